@@ -1,0 +1,112 @@
+//! Wires the gateway together: loads the starting state, builds each facade, the prefix table and
+//! the server, and binds before returning so a caller that asked for port 0 learns the real port.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::{Config, FixtureSource};
+use crate::facades::zopim::Zopim;
+use crate::fixtures::FixtureFile;
+use crate::http::admin::Admin;
+use crate::http::layers::Gateway;
+use crate::http::router::Router;
+use crate::http::server;
+use crate::model::{State, Store, Timestamp};
+
+/// The running gateway.
+pub struct App;
+
+/// A handle on a running gateway: its address, and the way to stop it.
+pub struct AppHandle {
+    addr: SocketAddr,
+    store: Store,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+}
+
+impl App {
+    /// Loads the data, binds `config.listen` and starts serving in the background.
+    pub async fn spawn(config: Config) -> anyhow::Result<AppHandle> {
+        let state = load_state(&config.fixtures)?;
+        Self::spawn_with_state(config, state).await
+    }
+
+    /// As [`App::spawn`], from a state already built.
+    pub async fn spawn_with_state(config: Config, state: State) -> anyhow::Result<AppHandle> {
+        let store = Store::new(state);
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+
+        let router = Router::new(Arc::new(Admin))
+            // Both Zopim URL generations: www.zopim.com/api/v2/ and {sub}.zendesk.com/api/v2/chat/.
+            .route("/api/v2/", Zopim::service(store.clone(), config.zopim));
+        let gateway = Gateway::new(router, config.request);
+
+        let (tx, rx) = oneshot::channel();
+        let task = tokio::spawn(server::serve(
+            listener,
+            gateway,
+            config.connections,
+            async {
+                let _ = rx.await;
+            },
+        ));
+        tracing::info!(%addr, "deskbridge is listening");
+        Ok(AppHandle {
+            addr,
+            store,
+            shutdown: Some(tx),
+            task,
+        })
+    }
+}
+
+fn load_state(source: &FixtureSource) -> anyhow::Result<State> {
+    let (text, origin) = match source {
+        FixtureSource::Embedded => (
+            crate::fixtures::DEFAULT.to_owned(),
+            "the embedded default".to_owned(),
+        ),
+        FixtureSource::File(path) => (
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read fixtures {}", path.display()))?,
+            path.display().to_string(),
+        ),
+    };
+    let state = FixtureFile::parse(&text)
+        .and_then(|f| f.into_state(Timestamp::now()))
+        .with_context(|| format!("cannot load {origin}"))?;
+    tracing::info!(
+        departments = state.department_count(),
+        origin,
+        "fixtures loaded"
+    );
+    Ok(state)
+}
+
+impl AppHandle {
+    /// The address the gateway listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The store, for checks from outside (invariants in tests).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Stops accepting, waits for in-flight requests, and returns when the server has stopped.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}

@@ -1,0 +1,83 @@
+//! Credentials to principals, the same for every vendor's front door.
+//!
+//! Tokens are stored as SHA-256 digests and looked up by digest, so the secret is never held or
+//! compared in the clear; the digest found is compared once more in constant time. Passwords are
+//! stored as Argon2id hashes. Nothing here logs a secret.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::model::{AgentId, PasswordHash, RoleSet, State, TokenDigest, TokenKind};
+
+/// Who is calling, once a front door has checked their credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Principal {
+    pub agent: AgentId,
+    pub roles: RoleSet,
+}
+
+/// The digest a token is stored and looked up by.
+pub fn token_digest(secret: &str) -> TokenDigest {
+    TokenDigest(Sha256::digest(secret.as_bytes()).into())
+}
+
+/// The active agent holding this token for this front door, if any.
+pub fn authenticate_token(view: &State, kind: TokenKind, secret: &str) -> Option<Principal> {
+    let digest = token_digest(secret);
+    let agent = view.agent_by_token(&digest)?;
+    let held = agent
+        .credentials
+        .tokens
+        .iter()
+        .any(|t| t.kind == kind && bool::from(t.digest.0.ct_eq(&digest.0)));
+    (held && agent.active).then_some(Principal {
+        agent: agent.id,
+        roles: agent.roles,
+    })
+}
+
+/// Why a password could not be hashed or a stored hash read.
+#[derive(Debug, thiserror::Error)]
+#[error("password hash: {0}")]
+pub struct PasswordError(String);
+
+/// Hashes a password with Argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<PasswordHash, PasswordError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| PasswordHash(h.to_string()))
+        .map_err(|e| PasswordError(e.to_string()))
+}
+
+/// Checks that a stored hash is a PHC string this build can verify.
+pub fn parse_password_hash(phc: &str) -> Result<PasswordHash, PasswordError> {
+    argon2::password_hash::PasswordHash::new(phc).map_err(|e| PasswordError(e.to_string()))?;
+    Ok(PasswordHash(phc.to_owned()))
+}
+
+/// Whether `password` matches the stored hash. Verification time does not depend on where the
+/// first differing byte is.
+pub fn verify_password(hash: &PasswordHash, password: &str) -> bool {
+    match argon2::password_hash::PasswordHash::new(&hash.0) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hashed_password_verifies_only_with_itself() {
+        let hash = hash_password("s3cret").unwrap();
+        assert!(!hash.0.contains("s3cret"));
+        assert!(verify_password(&hash, "s3cret"));
+        assert!(!verify_password(&hash, "s3creT"));
+    }
+}

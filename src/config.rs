@@ -1,0 +1,251 @@
+//! Settings, read once: flags and their `DESKBRIDGE_*` environment twins (clap) make a raw
+//! [`ServeArgs`], which [`ServeArgs::validate`] turns into a [`Config`] or a message that names the
+//! bad value and what would be accepted.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::facades::zopim::{EnabledFormat, ZopimOptions};
+use crate::http::layers::RequestLimits;
+use crate::http::server::ConnectionLimits;
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "deskbridge",
+    version,
+    about = "One gateway for Zendesk Chat, Rocket.Chat livechat and classic Zendesk XML department APIs"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `serve`'s flags, so that `deskbridge --listen ...` works without the subcommand.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the gateway (the default).
+    Serve(ServeArgs),
+}
+
+impl Cli {
+    /// The serve arguments, whether or not `serve` was spelled out.
+    pub fn into_serve_args(self) -> ServeArgs {
+        match self.command {
+            Some(Command::Serve(args)) => args,
+            None => self.serve,
+        }
+    }
+}
+
+/// How Zopim's `enabled` flags are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EnabledArg {
+    /// `1` / `0`, as the Zopim documentation shows.
+    Integer,
+    /// `true` / `false`, as real Zopim responses and strictly typed clients have it.
+    Boolean,
+}
+
+/// `serve`'s flags, as given.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (`HOST:PORT`; port 0 picks a free one).
+    #[arg(long, env = "DESKBRIDGE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Fixture file to start from instead of the embedded default data (format: docs/fixtures.md).
+    #[arg(long, env = "DESKBRIDGE_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
+    /// How the Zopim facade writes `enabled`.
+    #[arg(
+        long,
+        env = "DESKBRIDGE_ZOPIM_ENABLED",
+        value_enum,
+        default_value = "integer"
+    )]
+    pub zopim_enabled: EnabledArg,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "DESKBRIDGE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: u64,
+    /// Longest a client may take to send a request's head (e.g. `10s`, `500ms`).
+    #[arg(long, env = "DESKBRIDGE_HEADER_TIMEOUT", default_value = "10s")]
+    pub header_timeout: String,
+    /// Longest a request may take, body included.
+    #[arg(long, env = "DESKBRIDGE_REQUEST_TIMEOUT", default_value = "30s")]
+    pub request_timeout: String,
+    /// Most client connections open at once.
+    #[arg(long, env = "DESKBRIDGE_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Log filter (`info`, `debug`, `deskbridge=trace`, ...); `RUST_LOG` syntax.
+    #[arg(long, env = "DESKBRIDGE_LOG", default_value = "info")]
+    pub log: String,
+}
+
+/// Where the starting data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixtureSource {
+    Embedded,
+    File(PathBuf),
+}
+
+/// Validated settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub fixtures: FixtureSource,
+    pub zopim: ZopimOptions,
+    pub request: RequestLimits,
+    pub connections: ConnectionLimits,
+    pub log: String,
+}
+
+/// A setting that cannot be used, with the value and what is accepted.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {setting} {value:?}: {accepted}")]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub value: String,
+    pub accepted: String,
+}
+
+fn duration(setting: &'static str, value: &str) -> Result<Duration, ConfigError> {
+    let bad = |accepted: &str| ConfigError {
+        setting,
+        value: value.to_owned(),
+        accepted: accepted.to_owned(),
+    };
+    let parsed = humantime::parse_duration(value).map_err(|e| {
+        bad(&format!(
+            "{e}; expected a duration such as 10s, 500ms or 2m"
+        ))
+    })?;
+    if parsed.is_zero() || parsed > Duration::from_secs(3600) {
+        return Err(bad("expected a duration above 0 and at most 1h"));
+    }
+    Ok(parsed)
+}
+
+impl ServeArgs {
+    /// Checks every value; the first bad one is reported.
+    pub fn validate(self) -> Result<Config, ConfigError> {
+        let listen = self.listen.parse().map_err(|_| ConfigError {
+            setting: "--listen",
+            value: self.listen.clone(),
+            accepted: "expected HOST:PORT with an IP address, e.g. 127.0.0.1:8080 or [::1]:0"
+                .into(),
+        })?;
+        if !(1024..=1 << 30).contains(&self.max_body_bytes) {
+            return Err(ConfigError {
+                setting: "--max-body-bytes",
+                value: self.max_body_bytes.to_string(),
+                accepted: "expected 1024 to 1073741824".into(),
+            });
+        }
+        if !(1..=1_000_000).contains(&self.max_connections) {
+            return Err(ConfigError {
+                setting: "--max-connections",
+                value: self.max_connections.to_string(),
+                accepted: "expected 1 to 1000000".into(),
+            });
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log).map_err(|e| ConfigError {
+            setting: "--log",
+            value: self.log.clone(),
+            accepted: format!("{e}; expected a filter such as info or deskbridge=debug"),
+        })?;
+        Ok(Config {
+            listen,
+            fixtures: self
+                .fixtures
+                .map_or(FixtureSource::Embedded, FixtureSource::File),
+            zopim: ZopimOptions {
+                enabled: match self.zopim_enabled {
+                    EnabledArg::Integer => EnabledFormat::Integer,
+                    EnabledArg::Boolean => EnabledFormat::Boolean,
+                },
+            },
+            request: RequestLimits {
+                max_body_bytes: self.max_body_bytes as usize,
+                request_timeout: duration("--request-timeout", &self.request_timeout)?,
+            },
+            connections: ConnectionLimits {
+                max_connections: self.max_connections,
+                header_read_timeout: duration("--header-timeout", &self.header_timeout)?,
+                shutdown_grace: Duration::from_secs(10),
+            },
+            log: self.log,
+        })
+    }
+}
+
+impl Config {
+    /// The defaults, listening on an ephemeral loopback port: what tests start from.
+    pub fn for_tests() -> Self {
+        let mut config = ServeArgs::parse_from_env_free()
+            .validate()
+            .expect("defaults are valid");
+        config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        config
+    }
+}
+
+impl ServeArgs {
+    /// The built-in defaults, ignoring the environment.
+    fn parse_from_env_free() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            fixtures: None,
+            zopim_enabled: EnabledArg::Integer,
+            max_body_bytes: 1024 * 1024,
+            header_timeout: "10s".into(),
+            request_timeout: "30s".into(),
+            max_connections: 1024,
+            log: "info".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> Result<Config, ConfigError> {
+        let mut argv = vec!["deskbridge"];
+        argv.extend_from_slice(extra);
+        Cli::try_parse_from(argv)
+            .unwrap()
+            .into_serve_args()
+            .validate()
+    }
+
+    #[test]
+    fn serve_is_the_default_subcommand() {
+        let plain = args(&["--listen", "127.0.0.1:9000"]).unwrap();
+        let spelled = args(&["serve", "--listen", "127.0.0.1:9000"]).unwrap();
+        assert_eq!(plain.listen, spelled.listen);
+    }
+
+    #[test]
+    fn a_bad_listen_address_names_the_value_and_the_accepted_form() {
+        let err = args(&["--listen", "localhost"]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            r#"invalid --listen "localhost": expected HOST:PORT with an IP address, e.g. 127.0.0.1:8080 or [::1]:0"#
+        );
+    }
+
+    #[test]
+    fn a_bad_timeout_is_refused() {
+        let err = args(&["--request-timeout", "0s"]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            r#"invalid --request-timeout "0s": expected a duration above 0 and at most 1h"#
+        );
+    }
+}

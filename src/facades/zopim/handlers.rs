@@ -1,0 +1,328 @@
+//! One function per Zopim action: decode -> command -> encode. Routing, authentication and
+//! authorization happen once, in [`dispatch`], in that order.
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode, header};
+use percent_encoding::percent_decode_str;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Context;
+use super::auth::{authenticate, authorize};
+use super::error::ZopimError;
+use super::mapping::{Create, Update, agent_out, department_out};
+use super::routes::Action;
+use super::wire::DepartmentBody;
+use crate::auth::Principal;
+use crate::http::layers::read_body;
+use crate::http::{LayerError, Request, Response, respond, respond_empty};
+use crate::model::{
+    AgentId, Command, DepartmentId, NamePolicy, Outcome, State, UnknownAgents, View, WritePolicy,
+};
+
+type Result<T, E = ZopimError> = std::result::Result<T, E>;
+
+/// Zopim keeps department names unique among the departments it can see, and refuses members
+/// that are not agents.
+const POLICY: WritePolicy = WritePolicy {
+    names: NamePolicy::UniqueAmongActive,
+    unknown_agents: UnknownAgents::Reject,
+};
+
+/// Most agents one list call returns, and the default.
+const AGENT_PAGE: usize = 100;
+
+/// Routes, authenticates, authorizes, then runs the action.
+pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
+    let matched = ctx
+        .routes
+        .at(request.uri().path())
+        .map_err(|_| LayerError::NotFound)?;
+    // HEAD is answered as GET; hyper drops the body.
+    let method = match *request.method() {
+        Method::HEAD => Method::GET,
+        ref m => m.clone(),
+    };
+    let action = matched
+        .value
+        .iter()
+        .find(|(m, _)| *m == method)
+        .map(|(_, a)| *a)
+        .ok_or_else(|| LayerError::MethodNotAllowed {
+            allow: matched.value.iter().map(|(m, _)| m.clone()).collect(),
+        })?;
+    let param = matched.params.iter().next().map(|(_, v)| v.to_owned());
+
+    let view = ctx.store.view();
+    let principal = authenticate(&view, request.headers())?;
+    authorize(principal, action)?;
+
+    let param = param.unwrap_or_default();
+    match action {
+        Action::ListDepartments => list_departments(ctx, &view),
+        Action::ShowDepartment => show_department(ctx, &view, department_id(&view, &param)?),
+        Action::ShowDepartmentByName => {
+            show_department(ctx, &view, department_named(&view, &param)?)
+        }
+        Action::CreateDepartment => create_department(ctx, request).await,
+        Action::UpdateDepartment => {
+            let id = department_id(&view, &param)?;
+            update_department(ctx, id, request).await
+        }
+        Action::UpdateDepartmentByName => {
+            let id = department_named(&view, &param)?;
+            update_department(ctx, id, request).await
+        }
+        Action::DeleteDepartment => delete_department(ctx, department_id(&view, &param)?),
+        Action::DeleteDepartmentByName => delete_department(ctx, department_named(&view, &param)?),
+        Action::ListAgents => list_agents(ctx, &view, request.uri().query()),
+        Action::ShowAgent => show_agent(ctx, &view, agent_id(&view, &param)?),
+        Action::ShowAgentByEmail => {
+            let email = decode_segment(&param).ok_or(ZopimError::AgentNotFound)?;
+            let agent = view
+                .agent_by_email(&email)
+                .filter(|a| a.roles.is_staff())
+                .ok_or(ZopimError::AgentNotFound)?;
+            show_agent(ctx, &view, agent.id)
+        }
+        Action::ShowMe => show_me(ctx, &view, principal),
+    }
+}
+
+fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
+    let bytes = serde_json::to_vec(value).map_err(|e| {
+        tracing::error!(error = %e, "encoding a response failed");
+        ZopimError::Layer(LayerError::Internal)
+    })?;
+    Ok(respond(status, "application/json", bytes))
+}
+
+/// A path segment, percent-decoded (zenpy sends `Sales%20Team`, spec A3).
+fn decode_segment(raw: &str) -> Option<String> {
+    percent_decode_str(raw)
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
+}
+
+/// The department with this id, if Zopim can see it (inactive ones are hidden).
+fn department_id(view: &State, raw: &str) -> Result<DepartmentId> {
+    raw.parse::<u64>()
+        .ok()
+        .map(DepartmentId)
+        .filter(|id| view.department(*id).is_some_and(|d| d.active))
+        .ok_or(ZopimError::DepartmentNotFound)
+}
+
+/// The visible department with this name; the lowest id if several share it.
+fn department_named(view: &State, raw: &str) -> Result<DepartmentId> {
+    let name = decode_segment(raw).ok_or(ZopimError::DepartmentNotFound)?;
+    view.departments_named(&name)
+        .find(|d| d.active)
+        .map(|d| d.id)
+        .ok_or(ZopimError::DepartmentNotFound)
+}
+
+fn agent_id(view: &State, raw: &str) -> Result<AgentId> {
+    raw.parse::<u64>()
+        .ok()
+        .map(AgentId)
+        .filter(|id| view.agent(*id).is_some_and(|a| a.roles.is_staff()))
+        .ok_or(ZopimError::AgentNotFound)
+}
+
+/// Reads a JSON object body: `application/json`, within the size limit, parsed, an object.
+async fn json_object(request: Request) -> Result<DepartmentBody> {
+    require_json(request.headers())?;
+    let bytes: Bytes = read_body(request).await?;
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| ZopimError::MalformedJson(e.to_string()))?;
+    let Value::Object(object) = value else {
+        return Err(ZopimError::NotAnObject);
+    };
+    DepartmentBody::from_object(object).map_err(|e| ZopimError::InvalidField {
+        field: e.field,
+        reason: e.reason.into(),
+    })
+}
+
+fn require_json(headers: &HeaderMap) -> Result<()> {
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .unwrap_or("");
+    if media.eq_ignore_ascii_case("application/json") {
+        Ok(())
+    } else {
+        Err(ZopimError::UnsupportedMediaType)
+    }
+}
+
+fn list_departments(ctx: &Context, view: &View) -> Result<Response> {
+    let list: Vec<_> = view
+        .departments()
+        .filter(|d| d.active)
+        .map(|d| department_out(view, d, ctx.options.enabled))
+        .collect();
+    json(StatusCode::OK, &list)
+}
+
+fn show_department(ctx: &Context, view: &View, id: DepartmentId) -> Result<Response> {
+    let department = view.department(id).ok_or(ZopimError::DepartmentNotFound)?;
+    json(
+        StatusCode::OK,
+        &department_out(view, department, ctx.options.enabled),
+    )
+}
+
+async fn create_department(ctx: &Context, request: Request) -> Result<Response> {
+    let Create {
+        department,
+        members,
+    } = Create::try_from(json_object(request).await?)?;
+    let (view, outcome) = ctx.store.apply(Command::CreateDepartment {
+        department,
+        members,
+        policy: POLICY,
+    })?;
+    let Outcome::Department(id) = outcome else {
+        return Err(LayerError::Internal.into());
+    };
+    let department = view.department(id).ok_or(ZopimError::DepartmentNotFound)?;
+    tracing::info!(department = id.0, "department created");
+    json(
+        StatusCode::CREATED,
+        &department_out(&view, department, ctx.options.enabled),
+    )
+}
+
+async fn update_department(ctx: &Context, id: DepartmentId, request: Request) -> Result<Response> {
+    let Update { patch, members } = Update::try_from(json_object(request).await?)?;
+    let (view, _) = ctx.store.apply(Command::UpdateDepartment {
+        id,
+        patch,
+        members,
+        policy: POLICY,
+    })?;
+    let department = view.department(id).ok_or(ZopimError::DepartmentNotFound)?;
+    json(
+        StatusCode::OK,
+        &department_out(&view, department, ctx.options.enabled),
+    )
+}
+
+/// Zopim's delete is a hard delete answered with 204 and no body; zenpy accepts nothing else
+/// (spec A9).
+fn delete_department(ctx: &Context, id: DepartmentId) -> Result<Response> {
+    ctx.store.apply(Command::DeleteDepartment { id })?;
+    tracing::info!(department = id.0, "department deleted");
+    Ok(respond_empty(StatusCode::NO_CONTENT))
+}
+
+/// The agent list's cursors (spec A4): `since_id` forward and `max_id` backward, both inclusive.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct AgentCursor {
+    since_id: Option<u64>,
+    max_id: Option<u64>,
+    limit: usize,
+}
+
+fn agent_cursor(query: Option<&str>) -> Result<AgentCursor> {
+    let mut cursor = AgentCursor {
+        limit: AGENT_PAGE,
+        ..AgentCursor::default()
+    };
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        let number = || {
+            value
+                .parse::<u64>()
+                .map_err(|_| ZopimError::InvalidParameter {
+                    name: match key.as_ref() {
+                        "since_id" => "since_id",
+                        "max_id" => "max_id",
+                        _ => "limit",
+                    },
+                    reason: "must be a non-negative integer",
+                })
+        };
+        match key.as_ref() {
+            "since_id" => cursor.since_id = Some(number()?),
+            "max_id" => cursor.max_id = Some(number()?),
+            "limit" => {
+                let limit = number()?;
+                if limit == 0 {
+                    return Err(ZopimError::InvalidParameter {
+                        name: "limit",
+                        reason: "must be at least 1",
+                    });
+                }
+                // Larger pages are cut to the maximum, as cursor clients expect.
+                cursor.limit = (limit as usize).min(AGENT_PAGE);
+            }
+            _ => {}
+        }
+    }
+    Ok(cursor)
+}
+
+fn list_agents(ctx: &Context, view: &View, query: Option<&str>) -> Result<Response> {
+    let cursor = agent_cursor(query)?;
+    let low = AgentId(cursor.since_id.unwrap_or(0));
+    let high = AgentId(cursor.max_id.unwrap_or(u64::MAX));
+    let staff = |a: &&std::sync::Arc<crate::model::Agent>| a.roles.is_staff();
+    let mut page: Vec<_> = if low > high {
+        Vec::new()
+    } else if cursor.max_id.is_some() && cursor.since_id.is_none() {
+        // Backward from max_id: the `limit` highest ids, shown in ascending order.
+        let mut back: Vec<_> = view
+            .agents_in(low..=high)
+            .rev()
+            .filter(staff)
+            .take(cursor.limit)
+            .collect();
+        back.reverse();
+        back
+    } else {
+        view.agents_in(low..=high)
+            .filter(staff)
+            .take(cursor.limit)
+            .collect()
+    };
+    let list: Vec<_> = page
+        .drain(..)
+        .map(|a| agent_out(view, a, ctx.options.enabled))
+        .collect();
+    json(StatusCode::OK, &list)
+}
+
+fn show_agent(ctx: &Context, view: &View, id: AgentId) -> Result<Response> {
+    let agent = view.agent(id).ok_or(ZopimError::AgentNotFound)?;
+    json(StatusCode::OK, &agent_out(view, agent, ctx.options.enabled))
+}
+
+fn show_me(ctx: &Context, view: &View, principal: Principal) -> Result<Response> {
+    show_agent(ctx, view, principal.agent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agent_cursors_are_read_and_capped() {
+        let c = agent_cursor(Some("since_id=100&limit=500")).unwrap();
+        assert_eq!(
+            c,
+            AgentCursor {
+                since_id: Some(100),
+                max_id: None,
+                limit: 100
+            }
+        );
+        assert!(agent_cursor(Some("max_id=x")).is_err());
+        assert!(agent_cursor(Some("limit=0")).is_err());
+        assert_eq!(agent_cursor(None).unwrap().limit, 100);
+    }
+}

@@ -1,0 +1,81 @@
+//! The Zendesk Chat (Zopim) API v2 facade: departments and agents as bare JSON, under both
+//! `/api/v2/` and `/api/v2/chat/` (spec `zendesk_chat_and_classic_xml.md`, part A).
+//!
+//! Implemented: department list, show, show by name, create, update, update by name, delete,
+//! delete by name; agent list (`since_id`/`max_id`/`limit`), show, show by email, `me`. Agents'
+//! `departments` are derived from memberships and read-only. Not implemented: agent writes, chats,
+//! bans, shortcuts, triggers and the other Chat API resources.
+
+mod auth;
+mod error;
+mod handlers;
+mod mapping;
+mod routes;
+mod wire;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::http::{Facade, LayerError, Request, Response};
+use crate::model::Store;
+
+pub use routes::{PREFIXES, ROUTES};
+
+/// How `enabled` flags are written (spec A2: the docs say integers, real responses had booleans).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnabledFormat {
+    Integer,
+    Boolean,
+}
+
+/// The facade's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ZopimOptions {
+    pub enabled: EnabledFormat,
+}
+
+/// What every handler needs.
+pub(crate) struct Context {
+    store: Store,
+    options: ZopimOptions,
+    routes: matchit::Router<routes::Methods>,
+}
+
+/// The Zopim facade.
+#[derive(Clone)]
+pub struct Zopim {
+    context: Arc<Context>,
+}
+
+impl Zopim {
+    /// The facade over `store`, ready for the router.
+    pub fn service(store: Store, options: ZopimOptions) -> Arc<dyn Facade> {
+        Arc::new(Zopim {
+            context: Arc::new(Context {
+                store,
+                options,
+                routes: routes::table(),
+            }),
+        })
+    }
+}
+
+impl Facade for Zopim {
+    fn name(&self) -> &'static str {
+        "zopim"
+    }
+
+    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + 'static>> {
+        let context = Arc::clone(&self.context);
+        Box::pin(async move {
+            handlers::dispatch(&context, request)
+                .await
+                .unwrap_or_else(error::ZopimError::into_response)
+        })
+    }
+
+    fn rescue(&self, error: &LayerError) -> Response {
+        error::ZopimError::Layer(error.clone()).into_response()
+    }
+}

@@ -1,0 +1,106 @@
+//! Method + path -> action, one line per route (spec part A3 and A4), served under both URL
+//! generations: `/api/v2/` (www.zopim.com) and `/api/v2/chat/` ({subdomain}.zendesk.com).
+
+use http::Method;
+
+/// What a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    ListDepartments,
+    CreateDepartment,
+    ShowDepartment,
+    UpdateDepartment,
+    DeleteDepartment,
+    ShowDepartmentByName,
+    UpdateDepartmentByName,
+    DeleteDepartmentByName,
+    ListAgents,
+    ShowAgent,
+    ShowAgentByEmail,
+    ShowMe,
+}
+
+/// The route table. Paths are relative to each prefix; `{…}` is one path segment.
+pub const ROUTES: &[(Method, &str, Action)] = &[
+    (Method::GET, "/departments", Action::ListDepartments),
+    (Method::POST, "/departments", Action::CreateDepartment),
+    (Method::GET, "/departments/{id}", Action::ShowDepartment),
+    (Method::PUT, "/departments/{id}", Action::UpdateDepartment),
+    (
+        Method::DELETE,
+        "/departments/{id}",
+        Action::DeleteDepartment,
+    ),
+    (
+        Method::GET,
+        "/departments/name/{name}",
+        Action::ShowDepartmentByName,
+    ),
+    (
+        Method::PUT,
+        "/departments/name/{name}",
+        Action::UpdateDepartmentByName,
+    ),
+    (
+        Method::DELETE,
+        "/departments/name/{name}",
+        Action::DeleteDepartmentByName,
+    ),
+    (Method::GET, "/agents", Action::ListAgents),
+    (Method::GET, "/agents/{id}", Action::ShowAgent),
+    (
+        Method::GET,
+        "/agents/email/{email}",
+        Action::ShowAgentByEmail,
+    ),
+    (Method::GET, "/agents/me", Action::ShowMe),
+];
+
+/// The two URL generations (spec A1).
+pub const PREFIXES: [&str; 2] = ["/api/v2", "/api/v2/chat"];
+
+/// The methods a path takes, with their actions.
+pub type Methods = Vec<(Method, Action)>;
+
+/// Builds the path matcher for every prefix.
+pub fn table() -> matchit::Router<Methods> {
+    let mut paths: Vec<(String, Methods)> = Vec::new();
+    for prefix in PREFIXES {
+        for (method, path, action) in ROUTES {
+            let full = format!("{prefix}{path}");
+            match paths.iter_mut().find(|(p, _)| *p == full) {
+                Some((_, methods)) => methods.push((method.clone(), *action)),
+                None => paths.push((full, vec![(method.clone(), *action)])),
+            }
+        }
+    }
+    let mut router = matchit::Router::new();
+    for (path, methods) in paths {
+        router
+            .insert(path, methods)
+            .expect("the route table has no conflicting paths");
+    }
+    router
+}
+
+impl Action {
+    /// Departments are "Allowed for: Owner, Administrator" (spec A3), and so is reading other
+    /// agents; `me` is open to every agent.
+    pub fn needs_admin(self) -> bool {
+        !matches!(self, Action::ShowMe)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn static_segments_win_over_parameters() {
+        let table = table();
+        let me = table.at("/api/v2/chat/agents/me").unwrap();
+        assert_eq!(me.value[0].1, Action::ShowMe);
+        let by_name = table.at("/api/v2/departments/name/Sales%20Team").unwrap();
+        assert_eq!(by_name.params.get("name"), Some("Sales%20Team"));
+    }
+}

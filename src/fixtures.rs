@@ -1,0 +1,353 @@
+//! The fixture file: the JSON document the state starts from (format: `docs/fixtures.md`).
+//!
+//! Loading is strict: an unknown key, a wrong type, a dangling member or a repeated id stops
+//! start-up with a message that names the entry (`departments[2] ("Sales")`). Secrets in the file
+//! are hashed on load and never kept in the clear.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::auth;
+use crate::model::{
+    AccessToken, Agent, AgentId, Credentials, Department, DepartmentId, DepartmentName, Email,
+    Membership, ObjectId, Role, State, Timestamp, TokenKind, UserUid, Username,
+};
+
+/// The data the gateway starts on when no `--fixtures` is given.
+pub const DEFAULT: &str = include_str!("../fixtures/default.json");
+
+/// Why a fixture file was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("fixtures: {0}")]
+pub struct FixtureError(String);
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureFile {
+    #[serde(default)]
+    pub agents: Vec<AgentEntry>,
+    #[serde(default)]
+    pub departments: Vec<DepartmentEntry>,
+    /// Settings by name, for the facades that have any (each documents its own).
+    #[serde(default)]
+    pub settings: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentEntry {
+    pub id: Option<u64>,
+    pub uid: Option<String>,
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    #[serde(default = "default_roles")]
+    pub roles: Vec<String>,
+    /// A clear-text password, hashed on load.
+    pub password: Option<String>,
+    /// An Argon2 PHC string, used as it is.
+    pub password_hash: Option<String>,
+    #[serde(default)]
+    pub tokens: TokenEntry,
+    #[serde(default = "yes")]
+    pub active: bool,
+    pub time_zone: Option<String>,
+    pub created_at: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenEntry {
+    /// OAuth bearer tokens (`Authorization: Bearer`).
+    #[serde(default)]
+    pub bearer: Vec<String>,
+    /// API tokens (`email/token:TOKEN`).
+    #[serde(default)]
+    pub api: Vec<String>,
+    /// Login session tokens, as a login call would have issued.
+    #[serde(default)]
+    pub session: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentEntry {
+    pub id: Option<u64>,
+    pub uid: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default = "yes")]
+    pub active: bool,
+    pub email: Option<String>,
+    #[serde(default = "yes")]
+    pub show_on_registration: bool,
+    #[serde(default = "yes")]
+    pub show_on_offline_form: bool,
+    #[serde(default)]
+    pub settings: Map<String, Value>,
+    #[serde(default)]
+    pub members: Vec<MemberEntry>,
+    pub created_at: Option<String>,
+}
+
+/// A member: an agent id, or an object with the link's details.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum MemberEntry {
+    Id(u64),
+    Link {
+        agent: u64,
+        uid: Option<String>,
+        #[serde(default)]
+        order: i64,
+        #[serde(default)]
+        count: i64,
+    },
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_roles() -> Vec<String> {
+    vec!["agent".into()]
+}
+
+impl FixtureFile {
+    /// Parses the text; a type error names its path (`departments[1].enabled`) and line.
+    pub fn parse(text: &str) -> Result<Self, FixtureError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let inner = e.inner();
+            FixtureError(format!(
+                "{}: {} (line {}, column {})",
+                e.path(),
+                inner,
+                inner.line(),
+                inner.column()
+            ))
+        })
+    }
+
+    /// Builds the state, checking every entry.
+    pub fn into_state(self, now: Timestamp) -> Result<State, FixtureError> {
+        let mut state = State::empty();
+        let mut next_agent = self.agents.iter().filter_map(|a| a.id).max().unwrap_or(0) + 1;
+        for (i, entry) in self.agents.into_iter().enumerate() {
+            let label = format!("agents[{i}] ({:?})", entry.username);
+            let fail = |msg: String| FixtureError(format!("{label}: {msg}"));
+            let id = entry.id.unwrap_or_else(|| {
+                next_agent += 1;
+                next_agent - 1
+            });
+            if id == 0 {
+                return Err(fail("id must be a positive integer".into()));
+            }
+            let agent = agent_from(entry, AgentId(id), now).map_err(fail)?;
+            state.insert_agent(agent).map_err(|e| fail(e.to_string()))?;
+        }
+        let mut next_department = self
+            .departments
+            .iter()
+            .filter_map(|d| d.id)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        for (i, mut entry) in self.departments.into_iter().enumerate() {
+            let label = format!("departments[{i}] ({:?})", entry.name);
+            let fail = |msg: String| FixtureError(format!("{label}: {msg}"));
+            let id = entry.id.unwrap_or_else(|| {
+                next_department += 1;
+                next_department - 1
+            });
+            if id == 0 {
+                return Err(fail("id must be a positive integer".into()));
+            }
+            let id = DepartmentId(id);
+            let members = std::mem::take(&mut entry.members);
+            let department = department_from(entry, id, now).map_err(fail)?;
+            state
+                .insert_department(department)
+                .map_err(|e| fail(e.to_string()))?;
+            for member in members {
+                let (agent, uid, order, count) = match member {
+                    MemberEntry::Id(agent) => (agent, None, 0, 0),
+                    MemberEntry::Link {
+                        agent,
+                        uid,
+                        order,
+                        count,
+                    } => (agent, uid, order, count),
+                };
+                let uid = match uid {
+                    Some(text) => ObjectId::parse(&text)
+                        .map_err(|e| fail(format!("member {agent}: uid {e}")))?,
+                    None => ObjectId::generate(now),
+                };
+                state
+                    .insert_membership(Membership {
+                        uid,
+                        department: id,
+                        agent: AgentId(agent),
+                        order,
+                        count,
+                        updated_at: now,
+                    })
+                    .map_err(|e| fail(format!("member {agent}: {e}")))?;
+            }
+        }
+        state.check_invariants().map_err(FixtureError)?;
+        Ok(state)
+    }
+}
+
+fn timestamp(text: Option<&str>, now: Timestamp) -> Result<Timestamp, String> {
+    match text {
+        None => Ok(now),
+        Some(t) => time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+            .map(|dt| Timestamp::from_unix_millis((dt.unix_timestamp_nanos() / 1_000_000) as i64))
+            .map_err(|e| format!("created_at {t:?} is not an RFC 3339 time: {e}")),
+    }
+}
+
+fn agent_from(entry: AgentEntry, id: AgentId, now: Timestamp) -> Result<Agent, String> {
+    let uid = match &entry.uid {
+        Some(text) => UserUid::parse(text).map_err(|e| format!("uid {e}"))?,
+        None => UserUid::generate(),
+    };
+    let username = Username::parse(&entry.username).map_err(|e| format!("username {e}"))?;
+    let email = Email::parse(&entry.email).map_err(|e| format!("email {e}"))?;
+    let mut roles = crate::model::RoleSet::default();
+    for name in &entry.roles {
+        let role = Role::parse(name).ok_or_else(|| {
+            let known: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            format!("role {name:?} is not one of {}", known.join(", "))
+        })?;
+        roles.insert(role);
+    }
+    let password = match (&entry.password, &entry.password_hash) {
+        (Some(_), Some(_)) => return Err("give password or password_hash, not both".into()),
+        (Some(clear), None) => Some(auth::hash_password(clear).map_err(|e| e.to_string())?),
+        (None, Some(phc)) => Some(auth::parse_password_hash(phc).map_err(|e| e.to_string())?),
+        (None, None) => None,
+    };
+    let mut tokens = Vec::new();
+    for (kind, list) in [
+        (TokenKind::Bearer, &entry.tokens.bearer),
+        (TokenKind::Api, &entry.tokens.api),
+        (TokenKind::Session, &entry.tokens.session),
+    ] {
+        for secret in list {
+            if secret.len() < 8 {
+                return Err(format!("{kind:?} token is shorter than 8 characters").to_lowercase());
+            }
+            tokens.push(AccessToken {
+                kind,
+                digest: auth::token_digest(secret),
+            });
+        }
+    }
+    let created_at = timestamp(entry.created_at.as_deref(), now)?;
+    Ok(Agent {
+        id,
+        uid,
+        username,
+        display_name: entry.name,
+        email,
+        roles,
+        active: entry.active,
+        time_zone: entry.time_zone,
+        created_at,
+        updated_at: created_at,
+        credentials: Credentials { password, tokens },
+    })
+}
+
+fn department_from(
+    entry: DepartmentEntry,
+    id: DepartmentId,
+    now: Timestamp,
+) -> Result<Department, String> {
+    let uid = match &entry.uid {
+        Some(text) => ObjectId::parse(text).map_err(|e| format!("uid {e}"))?,
+        None => ObjectId::generate(now),
+    };
+    let name = DepartmentName::parse(&entry.name).map_err(|e| format!("name {e}"))?;
+    let created_at = timestamp(entry.created_at.as_deref(), now)?;
+    Ok(Department {
+        id,
+        uid,
+        name,
+        description: entry.description,
+        enabled: entry.enabled && entry.active,
+        email: entry.email,
+        show_on_registration: entry.show_on_registration,
+        show_on_offline_form: entry.show_on_offline_form,
+        settings: entry.settings,
+        routing: Default::default(),
+        active: entry.active,
+        created_at,
+        updated_at: created_at,
+    })
+}
+
+/// Loads the embedded default data.
+pub fn default_state() -> Result<State, FixtureError> {
+    FixtureFile::parse(DEFAULT)?.into_state(Timestamp::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_default_data_loads() {
+        let state = default_state().unwrap();
+        assert!(state.department_count() >= 3);
+        assert!(state.agent_by_email("admin@example.com").is_some());
+        assert!(state.agent_by_email("agent@example.com").is_some());
+    }
+
+    #[test]
+    fn a_dangling_member_is_named_in_the_error() {
+        let text = r#"{"agents":[],"departments":[{"name":"Sales","members":[7]}]}"#;
+        let err = FixtureFile::parse(text)
+            .unwrap()
+            .into_state(Timestamp::now())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"fixtures: departments[0] ("Sales"): member 7: agent 7 does not exist"#
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_is_named_by_its_path() {
+        let text = r#"{"departments":[{"name":"A"},{"name":"B","enabled":"yes"}]}"#;
+        let err = FixtureFile::parse(text).unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "fixtures: departments[1].enabled: invalid type: string \"yes\", expected a boolean"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_repeated_id_is_refused() {
+        let text = r#"{"departments":[{"id":3,"name":"A"},{"id":3,"name":"B"}]}"#;
+        let err = FixtureFile::parse(text)
+            .unwrap()
+            .into_state(Timestamp::now())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"fixtures: departments[1] ("B"): id 3 is already taken"#
+        );
+    }
+}

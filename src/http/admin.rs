@@ -1,0 +1,79 @@
+//! The gateway's own routes under `/_gateway/`, and the answer for paths no vendor claims.
+//! Its error shape is the gateway's own: `{"error": <reason phrase>, "description": <text>}`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use http::{Method, StatusCode};
+
+use super::{Facade, LayerError, Request, Response, respond};
+
+/// Health and the fallback for unclaimed paths.
+pub struct Admin;
+
+impl Admin {
+    fn error(status: StatusCode, description: &str) -> Response {
+        let body = serde_json::json!({
+            "error": status.canonical_reason().unwrap_or("Error"),
+            "description": description,
+        });
+        respond(status, "application/json", body.to_string())
+    }
+}
+
+impl Facade for Admin {
+    fn name(&self) -> &'static str {
+        "admin"
+    }
+
+    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + 'static>> {
+        let response = match (request.uri().path(), request.method()) {
+            ("/_gateway/health", &Method::GET | &Method::HEAD) => {
+                respond(StatusCode::OK, "application/json", r#"{"status":"ok"}"#)
+            }
+            ("/_gateway/health", _) => self.rescue(&LayerError::MethodNotAllowed {
+                allow: vec![Method::GET, Method::HEAD],
+            }),
+            _ => self.rescue(&LayerError::NotFound),
+        };
+        Box::pin(std::future::ready(response))
+    }
+
+    fn rescue(&self, error: &LayerError) -> Response {
+        match error {
+            LayerError::NotFound => {
+                Self::error(StatusCode::NOT_FOUND, "No route matches this path")
+            }
+            LayerError::MethodNotAllowed { allow } => {
+                let mut response = Self::error(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "The method is not allowed for this path",
+                );
+                if let Ok(value) = allow
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    .parse()
+                {
+                    response.headers_mut().insert(http::header::ALLOW, value);
+                }
+                response
+            }
+            LayerError::PayloadTooLarge => Self::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The request body is too large",
+            ),
+            LayerError::Timeout => {
+                Self::error(StatusCode::REQUEST_TIMEOUT, "The request took too long")
+            }
+            LayerError::BodyUnreadable => Self::error(
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read",
+            ),
+            LayerError::Internal => {
+                Self::error(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong")
+            }
+        }
+    }
+}

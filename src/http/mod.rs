@@ -1,0 +1,47 @@
+//! The vendor-neutral HTTP plumbing: the accept loop and its limits ([`server`]), the prefix table
+//! that picks a facade ([`router`]), what every request goes through on the way ([`layers`]), the
+//! trait through which a facade answers and keeps even layer errors in its vendor's shape
+//! ([`rescue`]), and the gateway's own routes ([`admin`]). Nothing here names a vendor.
+
+pub mod admin;
+pub mod layers;
+pub mod rescue;
+pub mod router;
+pub mod server;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use http_body_util::combinators::UnsyncBoxBody;
+
+pub use rescue::{Facade, LayerError};
+
+/// Errors from reading a request body.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A request as facades receive it: the body is boxed so tests can build one in process.
+pub type Request = http::Request<UnsyncBoxBody<Bytes, BoxError>>;
+
+/// Every response body is whole in memory.
+pub type Response = http::Response<Full<Bytes>>;
+
+/// A response with a status, a content type and a body.
+pub fn respond(
+    status: http::StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> Response {
+    let mut response = http::Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(content_type),
+    );
+    response
+}
+
+/// A response with no body and no content type (204, or 200 where a vendor sends nothing).
+pub fn respond_empty(status: http::StatusCode) -> Response {
+    let mut response = http::Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = status;
+    response
+}

@@ -1,0 +1,182 @@
+//! The writes, as data. A facade decodes its vendor's request into one [`Command`]; the store applies
+//! it whole or not at all.
+
+use serde_json::{Map, Value};
+
+use super::agent::{Credentials, Email, RoleSet, Username};
+use super::department::{DepartmentName, RoutingOptions};
+use super::ids::{AgentId, DepartmentId};
+use super::membership::MemberSpec;
+
+/// Every change the store knows how to make.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    CreateDepartment {
+        department: NewDepartment,
+        members: Option<MembersChange>,
+        policy: WritePolicy,
+    },
+    UpdateDepartment {
+        id: DepartmentId,
+        patch: DepartmentPatch,
+        members: Option<MembersChange>,
+        policy: WritePolicy,
+    },
+    /// Removes the department and all its memberships. Its id is not reused.
+    DeleteDepartment {
+        id: DepartmentId,
+    },
+    /// Archives (`false`) or restores (`true`) a department. Archiving also disables it.
+    SetDepartmentActive {
+        id: DepartmentId,
+        active: bool,
+    },
+    /// Changes a department's members and nothing else.
+    ChangeMembers {
+        id: DepartmentId,
+        change: MembersChange,
+        policy: WritePolicy,
+    },
+    CreateAgent {
+        agent: NewAgent,
+    },
+}
+
+/// The rules a facade asks the store to enforce for it, atomically with the write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WritePolicy {
+    pub names: NamePolicy,
+    pub unknown_agents: UnknownAgents,
+}
+
+/// Whether a department name may repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NamePolicy {
+    /// Any number of departments may share a name.
+    #[default]
+    AllowDuplicates,
+    /// No two active departments may share a name.
+    UniqueAmongActive,
+}
+
+/// What to do with a member id that names no agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownAgents {
+    /// Fail the whole command.
+    #[default]
+    Reject,
+    /// Leave that member out and apply the rest.
+    Skip,
+}
+
+/// A department to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDepartment {
+    pub name: DepartmentName,
+    pub description: Option<String>,
+    pub enabled: bool,
+    pub email: Option<String>,
+    pub show_on_registration: bool,
+    pub show_on_offline_form: bool,
+    pub settings: Map<String, Value>,
+    pub routing: RoutingOptions,
+}
+
+impl NewDepartment {
+    /// A department with this name and every other field at its default.
+    pub fn named(name: DepartmentName) -> Self {
+        Self {
+            name,
+            description: None,
+            enabled: true,
+            email: None,
+            show_on_registration: true,
+            show_on_offline_form: true,
+            settings: Map::new(),
+            routing: RoutingOptions::default(),
+        }
+    }
+}
+
+/// A partial update: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DepartmentPatch {
+    pub name: Option<DepartmentName>,
+    /// `Some(None)` clears the description.
+    pub description: Option<Option<String>>,
+    pub enabled: Option<bool>,
+    pub email: Option<Option<String>>,
+    pub show_on_registration: Option<bool>,
+    pub show_on_offline_form: Option<bool>,
+    /// Applied in order.
+    pub settings: Vec<SettingsEdit>,
+    pub routing: Option<RoutingOptions>,
+}
+
+/// One change to a department's settings object.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingsEdit {
+    /// Sets each top-level key given, keeping the others.
+    Merge(Map<String, Value>),
+    /// Sets the value at a path of keys, making the objects on the way.
+    SetPath(Vec<String>, Value),
+}
+
+impl SettingsEdit {
+    /// Applies this edit to a settings object.
+    pub fn apply_to(self, settings: &mut Map<String, Value>) {
+        match self {
+            SettingsEdit::Merge(values) => settings.extend(values),
+            SettingsEdit::SetPath(path, value) => {
+                let Some((last, parents)) = path.split_last() else {
+                    return;
+                };
+                let mut object = settings;
+                for key in parents {
+                    let slot = object
+                        .entry(key.clone())
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if !slot.is_object() {
+                        *slot = Value::Object(Map::new());
+                    }
+                    let Value::Object(inner) = slot else {
+                        unreachable!("made an object just above")
+                    };
+                    object = inner;
+                }
+                object.insert(last.clone(), value);
+            }
+        }
+    }
+}
+
+/// How a department's members change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MembersChange {
+    /// Exactly these agents afterwards. Kept links keep their order, count and id.
+    Replace(Vec<AgentId>),
+    /// Adds or updates `upsert`, then removes `remove`; everyone else stays.
+    Edit {
+        upsert: Vec<MemberSpec>,
+        remove: Vec<AgentId>,
+    },
+}
+
+/// An agent to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAgent {
+    pub username: Username,
+    pub display_name: String,
+    pub email: Email,
+    pub roles: RoleSet,
+    pub time_zone: Option<String>,
+    pub credentials: Credentials,
+}
+
+/// What a successful command did, so the facade can find what to encode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Department(DepartmentId),
+    Agent(AgentId),
+    Deleted,
+}

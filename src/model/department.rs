@@ -1,0 +1,115 @@
+//! A department (a Zendesk group, a Rocket.Chat livechat department) and its value types.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::ids::{DepartmentId, ObjectId, Timestamp};
+
+/// The longest name accepted, in characters. Classic Zendesk stored names in a 255-character column.
+pub const MAX_NAME_CHARS: usize = 255;
+
+/// The longest description accepted, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 65_535;
+
+/// A department's name: not blank, at most [`MAX_NAME_CHARS`] characters, no control characters.
+/// Names are not unique in the model (Rocket.Chat allows duplicates); a facade that wants them
+/// unique says so in its command's [`NamePolicy`](super::command::NamePolicy).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DepartmentName(Arc<str>);
+
+impl DepartmentName {
+    pub fn parse(s: &str) -> Result<Self, &'static str> {
+        if s.trim().is_empty() {
+            return Err("can't be blank");
+        }
+        if s.chars().count() > MAX_NAME_CHARS {
+            return Err("is too long (maximum is 255 characters)");
+        }
+        if s.chars().any(char::is_control) {
+            return Err("must not contain control characters");
+        }
+        Ok(Self(Arc::from(s)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub(crate) fn shared(&self) -> Arc<str> {
+        Arc::clone(&self.0)
+    }
+}
+
+/// A free-text description: at most [`MAX_DESCRIPTION_CHARS`] characters.
+pub fn parse_description(s: &str) -> Result<String, &'static str> {
+    if s.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err("is too long (maximum is 65535 characters)");
+    }
+    Ok(s.to_owned())
+}
+
+/// Options that only chat routing uses (closing tags, fallback department, custom fields, unit).
+/// Kept in one record so that facades that do not route chats can carry them along untouched.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoutingOptions {
+    /// Whether an agent must tag a chat before closing it.
+    pub request_tag_before_closing: Option<bool>,
+    /// Tags offered when closing a chat.
+    pub closing_tags: Option<Vec<String>>,
+    /// Where chats go when no agent of this department is available.
+    pub fallback_department: Option<DepartmentId>,
+    /// Channel that receives offline messages.
+    pub offline_message_channel: Option<String>,
+    /// The organisational unit this department belongs to.
+    pub unit: Option<String>,
+    /// Extra scalar fields a client stored on the department, kept verbatim.
+    pub custom: BTreeMap<String, Value>,
+}
+
+/// A department as the store keeps it. Membership is not here: it lives in the store's two
+/// membership indexes so that both directions stay one lookup.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Department {
+    /// Integer id, shared by every facade that uses integers; never reused.
+    pub id: DepartmentId,
+    /// String id for facades that address records by string.
+    pub uid: ObjectId,
+    pub name: DepartmentName,
+    pub description: Option<String>,
+    /// Whether the department takes chats.
+    pub enabled: bool,
+    /// Contact address; free text, not validated (Rocket.Chat's tests store `bla@bla`).
+    pub email: Option<String>,
+    /// Offered in the pre-chat registration form.
+    pub show_on_registration: bool,
+    /// Offered in the offline-message form.
+    pub show_on_offline_form: bool,
+    /// An opaque settings object that clients read back as they wrote it.
+    pub settings: Map<String, Value>,
+    pub routing: RoutingOptions,
+    /// False once destroyed softly or archived: kept, listed where a vendor lists such records,
+    /// but no longer assignable.
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_may_not_be_blank_too_long_or_hold_control_characters() {
+        assert!(DepartmentName::parse("").is_err());
+        assert!(DepartmentName::parse("   ").is_err());
+        assert!(DepartmentName::parse(&"x".repeat(256)).is_err());
+        assert!(DepartmentName::parse("a\u{0}b").is_err());
+        assert!(DepartmentName::parse(&"é".repeat(255)).is_ok());
+        assert_eq!(
+            DepartmentName::parse(" Sales ").unwrap().as_str(),
+            " Sales "
+        );
+    }
+}

@@ -1,0 +1,27 @@
+//! A membership: one agent in one department.
+
+use super::ids::{AgentId, DepartmentId, ObjectId, Timestamp};
+
+/// An agent's link to a department. The store indexes it in both directions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    /// String id for facades that address links by string.
+    pub uid: ObjectId,
+    pub department: DepartmentId,
+    pub agent: AgentId,
+    /// Routing priority among the department's agents.
+    pub order: i64,
+    /// Routing counter: chats handed to this agent through this department.
+    pub count: i64,
+    pub updated_at: Timestamp,
+}
+
+/// What a client says about one member when adding or updating it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberSpec {
+    pub agent: AgentId,
+    /// `None` resets the order to 0, as an upsert that omits it does.
+    pub order: Option<i64>,
+    /// `None` resets the count to 0, as an upsert that omits it does.
+    pub count: Option<i64>,
+}

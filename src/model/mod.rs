@@ -1,0 +1,31 @@
+//! The canonical department/membership model. It knows no vendor and no HTTP.
+//!
+//! What the store guarantees, whichever facade wrote:
+//! - integer ids are never reused, even after a delete;
+//! - every department, agent and membership also has a string id, unique among its kind;
+//! - lookups by id, string id, name, email, username and token are index hits;
+//! - a membership is indexed in both directions (a department's members, an agent's departments),
+//!   and the two never disagree in any published view;
+//! - a command that fails changes nothing.
+
+pub mod agent;
+pub mod command;
+pub mod department;
+pub mod error;
+pub mod ids;
+pub mod membership;
+pub mod store;
+
+pub use agent::{
+    AccessToken, Agent, Credentials, Email, PasswordHash, Role, RoleSet, TokenDigest, TokenKind,
+    Username,
+};
+pub use command::{
+    Command, DepartmentPatch, MembersChange, NamePolicy, NewAgent, NewDepartment, Outcome,
+    SettingsEdit, UnknownAgents, WritePolicy,
+};
+pub use department::{Department, DepartmentName, RoutingOptions};
+pub use error::ModelError;
+pub use ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};
+pub use membership::{MemberSpec, Membership};
+pub use store::{State, Store, View};
