@@ -1,0 +1,223 @@
+//! The test harness: `spawn_app()` starts the gateway with its own state on an ephemeral port and
+//! returns clients that speak to it the way real clients do.
+
+#![allow(dead_code)]
+
+use deskbridge::app::{App, AppHandle};
+use deskbridge::config::Config;
+use deskbridge::fixtures::FixtureFile;
+use deskbridge::model::Timestamp;
+use reqwest::header::CONTENT_TYPE;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+/// The default data's credentials (README).
+pub const ADMIN_TOKEN: &str = "deskbridge-admin-token";
+pub const AGENT_TOKEN: &str = "deskbridge-agent-token";
+
+/// A running gateway and an HTTP client for it.
+pub struct TestApp {
+    pub handle: AppHandle,
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    /// The body as JSON; panics with the body if it is not.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+    }
+
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// The gateway on the embedded default data.
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Config::for_tests(), None).await
+}
+
+/// The gateway with a changed configuration.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let mut config = Config::for_tests();
+    configure(&mut config);
+    spawn_with(config, None).await
+}
+
+/// The gateway on the given fixture text.
+pub async fn spawn_app_on(fixtures: &str) -> TestApp {
+    spawn_with(Config::for_tests(), Some(fixtures)).await
+}
+
+async fn spawn_with(config: Config, fixtures: Option<&str>) -> TestApp {
+    deskbridge::telemetry::init_for_tests();
+    let text = fixtures.unwrap_or(deskbridge::fixtures::DEFAULT);
+    let state = FixtureFile::parse(text)
+        .and_then(|f| f.into_state(Timestamp::now()))
+        .expect("test fixtures load");
+    let handle = App::spawn_with_state(config, state)
+        .await
+        .expect("the gateway starts");
+    let base = format!("http://{}", handle.addr());
+    TestApp {
+        handle,
+        base,
+        client: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    /// Sends a request; `token` becomes `Authorization: Bearer`, `body` is sent as JSON text.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_owned());
+        }
+        read(request.send().await.expect("the gateway answers")).await
+    }
+
+    /// Sends a request built by the caller.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        read(request.send().await.expect("the gateway answers")).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A Zopim client with the administrator's token, under `prefix` (`/api/v2` or `/api/v2/chat`).
+    pub fn zopim(&self) -> Zopim<'_> {
+        Zopim {
+            app: self,
+            prefix: "/api/v2/chat",
+            token: Some(ADMIN_TOKEN),
+        }
+    }
+
+    /// Everything a Zopim client can see, for "the state is unchanged" checks.
+    pub async fn zopim_snapshot(&self) -> (Value, Value) {
+        let z = self.zopim();
+        let departments = z.get("/departments").await;
+        let agents = z.get("/agents").await;
+        assert_eq!(departments.status, StatusCode::OK);
+        assert_eq!(agents.status, StatusCode::OK);
+        (departments.json(), agents.json())
+    }
+
+    /// Asserts the store's indexes agree with its records.
+    pub fn assert_invariants(&self) {
+        self.handle
+            .store()
+            .view()
+            .check_invariants()
+            .expect("store invariants hold");
+    }
+}
+
+/// A client for the Zopim facade.
+pub struct Zopim<'a> {
+    app: &'a TestApp,
+    pub prefix: &'static str,
+    pub token: Option<&'static str>,
+}
+
+impl Zopim<'_> {
+    pub fn legacy(mut self) -> Self {
+        self.prefix = "/api/v2";
+        self
+    }
+
+    pub fn as_agent(mut self) -> Self {
+        self.token = Some(AGENT_TOKEN);
+        self
+    }
+
+    pub fn anonymous(mut self) -> Self {
+        self.token = None;
+        self
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.app
+            .request(
+                Method::GET,
+                &format!("{}{path}", self.prefix),
+                self.token,
+                None,
+            )
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: &str) -> Reply {
+        self.app
+            .request(
+                Method::POST,
+                &format!("{}{path}", self.prefix),
+                self.token,
+                Some(body),
+            )
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: &str) -> Reply {
+        self.app
+            .request(
+                Method::PUT,
+                &format!("{}{path}", self.prefix),
+                self.token,
+                Some(body),
+            )
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.app
+            .request(
+                Method::DELETE,
+                &format!("{}{path}", self.prefix),
+                self.token,
+                None,
+            )
+            .await
+    }
+
+    pub async fn method(&self, method: Method, path: &str, body: Option<&str>) -> Reply {
+        self.app
+            .request(method, &format!("{}{path}", self.prefix), self.token, body)
+            .await
+    }
+}
+
+async fn read(response: reqwest::Response) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.text().await.expect("a readable body");
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
