@@ -24,7 +24,8 @@ impl Router {
     pub fn route(mut self, prefix: impl Into<String>, facade: Arc<dyn Facade>) -> Self {
         self.routes.push((prefix.into(), facade));
         // Longest first, so `/api/v2/chat/` is tried before `/api/v2/`.
-        self.routes.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.routes
+            .sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
         self
     }
 

@@ -320,13 +320,13 @@ impl State {
             return Err(ModelError::Inactive(id));
         }
         let mut department = Department::clone(&old);
-        if let Some(name) = patch.name {
-            if name != department.name {
-                self.check_name(&name, policy.names, Some(id))?;
-                self.unindex_name(&department.name, id);
-                self.index_name(&name, id);
-                department.name = name;
-            }
+        if let Some(name) = patch.name
+            && name != department.name
+        {
+            self.check_name(&name, policy.names, Some(id))?;
+            self.unindex_name(&department.name, id);
+            self.index_name(&name, id);
+            department.name = name;
         }
         if let Some(description) = patch.description {
             department.description = description;

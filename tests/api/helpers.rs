@@ -150,7 +150,7 @@ impl Zopim<'_> {
         self
     }
 
-    pub fn as_agent(mut self) -> Self {
+    pub fn with_agent_token(mut self) -> Self {
         self.token = Some(AGENT_TOKEN);
         self
     }
