@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the real gateway on 127.0.0.1:0 and speaks HTTP to it.
 //! One test binary with a module per area links once.
 
+mod binary;
 mod helpers;
 mod server;
 mod zopim;
