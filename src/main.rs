@@ -14,31 +14,33 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     deskbridge::telemetry::init(&config.log);
+    // Handlers go in before the gateway announces its address, so that a supervisor that signals
+    // as soon as it sees the address still gets a graceful stop.
+    let stop = shutdown_signal()?;
     let app = App::spawn(config).await?;
-    shutdown_signal().await;
+    stop.await;
     app.shutdown().await;
     Ok(())
 }
 
-/// Completes on ctrl-c or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Installs the handlers now; the future completes on ctrl-c or SIGTERM.
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
+            tracing::info!("signal received");
+        })
     }
-    tracing::info!("signal received");
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("signal received");
+    })
 }
