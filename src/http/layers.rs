@@ -118,3 +118,129 @@ impl tower::Service<Request> for Gateway {
         Box::pin(async move { Ok(gateway.handle(request).await) })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{Facade, respond};
+    use http::StatusCode;
+    use http_body_util::{BodyExt, Full};
+    use tower::ServiceExt;
+
+    /// A facade whose behaviour depends on the path, and whose rescue names the error it got.
+    struct Fake(&'static str);
+
+    impl Facade for Fake {
+        fn name(&self) -> &'static str {
+            self.0
+        }
+
+        fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send>> {
+            let name = self.0;
+            Box::pin(async move {
+                match request.uri().path().rsplit('/').next().unwrap_or("") {
+                    "slow" => {
+                        tokio::time::sleep(Duration::from_secs(5)).await;
+                        respond(StatusCode::OK, "text/plain", "late")
+                    }
+                    "panic" => panic!("handler bug"),
+                    "echo" => match read_body(request).await {
+                        Ok(bytes) => respond(StatusCode::OK, "text/plain", bytes),
+                        Err(e) => respond(StatusCode::IM_A_TEAPOT, "text/plain", format!("{e:?}")),
+                    },
+                    _ => respond(StatusCode::OK, "text/plain", name),
+                }
+            })
+        }
+
+        fn rescue(&self, error: &LayerError) -> Response {
+            respond(
+                StatusCode::IM_A_TEAPOT,
+                "text/plain",
+                format!("{} rescued {error:?}", self.0),
+            )
+        }
+    }
+
+    fn gateway() -> Gateway {
+        let router = Router::new(Arc::new(Fake("fallback")))
+            .route("/api/v2/", Arc::new(Fake("short")))
+            .route("/api/v2/chat/", Arc::new(Fake("long")));
+        Gateway::new(
+            router,
+            RequestLimits {
+                max_body_bytes: 16,
+                request_timeout: Duration::from_millis(100),
+            },
+        )
+    }
+
+    fn request(path: &str, body: &'static str) -> Request {
+        http::Request::builder()
+            .uri(path)
+            .body(
+                Full::new(bytes::Bytes::from_static(body.as_bytes()))
+                    .map_err(|e| match e {})
+                    .boxed_unsync(),
+            )
+            .unwrap()
+    }
+
+    async fn text(response: Response) -> String {
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_longest_matching_prefix_wins_and_the_rest_falls_back() {
+        for (path, facade) in [
+            ("/api/v2/chat/x", "long"),
+            ("/api/v2/x", "short"),
+            ("/api/v1/x", "fallback"),
+        ] {
+            let response = gateway().oneshot(request(path, "")).await.unwrap();
+            assert_eq!(text(response).await, facade, "{path}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_slow_handler_is_answered_by_its_facades_rescue() {
+        let response = gateway()
+            .oneshot(request("/api/v2/slow", ""))
+            .await
+            .unwrap();
+        assert_eq!(text(response).await, "short rescued Timeout");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_an_internal_error_in_the_facades_shape() {
+        let response = gateway()
+            .oneshot(request("/api/v2/chat/panic", ""))
+            .await
+            .unwrap();
+        assert_eq!(text(response).await, "long rescued Internal");
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_over_the_limit_is_refused_before_reading() {
+        let mut req = request("/api/v2/echo", "");
+        req.headers_mut()
+            .insert(http::header::CONTENT_LENGTH, "17".parse().unwrap());
+        let response = gateway().oneshot(req).await.unwrap();
+        assert_eq!(text(response).await, "short rescued PayloadTooLarge");
+    }
+
+    #[tokio::test]
+    async fn an_undeclared_body_over_the_limit_fails_while_being_read() {
+        let response = gateway()
+            .oneshot(request("/api/v2/echo", "0123456789abcdefg"))
+            .await
+            .unwrap();
+        assert_eq!(text(response).await, "PayloadTooLarge");
+        let response = gateway()
+            .oneshot(request("/api/v2/echo", "0123456789abcdef"))
+            .await
+            .unwrap();
+        assert_eq!(text(response).await, "0123456789abcdef");
+    }
+}
