@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::auth;
 use crate::model::{
     AccessToken, Agent, AgentId, Credentials, Department, DepartmentId, DepartmentName, Email,
-    Membership, ObjectId, Role, State, Timestamp, TokenKind, UserUid, Username,
+    Membership, ObjectId, Presence, Role, State, Timestamp, TokenKind, UserUid, Username,
 };
 
 /// The data the gateway starts on when no `--fixtures` is given.
@@ -55,6 +55,11 @@ pub struct AgentEntry {
     #[serde(default = "yes")]
     pub active: bool,
     pub time_zone: Option<String>,
+    /// `online`, `away`, `busy` or `offline` (the default).
+    pub presence: Option<String>,
+    /// Whether the agent takes new chats when present (default true).
+    #[serde(default = "yes")]
+    pub accepts_chats: bool,
     pub created_at: Option<String>,
 }
 
@@ -137,6 +142,9 @@ impl FixtureFile {
     /// Builds the state, checking every entry.
     pub fn into_state(self, now: Timestamp) -> Result<State, FixtureError> {
         let mut state = State::empty();
+        for (name, value) in self.settings {
+            state.insert_setting(&name, value);
+        }
         let mut next_agent = self.agents.iter().filter_map(|a| a.id).max().unwrap_or(0) + 1;
         for (i, entry) in self.agents.into_iter().enumerate() {
             let label = format!("agents[{i}] ({:?})", entry.username);
@@ -262,6 +270,13 @@ fn agent_from(entry: AgentEntry, id: AgentId, now: Timestamp) -> Result<Agent, S
         roles,
         active: entry.active,
         time_zone: entry.time_zone,
+        presence: match entry.presence.as_deref() {
+            None => Presence::Offline,
+            Some(text) => Presence::parse(text).ok_or_else(|| {
+                format!("presence {text:?} is not one of online, away, busy, offline")
+            })?,
+        },
+        accepts_chats: entry.accepts_chats,
         created_at,
         updated_at: created_at,
         credentials: Credentials { password, tokens },

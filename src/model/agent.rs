@@ -190,6 +190,38 @@ pub struct Credentials {
     pub tokens: Vec<AccessToken>,
 }
 
+/// Whether a user is at their desk, as chat presence shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Presence {
+    Online,
+    Away,
+    Busy,
+    #[default]
+    Offline,
+}
+
+impl Presence {
+    pub const ALL: [Presence; 4] = [
+        Presence::Online,
+        Presence::Away,
+        Presence::Busy,
+        Presence::Offline,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Presence::Online => "online",
+            Presence::Away => "away",
+            Presence::Busy => "busy",
+            Presence::Offline => "offline",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Presence> {
+        Presence::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
 /// A user of the help desk. Departments it belongs to live in the store's membership indexes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Agent {
@@ -205,6 +237,9 @@ pub struct Agent {
     /// False once deactivated.
     pub active: bool,
     pub time_zone: Option<String>,
+    pub presence: Presence,
+    /// Whether the agent takes new chats when present.
+    pub accepts_chats: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub credentials: Credentials,

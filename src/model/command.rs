@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::agent::{Credentials, Email, RoleSet, Username};
+use super::agent::{
+    AccessToken, Credentials, Email, PasswordHash, Presence, RoleSet, TokenDigest, Username,
+};
 use super::department::{DepartmentName, RoutingOptions};
 use super::ids::{AgentId, DepartmentId};
 use super::membership::MemberSpec;
@@ -39,6 +41,29 @@ pub enum Command {
     },
     CreateAgent {
         agent: NewAgent,
+    },
+    UpdateAgent {
+        id: AgentId,
+        patch: AgentPatch,
+    },
+    /// Removes the agent, its memberships and its tokens. Its id is not reused.
+    DeleteAgent {
+        id: AgentId,
+    },
+    /// Gives an agent one more token (a login).
+    AddToken {
+        id: AgentId,
+        token: AccessToken,
+    },
+    /// Takes a token away (a logout); unknown digests are ignored.
+    RevokeToken {
+        id: AgentId,
+        digest: TokenDigest,
+    },
+    /// Sets a named setting; `None` removes it (back to the reader's default).
+    SetSetting {
+        name: String,
+        value: Option<Value>,
     },
 }
 
@@ -173,10 +198,25 @@ pub struct NewAgent {
     pub credentials: Credentials,
 }
 
+/// A partial update of an agent: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AgentPatch {
+    pub username: Option<Username>,
+    pub display_name: Option<String>,
+    pub email: Option<Email>,
+    pub roles: Option<RoleSet>,
+    pub active: Option<bool>,
+    pub time_zone: Option<Option<String>>,
+    pub presence: Option<Presence>,
+    pub accepts_chats: Option<bool>,
+    pub password: Option<PasswordHash>,
+}
+
 /// What a successful command did, so the facade can find what to encode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Department(DepartmentId),
     Agent(AgentId),
     Deleted,
+    Setting,
 }

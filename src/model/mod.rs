@@ -17,12 +17,12 @@ pub mod membership;
 pub mod store;
 
 pub use agent::{
-    AccessToken, Agent, Credentials, Email, PasswordHash, Role, RoleSet, TokenDigest, TokenKind,
-    Username,
+    AccessToken, Agent, Credentials, Email, PasswordHash, Presence, Role, RoleSet, TokenDigest,
+    TokenKind, Username,
 };
 pub use command::{
-    Command, DepartmentPatch, MembersChange, NamePolicy, NewAgent, NewDepartment, Outcome,
-    SettingsEdit, UnknownAgents, WritePolicy,
+    AgentPatch, Command, DepartmentPatch, MembersChange, NamePolicy, NewAgent, NewDepartment,
+    Outcome, SettingsEdit, UnknownAgents, WritePolicy,
 };
 pub use department::{Department, DepartmentName, RoutingOptions};
 pub use error::ModelError;

@@ -14,10 +14,10 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwap;
 use imbl::{HashMap, OrdMap, OrdSet};
 
-use super::agent::{Agent, TokenDigest};
+use super::agent::{AccessToken, Agent, TokenDigest};
 use super::command::{
-    Command, DepartmentPatch, MembersChange, NamePolicy, NewAgent, NewDepartment, Outcome,
-    UnknownAgents, WritePolicy,
+    AgentPatch, Command, DepartmentPatch, MembersChange, NamePolicy, NewAgent, NewDepartment,
+    Outcome, UnknownAgents, WritePolicy,
 };
 use super::department::{Department, DepartmentName};
 use super::error::ModelError;
@@ -94,6 +94,8 @@ pub struct State {
     /// Agent -> its departments, in department id order.
     agent_departments: OrdSet<(AgentId, DepartmentId)>,
     membership_by_uid: HashMap<ObjectId, (DepartmentId, AgentId)>,
+    /// Named settings (a facade's switches, permission lists); absent = the reader's default.
+    settings: OrdMap<Arc<str>, serde_json::Value>,
 }
 
 impl State {
@@ -240,6 +242,17 @@ impl State {
                 Ok(Outcome::Department(id))
             }
             Command::CreateAgent { agent } => self.create_agent(agent, now),
+            Command::UpdateAgent { id, patch } => self.update_agent(id, patch, now),
+            Command::DeleteAgent { id } => self.delete_agent(id),
+            Command::AddToken { id, token } => self.add_token(id, token),
+            Command::RevokeToken { id, digest } => self.revoke_token(id, digest),
+            Command::SetSetting { name, value } => {
+                match value {
+                    Some(value) => self.settings.insert(Arc::from(name), value),
+                    None => self.settings.remove(name.as_str()),
+                };
+                Ok(Outcome::Setting)
+            }
         }
     }
 
@@ -497,11 +510,136 @@ impl State {
             roles: new.roles,
             active: true,
             time_zone: new.time_zone,
+            presence: Default::default(),
+            accepts_chats: true,
             created_at: now,
             updated_at: now,
             credentials: new.credentials,
         })?;
         Ok(Outcome::Agent(id))
+    }
+
+    fn require_agent(&self, id: AgentId) -> Result<Arc<Agent>, ModelError> {
+        self.agents
+            .get(&id)
+            .cloned()
+            .ok_or(ModelError::AgentNotFound(id))
+    }
+
+    fn update_agent(
+        &mut self,
+        id: AgentId,
+        patch: AgentPatch,
+        now: Timestamp,
+    ) -> Result<Outcome, ModelError> {
+        let old = self.require_agent(id)?;
+        let mut agent = Agent::clone(&old);
+        if let Some(username) = patch.username
+            && username != agent.username
+        {
+            if self.agent_by_username.contains_key(username.as_str()) {
+                return Err(ModelError::DuplicateAgent { field: "username" });
+            }
+            self.agent_by_username.remove(agent.username.as_str());
+            self.agent_by_username
+                .insert(Arc::from(username.as_str()), id);
+            agent.username = username;
+        }
+        if let Some(email) = patch.email {
+            // A change of case only is not a change of address.
+            if email.key() != agent.email.key() {
+                if self.agent_by_email.contains_key(&email.key()) {
+                    return Err(ModelError::DuplicateAgent { field: "email" });
+                }
+                self.agent_by_email.remove(&agent.email.key());
+                self.agent_by_email.insert(email.key(), id);
+            }
+            agent.email = email;
+        }
+        if let Some(name) = patch.display_name {
+            agent.display_name = name;
+        }
+        if let Some(roles) = patch.roles {
+            agent.roles = roles;
+        }
+        if let Some(active) = patch.active {
+            agent.active = active;
+        }
+        if let Some(zone) = patch.time_zone {
+            agent.time_zone = zone;
+        }
+        if let Some(presence) = patch.presence {
+            agent.presence = presence;
+        }
+        if let Some(accepts) = patch.accepts_chats {
+            agent.accepts_chats = accepts;
+        }
+        if let Some(password) = patch.password {
+            agent.credentials.password = Some(password);
+        }
+        agent.updated_at = now;
+        self.agents.insert(id, Arc::new(agent));
+        Ok(Outcome::Agent(id))
+    }
+
+    fn delete_agent(&mut self, id: AgentId) -> Result<Outcome, ModelError> {
+        let agent = self.require_agent(id)?;
+        let departments: Vec<DepartmentId> = self
+            .agent_departments
+            .range((id, DepartmentId(0))..=(id, DepartmentId(u64::MAX)))
+            .map(|(_, d)| *d)
+            .collect();
+        for department in departments {
+            self.unlink(department, id);
+        }
+        for token in &agent.credentials.tokens {
+            self.agent_by_token.remove(&token.digest);
+        }
+        self.agent_by_uid.remove(&agent.uid);
+        self.agent_by_email.remove(&agent.email.key());
+        self.agent_by_username.remove(agent.username.as_str());
+        self.agents.remove(&id);
+        Ok(Outcome::Deleted)
+    }
+
+    fn add_token(&mut self, id: AgentId, token: AccessToken) -> Result<Outcome, ModelError> {
+        let mut agent = Agent::clone(&*self.require_agent(id)?);
+        if self.agent_by_token.contains_key(&token.digest) {
+            return Err(ModelError::Invalid {
+                field: "token",
+                reason: "is already in use".into(),
+            });
+        }
+        self.agent_by_token.insert(token.digest, id);
+        agent.credentials.tokens.push(token);
+        self.agents.insert(id, Arc::new(agent));
+        Ok(Outcome::Agent(id))
+    }
+
+    fn revoke_token(&mut self, id: AgentId, digest: TokenDigest) -> Result<Outcome, ModelError> {
+        let mut agent = Agent::clone(&*self.require_agent(id)?);
+        let before = agent.credentials.tokens.len();
+        agent.credentials.tokens.retain(|t| t.digest != digest);
+        if agent.credentials.tokens.len() != before {
+            self.agent_by_token.remove(&digest);
+            self.agents.insert(id, Arc::new(agent));
+        }
+        Ok(Outcome::Agent(id))
+    }
+
+    /// A named setting, if set.
+    pub fn setting(&self, name: &str) -> Option<&serde_json::Value> {
+        self.settings.get(name)
+    }
+
+    /// Sets a named setting while building a state (fixtures, snapshots).
+    pub fn insert_setting(&mut self, name: &str, value: serde_json::Value) {
+        self.settings.insert(Arc::from(name), value);
+    }
+
+    /// All named settings, by name.
+    pub fn settings(&self) -> impl Iterator<Item = (&str, &serde_json::Value)> {
+        self.settings.iter().map(|(k, v)| (&**k, v))
     }
 
     /// Adds a department with its ids already chosen (fixtures, snapshots). Fails if either id
@@ -620,6 +758,14 @@ impl State {
                 return Err(format!("an index misses agent {}", a.id));
             }
         }
+        let tokens: usize = self
+            .agents
+            .values()
+            .map(|a| a.credentials.tokens.len())
+            .sum();
+        if tokens != self.agent_by_token.len() {
+            return Err("token index and agents' tokens differ in size".into());
+        }
         if self.members.len() != self.agent_departments.len()
             || self.members.len() != self.membership_by_uid.len()
         {
@@ -651,5 +797,247 @@ impl std::fmt::Debug for State {
             .field("agents", &self.agents.len())
             .field("memberships", &self.members.len())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Credentials, DepartmentName, Email, MemberSpec, NewAgent, NewDepartment, Role, RoleSet,
+        TokenKind, Username,
+    };
+
+    fn agent(store: &Store, name: &str) -> AgentId {
+        let (_, outcome) = store
+            .apply(Command::CreateAgent {
+                agent: NewAgent {
+                    username: Username::parse(name).unwrap(),
+                    display_name: name.into(),
+                    email: Email::parse(&format!("{name}@example.com")).unwrap(),
+                    roles: [Role::Agent].into_iter().collect::<RoleSet>(),
+                    time_zone: None,
+                    credentials: Credentials::default(),
+                },
+            })
+            .unwrap();
+        let Outcome::Agent(id) = outcome else {
+            panic!("{outcome:?}")
+        };
+        id
+    }
+
+    fn department(
+        store: &Store,
+        name: &str,
+        members: &[AgentId],
+        policy: WritePolicy,
+    ) -> Result<DepartmentId, ModelError> {
+        let (_, outcome) = store.apply(Command::CreateDepartment {
+            department: NewDepartment::named(DepartmentName::parse(name).unwrap()),
+            members: Some(MembersChange::Replace(members.to_vec())),
+            policy,
+        })?;
+        let Outcome::Department(id) = outcome else {
+            panic!("{outcome:?}")
+        };
+        Ok(id)
+    }
+
+    fn departments_of(store: &Store, agent: AgentId) -> Vec<u64> {
+        store.view().departments_of(agent).map(|d| d.id.0).collect()
+    }
+
+    fn members_of(store: &Store, id: DepartmentId) -> Vec<u64> {
+        store.view().members_of(id).map(|m| m.agent.0).collect()
+    }
+
+    #[test]
+    fn memberships_are_visible_from_both_sides_and_ids_are_never_reused() {
+        let store = Store::new(State::empty());
+        let (a, b) = (agent(&store, "a"), agent(&store, "b"));
+        let sales = department(&store, "Sales", &[a, b], WritePolicy::default()).unwrap();
+        assert_eq!(members_of(&store, sales), vec![a.0, b.0]);
+        assert_eq!(departments_of(&store, b), vec![sales.0]);
+
+        store
+            .apply(Command::DeleteDepartment { id: sales })
+            .unwrap();
+        let next = department(&store, "Sales", &[], WritePolicy::default()).unwrap();
+
+        assert!(departments_of(&store, b).is_empty());
+        assert!(next.0 > sales.0);
+        store.view().check_invariants().unwrap();
+    }
+
+    #[test]
+    fn a_failed_command_changes_nothing() {
+        let store = Store::new(State::empty());
+        let a = agent(&store, "a");
+        let sales = department(&store, "Sales", &[a], WritePolicy::default()).unwrap();
+        let before = store.view();
+
+        let err = store
+            .apply(Command::UpdateDepartment {
+                id: sales,
+                patch: DepartmentPatch {
+                    name: Some(DepartmentName::parse("Renamed").unwrap()),
+                    ..Default::default()
+                },
+                members: Some(MembersChange::Replace(vec![a, AgentId(99)])),
+                policy: WritePolicy::default(),
+            })
+            .unwrap_err();
+
+        assert_eq!(err, ModelError::UnknownAgent(AgentId(99)));
+        let after = store.view();
+        assert!(Arc::ptr_eq(&before, &after));
+        assert_eq!(after.department(sales).unwrap().name.as_str(), "Sales");
+        assert!(after.departments_named("Renamed").next().is_none());
+    }
+
+    #[test]
+    fn unique_names_are_checked_among_active_departments_only() {
+        let store = Store::new(State::empty());
+        let unique = WritePolicy {
+            names: NamePolicy::UniqueAmongActive,
+            ..Default::default()
+        };
+        let first = department(&store, "Sales", &[], unique).unwrap();
+        assert_eq!(
+            department(&store, "Sales", &[], unique),
+            Err(ModelError::DuplicateName {
+                name: "Sales".into()
+            })
+        );
+        assert!(department(&store, "Sales", &[], WritePolicy::default()).is_ok());
+
+        store
+            .apply(Command::SetDepartmentActive {
+                id: first,
+                active: false,
+            })
+            .unwrap();
+        let view = store.view();
+        assert!(!view.department(first).unwrap().enabled);
+        assert_eq!(view.departments_named("Sales").count(), 2);
+    }
+
+    #[test]
+    fn an_inactive_department_takes_no_members() {
+        let store = Store::new(State::empty());
+        let a = agent(&store, "a");
+        let sales = department(&store, "Sales", &[], WritePolicy::default()).unwrap();
+        store
+            .apply(Command::SetDepartmentActive {
+                id: sales,
+                active: false,
+            })
+            .unwrap();
+
+        let err = store
+            .apply(Command::ChangeMembers {
+                id: sales,
+                change: MembersChange::Replace(vec![a]),
+                policy: WritePolicy::default(),
+            })
+            .unwrap_err();
+
+        assert_eq!(err, ModelError::Inactive(sales));
+    }
+
+    #[test]
+    fn an_upsert_keeps_the_link_id_and_skips_unknown_agents_when_asked() {
+        let store = Store::new(State::empty());
+        let a = agent(&store, "a");
+        let sales = department(&store, "Sales", &[a], WritePolicy::default()).unwrap();
+        let uid = store.view().membership(sales, a).unwrap().uid;
+
+        store
+            .apply(Command::ChangeMembers {
+                id: sales,
+                change: MembersChange::Edit {
+                    upsert: vec![
+                        MemberSpec {
+                            agent: a,
+                            order: Some(3),
+                            count: None,
+                        },
+                        MemberSpec {
+                            agent: AgentId(77),
+                            order: None,
+                            count: None,
+                        },
+                    ],
+                    remove: vec![],
+                },
+                policy: WritePolicy {
+                    unknown_agents: UnknownAgents::Skip,
+                    ..Default::default()
+                },
+            })
+            .unwrap();
+
+        let view = store.view();
+        let link = view.membership(sales, a).unwrap();
+        assert_eq!((link.uid, link.order), (uid, 3));
+        assert_eq!(members_of(&store, sales), vec![a.0]);
+    }
+
+    #[test]
+    fn deleting_an_agent_drops_its_memberships_and_tokens() {
+        let store = Store::new(State::empty());
+        let (a, b) = (agent(&store, "a"), agent(&store, "b"));
+        let sales = department(&store, "Sales", &[a, b], WritePolicy::default()).unwrap();
+        let digest = TokenDigest([7; 32]);
+        store
+            .apply(Command::AddToken {
+                id: a,
+                token: AccessToken {
+                    kind: TokenKind::Session,
+                    digest,
+                },
+            })
+            .unwrap();
+        assert_eq!(store.view().agent_by_token(&digest).unwrap().id, a);
+
+        store.apply(Command::DeleteAgent { id: a }).unwrap();
+
+        let view = store.view();
+        assert_eq!(members_of(&store, sales), vec![b.0]);
+        assert!(view.agent_by_token(&digest).is_none());
+        assert!(view.agent_by_email("a@example.com").is_none());
+        view.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn dotted_settings_paths_build_nested_objects_and_keep_siblings() {
+        let store = Store::new(State::empty());
+        let sales = department(&store, "Sales", &[], WritePolicy::default()).unwrap();
+        let edit = |edits| DepartmentPatch {
+            settings: edits,
+            ..Default::default()
+        };
+        store
+            .apply(Command::UpdateDepartment {
+                id: sales,
+                patch: edit(vec![
+                    crate::model::SettingsEdit::Merge(
+                        serde_json::json!({"a": 1}).as_object().unwrap().clone(),
+                    ),
+                    crate::model::SettingsEdit::SetPath(
+                        vec!["b".into(), "c".into()],
+                        serde_json::json!(true),
+                    ),
+                ]),
+                members: None,
+                policy: WritePolicy::default(),
+            })
+            .unwrap();
+        let view = store.view();
+        assert_eq!(
+            serde_json::Value::Object(view.department(sales).unwrap().settings.clone()),
+            serde_json::json!({"a": 1, "b": {"c": true}})
+        );
     }
 }
