@@ -2,6 +2,7 @@
 //! One test binary with a module per area links once.
 
 mod binary;
+mod clients;
 mod helpers;
 mod server;
 mod zopim;

@@ -1,0 +1,124 @@
+//! Real client libraries against the real gateway: each test runs a script under
+//! `tests/clients/` with a Python interpreter named by an environment variable.
+//!
+//! | variable | what it names |
+//! |---|---|
+//! | `DESKBRIDGE_ZENPY_PYTHON` | a python with zenpy 2.0.57 (`/api/v2/chat/` URLs) |
+//! | `DESKBRIDGE_ZENPY_LEGACY_PYTHON` | a python with zenpy 2.0.53 (legacy `/api/v2/` URLs) |
+//!
+//! `.ci/run` builds those virtualenvs and sets the variables. Where a variable is unset the test
+//! says so on stderr and passes, so a plain `cargo test` works without them, unless
+//! `DESKBRIDGE_REQUIRE_CLIENTS=1`, which turns a missing client into a failure.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::helpers::{TestApp, spawn_app};
+use reqwest::StatusCode;
+
+const ZENPY_SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/clients/zenpy_departments.py"
+);
+
+/// Longest a client script may run; it makes about a dozen requests.
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The interpreter in `var`, or `None` (after saying why on stderr) when it is unset and clients
+/// are not required.
+fn client_python(var: &str, what: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(python) if !python.trim().is_empty() => Some(python),
+        _ => {
+            let required = std::env::var("DESKBRIDGE_REQUIRE_CLIENTS").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "DESKBRIDGE_REQUIRE_CLIENTS=1 but {var} is not set: it must name a python with {what} \
+                 (.ci/run builds one)"
+            );
+            eprintln!(
+                "SKIPPED: {var} is not set (a python with {what}; .ci/run builds one), \
+                 so this client test did not run"
+            );
+            None
+        }
+    }
+}
+
+/// Runs `python script port` against `app` and returns its stdout; panics with the script's
+/// stdout and stderr unless it exits 0 within the time limit.
+async fn run_script(app: &TestApp, python: &str, script: &str) -> String {
+    let port = app.handle.addr().port();
+    let child = tokio::process::Command::new(python)
+        .arg(script)
+        .arg(port.to_string())
+        .stdin(Stdio::null())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("PYTHONUNBUFFERED", "1")
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(SCRIPT_TIMEOUT, child)
+        .await
+        .unwrap_or_else(|_| panic!("`{python} {script} {port}` ran past {SCRIPT_TIMEOUT:?}"))
+        .unwrap_or_else(|e| panic!("cannot run `{python} {script} {port}`: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "`{python} {script} {port}` failed ({}).\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
+        output.status
+    );
+    // Shown by `cargo test -- --nocapture`.
+    println!("{stdout}");
+    stdout
+}
+
+/// zenpy drives one department through create, list, show by id and by name, update (with a
+/// flattened `settings.chat_enabled`), re-read and delete; then the gateway is checked over HTTP.
+async fn zenpy_drives_departments(var: &str, what: &str, url_style: &str) {
+    let Some(python) = client_python(var, what) else {
+        return;
+    };
+    let app = spawn_app().await;
+    let before = app.zopim_snapshot().await;
+
+    let stdout = run_script(&app, &python, ZENPY_SCRIPT).await;
+
+    assert!(
+        stdout.contains(url_style),
+        "{var} should name a python whose zenpy uses {url_style}; the script said:\n{stdout}"
+    );
+    app.assert_invariants();
+    // The script deletes what it made, so both URL generations see the starting state again,
+    // agents' derived `departments` included.
+    let after = app.zopim_snapshot().await;
+    assert_eq!(after, before, "the state after the zenpy run");
+    let legacy = app.zopim().legacy().get("/departments").await;
+    assert_eq!(legacy.status, StatusCode::OK);
+    assert_eq!(
+        legacy.json(),
+        after.0,
+        "the legacy prefix's department list"
+    );
+    app.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zenpy_current_drives_departments_through_the_chat_prefix() {
+    zenpy_drives_departments(
+        "DESKBRIDGE_ZENPY_PYTHON",
+        "zenpy 2.0.57",
+        "current /api/v2/chat/ URLs",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zenpy_legacy_drives_departments_through_the_zopim_prefix() {
+    zenpy_drives_departments(
+        "DESKBRIDGE_ZENPY_LEGACY_PYTHON",
+        "zenpy 2.0.53",
+        "legacy /api/v2/ URLs",
+    )
+    .await;
+}
