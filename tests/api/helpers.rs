@@ -160,6 +160,34 @@ impl Zopim<'_> {
         self
     }
 
+    /// The same client under another prefix (`/api/v2` or `/api/v2/chat`).
+    pub fn at(mut self, prefix: &'static str) -> Self {
+        self.prefix = prefix;
+        self
+    }
+
+    /// Sends `body` as it is, with the given `Content-Type` (or none), for media type checks.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: &str,
+    ) -> Reply {
+        let mut request = self
+            .app
+            .client
+            .request(method, self.app.url(&format!("{}{path}", self.prefix)))
+            .body(body.to_owned());
+        if let Some(token) = self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(content_type) = content_type {
+            request = request.header(CONTENT_TYPE, content_type);
+        }
+        self.app.send(request).await
+    }
+
     pub async fn get(&self, path: &str) -> Reply {
         self.app
             .request(

@@ -17,7 +17,8 @@ use crate::auth::Principal;
 use crate::http::layers::read_body;
 use crate::http::{LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
-    AgentId, Command, DepartmentId, NamePolicy, Outcome, State, UnknownAgents, View, WritePolicy,
+    AgentId, Command, DepartmentId, MembersChange, ModelError, NamePolicy, Outcome, State,
+    UnknownAgents, View, WritePolicy,
 };
 
 type Result<T, E = ZopimError> = std::result::Result<T, E>;
@@ -87,6 +88,32 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         }
         Action::ShowMe => show_me(ctx, &view, principal),
     }
+}
+
+/// Zopim's members are agents. The store refuses ids that name nobody; this also refuses end
+/// users, whom Zopim does not show as agents (`GET /agents/{id}` is 404 for them), with the same
+/// error. Only newcomers are checked, as the store does, so a member set read back unchanged can
+/// always be sent again. The check reads the view just before the write: an agent demoted in
+/// between ends up a member, as one demoted just after would; existence itself is re-checked by
+/// the store inside the write.
+fn refuse_non_agents(
+    view: &State,
+    department: Option<DepartmentId>,
+    members: Option<&MembersChange>,
+) -> Result<()> {
+    let Some(MembersChange::Replace(ids)) = members else {
+        return Ok(());
+    };
+    let mut ids = ids.clone();
+    // The lowest offender is named, as the store names the lowest unknown id.
+    ids.sort_unstable();
+    for id in ids {
+        let newcomer = department.is_none_or(|d| view.membership(d, id).is_none());
+        if newcomer && !view.agent(id).is_some_and(|a| a.roles.is_staff()) {
+            return Err(ModelError::UnknownAgent(id).into());
+        }
+    }
+    Ok(())
 }
 
 fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
@@ -182,6 +209,7 @@ async fn create_department(ctx: &Context, request: Request) -> Result<Response> 
         department,
         members,
     } = Create::try_from(json_object(request).await?)?;
+    refuse_non_agents(&ctx.store.view(), None, members.as_ref())?;
     let (view, outcome) = ctx.store.apply(Command::CreateDepartment {
         department,
         members,
@@ -200,6 +228,7 @@ async fn create_department(ctx: &Context, request: Request) -> Result<Response> 
 
 async fn update_department(ctx: &Context, id: DepartmentId, request: Request) -> Result<Response> {
     let Update { patch, members } = Update::try_from(json_object(request).await?)?;
+    refuse_non_agents(&ctx.store.view(), Some(id), members.as_ref())?;
     let (view, _) = ctx.store.apply(Command::UpdateDepartment {
         id,
         patch,
