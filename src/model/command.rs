@@ -72,6 +72,8 @@ pub enum Command {
 pub struct WritePolicy {
     pub names: NamePolicy,
     pub unknown_agents: UnknownAgents,
+    /// Treat a user with no staff role (an end user) as no agent at all when adding members.
+    pub staff_only: bool,
 }
 
 /// Whether a department name may repeat.

@@ -238,7 +238,7 @@ impl State {
                 if !department.active {
                     return Err(ModelError::Inactive(id));
                 }
-                self.change_members(id, change, policy.unknown_agents, now)?;
+                self.change_members(id, change, policy, now)?;
                 Ok(Outcome::Department(id))
             }
             Command::CreateAgent { agent } => self.create_agent(agent, now),
@@ -315,7 +315,7 @@ impl State {
             updated_at: now,
         })?;
         if let Some(change) = members {
-            self.change_members(id, change, policy.unknown_agents, now)?;
+            self.change_members(id, change, policy, now)?;
         }
         Ok(Outcome::Department(id))
     }
@@ -371,7 +371,7 @@ impl State {
         department.updated_at = now;
         self.departments.insert(id, Arc::new(department));
         if let Some(change) = members {
-            self.change_members(id, change, policy.unknown_agents, now)?;
+            self.change_members(id, change, policy, now)?;
         }
         Ok(Outcome::Department(id))
     }
@@ -408,9 +408,10 @@ impl State {
         &mut self,
         id: DepartmentId,
         change: MembersChange,
-        unknown: UnknownAgents,
+        policy: WritePolicy,
         now: Timestamp,
     ) -> Result<(), ModelError> {
+        let (unknown, staff_only) = (policy.unknown_agents, policy.staff_only);
         let (upsert, remove): (Vec<MemberSpec>, Vec<AgentId>) = match change {
             MembersChange::Replace(agents) => {
                 let keep: std::collections::BTreeSet<AgentId> = agents.iter().copied().collect();
@@ -434,7 +435,11 @@ impl State {
             MembersChange::Edit { upsert, remove } => (upsert, remove),
         };
         for spec in upsert {
-            if !self.agents.contains_key(&spec.agent) {
+            let eligible = self
+                .agents
+                .get(&spec.agent)
+                .is_some_and(|a| !staff_only || a.roles.is_staff());
+            if !eligible {
                 match unknown {
                     UnknownAgents::Reject => return Err(ModelError::UnknownAgent(spec.agent)),
                     UnknownAgents::Skip => continue,

@@ -2171,31 +2171,41 @@ async fn a_method_a_path_does_not_take_is_405_with_allow_and_changes_nothing() {
     let before = app.zopim_snapshot().await;
     let body = Some(r#"{"name": "New"}"#);
     let cases = [
-        (Method::PATCH, "/departments/1", body, "GET, PUT, DELETE"),
-        (Method::POST, "/departments/1", body, "GET, PUT, DELETE"),
+        (
+            Method::PATCH,
+            "/departments/1",
+            body,
+            "GET, HEAD, PUT, DELETE",
+        ),
+        (
+            Method::POST,
+            "/departments/1",
+            body,
+            "GET, HEAD, PUT, DELETE",
+        ),
         (
             Method::PATCH,
             "/departments/name/Sales",
             body,
-            "GET, PUT, DELETE",
+            "GET, HEAD, PUT, DELETE",
         ),
         (
             Method::POST,
             "/departments/name/Sales",
             body,
-            "GET, PUT, DELETE",
+            "GET, HEAD, PUT, DELETE",
         ),
-        (Method::PUT, "/departments", body, "GET, POST"),
-        (Method::DELETE, "/departments", None, "GET, POST"),
-        (Method::POST, "/agents", body, "GET"),
-        (Method::PUT, "/agents/1", body, "GET"),
-        (Method::DELETE, "/agents/1", None, "GET"),
-        (Method::PUT, "/agents/me", body, "GET"),
+        (Method::PUT, "/departments", body, "GET, HEAD, POST"),
+        (Method::DELETE, "/departments", None, "GET, HEAD, POST"),
+        (Method::POST, "/agents", body, "GET, HEAD"),
+        (Method::PUT, "/agents/1", body, "GET, HEAD"),
+        (Method::DELETE, "/agents/1", None, "GET, HEAD"),
+        (Method::PUT, "/agents/me", body, "GET, HEAD"),
         (
             Method::DELETE,
             "/agents/email/admin%40example.com",
             None,
-            "GET",
+            "GET, HEAD",
         ),
     ];
 
@@ -2284,5 +2294,29 @@ async fn a_chunked_body_over_the_size_limit_returns_413_and_changes_nothing() {
             "{case}"
         );
         assert_unchanged(&app, &before, &case).await;
+    }
+}
+
+#[tokio::test]
+async fn ids_and_cursors_take_decimal_digits_only() {
+    // See: helper review of the first Zopim suite: `u64::from_str` accepted `+1`.
+    let app = spawn_app().await;
+
+    for path in ["/departments/+1", "/departments/%2B1", "/departments/ 1"] {
+        let reply = app.zopim().get(path).await;
+        assert_error(&reply, StatusCode::NOT_FOUND, "Department not found", path);
+    }
+    for path in ["/agents/+1"] {
+        let reply = app.zopim().get(path).await;
+        assert_error(&reply, StatusCode::NOT_FOUND, "Agent not found", path);
+    }
+    for (query, name) in [
+        ("limit=%2B5", "limit"),
+        ("since_id=+1", "since_id"),
+        ("max_id=-1", "max_id"),
+    ] {
+        let reply = app.zopim().get(&format!("/agents?{query}")).await;
+        let description = format!("'{name}' must be a non-negative integer");
+        assert_error(&reply, StatusCode::BAD_REQUEST, &description, query);
     }
 }

@@ -17,17 +17,17 @@ use crate::auth::Principal;
 use crate::http::layers::read_body;
 use crate::http::{LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
-    AgentId, Command, DepartmentId, MembersChange, ModelError, NamePolicy, Outcome, State,
-    UnknownAgents, View, WritePolicy,
+    AgentId, Command, DepartmentId, NamePolicy, Outcome, State, UnknownAgents, View, WritePolicy,
 };
 
 type Result<T, E = ZopimError> = std::result::Result<T, E>;
 
 /// Zopim keeps department names unique among the departments it can see, and refuses members
-/// that are not agents.
+/// that are not agents: an end user is no agent to Zopim (`GET /agents/{id}` is 404 for one).
 const POLICY: WritePolicy = WritePolicy {
     names: NamePolicy::UniqueAmongActive,
     unknown_agents: UnknownAgents::Reject,
+    staff_only: true,
 };
 
 /// Most agents one list call returns, and the default.
@@ -50,7 +50,7 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         .find(|(m, _)| *m == method)
         .map(|(_, a)| *a)
         .ok_or_else(|| LayerError::MethodNotAllowed {
-            allow: matched.value.iter().map(|(m, _)| m.clone()).collect(),
+            allow: allowed_methods(matched.value),
         })?;
     let param = matched.params.iter().next().map(|(_, v)| v.to_owned());
 
@@ -90,30 +90,24 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
     }
 }
 
-/// Zopim's members are agents. The store refuses ids that name nobody; this also refuses end
-/// users, whom Zopim does not show as agents (`GET /agents/{id}` is 404 for them), with the same
-/// error. Only newcomers are checked, as the store does, so a member set read back unchanged can
-/// always be sent again. The check reads the view just before the write: an agent demoted in
-/// between ends up a member, as one demoted just after would; existence itself is re-checked by
-/// the store inside the write.
-fn refuse_non_agents(
-    view: &State,
-    department: Option<DepartmentId>,
-    members: Option<&MembersChange>,
-) -> Result<()> {
-    let Some(MembersChange::Replace(ids)) = members else {
-        return Ok(());
-    };
-    let mut ids = ids.clone();
-    // The lowest offender is named, as the store names the lowest unknown id.
-    ids.sort_unstable();
-    for id in ids {
-        let newcomer = department.is_none_or(|d| view.membership(d, id).is_none());
-        if newcomer && !view.agent(id).is_some_and(|a| a.roles.is_staff()) {
-            return Err(ModelError::UnknownAgent(id).into());
+/// The methods a path takes, HEAD included wherever GET is (HEAD is answered as GET).
+fn allowed_methods(methods: &[(Method, Action)]) -> Vec<Method> {
+    let mut allow = Vec::new();
+    for (method, _) in methods {
+        allow.push(method.clone());
+        if *method == Method::GET {
+            allow.push(Method::HEAD);
         }
     }
-    Ok(())
+    allow
+}
+
+/// A number as Zopim writes one: decimal digits only (`u64::from_str` would also take `+1`).
+fn number(raw: &str) -> Option<u64> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse().ok()
 }
 
 fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
@@ -134,8 +128,7 @@ fn decode_segment(raw: &str) -> Option<String> {
 
 /// The department with this id, if Zopim can see it (inactive ones are hidden).
 fn department_id(view: &State, raw: &str) -> Result<DepartmentId> {
-    raw.parse::<u64>()
-        .ok()
+    number(raw)
         .map(DepartmentId)
         .filter(|id| view.department(*id).is_some_and(|d| d.active))
         .ok_or(ZopimError::DepartmentNotFound)
@@ -151,8 +144,7 @@ fn department_named(view: &State, raw: &str) -> Result<DepartmentId> {
 }
 
 fn agent_id(view: &State, raw: &str) -> Result<AgentId> {
-    raw.parse::<u64>()
-        .ok()
+    number(raw)
         .map(AgentId)
         .filter(|id| view.agent(*id).is_some_and(|a| a.roles.is_staff()))
         .ok_or(ZopimError::AgentNotFound)
@@ -209,7 +201,6 @@ async fn create_department(ctx: &Context, request: Request) -> Result<Response> 
         department,
         members,
     } = Create::try_from(json_object(request).await?)?;
-    refuse_non_agents(&ctx.store.view(), None, members.as_ref())?;
     let (view, outcome) = ctx.store.apply(Command::CreateDepartment {
         department,
         members,
@@ -228,7 +219,6 @@ async fn create_department(ctx: &Context, request: Request) -> Result<Response> 
 
 async fn update_department(ctx: &Context, id: DepartmentId, request: Request) -> Result<Response> {
     let Update { patch, members } = Update::try_from(json_object(request).await?)?;
-    refuse_non_agents(&ctx.store.view(), Some(id), members.as_ref())?;
     let (view, _) = ctx.store.apply(Command::UpdateDepartment {
         id,
         patch,
@@ -264,23 +254,21 @@ fn agent_cursor(query: Option<&str>) -> Result<AgentCursor> {
         ..AgentCursor::default()
     };
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-        let number = || {
-            value
-                .parse::<u64>()
-                .map_err(|_| ZopimError::InvalidParameter {
-                    name: match key.as_ref() {
-                        "since_id" => "since_id",
-                        "max_id" => "max_id",
-                        _ => "limit",
-                    },
-                    reason: "must be a non-negative integer",
-                })
+        let parse = || {
+            number(&value).ok_or(ZopimError::InvalidParameter {
+                name: match key.as_ref() {
+                    "since_id" => "since_id",
+                    "max_id" => "max_id",
+                    _ => "limit",
+                },
+                reason: "must be a non-negative integer",
+            })
         };
         match key.as_ref() {
-            "since_id" => cursor.since_id = Some(number()?),
-            "max_id" => cursor.max_id = Some(number()?),
+            "since_id" => cursor.since_id = Some(parse()?),
+            "max_id" => cursor.max_id = Some(parse()?),
             "limit" => {
-                let limit = number()?;
+                let limit = parse()?;
                 if limit == 0 {
                     return Err(ZopimError::InvalidParameter {
                         name: "limit",
