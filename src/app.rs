@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, FixtureSource};
+use crate::facades::rocketchat::Rocketchat;
 use crate::facades::zopim::Zopim;
 use crate::fixtures::FixtureFile;
 use crate::http::admin::Admin;
@@ -46,7 +47,12 @@ impl App {
 
         let router = Router::new(Arc::new(Admin))
             // Both Zopim URL generations: www.zopim.com/api/v2/ and {sub}.zendesk.com/api/v2/chat/.
-            .route("/api/v2/", Zopim::service(store.clone(), config.zopim));
+            .route("/api/v2/", Zopim::service(store.clone(), config.zopim))
+            // Rocket.Chat's REST API: everything under /api/v1/ (spec rocketchat.md §0).
+            .route(
+                "/api/v1/",
+                Rocketchat::service(store.clone(), config.rocketchat),
+            );
         let gateway = Gateway::new(router, config.request);
 
         let (tx, rx) = oneshot::channel();

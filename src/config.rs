@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::facades::rocketchat::{Edition, RocketchatOptions};
 use crate::facades::zopim::{EnabledFormat, ZopimOptions};
 use crate::http::layers::RequestLimits;
 use crate::http::server::ConnectionLimits;
@@ -53,6 +54,16 @@ pub enum EnabledArg {
     Boolean,
 }
 
+/// Which Rocket.Chat edition the Rocket.Chat facade behaves like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EditionArg {
+    /// At most one department, as Rocket.Chat Community Edition allows.
+    Community,
+    /// No department limit, as with the Enterprise license (Rocket.Chat's department e2e suite
+    /// runs against it).
+    Enterprise,
+}
+
 /// `serve`'s flags, as given.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -70,6 +81,14 @@ pub struct ServeArgs {
         default_value = "integer"
     )]
     pub zopim_enabled: EnabledArg,
+    /// Which Rocket.Chat edition the Rocket.Chat facade behaves like.
+    #[arg(
+        long,
+        env = "DESKBRIDGE_ROCKETCHAT_EDITION",
+        value_enum,
+        default_value = "enterprise"
+    )]
+    pub rocketchat_edition: EditionArg,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "DESKBRIDGE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: u64,
@@ -100,6 +119,7 @@ pub struct Config {
     pub listen: SocketAddr,
     pub fixtures: FixtureSource,
     pub zopim: ZopimOptions,
+    pub rocketchat: RocketchatOptions,
     pub request: RequestLimits,
     pub connections: ConnectionLimits,
     pub log: String,
@@ -170,6 +190,12 @@ impl ServeArgs {
                     EnabledArg::Boolean => EnabledFormat::Boolean,
                 },
             },
+            rocketchat: RocketchatOptions {
+                edition: match self.rocketchat_edition {
+                    EditionArg::Community => Edition::Community,
+                    EditionArg::Enterprise => Edition::Enterprise,
+                },
+            },
             request: RequestLimits {
                 max_body_bytes: self.max_body_bytes as usize,
                 request_timeout: duration("--request-timeout", &self.request_timeout)?,
@@ -202,6 +228,7 @@ impl ServeArgs {
             listen: "127.0.0.1:8080".into(),
             fixtures: None,
             zopim_enabled: EnabledArg::Integer,
+            rocketchat_edition: EditionArg::Enterprise,
             max_body_bytes: 1024 * 1024,
             header_timeout: "10s".into(),
             request_timeout: "30s".into(),
@@ -238,6 +265,14 @@ mod tests {
             err,
             r#"invalid --listen "localhost": expected HOST:PORT with an IP address, e.g. 127.0.0.1:8080 or [::1]:0"#
         );
+    }
+
+    #[test]
+    fn the_rocket_chat_edition_is_enterprise_unless_community_is_asked_for() {
+        let default = args(&[]).unwrap();
+        assert_eq!(default.rocketchat.edition, Edition::Enterprise);
+        let community = args(&["--rocketchat-edition", "community"]).unwrap();
+        assert_eq!(community.rocketchat.edition, Edition::Community);
     }
 
     #[test]

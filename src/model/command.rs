@@ -212,6 +212,9 @@ pub struct AgentPatch {
     pub presence: Option<Presence>,
     pub accepts_chats: Option<bool>,
     pub password: Option<PasswordHash>,
+    /// Drops every membership of the agent, in active and inactive departments alike (a
+    /// Rocket.Chat agent who loses the agent role loses its department links with it).
+    pub leave_departments: bool,
 }
 
 /// What a successful command did, so the facade can find what to encode.

@@ -582,6 +582,16 @@ impl State {
         if let Some(password) = patch.password {
             agent.credentials.password = Some(password);
         }
+        if patch.leave_departments {
+            let departments: Vec<DepartmentId> = self
+                .agent_departments
+                .range((id, DepartmentId(0))..=(id, DepartmentId(u64::MAX)))
+                .map(|(_, d)| *d)
+                .collect();
+            for department in departments {
+                self.unlink(department, id);
+            }
+        }
         agent.updated_at = now;
         self.agents.insert(id, Arc::new(agent));
         Ok(Outcome::Agent(id))
@@ -1013,6 +1023,35 @@ mod tests {
         assert!(view.agent_by_token(&digest).is_none());
         assert!(view.agent_by_email("a@example.com").is_none());
         view.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn an_agent_leaving_its_departments_leaves_inactive_ones_too() {
+        let store = Store::new(State::empty());
+        let (a, b) = (agent(&store, "a"), agent(&store, "b"));
+        let sales = department(&store, "Sales", &[a, b], WritePolicy::default()).unwrap();
+        let archive = department(&store, "Archive", &[a], WritePolicy::default()).unwrap();
+        store
+            .apply(Command::SetDepartmentActive {
+                id: archive,
+                active: false,
+            })
+            .unwrap();
+
+        store
+            .apply(Command::UpdateAgent {
+                id: a,
+                patch: AgentPatch {
+                    leave_departments: true,
+                    ..Default::default()
+                },
+            })
+            .unwrap();
+
+        assert!(departments_of(&store, a).is_empty());
+        assert_eq!(members_of(&store, sales), vec![b.0]);
+        assert!(members_of(&store, archive).is_empty());
+        store.view().check_invariants().unwrap();
     }
 
     #[test]

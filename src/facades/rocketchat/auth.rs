@@ -1,0 +1,142 @@
+//! Rocket.Chat's front door: `X-Auth-Token` + `X-User-Id` on every route but login (spec §0), and
+//! the credentials `POST /api/v1/login` accepts (spec §2.1).
+
+use std::sync::Arc;
+
+use http::HeaderMap;
+
+use super::error::RcError;
+use super::wire::Json;
+use crate::auth::{authenticate_token, token_digest, verify_password};
+use crate::model::{Agent, State, TokenDigest, TokenKind};
+
+/// The caller and the digest of the token they came with (logout revokes it).
+pub struct Caller {
+    pub agent: Arc<Agent>,
+    pub token: TokenDigest,
+}
+
+/// The user whose session token is `X-Auth-Token`, if `X-User-Id` names that same user.
+/// Anything else (a header missing, an unknown or revoked token, another user's id, a
+/// deactivated user) is the same 401.
+pub fn authenticate(view: &State, headers: &HeaderMap) -> Result<Caller, RcError> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let (Some(token), Some(user_id)) = (header("x-auth-token"), header("x-user-id")) else {
+        return Err(RcError::Unauthorized);
+    };
+    let principal =
+        authenticate_token(view, TokenKind::Session, token).ok_or(RcError::Unauthorized)?;
+    let agent = view
+        .agent(principal.agent)
+        .filter(|a| a.uid.as_str() == user_id)
+        .ok_or(RcError::Unauthorized)?;
+    Ok(Caller {
+        agent: Arc::clone(agent),
+        token: token_digest(token),
+    })
+}
+
+/// Meteor's `Random.secret()`: 43 characters of the URL-safe base64 alphabet (256 bits).
+pub fn new_session_token() -> String {
+    const ALPHABET: &[u8; 64] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+    rand::random::<[u8; 43]>()
+        .iter()
+        .map(|b| ALPHABET[usize::from(b & 63)] as char)
+        .collect()
+}
+
+/// What a login body asks for.
+pub enum Login<'a> {
+    /// A password login of the user found by username or email.
+    Password {
+        user: Option<Arc<Agent>>,
+        password: Password<'a>,
+    },
+    /// `{"resume": token}`: a session token logging in again (Meteor's resume login).
+    Resume(&'a str),
+}
+
+/// The password forms of spec §2.1.
+pub enum Password<'a> {
+    Plain(&'a str),
+    /// `{digest, algorithm: "sha-256"}` or `{hashed}`: cannot be checked against an Argon2 hash
+    /// of the clear password, so it never opens anything (docs/rocketchat.md, "Login").
+    Digest,
+}
+
+/// Reads a login body: `{user|username|email, password}`, `{user: {username|email}, password}`,
+/// or `{resume}`. `None` is a body Meteor's `login` would refuse outright.
+pub fn login_request<'a>(view: &State, body: &'a Json) -> Option<Login<'a>> {
+    if let Some(token) = body.get("resume").and_then(Json::as_str) {
+        return Some(Login::Resume(token));
+    }
+    let password = match body.get("password")? {
+        Json::String(p) => Password::Plain(p),
+        Json::Object(_) => Password::Digest,
+        _ => return None,
+    };
+    let find = |text: &str, by_email: bool| {
+        if by_email {
+            view.agent_by_email(text).cloned()
+        } else {
+            view.agent_by_username(text).cloned()
+        }
+    };
+    // `loginCompatibility`: a string `user` containing `@` is an email (spec §2.1).
+    let user = match (body.get("user"), body.get("username"), body.get("email")) {
+        (Some(Json::String(user)), _, _) => find(user, user.contains('@')),
+        (Some(object @ Json::Object(_)), _, _) => {
+            match (
+                object.get("username").and_then(Json::as_str),
+                object.get("email").and_then(Json::as_str),
+                object.get("id").and_then(Json::as_str),
+            ) {
+                (Some(username), _, _) => find(username, false),
+                (None, Some(email), _) => find(email, true),
+                (None, None, Some(id)) => super::mapping::agent_by_id(view, id).cloned(),
+                (None, None, None) => None,
+            }
+        }
+        (_, Some(Json::String(username)), _) => find(username, false),
+        (_, _, Some(Json::String(email))) => find(email, true),
+        _ => return None,
+    };
+    Some(Login::Password { user, password })
+}
+
+/// Whether this password opens this user's account. Unknown users, wrong passwords, users
+/// without a password and deactivated users are all refused alike.
+pub fn password_opens(agent: &Agent, password: &Password<'_>) -> bool {
+    let Password::Plain(clear) = password else {
+        return false;
+    };
+    agent.active
+        && agent
+            .credentials
+            .password
+            .as_ref()
+            .is_some_and(|hash| verify_password(hash, clear))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_tokens_are_43_url_safe_characters_and_differ() {
+        let a = new_session_token();
+        let b = new_session_token();
+        assert_eq!(a.len(), 43);
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,102 @@
+//! The Rocket.Chat livechat facade: departments, their agents, the few user, permission and
+//! setting routes those need, and the widget's config, under `/api/v1/` (spec
+//! `shared/specs/rocketchat.md`, §1-§7).
+//!
+//! Implemented: `login`/`logout`; department routes #1-#15 of spec §3 with every error of §3.1;
+//! `livechat/users/agent` (list, add, show, remove); `users.create`, `users.delete`,
+//! `users.setStatus`; `method.call` for `livechat:changeLivechatStatus` and
+//! `livechat:saveDepartment`; `permissions.update`/`listAll`; `settings/:_id` (GET and POST).
+//! Not implemented: rooms, visitors, units, monitors, business hours (their settings are stored
+//! and otherwise ignored), 2FA.
+//!
+//! Requests go through Rocket.Chat's order (spec §1.1): authentication (401), parameter
+//! validation (400), permissions (403), then the handler. The decisions are in
+//! `docs/rocketchat.md`.
+
+mod auth;
+mod check;
+mod error;
+mod handlers;
+mod mapping;
+mod permissions;
+mod query;
+mod routes;
+mod wire;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::http::{Facade, LayerError, Request, Response};
+use crate::model::Store;
+
+pub use routes::{PREFIX, ROUTES};
+
+/// Which Rocket.Chat edition to behave like. The only difference these routes show is the
+/// Community edition's one-department limit (spec §3.1 #2 step 3, #3) and the Enterprise-only
+/// `livechat-monitor` role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edition {
+    Community,
+    Enterprise,
+}
+
+/// The facade's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RocketchatOptions {
+    pub edition: Edition,
+}
+
+impl Default for RocketchatOptions {
+    /// Enterprise: the e2e suite's department cases run only there (spec §6).
+    fn default() -> Self {
+        Self {
+            edition: Edition::Enterprise,
+        }
+    }
+}
+
+/// What every handler needs.
+pub(crate) struct Context {
+    store: Store,
+    options: RocketchatOptions,
+    routes: matchit::Router<routes::Methods>,
+}
+
+/// The Rocket.Chat facade.
+#[derive(Clone)]
+pub struct Rocketchat {
+    context: Arc<Context>,
+}
+
+impl Rocketchat {
+    /// The facade over `store`, ready for the router.
+    pub fn service(store: Store, options: RocketchatOptions) -> Arc<dyn Facade> {
+        Arc::new(Rocketchat {
+            context: Arc::new(Context {
+                store,
+                options,
+                routes: routes::table(),
+            }),
+        })
+    }
+}
+
+impl Facade for Rocketchat {
+    fn name(&self) -> &'static str {
+        "rocketchat"
+    }
+
+    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + 'static>> {
+        let context = Arc::clone(&self.context);
+        Box::pin(async move {
+            handlers::dispatch(&context, request)
+                .await
+                .unwrap_or_else(error::RcError::into_response)
+        })
+    }
+
+    fn rescue(&self, error: &LayerError) -> Response {
+        error::RcError::Layer(error.clone()).into_response()
+    }
+}
