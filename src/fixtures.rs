@@ -101,18 +101,42 @@ pub struct DepartmentEntry {
 }
 
 /// A member: an agent id, or an object with the link's details.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum MemberEntry {
     Id(u64),
-    Link {
-        agent: u64,
-        uid: Option<String>,
-        #[serde(default)]
-        order: i64,
-        #[serde(default)]
-        count: i64,
-    },
+    Link(MemberLink),
+}
+
+/// A member written out with its link's details.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberLink {
+    pub agent: u64,
+    pub uid: Option<String>,
+    #[serde(default)]
+    pub order: i64,
+    #[serde(default)]
+    pub count: i64,
+}
+
+// By hand rather than `#[serde(untagged)]`, whose only error is "data did not match any variant":
+// this one says which form was expected and what is wrong inside an object.
+impl<'de> Deserialize<'de> for MemberEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match Value::deserialize(deserializer)? {
+            Value::Number(n) => n
+                .as_u64()
+                .map(MemberEntry::Id)
+                .ok_or_else(|| D::Error::custom(format!("member {n} is not a positive agent id"))),
+            Value::Object(object) => serde_json::from_value(Value::Object(object))
+                .map(MemberEntry::Link)
+                .map_err(|e| D::Error::custom(format!("member object: {e}"))),
+            other => Err(D::Error::custom(format!(
+                "a member is an agent id or an object {{\"agent\": id, ...}}, not {other}"
+            ))),
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -129,13 +153,8 @@ impl FixtureFile {
         let de = &mut serde_json::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let inner = e.inner();
-            FixtureError(format!(
-                "{}: {} (line {}, column {})",
-                e.path(),
-                inner,
-                inner.line(),
-                inner.column()
-            ))
+            // serde_json's message already ends with the line and column.
+            FixtureError(format!("{}: {}", e.path(), inner))
         })
     }
 
@@ -185,12 +204,12 @@ impl FixtureFile {
             for member in members {
                 let (agent, uid, order, count) = match member {
                     MemberEntry::Id(agent) => (agent, None, 0, 0),
-                    MemberEntry::Link {
+                    MemberEntry::Link(MemberLink {
                         agent,
                         uid,
                         order,
                         count,
-                    } => (agent, uid, order, count),
+                    }) => (agent, uid, order, count),
                 };
                 let uid = match uid {
                     Some(text) => ObjectId::parse(&text)
@@ -298,7 +317,13 @@ fn department_from(
         id,
         uid,
         name,
-        description: entry.description,
+        description: entry
+            .description
+            .map(|d| {
+                crate::model::department::parse_description(&d)
+                    .map_err(|e| format!("description {e}"))
+            })
+            .transpose()?,
         enabled: entry.enabled && entry.active,
         email: entry.email,
         show_on_registration: entry.show_on_registration,
@@ -351,6 +376,43 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    fn load_error(text: &str) -> String {
+        match FixtureFile::parse(text) {
+            Err(e) => e.to_string(),
+            Ok(file) => file.into_state(Timestamp::now()).unwrap_err().to_string(),
+        }
+    }
+
+    #[test]
+    fn each_malformed_entry_is_refused_with_a_message_that_names_it() {
+        let long = "x".repeat(65_536);
+        let cases = [
+            (
+                r#"{"departments":[{"name":"A","members":[{"agent":1,"colour":2}]}]}"#.to_owned(),
+                "fixtures: departments[0].members[0]: member object: unknown field `colour`, expected one of `agent`, `uid`, `order`, `count` at line 1 column 62",
+            ),
+            (
+                r#"{"departments":[{"name":"A","members":["1"]}]}"#.to_owned(),
+                r#"fixtures: departments[0].members[0]: a member is an agent id or an object {"agent": id, ...}, not "1" at line 1 column 43"#,
+            ),
+            (
+                r#"{"agents":[{"username":"a","name":"A","email":"a@x"}],"departments":[{"name":"A","members":[1,1]}]}"#.to_owned(),
+                r#"fixtures: departments[0] ("A"): member 1: members list agent 1 twice"#,
+            ),
+            (
+                format!(r#"{{"departments":[{{"name":"A","description":"{long}"}}]}}"#),
+                r#"fixtures: departments[0] ("A"): description is too long (maximum is 65535 characters)"#,
+            ),
+            (
+                r#"{"agents":[{"username":"a","name":"A","email":"a@x","tokens":{"bearer":["same-token"]}},{"username":"b","name":"B","email":"b@x","tokens":{"api":["same-token"]}}]}"#.to_owned(),
+                r#"fixtures: agents[1] ("b"): tokens hold a token another agent (or this one) already holds"#,
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(load_error(&text), expected);
+        }
     }
 
     #[test]

@@ -5,8 +5,12 @@
 //! 2. **route**: the prefix table picks the facade, which from here on answers every failure;
 //! 3. **body limit**: a declared `Content-Length` over the limit is refused before a byte is read,
 //!    and the body is wrapped so that a chunked body over the limit fails while being read;
-//! 4. **timeout + isolation**: the facade runs in its own task under the request timeout, so a
-//!    slow request and a panicking handler both end in the facade's own error shape.
+//! 4. **deadline + isolation**: the request timeout is a deadline for receiving the body, which
+//!    [`read_body`] enforces; a client too slow to send it gets the facade's 408 before anything
+//!    is written. The handler runs in its own task, so a panic ends in the facade's 500. A handler
+//!    that has its body only does bounded in-memory work and is let finish, so a write that
+//!    commits is never reported as failed; a guard one grace period past the deadline stops (and
+//!    aborts) a handler that hangs all the same.
 //!
 //! [`Gateway`] is the tower service made of these steps; the server drives it through hyper.
 
@@ -78,24 +82,46 @@ impl Gateway {
         if declared.is_some_and(|n| n > limit as u64) {
             return facade.rescue(&LayerError::PayloadTooLarge);
         }
-        let request = request.map(|body| Limited::new(body, limit).boxed_unsync());
+        let mut request = request.map(|body| Limited::new(body, limit).boxed_unsync());
+        let deadline = tokio::time::Instant::now() + self.limits.request_timeout;
+        request.extensions_mut().insert(Deadline(deadline));
 
         let worker = Arc::clone(&facade);
-        let task = tokio::spawn(async move { worker.handle(request).await }.in_current_span());
-        match tokio::time::timeout(self.limits.request_timeout, task).await {
+        let mut task = tokio::spawn(async move { worker.handle(request).await }.in_current_span());
+        match tokio::time::timeout_at(deadline + HANDLER_GRACE, &mut task).await {
             Ok(Ok(response)) => response,
             Ok(Err(join)) => {
                 tracing::error!(error = %join, "handler failed");
                 facade.rescue(&LayerError::Internal)
             }
-            Err(_) => facade.rescue(&LayerError::Timeout),
+            Err(_) => {
+                task.abort();
+                tracing::error!("handler still running past the request deadline; aborted");
+                facade.rescue(&LayerError::Timeout)
+            }
         }
     }
 }
 
-/// Reads a whole body, turning the body-limit layer's failure into a [`LayerError`].
+/// How long past the request deadline a handler that already has its body may run.
+const HANDLER_GRACE: Duration = Duration::from_secs(5);
+
+/// The instant by which a request's body must have arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline(pub tokio::time::Instant);
+
+/// Reads a whole body by the request's deadline, turning the body limit's and the deadline's
+/// failures into [`LayerError`]s.
 pub async fn read_body(request: Request) -> Result<bytes::Bytes, LayerError> {
-    match request.into_body().collect().await {
+    let deadline = request.extensions().get::<Deadline>().copied();
+    let collect = request.into_body().collect();
+    let collected = match deadline {
+        Some(Deadline(at)) => tokio::time::timeout_at(at, collect)
+            .await
+            .map_err(|_| LayerError::Timeout)?,
+        None => collect.await,
+    };
+    match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) => Err(match e.downcast_ref::<http_body_util::LengthLimitError>() {
             Some(_) => LayerError::PayloadTooLarge,
@@ -140,8 +166,12 @@ mod tests {
             Box::pin(async move {
                 match request.uri().path().rsplit('/').next().unwrap_or("") {
                     "slow" => {
-                        tokio::time::sleep(Duration::from_secs(5)).await;
+                        tokio::time::sleep(Duration::from_secs(1)).await;
                         respond(StatusCode::OK, "text/plain", "late")
+                    }
+                    "hang" => {
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                        respond(StatusCode::OK, "text/plain", "never")
                     }
                     "panic" => panic!("handler bug"),
                     "echo" => match read_body(request).await {
@@ -203,13 +233,22 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_slow_handler_is_answered_by_its_facades_rescue() {
+    #[tokio::test(start_paused = true)]
+    async fn a_handler_hanging_past_the_deadline_and_grace_is_answered_by_its_facades_rescue() {
+        let response = gateway()
+            .oneshot(request("/api/v2/hang", ""))
+            .await
+            .unwrap();
+        assert_eq!(text(response).await, "short rescued Timeout");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_handler_slower_than_the_deadline_but_within_the_grace_is_let_finish() {
         let response = gateway()
             .oneshot(request("/api/v2/slow", ""))
             .await
             .unwrap();
-        assert_eq!(text(response).await, "short rescued Timeout");
+        assert_eq!(text(response).await, "late");
     }
 
     #[tokio::test]

@@ -698,9 +698,13 @@ impl State {
         if self.agent_by_username.contains_key(agent.username.as_str()) {
             return Err(ModelError::DuplicateAgent { field: "username" });
         }
+        let mut seen = std::collections::HashSet::new();
         for token in &agent.credentials.tokens {
-            if self.agent_by_token.contains_key(&token.digest) {
-                return Err(taken("token", "a token".into()));
+            if self.agent_by_token.contains_key(&token.digest) || !seen.insert(token.digest) {
+                return Err(ModelError::Invalid {
+                    field: "tokens",
+                    reason: "hold a token another agent (or this one) already holds".into(),
+                });
             }
         }
         let id = agent.id;
@@ -724,6 +728,15 @@ impl State {
         }
         if !department.active {
             return Err(ModelError::Inactive(department.id));
+        }
+        if self
+            .members
+            .contains_key(&(membership.department, membership.agent))
+        {
+            return Err(ModelError::Invalid {
+                field: "members",
+                reason: format!("list agent {} twice", membership.agent),
+            });
         }
         if self.membership_by_uid.contains_key(&membership.uid) {
             return Err(ModelError::Invalid {

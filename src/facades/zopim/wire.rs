@@ -65,7 +65,8 @@ pub struct DepartmentBody {
     pub enabled: Option<bool>,
     pub members: Option<Vec<u64>>,
     pub settings: Option<Map<String, Value>>,
-    /// zenpy's flattened keys: `"settings.chat_enabled": true` (spec A3, A9), in body order.
+    /// zenpy's flattened keys: `"settings.chat_enabled": true` (spec A3, A9), in key order (serde_json
+    /// keeps object keys sorted), so conflicting paths resolve the same way every time.
     pub settings_paths: Vec<(Vec<String>, Value)>,
 }
 
