@@ -249,3 +249,161 @@ async fn read(response: reqwest::Response) -> Reply {
         body,
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rocket.Chat (`/api/v1/`): log in like `getCredentials`, then send `X-Auth-Token` + `X-User-Id`.
+
+/// The default data's Rocket.Chat logins (fixtures/default.json, README).
+pub const RC_ADMIN: (&str, &str) = ("admin", "admin");
+pub const RC_AGENT: (&str, &str) = ("agent", "agent");
+/// The default admin's and agent's Rocket.Chat user ids.
+pub const RC_ADMIN_ID: &str = "rbAXPnMktTFbNpwtJ";
+pub const RC_AGENT_ID: &str = "Ha7kS4XbQ9mZtCfPe";
+
+/// A Rocket.Chat client with a session.
+pub struct Rc<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+    pub user_id: String,
+}
+
+impl TestApp {
+    /// `POST /api/v1/login` with a JSON body, as it is.
+    pub async fn rc_login_raw(&self, body: &str) -> Reply {
+        self.send(
+            self.client
+                .post(self.url("/api/v1/login"))
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_owned()),
+        )
+        .await
+    }
+
+    /// Logs in as `user` (`{user, password}`, as the e2e helper does) and keeps the session.
+    pub async fn rc_as(&self, (user, password): (&str, &str)) -> Rc<'_> {
+        let body = serde_json::json!({"user": user, "password": password}).to_string();
+        let reply = self.rc_login_raw(&body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "login of {user}: {}",
+            reply.body
+        );
+        let data = &reply.json()["data"];
+        Rc {
+            app: self,
+            token: data["authToken"].as_str().expect("authToken").to_owned(),
+            user_id: data["userId"].as_str().expect("userId").to_owned(),
+        }
+    }
+
+    /// The default admin's session (`getCredentials`).
+    pub async fn rc(&self) -> Rc<'_> {
+        self.rc_as(RC_ADMIN).await
+    }
+
+    /// A request under `/api/v1/` with no credentials at all.
+    pub async fn rc_anonymous(&self, method: Method, path: &str, body: Option<&str>) -> Reply {
+        let mut request = self
+            .client
+            .request(method, self.url(&format!("/api/v1/{path}")));
+        if let Some(body) = body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_owned());
+        }
+        self.send(request).await
+    }
+}
+
+impl Rc<'_> {
+    /// Any request under `/api/v1/`; `body` is sent as JSON.
+    pub async fn call(&self, method: Method, path: &str, body: Option<&str>) -> Reply {
+        let mut request = self
+            .app
+            .client
+            .request(method, self.app.url(&format!("/api/v1/{path}")))
+            .header("X-Auth-Token", &self.token)
+            .header("X-User-Id", &self.user_id);
+        if let Some(body) = body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_owned());
+        }
+        self.app.send(request).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> Reply {
+        self.call(Method::POST, path, Some(&body.to_string())).await
+    }
+
+    pub async fn put(&self, path: &str, body: serde_json::Value) -> Reply {
+        self.call(Method::PUT, path, Some(&body.to_string())).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.call(Method::DELETE, path, None).await
+    }
+
+    /// `updatePermission(permission, roles)`: must answer 200 JSON with `success: true`.
+    pub async fn perm(&self, permission: &str, roles: &[&str]) {
+        let reply = self
+            .post(
+                "permissions.update",
+                serde_json::json!({"permissions": [{"_id": permission, "roles": roles}]}),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "perm {permission}: {}",
+            reply.body
+        );
+        assert_eq!(reply.json()["success"], true);
+    }
+
+    /// `updateSetting(setting, value)`: must answer 200 JSON with `success: true`.
+    pub async fn setting(&self, setting: &str, value: serde_json::Value) {
+        let reply = self
+            .post(
+                &format!("settings/{setting}"),
+                serde_json::json!({ "value": value }),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "setting {setting}: {}",
+            reply.body
+        );
+        assert_eq!(reply.json()["success"], true);
+    }
+
+    /// `createDepartment(agents, name, enabled)` of the e2e data helpers; returns the department.
+    pub async fn create_department(
+        &self,
+        agents: Option<serde_json::Value>,
+        name: &str,
+        enabled: bool,
+    ) -> serde_json::Value {
+        let mut body = serde_json::json!({"department": {
+            "name": name, "enabled": enabled, "showOnOfflineForm": true,
+            "showOnRegistration": true, "email": "a@b.com"
+        }});
+        if let Some(agents) = agents {
+            body["agents"] = agents;
+        }
+        let reply = self.post("livechat/department", body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "create {name}: {}",
+            reply.body
+        );
+        reply.json()["department"].clone()
+    }
+}

@@ -3,6 +3,8 @@
 
 mod binary;
 mod clients;
+mod cross_protocol;
 mod helpers;
+mod rocketchat;
 mod server;
 mod zopim;
