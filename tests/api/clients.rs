@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `DESKBRIDGE_ZENPY_PYTHON` | a python with zenpy 2.0.57 (`/api/v2/chat/` URLs) |
 //! | `DESKBRIDGE_ZENPY_LEGACY_PYTHON` | a python with zenpy 2.0.53 (legacy `/api/v2/` URLs) |
+//! | `DESKBRIDGE_ROCKETCHAT_PYTHON` | a python with rocketchat_API 3.7.1 (`/api/v1/`) |
 //!
 //! `.ci/run` builds those virtualenvs and sets the variables. Where a variable is unset the test
 //! says so on stderr and passes, so a plain `cargo test` works without them, unless
@@ -19,6 +20,11 @@ use reqwest::StatusCode;
 const ZENPY_SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/clients/zenpy_departments.py"
+);
+
+const ROCKETCHAT_SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/clients/rocketchat_departments.py"
 );
 
 /// Longest a client script may run; it makes about a dozen requests.
@@ -121,4 +127,30 @@ async fn zenpy_legacy_drives_departments_through_the_zopim_prefix() {
         "legacy /api/v2/ URLs",
     )
     .await;
+}
+
+/// rocketchat_API logs in, lists and creates livechat agents, then through its authenticated
+/// session creates, updates, lists and deletes a department; the gateway is checked after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rocketchat_api_drives_agents_and_departments_through_its_session() {
+    let Some(python) = client_python("DESKBRIDGE_ROCKETCHAT_PYTHON", "rocketchat_API 3.7.1") else {
+        return;
+    };
+    let app = spawn_app().await;
+    let before = app.zopim_snapshot().await;
+
+    let stdout = run_script(&app, &python, ROCKETCHAT_SCRIPT).await;
+
+    assert!(
+        stdout.contains("created, updated, listed and deleted department"),
+        "the script said:\n{stdout}"
+    );
+    app.assert_invariants();
+    // The script removes the department and the user it made.
+    assert_eq!(
+        app.zopim_snapshot().await,
+        before,
+        "the state after the rocketchat_API run"
+    );
+    app.handle.shutdown().await;
 }
