@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{Config, FixtureSource};
 use crate::facades::rocketchat::Rocketchat;
+use crate::facades::zendesk::Zendesk;
 use crate::facades::zopim::Zopim;
 use crate::fixtures::FixtureFile;
 use crate::http::admin::Admin;
@@ -45,7 +46,17 @@ impl App {
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
 
+        let zendesk = Zendesk::service(store.clone());
         let router = Router::new(Arc::new(Admin))
+            // Classic Zendesk XML (spec part B): the early unprefixed URLs, and the later /api/v1/
+            // ones, where only these longer prefixes are taken from Rocket.Chat (its own routes
+            // there are `users.create` and the like, never `users/` or `users.xml`).
+            .route("/groups", Arc::clone(&zendesk))
+            .route("/users", Arc::clone(&zendesk))
+            .route("/api/v1/groups.xml", Arc::clone(&zendesk))
+            .route("/api/v1/groups/", Arc::clone(&zendesk))
+            .route("/api/v1/users.xml", Arc::clone(&zendesk))
+            .route("/api/v1/users/", Arc::clone(&zendesk))
             // Both Zopim URL generations: www.zopim.com/api/v2/ and {sub}.zendesk.com/api/v2/chat/.
             .route("/api/v2/", Zopim::service(store.clone(), config.zopim))
             // Rocket.Chat's REST API: everything under /api/v1/ (spec rocketchat.md §0).

@@ -1,3 +1,79 @@
-//! The classic Zendesk XML facade (spec part B). Work in progress: the XML codec.
+//! The classic Zendesk ("v1") REST API in XML: groups and users, as ActiveResource clients expect
+//! them (spec `zendesk_chat_and_classic_xml.md`, part B). Served unprefixed (`/groups.xml`) and
+//! under `/api/v1` (`/api/v1/groups.xml`).
+//!
+//! A group is a department; a user is an agent of the model, with classic Zendesk's roles 0 (end
+//! user), 2 (administrator) and 4 (agent) mapped onto the model's roles. Implemented: groups list,
+//! show (agents nested as `<users>`), create, update (`<agents>` absent = unchanged, present =
+//! exactly these), destroy (soft: set inactive), and a group's users; users list (`page`, `role`,
+//! `query`), show, `current`, create, update, delete (deactivate). HTTP Basic with a password or an
+//! API token, `X-On-Behalf-Of`, `X-Http-Method-Override`. Not implemented: tickets,
+//! organizations, the JSON format, the 503 throttle. The decisions are in `docs/zendesk.md`, the
+//! errors in `docs/zendesk-errors.md`.
+//!
+//! [`xml`] is the Rails-style typed XML reader and writer every body goes through.
 
+mod auth;
+mod error;
+mod handlers;
+mod mapping;
+mod routes;
+mod wire;
 pub mod xml;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::auth::verified::VerifiedPasswords;
+use crate::http::{Facade, LayerError, Request, Response};
+use crate::model::Store;
+
+pub use handlers::PAGE_SIZE;
+pub use routes::{CLAIMED, PREFIXES, ROUTES};
+
+/// What every handler needs.
+pub(crate) struct Context {
+    store: Store,
+    routes: matchit::Router<routes::Methods>,
+    /// Basic auth sends the password with every request; this spares Argon2 on all but the first.
+    passwords: Arc<VerifiedPasswords>,
+}
+
+/// The classic Zendesk XML facade.
+#[derive(Clone)]
+pub struct Zendesk {
+    context: Arc<Context>,
+}
+
+impl Zendesk {
+    /// The facade over `store`, ready for the router under each of [`CLAIMED`].
+    pub fn service(store: Store) -> Arc<dyn Facade> {
+        Arc::new(Zendesk {
+            context: Arc::new(Context {
+                store,
+                routes: routes::table(),
+                passwords: Arc::new(VerifiedPasswords::default()),
+            }),
+        })
+    }
+}
+
+impl Facade for Zendesk {
+    fn name(&self) -> &'static str {
+        "zendesk"
+    }
+
+    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + 'static>> {
+        let context = Arc::clone(&self.context);
+        Box::pin(async move {
+            handlers::dispatch(&context, request)
+                .await
+                .unwrap_or_else(error::ZendeskError::into_response)
+        })
+    }
+
+    fn rescue(&self, error: &LayerError) -> Response {
+        error::ZendeskError::Layer(error.clone()).into_response()
+    }
+}

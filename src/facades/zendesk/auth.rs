@@ -1,0 +1,210 @@
+//! Zendesk's front door (spec B5): HTTP Basic with `email:password`, or `email/token:API_TOKEN`
+//! (the later v1's API tokens), then `X-On-Behalf-Of: <email>` to act as another user.
+//!
+//! Password checks go through [`VerifiedPasswords`], because Basic clients send the password with
+//! every request and Argon2 costs tens of milliseconds; the Argon2 work itself runs on the
+//! blocking pool, never on an async worker.
+
+use std::sync::{Arc, OnceLock};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use http::HeaderMap;
+use http::header::AUTHORIZATION;
+
+use super::error::ZendeskError;
+use super::routes::{Access, Action};
+use crate::auth::verified::VerifiedPasswords;
+use crate::auth::{Principal, authenticate_token, hash_password, verify_password};
+use crate::http::LayerError;
+use crate::model::{PasswordHash, State, TokenKind};
+
+/// The header that names the user to act as (spec B5; pgericson's `:on_behalf_of`).
+const ON_BEHALF_OF: &str = "x-on-behalf-of";
+
+/// The user name suffix that marks an API token as the password (`email/token:TOKEN`).
+const TOKEN_SUFFIX: &str = "/token";
+
+/// The user the request acts as. Anything that does not authenticate (no header, another scheme,
+/// bad base64, an unknown email, a wrong password or token, an inactive user, a user without a
+/// password) is the same 401, so a client learns nothing about which part was wrong.
+pub async fn authenticate(
+    passwords: &Arc<VerifiedPasswords>,
+    view: &State,
+    headers: &HeaderMap,
+) -> Result<Principal, ZendeskError> {
+    let (user, secret) = basic_credentials(headers).ok_or(ZendeskError::Unauthorized)?;
+    let caller = match user.strip_suffix(TOKEN_SUFFIX) {
+        Some(email) => token_user(view, email, &secret)?,
+        None => password_user(passwords, view, &user, secret).await?,
+    };
+    on_behalf_of(view, headers, caller)
+}
+
+/// `Authorization: Basic base64(user:secret)`, split at the first colon (RFC 7617).
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (user, secret) = decoded.split_once(':')?;
+    if user.is_empty() {
+        return None;
+    }
+    Some((user.to_owned(), secret.to_owned()))
+}
+
+/// `email/token:TOKEN`: the token must be an API token, and belong to the user named.
+fn token_user(view: &State, email: &str, token: &str) -> Result<Principal, ZendeskError> {
+    let principal =
+        authenticate_token(view, TokenKind::Api, token).ok_or(ZendeskError::Unauthorized)?;
+    let holder = view
+        .agent(principal.agent)
+        .ok_or(ZendeskError::Unauthorized)?;
+    if holder.email.key() != email.to_ascii_lowercase() {
+        return Err(ZendeskError::Unauthorized);
+    }
+    Ok(principal)
+}
+
+/// `email:password` against the user's stored hash.
+async fn password_user(
+    passwords: &Arc<VerifiedPasswords>,
+    view: &State,
+    email: &str,
+    password: String,
+) -> Result<Principal, ZendeskError> {
+    let found = view
+        .agent_by_email(email)
+        .filter(|a| a.active)
+        .and_then(|a| a.credentials.password.clone().map(|hash| (a, hash)));
+    let Some((agent, hash)) = found else {
+        // As slow as a real check, so that the time taken does not tell which emails exist.
+        blocking(move || {
+            if let Some(dummy) = dummy_hash() {
+                verify_password(dummy, &password);
+            }
+        })
+        .await?;
+        return Err(ZendeskError::Unauthorized);
+    };
+    let principal = Principal {
+        agent: agent.id,
+        roles: agent.roles,
+    };
+    if passwords.remembers(agent.id, &hash, &password) {
+        return Ok(principal);
+    }
+    let passwords = Arc::clone(passwords);
+    let id = agent.id;
+    if blocking(move || passwords.verify(id, &hash, &password)).await? {
+        Ok(principal)
+    } else {
+        Err(ZendeskError::Unauthorized)
+    }
+}
+
+/// A hash no password is checked against for real; made once, on the first unknown email.
+fn dummy_hash() -> Option<&'static PasswordHash> {
+    static DUMMY: OnceLock<Option<PasswordHash>> = OnceLock::new();
+    DUMMY
+        .get_or_init(|| hash_password("deskbridge: no such user").ok())
+        .as_ref()
+}
+
+/// Runs Argon2 work on the blocking pool.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ZendeskError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "password work failed");
+        ZendeskError::Layer(LayerError::Internal)
+    })
+}
+
+/// `X-On-Behalf-Of: <email>`: "authenticate as an agent and act as that user" (spec B5). Only
+/// staff may use it (an end user: 403), and never to gain rights: an agent may not act as an
+/// administrator (403). A user that does not exist or is inactive cannot be acted as (401, as
+/// for any identity that does not authenticate). An empty header is no header.
+fn on_behalf_of(
+    view: &State,
+    headers: &HeaderMap,
+    caller: Principal,
+) -> Result<Principal, ZendeskError> {
+    let Some(value) = headers.get(ON_BEHALF_OF) else {
+        return Ok(caller);
+    };
+    let email = value
+        .to_str()
+        .map_err(|_| ZendeskError::Unauthorized)?
+        .trim();
+    if email.is_empty() {
+        return Ok(caller);
+    }
+    if !caller.roles.is_staff() {
+        return Err(ZendeskError::Forbidden);
+    }
+    let target = view
+        .agent_by_email(email)
+        .filter(|a| a.active)
+        .ok_or(ZendeskError::Unauthorized)?;
+    if target.roles.is_admin() && !caller.roles.is_admin() {
+        return Err(ZendeskError::Forbidden);
+    }
+    Ok(Principal {
+        agent: target.id,
+        roles: target.roles,
+    })
+}
+
+/// Whether the acting user may take this action: administrators (and the owner) change groups
+/// and users, agents read, end users only see themselves (`current.xml`).
+pub fn authorize(principal: Principal, action: Action) -> Result<(), ZendeskError> {
+    let allowed = match action.access() {
+        Access::Anyone => true,
+        Access::Staff => principal.roles.is_staff(),
+        Access::Admin => principal.roles.is_admin(),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ZendeskError::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn headers(authorization: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_str(authorization).unwrap());
+        headers
+    }
+
+    #[test]
+    fn basic_credentials_split_at_the_first_colon_and_take_any_scheme_case() {
+        // "a@b.c:pa:ss" and "x/token:t"
+        assert_eq!(
+            basic_credentials(&headers("Basic YUBiLmM6cGE6c3M=")),
+            Some(("a@b.c".into(), "pa:ss".into()))
+        );
+        assert_eq!(
+            basic_credentials(&headers("basic eC90b2tlbjp0")),
+            Some(("x/token".into(), "t".into()))
+        );
+        for bad in [
+            "Bearer YUBiLmM6cGE6c3M=",
+            "Basic !!!",
+            "Basic YWJj",
+            "Basic OnB3",
+            "Basic",
+        ] {
+            assert_eq!(basic_credentials(&headers(bad)), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! The classic XML facade's error table: every failure -> status -> XML body (spec B5), written
+//! out in `docs/zendesk-errors.md`.
+//!
+//! Three shapes, all through the typed writer:
+//! - validation (422): Rails' `errors.to_xml`, `<errors><error>Name can't be blank</error></errors>`,
+//!   full messages (humanized attribute + message) so that ActiveResource and pyactiveresource
+//!   file each under its attribute;
+//! - authentication (401): exactly `<error>Couldn't authenticate you</error>`, no prolog and no
+//!   line break, since the pgericson gem compares the whole body with that string;
+//! - everything else: a small `<error>…</error>` document. Clients switch on the status alone
+//!   (ActiveResource's `handle_response`), so the text is for people.
+
+use http::{HeaderValue, Method, StatusCode, header};
+
+use super::wire::{error_document, errors_document};
+use super::xml::{XmlError, write_without_prolog};
+use crate::http::{LayerError, Response, respond};
+use crate::model::ModelError;
+
+/// The content type of every XML body (spec B2).
+pub const XML: &str = "application/xml; charset=utf-8";
+
+/// Everything the facade can answer with instead of a result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZendeskError {
+    /// Raised by the plumbing (route, method, size, time, unreadable body, panic).
+    Layer(LayerError),
+    /// No credentials, unknown ones, an inactive user, or an unknown `X-On-Behalf-Of` user.
+    Unauthorized,
+    /// Authenticated, but the role does not allow the action.
+    Forbidden,
+    /// No group or user with the id in the path.
+    NotFound,
+    /// A create without a usable `Host` header, so no `Location` can be built.
+    MissingHost,
+    /// A query parameter that is not what it must be.
+    BadParameter {
+        name: &'static str,
+        reason: &'static str,
+    },
+    /// A body that is not acceptable XML (malformed, a DTD, an unknown entity, too deep, too many
+    /// elements).
+    Xml(XmlError),
+    /// A body whose root element is not the resource of the URL (`<user>` to `/groups.xml`).
+    WrongRoot {
+        expected: &'static str,
+        found: String,
+    },
+    /// The root element holds text or an array instead of fields.
+    NotARecord { root: &'static str },
+    /// Validation failed: Rails full messages, in order.
+    Invalid(Vec<String>),
+    /// The store refused the command.
+    Model(ModelError),
+}
+
+impl From<LayerError> for ZendeskError {
+    fn from(e: LayerError) -> Self {
+        ZendeskError::Layer(e)
+    }
+}
+
+impl From<ModelError> for ZendeskError {
+    fn from(e: ModelError) -> Self {
+        ZendeskError::Model(e)
+    }
+}
+
+impl From<XmlError> for ZendeskError {
+    fn from(e: XmlError) -> Self {
+        ZendeskError::Xml(e)
+    }
+}
+
+/// The body of an error response.
+enum Body {
+    /// `<?xml …?>\n<error>text</error>\n`.
+    Error(String),
+    /// `<?xml …?>\n<errors>…</errors>\n`.
+    Errors(Vec<String>),
+    /// `<error>Couldn't authenticate you</error>`, exactly.
+    Unauthenticated,
+}
+
+// The one error text on record (spec B5).
+const UNAUTHENTICATED: &str = "Couldn't authenticate you";
+const FORBIDDEN: &str = "Access denied";
+const NOT_FOUND: &str = "Not found";
+
+/// "time_zone" -> "Time zone", as Rails' `humanize` names an attribute in a full message.
+pub fn humanize(field: &str) -> String {
+    capitalize(&field.replace(['_', '-'], " "))
+}
+
+/// The first letter upper-cased: "malformed XML at …" -> "Malformed XML at …".
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+impl ZendeskError {
+    /// The status and body: the whole table.
+    fn parts(&self) -> (StatusCode, Body) {
+        use StatusCode as S;
+        let error = |s: &str| Body::Error(s.to_owned());
+        let invalid = |message: String| (S::UNPROCESSABLE_ENTITY, Body::Errors(vec![message]));
+        match self {
+            ZendeskError::Layer(layer) => match layer {
+                LayerError::NotFound => (S::NOT_FOUND, error(NOT_FOUND)),
+                LayerError::MethodNotAllowed { .. } => {
+                    (S::METHOD_NOT_ALLOWED, error("Method not allowed"))
+                }
+                LayerError::PayloadTooLarge => {
+                    (S::PAYLOAD_TOO_LARGE, error("Request entity too large"))
+                }
+                LayerError::Timeout => (S::REQUEST_TIMEOUT, error("Request timeout")),
+                LayerError::BodyUnreadable => {
+                    (S::BAD_REQUEST, error("The request body could not be read"))
+                }
+                LayerError::Internal => (S::INTERNAL_SERVER_ERROR, error("Internal server error")),
+            },
+            ZendeskError::Unauthorized => (S::UNAUTHORIZED, Body::Unauthenticated),
+            ZendeskError::Forbidden => (S::FORBIDDEN, error(FORBIDDEN)),
+            ZendeskError::NotFound => (S::NOT_FOUND, error(NOT_FOUND)),
+            ZendeskError::MissingHost => (
+                S::BAD_REQUEST,
+                error("A Host header is required to create a resource"),
+            ),
+            ZendeskError::BadParameter { name, reason } => {
+                (S::BAD_REQUEST, Body::Error(format!("{name} {reason}")))
+            }
+            ZendeskError::Xml(xml) => match xml {
+                // Too many elements is a size limit, like the body limit.
+                XmlError::TooLarge { .. } => (
+                    S::PAYLOAD_TOO_LARGE,
+                    Body::Error(capitalize(&xml.to_string())),
+                ),
+                XmlError::Malformed { .. }
+                | XmlError::Doctype
+                | XmlError::UnknownEntity(_)
+                | XmlError::ProcessingInstruction(_)
+                | XmlError::TooDeep { .. }
+                | XmlError::InvalidValue { .. } => {
+                    (S::BAD_REQUEST, Body::Error(capitalize(&xml.to_string())))
+                }
+            },
+            ZendeskError::WrongRoot { expected, found } => (
+                S::BAD_REQUEST,
+                Body::Error(format!(
+                    "The root element must be <{expected}>, not <{found}>"
+                )),
+            ),
+            ZendeskError::NotARecord { root } => (
+                S::BAD_REQUEST,
+                Body::Error(format!("<{root}> must contain elements")),
+            ),
+            ZendeskError::Invalid(messages) => {
+                (S::UNPROCESSABLE_ENTITY, Body::Errors(messages.clone()))
+            }
+            ZendeskError::Model(model) => match model {
+                ModelError::DepartmentNotFound(_) | ModelError::AgentNotFound(_) => {
+                    (S::NOT_FOUND, error(NOT_FOUND))
+                }
+                // Also an end user named as an agent (`staff_only`): no agent has that id.
+                ModelError::UnknownAgent(id) => {
+                    invalid(format!("Agents is invalid: no agent has id {id}"))
+                }
+                ModelError::DuplicateName { .. } => invalid("Name has already been taken".into()),
+                ModelError::DuplicateAgent { field } => {
+                    invalid(format!("{} has already been taken", humanize(field)))
+                }
+                // A destroyed group "is set inactive and can no longer be assigned" (spec B1).
+                ModelError::Inactive(_) => {
+                    invalid("Group is inactive and can no longer be changed or assigned".into())
+                }
+                ModelError::Invalid { field, reason } => {
+                    invalid(format!("{} {reason}", humanize(field)))
+                }
+            },
+        }
+    }
+
+    /// The response a client sees.
+    pub fn into_response(self) -> Response {
+        let (status, body) = self.parts();
+        let text = match body {
+            Body::Error(message) => error_document(&message).to_xml(),
+            Body::Errors(messages) => errors_document(&messages).to_xml(),
+            Body::Unauthenticated => write_without_prolog(&error_document(UNAUTHENTICATED))
+                .trim_end_matches('\n')
+                .to_owned(),
+        };
+        let mut response = respond(status, XML, text);
+        match &self {
+            ZendeskError::Unauthorized => {
+                // The realm is the one Zendesk's classic web app announced [U] (spec B5).
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"Web Password\""),
+                );
+            }
+            ZendeskError::Layer(LayerError::MethodNotAllowed { allow }) => {
+                let allow = allow
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if let Ok(value) = HeaderValue::from_str(&allow) {
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn body_of(e: ZendeskError) -> (StatusCode, String) {
+        let response = e.into_response();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn the_401_body_is_exactly_the_string_clients_compare_with() {
+        // See: pgericson/zendesk-api lib/zendesk/main.rb, `curl.body_str == "<error>Couldn't
+        // authenticate you</error>"` (spec B5).
+        let (status, body) = body_of(ZendeskError::Unauthorized).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body, "<error>Couldn't authenticate you</error>");
+    }
+
+    #[tokio::test]
+    async fn a_validation_failure_is_rails_errors_to_xml() {
+        let (status, body) =
+            body_of(ZendeskError::Invalid(vec!["Name can't be blank".into()])).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body,
+            include_str!("../../../tests/data/xml/rails_errors.xml")
+        );
+    }
+
+    #[test]
+    fn attributes_are_humanized_as_rails_does() {
+        assert_eq!(humanize("time_zone"), "Time zone");
+        assert_eq!(humanize("email"), "Email");
+        assert_eq!(humanize(""), "");
+    }
+}

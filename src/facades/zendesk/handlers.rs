@@ -1,0 +1,527 @@
+//! One function per classic Zendesk action: decode -> command -> encode. Routing, authentication
+//! and authorization happen once, in [`dispatch`], in that order (docs/zendesk-errors.md, "Order
+//! of checks").
+
+use std::sync::Arc;
+
+use http::header::{HOST, LOCATION};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+use super::Context;
+use super::auth::{authenticate, authorize, blocking};
+use super::error::{XML, ZendeskError};
+use super::mapping::{
+    GroupCreate, GroupUpdate, UserCreate, UserUpdate, ZendeskRole, group_out, inactive_agents,
+    user_out,
+};
+use super::routes::{Action, record_id};
+use super::wire::{
+    GroupBody, UserBody, group_document, groups_document, user_document, users_document,
+};
+use super::xml::{Limits, XmlDocument};
+use crate::auth::hash_password;
+use crate::http::layers::read_body;
+use crate::http::{LayerError, Request, Response, respond, respond_empty};
+use crate::model::{
+    Agent, AgentId, AgentPatch, Command, Credentials, DepartmentId, DepartmentPatch, ModelError,
+    NamePolicy, NewAgent, NewDepartment, Outcome, PasswordHash, Role, State, UnknownAgents,
+    Username, View, WritePolicy,
+};
+
+type Result<T, E = ZendeskError> = std::result::Result<T, E>;
+
+/// Classic Zendesk did not enforce unique group names (Rails validated presence only) [I], so
+/// names may repeat, as the model allows. Members must be agents: an end user named in `<agents>`
+/// is refused inside the write, like an unknown id.
+const POLICY: WritePolicy = WritePolicy {
+    names: NamePolicy::AllowDuplicates,
+    unknown_agents: UnknownAgents::Reject,
+    staff_only: true,
+};
+
+/// Users per page: "If 100 elements are returned (the page limit), use ?page=2" (spec B5, the
+/// later docs; the earliest said 15).
+pub const PAGE_SIZE: usize = 100;
+
+/// The `X-Http-Method-Override` header (spec B5: the pgericson gem sends PUTs as POSTs).
+const METHOD_OVERRIDE: &str = "x-http-method-override";
+
+/// Routes, authenticates, authorizes, then runs the action.
+pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
+    let method = effective_method(&request);
+    let path = request.uri().path().to_owned();
+    let matched = ctx.routes.at(&path).map_err(|_| LayerError::NotFound)?;
+    let action = matched
+        .value
+        .iter()
+        .find(|(m, _)| *m == method)
+        .map(|(_, a)| *a)
+        .ok_or_else(|| LayerError::MethodNotAllowed {
+            allow: allowed_methods(matched.value),
+        })?;
+    // `/groups/abc.xml` is no route, whoever asks.
+    let id = match matched.params.get("id") {
+        Some(segment) => record_id(action, segment).ok_or(LayerError::NotFound)?,
+        None => 0,
+    };
+    // The Location of a created record keeps the prefix the client used.
+    let prefix = if path.starts_with("/api/v1/") {
+        "/api/v1"
+    } else {
+        ""
+    };
+
+    let view = ctx.store.view();
+    let principal = authenticate(&ctx.passwords, &view, request.headers()).await?;
+    authorize(principal, action)?;
+
+    let query = request.uri().query().map(str::to_owned);
+    match action {
+        Action::ListGroups => list_groups(&view),
+        Action::ShowGroup => show_group(&view, group_id(&view, id)?),
+        Action::ListGroupUsers => list_group_users(&view, group_id(&view, id)?, query.as_deref()),
+        Action::CreateGroup => create_group(ctx, request, prefix).await,
+        Action::UpdateGroup => update_group(ctx, group_id(&view, id)?, request).await,
+        Action::DeleteGroup => delete_group(ctx, group_id(&view, id)?),
+        Action::ListUsers => list_users(&view, query.as_deref()),
+        Action::ShowUser => show_user(&view, user_id(&view, id)?),
+        Action::ShowCurrentUser => show_user(&view, principal.agent),
+        Action::CreateUser => create_user(ctx, request, prefix).await,
+        Action::UpdateUser => update_user(ctx, user_id(&view, id)?, request).await,
+        Action::DeleteUser => delete_user(ctx, &view, user_id(&view, id)?),
+    }
+}
+
+/// The method the request stands for: HEAD is answered as GET (hyper drops the body), and a POST
+/// may say it is a PUT or a DELETE with `X-Http-Method-Override`, as Rack's `MethodOverride`
+/// allows (any standard method; other values are ignored and it stays a POST).
+fn effective_method(request: &Request) -> Method {
+    let mut method = request.method().clone();
+    if method == Method::POST
+        && let Some(value) = request.headers().get(METHOD_OVERRIDE)
+        && let Ok(wanted) = Method::from_bytes(value.as_bytes().to_ascii_uppercase().as_slice())
+        && [
+            Method::GET,
+            Method::HEAD,
+            Method::PUT,
+            Method::POST,
+            Method::DELETE,
+            Method::PATCH,
+            Method::OPTIONS,
+        ]
+        .contains(&wanted)
+    {
+        method = wanted;
+    }
+    if method == Method::HEAD {
+        Method::GET
+    } else {
+        method
+    }
+}
+
+/// The methods a path takes, HEAD included wherever GET is.
+fn allowed_methods(methods: &[(Method, Action)]) -> Vec<Method> {
+    let mut allow = Vec::new();
+    for (method, _) in methods {
+        allow.push(method.clone());
+        if *method == Method::GET {
+            allow.push(Method::HEAD);
+        }
+    }
+    allow
+}
+
+/// Any group, active or not: destroyed groups are still shown (spec B1, soft delete).
+fn group_id(view: &State, id: u64) -> Result<DepartmentId> {
+    let id = DepartmentId(id);
+    view.department(id)
+        .map(|_| id)
+        .ok_or(ZendeskError::NotFound)
+}
+
+/// Any user, deleted (inactive) ones included.
+fn user_id(view: &State, id: u64) -> Result<AgentId> {
+    let id = AgentId(id);
+    view.agent(id).map(|_| id).ok_or(ZendeskError::NotFound)
+}
+
+fn xml(status: StatusCode, doc: &XmlDocument) -> Response {
+    respond(status, XML, doc.to_xml())
+}
+
+/// Reads the body as XML: within the size limit, then through the hardened reader (no DTD, no
+/// entities but the five predefined, bounded depth and size). The body is XML by the URL's
+/// `.xml` suffix (spec B5), whatever `Content-Type` says.
+async fn read_xml(request: Request) -> Result<XmlDocument> {
+    let bytes = read_body(request).await?;
+    Ok(XmlDocument::parse(&bytes, &Limits::default())?)
+}
+
+/// The request's `Host`, for an absolute `Location` (spec B5: "Emit the absolute form").
+/// Checked before anything changes, so a create without one changes nothing.
+fn host(headers: &HeaderMap) -> Result<String> {
+    let host = headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(ZendeskError::MissingHost)?;
+    let authority: http::uri::Authority = host.parse().map_err(|_| ZendeskError::MissingHost)?;
+    if authority.as_str().contains('@') {
+        return Err(ZendeskError::MissingHost);
+    }
+    Ok(authority.as_str().to_owned())
+}
+
+/// `http://{host}{prefix}/{collection}/{id}.xml`. Both client regexes need the slash before the
+/// id (spec B5).
+fn location(host: &str, prefix: &str, collection: &str, id: u64) -> Result<HeaderValue> {
+    HeaderValue::from_str(&format!("http://{host}{prefix}/{collection}/{id}.xml"))
+        .map_err(|_| ZendeskError::MissingHost)
+}
+
+fn created(doc: &XmlDocument, location: HeaderValue) -> Response {
+    let mut response = xml(StatusCode::CREATED, doc);
+    response.headers_mut().insert(LOCATION, location);
+    response
+}
+
+/// Every group, inactive ones included, in id order, with `count` (spec B1). Not paginated.
+fn list_groups(view: &View) -> Result<Response> {
+    let groups: Vec<_> = view
+        .departments()
+        .map(|d| group_out(view, d, false))
+        .collect();
+    Ok(xml(StatusCode::OK, &groups_document(&groups)))
+}
+
+/// One group with its agents nested as `<users>` (spec B2).
+fn show_group(view: &View, id: DepartmentId) -> Result<Response> {
+    let group = view.department(id).ok_or(ZendeskError::NotFound)?;
+    Ok(xml(
+        StatusCode::OK,
+        &group_document(&group_out(view, group, true)),
+    ))
+}
+
+async fn create_group(ctx: &Context, request: Request, prefix: &str) -> Result<Response> {
+    let host = host(request.headers())?;
+    let body = GroupBody::from_document(read_xml(request).await?)?;
+    let GroupCreate { name, members } = GroupCreate::try_from(body)?;
+    inactive_agents(&ctx.store.view(), members.as_ref())?;
+    let (view, outcome) = ctx.store.apply(Command::CreateDepartment {
+        department: NewDepartment::named(name),
+        members,
+        policy: POLICY,
+    })?;
+    let Outcome::Department(id) = outcome else {
+        return Err(LayerError::Internal.into());
+    };
+    let group = view.department(id).ok_or(ZendeskError::NotFound)?;
+    tracing::info!(department = id.0, "group created");
+    Ok(created(
+        &group_document(&group_out(&view, group, true)),
+        location(&host, prefix, "groups", id.0)?,
+    ))
+}
+
+/// 200 with the group as it now is. The docs show no body; ActiveResource and pyactiveresource
+/// load one when present and accept an empty one (spec B5, B6), so the body saves a GET.
+async fn update_group(ctx: &Context, id: DepartmentId, request: Request) -> Result<Response> {
+    let body = GroupBody::from_document(read_xml(request).await?)?;
+    let GroupUpdate { name, members } = GroupUpdate::try_from(body)?;
+    inactive_agents(&ctx.store.view(), members.as_ref())?;
+    let (view, _) = ctx.store.apply(Command::UpdateDepartment {
+        id,
+        patch: DepartmentPatch {
+            name,
+            ..DepartmentPatch::default()
+        },
+        members,
+        policy: POLICY,
+    })?;
+    let group = view.department(id).ok_or(ZendeskError::NotFound)?;
+    Ok(xml(
+        StatusCode::OK,
+        &group_document(&group_out(&view, group, true)),
+    ))
+}
+
+/// Soft delete (spec B1): "The group is not actually deleted from the system, but is set inactive
+/// and can no longer be assigned." 200 with an empty body: strict clients accept nothing else
+/// (spec B1, eventbrite's status table).
+fn delete_group(ctx: &Context, id: DepartmentId) -> Result<Response> {
+    ctx.store
+        .apply(Command::SetDepartmentActive { id, active: false })?;
+    tracing::info!(department = id.0, "group destroyed (set inactive)");
+    Ok(respond_empty(StatusCode::OK))
+}
+
+/// `?page=N` (1-based), `role` and `query` (spec B1), for both user lists.
+#[derive(Debug, PartialEq, Eq)]
+struct ListQuery {
+    page: usize,
+    role: Option<ZendeskRole>,
+    /// Lower-cased; matched against names and emails.
+    query: Option<String>,
+}
+
+fn list_query(raw: Option<&str>) -> Result<ListQuery> {
+    let mut list = ListQuery {
+        page: 1,
+        role: None,
+        query: None,
+    };
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        match key.as_ref() {
+            "page" => {
+                list.page = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|p| *p >= 1 && value.bytes().all(|b| b.is_ascii_digit()))
+                    .ok_or(ZendeskError::BadParameter {
+                        name: "page",
+                        reason: "must be a positive integer",
+                    })?
+            }
+            "role" => {
+                list.role = Some(
+                    value
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|_| value.bytes().all(|b| b.is_ascii_digit()))
+                        .and_then(ZendeskRole::from_number)
+                        .ok_or(ZendeskError::BadParameter {
+                            name: "role",
+                            reason: "must be 0 (end user), 2 (administrator) or 4 (agent)",
+                        })?,
+                )
+            }
+            "query" => {
+                let query = value.trim().to_lowercase();
+                list.query = (!query.is_empty()).then_some(query);
+            }
+            _ => {}
+        }
+    }
+    Ok(list)
+}
+
+impl ListQuery {
+    fn matches(&self, agent: &Agent) -> bool {
+        let role = self.role.is_none_or(|r| ZendeskRole::of(agent.roles) == r);
+        let query = self.query.as_deref().is_none_or(|q| {
+            agent.display_name.to_lowercase().contains(q)
+                || agent.email.as_str().to_lowercase().contains(q)
+        });
+        role && query
+    }
+
+    /// One page of the matching users, with the number matching in all.
+    fn page<'a>(
+        &self,
+        view: &'a State,
+        users: impl Iterator<Item = &'a Arc<Agent>>,
+    ) -> Result<Response> {
+        let matching: Vec<&Arc<Agent>> = users.filter(|a| self.matches(a)).collect();
+        let start = (self.page - 1).saturating_mul(PAGE_SIZE);
+        let page: Vec<_> = matching
+            .iter()
+            .skip(start)
+            .take(PAGE_SIZE)
+            .map(|a| user_out(view, a, true))
+            .collect();
+        Ok(xml(StatusCode::OK, &users_document(&page, matching.len())))
+    }
+}
+
+/// Every user, deleted (inactive) ones included, in id order, a page at a time.
+fn list_users(view: &View, query: Option<&str>) -> Result<Response> {
+    list_query(query)?.page(view, view.agents())
+}
+
+/// A group's agents, paginated and filtered like the user list (spec B1).
+fn list_group_users(view: &View, id: DepartmentId, query: Option<&str>) -> Result<Response> {
+    let members = view.members_of(id).filter_map(|m| view.agent(m.agent));
+    list_query(query)?.page(view, members)
+}
+
+fn show_user(view: &View, id: AgentId) -> Result<Response> {
+    let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
+    Ok(xml(
+        StatusCode::OK,
+        &user_document(&user_out(view, agent, true)),
+    ))
+}
+
+/// Hashes a new password on the blocking pool (Argon2).
+async fn hash(password: Option<String>) -> Result<Option<PasswordHash>> {
+    let Some(password) = password else {
+        return Ok(None);
+    };
+    blocking(move || hash_password(&password))
+        .await?
+        .map(Some)
+        .map_err(|e| {
+            tracing::error!(error = %e, "hashing a password failed");
+            ZendeskError::Layer(LayerError::Internal)
+        })
+}
+
+/// The model needs a login name that classic Zendesk users never had: the email's local part,
+/// kept to the characters a username may hold, made unique with a number.
+fn username_base(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or("");
+    let base: String = local
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .take(56)
+        .collect();
+    if base.is_empty() {
+        "user".to_owned()
+    } else {
+        base
+    }
+}
+
+fn unique_username(view: &State, base: &str) -> Result<Username> {
+    let candidate = (1..)
+        .map(|n| {
+            if n == 1 {
+                base.to_owned()
+            } else {
+                format!("{base}{n}")
+            }
+        })
+        .find(|name| view.agent_by_username(name).is_none())
+        .unwrap_or_default();
+    Username::parse(&candidate).map_err(|_| ZendeskError::Layer(LayerError::Internal))
+}
+
+/// How often a create retries when another write took the username it picked.
+const USERNAME_TRIES: usize = 8;
+
+async fn create_user(ctx: &Context, request: Request, prefix: &str) -> Result<Response> {
+    let host = host(request.headers())?;
+    let body = UserBody::from_document(read_xml(request).await?)?;
+    let new = UserCreate::try_from(body)?;
+    let credentials = Credentials {
+        password: hash(new.password).await?,
+        tokens: Vec::new(),
+    };
+    let base = username_base(new.email.as_str());
+    let mut tries = 1;
+    let (view, outcome) = loop {
+        let command = Command::CreateAgent {
+            agent: NewAgent {
+                username: unique_username(&ctx.store.view(), &base)?,
+                display_name: new.name.clone(),
+                email: new.email.clone(),
+                roles: new.role.roles(),
+                time_zone: new.time_zone.clone(),
+                credentials: credentials.clone(),
+            },
+        };
+        match ctx.store.apply(command) {
+            // Another write took the name between the look and the write: pick again.
+            Err(ModelError::DuplicateAgent { field: "username" }) if tries < USERNAME_TRIES => {
+                tries += 1
+            }
+            result => break result?,
+        }
+    };
+    let Outcome::Agent(id) = outcome else {
+        return Err(LayerError::Internal.into());
+    };
+    let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
+    tracing::info!(agent = id.0, "user created");
+    Ok(created(
+        &user_document(&user_out(&view, agent, true)),
+        location(&host, prefix, "users", id.0)?,
+    ))
+}
+
+/// The account owner stays an administrator and cannot be deleted, so that the help desk always
+/// keeps someone who may change it [I].
+const OWNER_ROLES: &str = "Roles can't be changed for the account owner";
+const OWNER_DELETE: &str = "The account owner can't be deleted";
+
+/// 200 with the user as it now is (as for groups).
+async fn update_user(ctx: &Context, id: AgentId, request: Request) -> Result<Response> {
+    let body = UserBody::from_document(read_xml(request).await?)?;
+    let update = UserUpdate::try_from(body)?;
+    let current = ctx
+        .store
+        .view()
+        .agent(id)
+        .cloned()
+        .ok_or(ZendeskError::NotFound)?;
+    let roles = update.role.and_then(|r| r.replacing(current.roles));
+    if roles.is_some() && current.roles.contains(Role::Owner) {
+        return Err(ZendeskError::Invalid(vec![OWNER_ROLES.into()]));
+    }
+    let patch = AgentPatch {
+        display_name: update.name,
+        email: update.email,
+        roles,
+        time_zone: update.time_zone,
+        password: hash(update.password).await?,
+        ..AgentPatch::default()
+    };
+    let (view, _) = ctx.store.apply(Command::UpdateAgent { id, patch })?;
+    let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
+    Ok(xml(
+        StatusCode::OK,
+        &user_document(&user_out(&view, agent, true)),
+    ))
+}
+
+/// Deleting a user deactivates it: classic Zendesk kept users (and their tickets) and showed
+/// `is-active` false, as the v2 API still documents `active` ("false if the user has been
+/// deleted"). A deleted user cannot sign in and is no longer assignable; it stays listed.
+fn delete_user(ctx: &Context, view: &State, id: AgentId) -> Result<Response> {
+    let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
+    if agent.roles.contains(Role::Owner) {
+        return Err(ZendeskError::Invalid(vec![OWNER_DELETE.into()]));
+    }
+    let patch = AgentPatch {
+        active: Some(false),
+        ..AgentPatch::default()
+    };
+    ctx.store.apply(Command::UpdateAgent { id, patch })?;
+    tracing::info!(agent = id.0, "user deleted (deactivated)");
+    Ok(respond_empty(StatusCode::OK))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_parameters_are_read_and_checked() {
+        assert_eq!(
+            list_query(Some("page=3&role=4&query=%20Sam%20&other=x")).unwrap(),
+            ListQuery {
+                page: 3,
+                role: Some(ZendeskRole::Agent),
+                query: Some("sam".into())
+            }
+        );
+        assert_eq!(list_query(None).unwrap().page, 1);
+        for bad in [
+            "page=0", "page=-1", "page=+2", "page=x", "role=1", "role=+2", "role=",
+        ] {
+            assert!(list_query(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_username_is_the_emails_local_part_made_unique() {
+        assert_eq!(
+            username_base("Howard.Schultz+x@starbucks.com"),
+            "Howard.Schultzx"
+        );
+        assert_eq!(username_base("+++@example.com"), "user");
+        let view = State::empty();
+        assert_eq!(unique_username(&view, "sam").unwrap().as_str(), "sam");
+    }
+}

@@ -1,0 +1,189 @@
+//! Method + path -> action, one line per route (spec B1), served unprefixed (`/groups.xml`, the
+//! early URLs) and under `/api/v1` (the later, optional prefix; spec B5 "Format suffix").
+//!
+//! matchit cannot split `{id}.xml` inside one segment, so the element routes take the whole
+//! segment and [`record_id`] reads `<digits>.xml` out of it; anything else there is no route.
+
+use http::Method;
+
+/// What a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    ListGroups,
+    CreateGroup,
+    ShowGroup,
+    UpdateGroup,
+    DeleteGroup,
+    ListGroupUsers,
+    ListUsers,
+    CreateUser,
+    ShowUser,
+    ShowCurrentUser,
+    UpdateUser,
+    DeleteUser,
+}
+
+/// The route table. Paths are relative to each prefix; `{id}` is one whole path segment.
+#[rustfmt::skip]
+pub const ROUTES: &[(Method, &str, Action)] = &[
+    (Method::GET,    "/groups.xml",            Action::ListGroups),
+    (Method::POST,   "/groups.xml",            Action::CreateGroup),
+    (Method::GET,    "/groups/{id}",           Action::ShowGroup),
+    (Method::PUT,    "/groups/{id}",           Action::UpdateGroup),
+    (Method::DELETE, "/groups/{id}",           Action::DeleteGroup),
+    (Method::GET,    "/groups/{id}/users.xml", Action::ListGroupUsers),
+    (Method::GET,    "/users.xml",             Action::ListUsers),
+    (Method::POST,   "/users.xml",             Action::CreateUser),
+    (Method::GET,    "/users/current.xml",     Action::ShowCurrentUser),
+    (Method::GET,    "/users/{id}",            Action::ShowUser),
+    (Method::PUT,    "/users/{id}",            Action::UpdateUser),
+    (Method::DELETE, "/users/{id}",            Action::DeleteUser),
+];
+
+/// The unprefixed early URLs and the later `/api/v1` ones (spec B5).
+pub const PREFIXES: [&str; 2] = ["", "/api/v1"];
+
+/// The path prefixes `app.rs` routes to this facade. `/api/v1/` itself belongs to Rocket.Chat, whose
+/// routes are `/api/v1/users.create` and the like, so only these four are claimed under it.
+pub const CLAIMED: [&str; 6] = [
+    "/groups",
+    "/users",
+    "/api/v1/groups.xml",
+    "/api/v1/groups/",
+    "/api/v1/users.xml",
+    "/api/v1/users/",
+];
+
+/// The methods a path takes, with their actions.
+pub type Methods = Vec<(Method, Action)>;
+
+/// Builds the path matcher for every prefix.
+pub fn table() -> matchit::Router<Methods> {
+    let mut paths: Vec<(String, Methods)> = Vec::new();
+    for prefix in PREFIXES {
+        for (method, path, action) in ROUTES {
+            let full = format!("{prefix}{path}");
+            match paths.iter_mut().find(|(p, _)| *p == full) {
+                Some((_, methods)) => methods.push((method.clone(), *action)),
+                None => paths.push((full, vec![(method.clone(), *action)])),
+            }
+        }
+    }
+    let mut router = matchit::Router::new();
+    for (path, methods) in paths {
+        router
+            .insert(path, methods)
+            .expect("the route table has no conflicting paths");
+    }
+    router
+}
+
+/// Who may take an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone who authenticated, end users included: `current.xml` shows the caller itself.
+    Anyone,
+    /// Agents and administrators (spec B3: "Administrators always have Agent privileges").
+    Staff,
+    /// Administrators (and the account owner).
+    Admin,
+}
+
+impl Action {
+    /// Writes need an administrator; reads an agent (docs/zendesk.md, "Who may call").
+    pub fn access(self) -> Access {
+        match self {
+            Action::ShowCurrentUser => Access::Anyone,
+            Action::ListGroups
+            | Action::ShowGroup
+            | Action::ListGroupUsers
+            | Action::ListUsers
+            | Action::ShowUser => Access::Staff,
+            Action::CreateGroup
+            | Action::UpdateGroup
+            | Action::DeleteGroup
+            | Action::CreateUser
+            | Action::UpdateUser
+            | Action::DeleteUser => Access::Admin,
+        }
+    }
+
+    /// Whether the path's `{id}` segment is a file name, `<id>.xml`, rather than a bare id.
+    fn id_is_file(self) -> bool {
+        !matches!(self, Action::ListGroupUsers)
+    }
+}
+
+/// The record id in a path segment: `42.xml` for element routes, `42` before `/users.xml`.
+/// Digits only (`+1.xml`, `1.json` or `1` alone are no route); `None` answers 404.
+pub fn record_id(action: Action, segment: &str) -> Option<u64> {
+    let digits = if action.id_is_file() {
+        segment.strip_suffix(".xml")?
+    } else {
+        segment
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn static_segments_win_over_parameters_under_both_prefixes() {
+        let table = table();
+        for prefix in PREFIXES {
+            let (current, members) = (
+                format!("{prefix}/users/current.xml"),
+                format!("{prefix}/groups/7/users.xml"),
+            );
+            let current = table.at(&current).unwrap();
+            assert_eq!(current.value[0].1, Action::ShowCurrentUser);
+            let members = table.at(&members).unwrap();
+            assert_eq!(members.value[0].1, Action::ListGroupUsers);
+            assert_eq!(members.params.get("id"), Some("7"));
+        }
+    }
+
+    #[test]
+    fn an_element_id_is_digits_followed_by_the_xml_suffix() {
+        assert_eq!(record_id(Action::ShowGroup, "42.xml"), Some(42));
+        assert_eq!(record_id(Action::ListGroupUsers, "42"), Some(42));
+        for bad in [
+            "42",
+            "42.json",
+            "+1.xml",
+            ".xml",
+            "4a.xml",
+            "42.xml.xml",
+            "1e3.xml",
+        ] {
+            assert_eq!(record_id(Action::ShowGroup, bad), None, "{bad}");
+        }
+        assert_eq!(record_id(Action::ListGroupUsers, "42.xml"), None);
+        assert_eq!(
+            record_id(Action::ShowUser, "99999999999999999999.xml"),
+            None
+        );
+    }
+
+    #[test]
+    fn every_claimed_prefix_covers_a_route_and_no_rocketchat_path() {
+        let claims = |path: &str| CLAIMED.iter().any(|p| path.starts_with(p));
+        for prefix in PREFIXES {
+            for (_, path, _) in ROUTES {
+                assert!(claims(&format!("{prefix}{path}")), "{prefix}{path}");
+            }
+        }
+        for rocketchat in [
+            "/api/v1/users.create",
+            "/api/v1/users.info",
+            "/api/v1/groups.list",
+        ] {
+            assert!(!claims(rocketchat), "{rocketchat}");
+        }
+    }
+}

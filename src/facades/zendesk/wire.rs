@@ -1,0 +1,356 @@
+//! The classic Zendesk XML: the group and user elements the gateway writes (spec B2, B3), the
+//! bodies it reads (B4), and its error documents (B5). The only place the vendor's element names
+//! appear. Everything is built as an [`XmlValue`] tree and written by the typed writer.
+//!
+//! Element order is alphabetical, attributes first and nested collections last, as Rails 2's
+//! `to_xml` wrote the docs' examples (`created-at`, `id`, `is-active`, `name`, `updated-at`).
+
+use time::OffsetDateTime;
+
+use super::error::ZendeskError;
+use super::xml::{Element, XmlDocument, XmlValue};
+
+/// A group as the gateway shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupOut<'a> {
+    pub created_at: OffsetDateTime,
+    pub id: u64,
+    pub is_active: bool,
+    pub name: &'a str,
+    pub updated_at: OffsetDateTime,
+    /// The agents, nested as `<users>` in a single group (spec B2's early docs); `None` in lists
+    /// and where the group is itself nested in a user.
+    pub users: Option<Vec<UserOut<'a>>>,
+}
+
+/// A user as the gateway shows it (spec B3, the fields the model holds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserOut<'a> {
+    pub created_at: OffsetDateTime,
+    pub email: &'a str,
+    pub id: u64,
+    pub is_active: bool,
+    pub name: &'a str,
+    /// 0 end user, 2 administrator, 4 agent (spec B3).
+    pub roles: u8,
+    pub time_zone: Option<&'a str>,
+    pub updated_at: OffsetDateTime,
+    /// The groups the user is a member of; `None` where the user is nested in a group.
+    pub groups: Option<Vec<GroupOut<'a>>>,
+}
+
+fn integer(n: u64) -> XmlValue {
+    // Ids come from counters that start at 1; one past i64::MAX is not a count a store reaches.
+    XmlValue::Integer(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+impl GroupOut<'_> {
+    pub fn to_value(&self) -> XmlValue {
+        let mut fields = vec![
+            Element::new("created-at", XmlValue::DateTime(self.created_at)),
+            Element::new("id", integer(self.id)),
+            Element::new("is-active", XmlValue::Boolean(self.is_active)),
+            Element::new("name", XmlValue::text(self.name)),
+            Element::new("updated-at", XmlValue::DateTime(self.updated_at)),
+        ];
+        if let Some(users) = &self.users {
+            fields.push(Element::new(
+                "users",
+                XmlValue::array("user", users.iter().map(UserOut::to_value)),
+            ));
+        }
+        XmlValue::Record(fields)
+    }
+}
+
+impl UserOut<'_> {
+    pub fn to_value(&self) -> XmlValue {
+        let mut fields = vec![
+            Element::new("created-at", XmlValue::DateTime(self.created_at)),
+            Element::new("email", XmlValue::text(self.email)),
+            Element::new("id", integer(self.id)),
+            Element::new("is-active", XmlValue::Boolean(self.is_active)),
+            Element::new("name", XmlValue::text(self.name)),
+            Element::new("roles", XmlValue::Integer(i64::from(self.roles))),
+            Element::new(
+                "time-zone",
+                self.time_zone.map_or(XmlValue::Nil(None), XmlValue::text),
+            ),
+            Element::new("updated-at", XmlValue::DateTime(self.updated_at)),
+        ];
+        if let Some(groups) = &self.groups {
+            fields.push(Element::new(
+                "groups",
+                XmlValue::array("group", groups.iter().map(GroupOut::to_value)),
+            ));
+        }
+        XmlValue::Record(fields)
+    }
+}
+
+/// `<group>…</group>`.
+pub fn group_document(group: &GroupOut<'_>) -> XmlDocument {
+    XmlDocument::new("group", group.to_value())
+}
+
+/// `<groups type="array" count="N">` (spec B1, the 2009+ docs). `count` is the number listed.
+pub fn groups_document(groups: &[GroupOut<'_>]) -> XmlDocument {
+    XmlDocument::new(
+        "groups",
+        XmlValue::array("group", groups.iter().map(GroupOut::to_value))
+            .with_count(groups.len() as u64),
+    )
+}
+
+/// `<user>…</user>`.
+pub fn user_document(user: &UserOut<'_>) -> XmlDocument {
+    XmlDocument::new("user", user.to_value())
+}
+
+/// `<users type="array" count="N">` for one page; `total` is every match across the pages.
+pub fn users_document(users: &[UserOut<'_>], total: usize) -> XmlDocument {
+    XmlDocument::new(
+        "users",
+        XmlValue::array("user", users.iter().map(UserOut::to_value)).with_count(total as u64),
+    )
+}
+
+/// `<error>message</error>`: the one-line error of spec B5.
+pub fn error_document(message: &str) -> XmlDocument {
+    XmlDocument::new("error", XmlValue::text(message))
+}
+
+/// `<errors><error>…</error>…</errors>`: Rails' `errors.to_xml`, one element per full message
+/// (spec B5).
+pub fn errors_document(messages: &[String]) -> XmlDocument {
+    XmlDocument::new(
+        "errors",
+        XmlValue::Record(
+            messages
+                .iter()
+                .map(|m| Element::new("error", XmlValue::text(m.as_str())))
+                .collect(),
+        ),
+    )
+}
+
+/// A group body (spec B4), its fields as read and not yet judged. `None` = absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupBody {
+    pub name: Option<XmlValue>,
+    /// `<agents type="array"><agent>43</agent></agents>`.
+    pub agents: Option<XmlValue>,
+}
+
+/// A user body (spec B3's create example and the fields an update may change).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserBody {
+    pub name: Option<XmlValue>,
+    pub email: Option<XmlValue>,
+    pub roles: Option<XmlValue>,
+    pub time_zone: Option<XmlValue>,
+    pub password: Option<XmlValue>,
+}
+
+impl GroupBody {
+    /// Reads `<group>`. Everything else in it is ignored: pyactiveresource sends back whatever it
+    /// read (`id` (spec B4 rule 5), `is-active`, the timestamps, the nested `users`).
+    pub fn from_document(doc: XmlDocument) -> Result<Self, ZendeskError> {
+        let fields = fields_of(doc, "group")?;
+        Ok(Self {
+            name: field(&fields, "name"),
+            agents: field(&fields, "agents"),
+        })
+    }
+}
+
+impl UserBody {
+    /// Reads `<user>`; other elements (`restriction-id`, `groups`, …) are ignored.
+    pub fn from_document(doc: XmlDocument) -> Result<Self, ZendeskError> {
+        let fields = fields_of(doc, "user")?;
+        Ok(Self {
+            name: field(&fields, "name"),
+            email: field(&fields, "email"),
+            roles: field(&fields, "roles"),
+            time_zone: field(&fields, "time-zone"),
+            password: field(&fields, "password"),
+        })
+    }
+}
+
+/// The fields of a document whose root must be `root`.
+fn fields_of(doc: XmlDocument, root: &'static str) -> Result<Vec<Element>, ZendeskError> {
+    if doc.root != root {
+        return Err(ZendeskError::WrongRoot {
+            expected: root,
+            found: doc.root,
+        });
+    }
+    match doc.value {
+        XmlValue::Record(fields) => Ok(fields),
+        // `<group/>`, and `<group>\n</group>` (Rails' own `{}.to_xml`), hold no fields.
+        XmlValue::Nil(_) => Ok(Vec::new()),
+        XmlValue::Text(text) if text.trim().is_empty() => Ok(Vec::new()),
+        _ => Err(ZendeskError::NotARecord { root }),
+    }
+}
+
+/// The first field with this name, dasherized as Rails writes it or underscored as a client that
+/// turned `dasherize` off writes it.
+fn field(fields: &[Element], name: &str) -> Option<XmlValue> {
+    let underscored = name.replace('-', "_");
+    fields
+        .iter()
+        .find(|f| f.name == name || f.name == underscored)
+        .map(|f| f.value.clone())
+}
+
+/// What a scalar field holds, for the mapping to judge.
+pub enum Scalar<'a> {
+    /// `<x/>`, `<x></x>` or `nil="true"` (spec B4 rule 6).
+    Nil,
+    Text(&'a str),
+    Integer(i64),
+    /// A boolean, a datetime, an array or nested elements where text was expected.
+    Other,
+}
+
+impl<'a> Scalar<'a> {
+    pub fn of(value: &'a XmlValue) -> Self {
+        match value {
+            XmlValue::Nil(_) => Scalar::Nil,
+            XmlValue::Text(text) => Scalar::Text(text),
+            XmlValue::Integer(n) => Scalar::Integer(*n),
+            XmlValue::Boolean(_)
+            | XmlValue::DateTime(_)
+            | XmlValue::Array { .. }
+            | XmlValue::Record(_) => Scalar::Other,
+        }
+    }
+}
+
+/// The items of an `<agents>` element, as written: `Some(items)` for the forms spec B4 lists, `None`
+/// for anything else.
+///
+/// - `<agents type="array">…</agents>`: the items, whatever their element names;
+/// - `<agents/>`, `<agents></agents>`: none (rule 2: empty means clear);
+/// - `<agents>43, 67</agents>`: the earliest docs' comma list (rule 4);
+/// - `<agents><agent>43</agent></agents>` without `type`: the `agent` children.
+pub fn agent_items(value: &XmlValue) -> Option<Vec<AgentItem<'_>>> {
+    match value {
+        XmlValue::Array { items, .. } => Some(items.iter().map(|i| item(&i.value)).collect()),
+        XmlValue::Nil(_) => Some(Vec::new()),
+        XmlValue::Text(text) => Some(
+            text.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(AgentItem::Text)
+                .collect(),
+        ),
+        XmlValue::Record(fields) if fields.iter().all(|f| f.name == "agent") => {
+            Some(fields.iter().map(|f| item(&f.value)).collect())
+        }
+        XmlValue::Record(_) | XmlValue::Integer(_) | XmlValue::Boolean(_) => None,
+        XmlValue::DateTime(_) => None,
+    }
+}
+
+/// One agent reference as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentItem<'a> {
+    /// `<agent type="integer">43</agent>` (pyactiveresource, spec B4 rule 3).
+    Integer(i64),
+    /// `<agent>43</agent>` (the docs).
+    Text(&'a str),
+    /// Anything else (`<agent/>`, nested elements, a boolean).
+    Other,
+}
+
+fn item(value: &XmlValue) -> AgentItem<'_> {
+    match value {
+        XmlValue::Integer(n) => AgentItem::Integer(*n),
+        XmlValue::Text(text) => AgentItem::Text(text.trim()),
+        XmlValue::Nil(_)
+        | XmlValue::Boolean(_)
+        | XmlValue::DateTime(_)
+        | XmlValue::Array { .. }
+        | XmlValue::Record(_) => AgentItem::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facades::zendesk::xml::Limits;
+
+    fn doc(xml: &str) -> XmlDocument {
+        XmlDocument::parse(xml.as_bytes(), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn a_group_body_reads_name_and_agents_and_ignores_the_rest() {
+        let body = GroupBody::from_document(doc(
+            r#"<group><name>Hardware</name><agents type="array"><agent type="integer">43</agent></agents><id type="integer">77</id><is-active type="boolean">false</is-active></group>"#,
+        ))
+        .unwrap();
+
+        assert_eq!(body.name, Some(XmlValue::text("Hardware")));
+        assert_eq!(
+            body.agents.as_ref().and_then(agent_items),
+            Some(vec![AgentItem::Integer(43)])
+        );
+    }
+
+    #[test]
+    fn every_documented_form_of_agents_is_read() {
+        for (xml, items) in [
+            ("<agents type='array'></agents>", vec![]),
+            ("<agents/>", vec![]),
+            (
+                "<agents type='array'><agent>43</agent><agent> 67 </agent></agents>",
+                vec![AgentItem::Text("43"), AgentItem::Text("67")],
+            ),
+            (
+                "<agents>43, 67</agents>",
+                vec![AgentItem::Text("43"), AgentItem::Text("67")],
+            ),
+            (
+                "<agents><agent>43</agent></agents>",
+                vec![AgentItem::Text("43")],
+            ),
+            (
+                "<agents type='array'><agent/></agents>",
+                vec![AgentItem::Other],
+            ),
+        ] {
+            assert_eq!(agent_items(&doc(xml).value), Some(items), "{xml}");
+        }
+        assert_eq!(agent_items(&doc("<agents><x>1</x></agents>").value), None);
+    }
+
+    #[test]
+    fn the_wrong_root_or_a_root_without_fields_is_refused() {
+        assert_eq!(
+            GroupBody::from_document(doc("<user><name>x</name></user>")),
+            Err(ZendeskError::WrongRoot {
+                expected: "group",
+                found: "user".into()
+            })
+        );
+        assert_eq!(
+            UserBody::from_document(doc("<user>text</user>")),
+            Err(ZendeskError::NotARecord { root: "user" })
+        );
+        assert_eq!(
+            GroupBody::from_document(doc("<group/>")),
+            Ok(GroupBody::default())
+        );
+    }
+
+    #[test]
+    fn underscored_names_are_read_like_dasherized_ones() {
+        let body = UserBody::from_document(doc("<user><time_zone>Europe/Paris</time_zone></user>"))
+            .unwrap();
+        assert_eq!(body.time_zone, Some(XmlValue::text("Europe/Paris")));
+    }
+}
