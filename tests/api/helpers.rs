@@ -407,3 +407,107 @@ impl Rc<'_> {
         reply.json()["department"].clone()
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Classic Zendesk XML (tests/api/zendesk.rs): HTTP Basic, XML bodies.
+
+/// The default data's Basic credentials (README).
+pub const ZD_ADMIN: (&str, &str) = ("admin@example.com", "admin");
+pub const ZD_AGENT: (&str, &str) = ("agent@example.com", "agent");
+/// The administrator's API token, used as `admin@example.com/token:<token>`.
+pub const ZD_ADMIN_API_TOKEN: &str = "deskbridge-admin-api-token";
+
+/// A classic Zendesk client: Basic credentials (or none), a path prefix and extra headers.
+#[derive(Clone)]
+pub struct Zd<'a> {
+    app: &'a TestApp,
+    pub credentials: Option<(String, String)>,
+    pub prefix: &'static str,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl TestApp {
+    /// A classic Zendesk client signed in as the administrator, on the unprefixed URLs.
+    pub fn zendesk(&self) -> Zd<'_> {
+        Zd {
+            app: self,
+            credentials: Some((ZD_ADMIN.0.to_owned(), ZD_ADMIN.1.to_owned())),
+            prefix: "",
+            headers: Vec::new(),
+        }
+    }
+
+    /// What the classic XML API shows (every group, every user with its groups) and the store's
+    /// version, which every successful write bumps: for "the state is unchanged" checks.
+    pub async fn zendesk_snapshot(&self) -> (String, String, u64) {
+        let z = self.zendesk();
+        let groups = z.get("/groups.xml").await;
+        let users = z.get("/users.xml").await;
+        assert_eq!(groups.status, StatusCode::OK, "{}", groups.body);
+        assert_eq!(users.status, StatusCode::OK, "{}", users.body);
+        let version = self.handle.store().view().version();
+        (groups.body, users.body, version)
+    }
+}
+
+impl Zd<'_> {
+    /// The same client with other Basic credentials.
+    pub fn signed_in_as(mut self, user: &str, password: &str) -> Self {
+        self.credentials = Some((user.to_owned(), password.to_owned()));
+        self
+    }
+
+    /// The same client without credentials.
+    pub fn anonymous(mut self) -> Self {
+        self.credentials = None;
+        self
+    }
+
+    /// The same client under `/api/v1`.
+    pub fn api_v1(mut self) -> Self {
+        self.prefix = "/api/v1";
+        self
+    }
+
+    /// The same client sending one more header.
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
+
+    /// Sends a request; a body goes as `application/xml`, as ActiveResource sends it.
+    pub async fn call(&self, method: Method, path: &str, body: Option<&str>) -> Reply {
+        let mut request = self
+            .app
+            .client
+            .request(method, self.app.url(&format!("{}{path}", self.prefix)));
+        if let Some((user, password)) = &self.credentials {
+            request = request.basic_auth(user, Some(password));
+        }
+        for (name, value) in &self.headers {
+            request = request.header(*name, value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header(CONTENT_TYPE, "application/xml")
+                .body(body.to_owned());
+        }
+        self.app.send(request).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &str) -> Reply {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: &str) -> Reply {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.call(Method::DELETE, path, None).await
+    }
+}

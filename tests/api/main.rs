@@ -7,4 +7,5 @@ mod cross_protocol;
 mod helpers;
 mod rocketchat;
 mod server;
+mod zendesk;
 mod zopim;

@@ -368,10 +368,12 @@ async fn hash(password: Option<String>) -> Result<Option<PasswordHash>> {
 }
 
 /// The model needs a login name that classic Zendesk users never had: the email's local part,
-/// kept to the characters a username may hold, made unique with a number.
+/// lower-cased (emails compare without case) and kept to the characters a username may hold,
+/// made unique with a number.
 fn username_base(email: &str) -> String {
     let local = email.split('@').next().unwrap_or("");
     let base: String = local
+        .to_lowercase()
         .chars()
         .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
         .take(56)
@@ -459,12 +461,16 @@ async fn update_user(ctx: &Context, id: AgentId, request: Request) -> Result<Res
     if roles.is_some() && current.roles.contains(Role::Owner) {
         return Err(ZendeskError::Invalid(vec![OWNER_ROLES.into()]));
     }
+    // An end user is no agent and belongs to no group (spec B3's roles): made one, a user leaves
+    // its groups in the same write.
+    let leave_departments = roles.is_some_and(|r| !r.is_staff());
     let patch = AgentPatch {
         display_name: update.name,
         email: update.email,
         roles,
         time_zone: update.time_zone,
         password: hash(update.password).await?,
+        leave_departments,
         ..AgentPatch::default()
     };
     let (view, _) = ctx.store.apply(Command::UpdateAgent { id, patch })?;
@@ -477,7 +483,8 @@ async fn update_user(ctx: &Context, id: AgentId, request: Request) -> Result<Res
 
 /// Deleting a user deactivates it: classic Zendesk kept users (and their tickets) and showed
 /// `is-active` false, as the v2 API still documents `active` ("false if the user has been
-/// deleted"). A deleted user cannot sign in and is no longer assignable; it stays listed.
+/// deleted"). A deleted user cannot sign in, leaves its groups in the same write and can no
+/// longer be assigned; it stays listed and shown.
 fn delete_user(ctx: &Context, view: &State, id: AgentId) -> Result<Response> {
     let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
     if agent.roles.contains(Role::Owner) {
@@ -485,6 +492,7 @@ fn delete_user(ctx: &Context, view: &State, id: AgentId) -> Result<Response> {
     }
     let patch = AgentPatch {
         active: Some(false),
+        leave_departments: true,
         ..AgentPatch::default()
     };
     ctx.store.apply(Command::UpdateAgent { id, patch })?;
@@ -518,7 +526,7 @@ mod tests {
     fn a_username_is_the_emails_local_part_made_unique() {
         assert_eq!(
             username_base("Howard.Schultz+x@starbucks.com"),
-            "Howard.Schultzx"
+            "howard.schultzx"
         );
         assert_eq!(username_base("+++@example.com"), "user");
         let view = State::empty();
