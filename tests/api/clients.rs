@@ -6,6 +6,8 @@
 //! | `DESKBRIDGE_ZENPY_PYTHON` | a python with zenpy 2.0.57 (`/api/v2/chat/` URLs) |
 //! | `DESKBRIDGE_ZENPY_LEGACY_PYTHON` | a python with zenpy 2.0.53 (legacy `/api/v2/` URLs) |
 //! | `DESKBRIDGE_ROCKETCHAT_PYTHON` | a python with rocketchat_API 3.7.1 (`/api/v1/`) |
+//! | `DESKBRIDGE_ACTIVERESOURCE_PYTHON` | a python with pyactiveresource 2.2.2 and python-dateutil (classic XML) |
+//! | `DESKBRIDGE_RUBY` | a ruby with ActiveSupport (Debian's ruby-activesupport), to cross-check the XML |
 //!
 //! `.ci/run` builds those virtualenvs and sets the variables. Where a variable is unset the test
 //! says so on stderr and passes, so a plain `cargo test` works without them, unless
@@ -151,6 +153,106 @@ async fn rocketchat_api_drives_agents_and_departments_through_its_session() {
         app.zopim_snapshot().await,
         before,
         "the state after the rocketchat_API run"
+    );
+    app.handle.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classic Zendesk XML: pyactiveresource, and Rails' own XML codec (spec B7, B8).
+
+const ACTIVERESOURCE_SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/clients/activeresource_groups.py"
+);
+
+const RUBY_SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/clients/rails_xml_roundtrip.rb"
+);
+
+/// The ruby in `DESKBRIDGE_RUBY`, under the same skip rule as the pythons.
+fn client_ruby() -> Option<String> {
+    match std::env::var("DESKBRIDGE_RUBY") {
+        Ok(ruby) if !ruby.trim().is_empty() => Some(ruby),
+        _ => {
+            let required = std::env::var("DESKBRIDGE_REQUIRE_CLIENTS").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "DESKBRIDGE_REQUIRE_CLIENTS=1 but DESKBRIDGE_RUBY is not set: it must name a ruby \
+                 that can `require \"active_support/all\"` (.ci/run installs ruby-activesupport)"
+            );
+            eprintln!(
+                "SKIPPED: DESKBRIDGE_RUBY is not set (a ruby with ActiveSupport; .ci/run sets it), \
+                 so the Rails XML cross-check did not run"
+            );
+            None
+        }
+    }
+}
+
+/// pyactiveresource finds all groups and one with its nested users, creates one (its id read from
+/// `Location`), updates its name and agents, destroys it (soft), and reads the 422's errors, the
+/// 404 and the 401; then the gateway is checked over HTTP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pyactiveresource_finds_creates_updates_and_destroys_groups_and_reads_the_422() {
+    let Some(python) = client_python(
+        "DESKBRIDGE_ACTIVERESOURCE_PYTHON",
+        "pyactiveresource 2.2.2 and python-dateutil",
+    ) else {
+        return;
+    };
+    let app = spawn_app().await;
+
+    let stdout = run_script(&app, &python, ACTIVERESOURCE_SCRIPT).await;
+
+    assert!(
+        stdout.contains(
+            "OK pyactiveresource: find, create (Location id 4), update, destroy, 422, 404, 401"
+        ),
+        "the script said:\n{stdout}"
+    );
+    app.assert_invariants();
+    // The group it made is destroyed softly: still listed, inactive, without agents.
+    let group = app.zendesk().get("/groups/4.xml").await;
+    assert_eq!(group.status, StatusCode::OK, "{}", group.body);
+    assert!(
+        group.body.contains("<name>Hardware</name>")
+            && group
+                .body
+                .contains("<is-active type=\"boolean\">false</is-active>")
+            && group.body.contains("<users type=\"array\"/>"),
+        "{}",
+        group.body
+    );
+    assert_eq!(
+        app.zopim().get("/departments/4").await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.handle.shutdown().await;
+}
+
+/// Debian's ActiveSupport reads what the gateway writes (`Hash.from_xml`: integers, booleans,
+/// datetimes, nils, nested arrays, the 422 and the 401), and the gateway accepts what it writes
+/// (`Hash#to_xml`: a group with an agents array, an empty array, a user with a nil field).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rails_hash_from_xml_reads_the_gateway_and_the_gateway_reads_hash_to_xml() {
+    let Some(ruby) = client_ruby() else {
+        return;
+    };
+    let app = spawn_app().await;
+
+    let stdout = run_script(&app, &ruby, RUBY_SCRIPT).await;
+
+    assert!(
+        stdout.contains("from_xml reads the gateway, the gateway reads to_xml"),
+        "the script said:\n{stdout}"
+    );
+    app.assert_invariants();
+    let user = app.zendesk().get("/users/4.xml").await;
+    assert!(
+        user.body.contains("<email>ruby@example.com</email>"),
+        "{}",
+        user.body
     );
     app.handle.shutdown().await;
 }
