@@ -2040,3 +2040,79 @@ async fn rocket_chat_keeps_its_own_api_v1_routes_beside_the_classic_xml_ones() {
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.content_type(), Some("application/json"));
 }
+
+#[tokio::test]
+async fn every_layer_error_is_rescued_in_the_xml_shape() {
+    // The layers hand their failures to the facade that owns the path (src/http/rescue.rs); a
+    // panic (500) cannot be caused from outside, so the rescue is called directly.
+    use deskbridge::facades::zendesk::Zendesk;
+    use deskbridge::http::LayerError;
+    use deskbridge::model::{State, Store};
+    use http_body_util::BodyExt;
+
+    let facade = Zendesk::service(Store::new(State::empty()));
+
+    for (error, status, message, allow) in [
+        (
+            LayerError::NotFound,
+            StatusCode::NOT_FOUND,
+            "Not found",
+            None,
+        ),
+        (
+            LayerError::MethodNotAllowed {
+                allow: vec![Method::GET, Method::HEAD],
+            },
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Method not allowed",
+            Some("GET, HEAD"),
+        ),
+        (
+            LayerError::PayloadTooLarge,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request entity too large",
+            None,
+        ),
+        (
+            LayerError::Timeout,
+            StatusCode::REQUEST_TIMEOUT,
+            "Request timeout",
+            None,
+        ),
+        (
+            LayerError::BodyUnreadable,
+            StatusCode::BAD_REQUEST,
+            "The request body could not be read",
+            None,
+        ),
+        (
+            LayerError::Internal,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal server error",
+            None,
+        ),
+    ] {
+        let case = format!("{error:?}");
+
+        let response = facade.rescue(&error);
+
+        assert_eq!(response.status().as_u16(), status.as_u16(), "{case}");
+        let headers = response.headers().clone();
+        assert_eq!(
+            headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some(XML),
+            "{case}"
+        );
+        assert_eq!(
+            headers.get("allow").and_then(|v| v.to_str().ok()),
+            allow,
+            "{case}"
+        );
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(
+            String::from_utf8(body.to_vec()).unwrap(),
+            document(&format!("<error>{message}</error>\n")),
+            "{case}"
+        );
+    }
+}
