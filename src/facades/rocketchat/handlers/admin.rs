@@ -1,0 +1,124 @@
+//! Permissions and settings: `permissions.listAll`, `permissions.update` (the role lists of
+//! spec §1.2 and §2.2) and `settings/:_id`, read and written (spec §6).
+
+use serde_json::json;
+
+use super::{Req, Result, apply, ok};
+use crate::facades::rocketchat::Context;
+use crate::facades::rocketchat::error::RcError;
+use crate::facades::rocketchat::permissions;
+use crate::facades::rocketchat::wire::{self, Json};
+use crate::http::Response;
+use crate::model::{Command, State, View};
+
+pub(super) fn permission_list(view: &State) -> Vec<wire::PermissionOut<'static>> {
+    permissions::PERMISSIONS
+        .iter()
+        .map(|(id, _)| wire::PermissionOut {
+            id,
+            roles: permissions::roles_of(view, id),
+        })
+        .collect()
+}
+
+pub(super) fn update_permissions(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    let invalid_body = || RcError::FailureTyped {
+        error: "Invalid body params",
+        error_type: "error-invalid-body-params",
+    };
+    // `isBodyParamsValidPermissionUpdate`: {permissions: [{_id, roles: [string]}]}.
+    let entries = req
+        .body
+        .entries()
+        .iter()
+        .all(|(k, _)| k == "permissions")
+        .then(|| req.body.get("permissions"))
+        .flatten();
+    let Some(Json::Array(items)) = entries else {
+        return Err(invalid_body());
+    };
+    let mut updates: Vec<(String, Vec<String>)> = Vec::new();
+    for item in items {
+        let well_formed = item
+            .entries()
+            .iter()
+            .all(|(k, _)| k == "_id" || k == "roles");
+        let (Some(Json::String(id)), Some(Json::Array(roles))) =
+            (item.get("_id"), item.get("roles"))
+        else {
+            return Err(invalid_body());
+        };
+        let roles: Option<Vec<String>> = roles
+            .iter()
+            .map(|r| r.as_str().map(str::to_owned))
+            .collect();
+        match roles {
+            Some(roles) if well_formed => updates.push((id.clone(), roles)),
+            _ => return Err(invalid_body()),
+        }
+    }
+    if updates.iter().any(|(id, _)| !permissions::is_known(id)) {
+        return Err(RcError::FailureTyped {
+            error: "Invalid permission",
+            error_type: "error-invalid-permission",
+        });
+    }
+    if updates
+        .iter()
+        .flat_map(|(_, roles)| roles)
+        .any(|r| !permissions::role_exists(r, ctx.options.edition))
+    {
+        return Err(RcError::FailureTyped {
+            error: "Invalid role",
+            error_type: "error-invalid-role",
+        });
+    }
+    let _ = view;
+    for (id, roles) in updates {
+        apply(
+            ctx,
+            Command::SetSetting {
+                name: permissions::permission_key(&id),
+                value: Some(json!(roles)),
+            },
+        )?;
+    }
+    let view = ctx.store.view();
+    ok(&wire::PermissionsOut {
+        permissions: permission_list(&view),
+        success: true,
+    })
+}
+
+pub(super) fn show_setting(view: &View, req: &Req) -> Result<Response> {
+    let id = req.param("_id");
+    let value = permissions::setting(view, id).ok_or(RcError::Bare)?;
+    ok(&wire::SettingOut {
+        id,
+        value: &value,
+        success: true,
+    })
+}
+
+/// `POST settings/:_id {value}` for any setting id (unknown ids are stored too, so that the
+/// suites' before-hooks for settings this gateway does not act on still pass).
+pub(super) fn save_setting(ctx: &Context, req: &Req) -> Result<Response> {
+    let id = req.param("_id");
+    let valid_id = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let value = req
+        .body
+        .get("value")
+        .filter(|_| valid_id)
+        .ok_or(RcError::Bare)?;
+    apply(
+        ctx,
+        Command::SetSetting {
+            name: permissions::setting_key(id),
+            value: Some(value.to_value()),
+        },
+    )?;
+    ok(&wire::SUCCESS)
+}

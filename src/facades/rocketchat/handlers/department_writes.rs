@@ -1,0 +1,283 @@
+//! Department writes (spec §3 #2, #5, #6, #8, #9, #12, with §3.1 and §5.1-§5.3):
+//! `saveDepartment`'s steps in its order, and the create, update, delete, archive and
+//! department-agents routes built on the store's commands.
+
+use super::department_reads::creation_available;
+use super::{Req, Result, apply, ok};
+use crate::facades::rocketchat::Context;
+use crate::facades::rocketchat::check::{self, Pattern};
+use crate::facades::rocketchat::error::RcError;
+use crate::facades::rocketchat::mapping::{self, DepartmentFields};
+use crate::facades::rocketchat::permissions;
+use crate::facades::rocketchat::wire::{self, Json};
+use crate::http::{LayerError, Response};
+use crate::model::{
+    Command, DepartmentId, DepartmentPatch, MembersChange, NamePolicy, NewDepartment, Outcome,
+    UnknownAgents, View, WritePolicy,
+};
+
+/// Rocket.Chat allows repeated names, skips unknown users in agent lists and does not check
+/// that a linked user has the agent role (spec §4, §5.2).
+const POLICY: WritePolicy = WritePolicy {
+    names: NamePolicy::AllowDuplicates,
+    unknown_agents: UnknownAgents::Skip,
+    staff_only: false,
+};
+
+/// `saveDepartment(_id, department, {upsert: agents}, departmentUnit)` (spec §3.1 #2), checked
+/// whole before anything is written so that a failure changes nothing.
+pub(super) fn save_department(
+    ctx: &Context,
+    view: &View,
+    id: Option<&str>,
+    body: &Json,
+    agents: Option<&Json>,
+) -> Result<DepartmentId> {
+    let existing = id.and_then(|id| mapping::department_by_id(view, id));
+    // 3. The Community edition's limit applies whenever no department was found.
+    if existing.is_none() && !creation_available(ctx, view) {
+        return Err(RcError::save_department(
+            "error-max-departments-number-reached",
+            "Maximum number of departments reached",
+        ));
+    }
+    // 4. `departmentData.enabled` truthy on an archived department.
+    let truthy = match body.get("enabled") {
+        Some(Json::Bool(b)) => *b,
+        Some(Json::String(s)) => !s.is_empty(),
+        Some(Json::Number(n)) => n.as_f64() != Some(0.0),
+        Some(Json::Array(_) | Json::Object(_)) => true,
+        Some(Json::Null) | None => false,
+    };
+    if existing.is_some_and(|d| !d.active) && truthy {
+        return Err(RcError::save_department(
+            "error-archived-department-cant-be-enabled",
+            "Archived departments cant be enabled",
+        ));
+    }
+    // 5. check(department, defaultValidations).
+    mapping::check_department(body)?;
+    let fields = DepartmentFields::read(body)?;
+    // 7. Closing tags.
+    if fields.request_tag == Some(true) && fields.closing_tags.as_ref().is_none_or(Vec::is_empty) {
+        return Err(RcError::save_department(
+            "error-validating-department-chat-closing-tags",
+            "At least one closing tag is required when the department requires tag(s) on closing conversations.",
+        ));
+    }
+    // 8. An id that names nothing.
+    if id.is_some() && existing.is_none() {
+        return Err(RcError::save_department(
+            "error-department-not-found",
+            "Department not found",
+        ));
+    }
+    // 9, 10. The fallback department: not itself, and existing (a falsy value skips the check).
+    let fallback = match fields.fallback.as_deref() {
+        None => None,
+        Some(f) if Some(f) == id => {
+            return Err(RcError::meteor(
+                "error-fallback-department-circular",
+                "Cannot save department. Circular reference between fallback department and department",
+            ));
+        }
+        Some("") => Some(None),
+        Some(f) => Some(Some(
+            mapping::department_by_id(view, f)
+                .ok_or_else(|| {
+                    RcError::save_department(
+                        "error-fallback-department-not-found",
+                        "Fallback department not found",
+                    )
+                })?
+                .id,
+        )),
+    };
+    // 12. `updateDepartmentAgents` checks its list (it runs after the write in Rocket.Chat;
+    // checking it first keeps a failed request from changing anything).
+    mapping::check_agents(agents, None)?;
+    let members = agents.map(|list| MembersChange::Edit {
+        upsert: mapping::upserts(view, Some(list)),
+        remove: Vec::new(),
+    });
+
+    let (view, outcome) = match existing {
+        None => {
+            let mut department = NewDepartment::named(
+                fields
+                    .name
+                    .clone()
+                    .ok_or_else(|| RcError::matching("Missing key 'name'"))?,
+            );
+            department.description = fields.description.clone();
+            department.enabled = fields.enabled.unwrap_or(false);
+            department.email = fields.email.clone();
+            department.show_on_registration = fields.show_on_registration.unwrap_or(false);
+            department.show_on_offline_form = fields.show_on_offline_form.unwrap_or(false);
+            department.routing = fields.routing(&Default::default(), fallback);
+            apply(
+                ctx,
+                Command::CreateDepartment {
+                    department,
+                    members,
+                    policy: POLICY,
+                },
+            )?
+        }
+        Some(existing) => {
+            let patch = DepartmentPatch {
+                name: fields.name.clone(),
+                description: fields.description.clone().map(Some),
+                enabled: fields.enabled,
+                email: fields.email.clone().map(Some),
+                show_on_registration: fields.show_on_registration,
+                show_on_offline_form: fields.show_on_offline_form,
+                settings: Vec::new(),
+                routing: Some(fields.routing(&existing.routing, fallback)),
+            };
+            apply(
+                ctx,
+                Command::UpdateDepartment {
+                    id: existing.id,
+                    patch,
+                    members,
+                    policy: POLICY,
+                },
+            )?
+        }
+    };
+    let _ = view;
+    match outcome {
+        Outcome::Department(id) => Ok(id),
+        _ => Err(LayerError::Internal.into()),
+    }
+}
+
+pub(super) fn create_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    let department = req.body.get("department").cloned().unwrap_or(Json::Null);
+    let agents = req.body.get("agents").filter(|a| **a != Json::Null);
+    let id = save_department(ctx, view, None, &department, agents)?;
+    let view = ctx.store.view();
+    let stored = view.department(id).ok_or(LayerError::Internal)?;
+    tracing::info!(department = id.0, "rocket.chat department created");
+    // The department is the document read before its agents were saved (spec §3.1 #2).
+    ok(&wire::DepartmentAnswer {
+        department: Some(mapping::department_out(&view, stored, false)),
+        agents: Some(mapping::links_of(&view, id)),
+        success: true,
+    })
+}
+
+pub(super) fn update_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    let body_pattern = Pattern::Object {
+        keys: vec![
+            ("department", Pattern::AnyObject),
+            ("agents", Pattern::Maybe(Box::new(Pattern::AnyArray))),
+            (
+                "departmentUnit",
+                Pattern::Maybe(Box::new(Pattern::Object {
+                    keys: vec![("_id", Pattern::Optional(Box::new(Pattern::String)))],
+                    including: false,
+                })),
+            ),
+        ],
+        including: false,
+    };
+    check::matches(Some(&req.body), &body_pattern).map_err(|m| RcError::matching(m.text()))?;
+    let roles = req.roles();
+    if !permissions::has(view, &roles, "manage-livechat-departments") {
+        return Err(RcError::Plain("error-not-allowed".into()));
+    }
+    // Agents count only for a caller who may add them (spec §3.1 #5 step 4).
+    let agents = req
+        .body
+        .get("department")
+        .and(req.body.get("agents"))
+        .filter(|a| **a != Json::Null)
+        .filter(|_| permissions::has(view, &roles, "add-livechat-department-agents"));
+    let department = req.body.get("department").cloned().unwrap_or(Json::Null);
+    let id = req.param("_id");
+    let department_id = save_department(ctx, view, Some(id), &department, agents)?;
+    let view = ctx.store.view();
+    let stored = view.department(department_id);
+    ok(&wire::DepartmentAnswer {
+        department: stored.map(|d| mapping::department_out(&view, d, true)),
+        agents: Some(mapping::links_of(&view, department_id)),
+        success: true,
+    })
+}
+
+pub(super) fn delete_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    if !permissions::flag(view, "Omnichannel_enable_department_removal") {
+        return Err(RcError::Plain("error-department-removal-disabled".into()));
+    }
+    let department = mapping::department_by_id(view, req.param("_id"))
+        .ok_or_else(|| RcError::Plain("error-department-not-found".into()))?;
+    let id = department.id;
+    apply(ctx, Command::DeleteDepartment { id })?;
+    tracing::info!(department = id.0, "rocket.chat department deleted");
+    ok(&wire::SUCCESS)
+}
+
+pub(super) fn archive(ctx: &Context, view: &View, req: &Req, restore: bool) -> Result<Response> {
+    let Some(department) = mapping::department_by_id(view, req.param("_id")) else {
+        // The two routes throw differently (spec §3.1 #8, #9).
+        return Err(if restore {
+            RcError::Meteor {
+                code: "department-not-found",
+                reason: None,
+                details: None,
+            }
+        } else {
+            RcError::Plain("department-not-found".into())
+        });
+    };
+    apply(
+        ctx,
+        Command::SetDepartmentActive {
+            id: department.id,
+            active: restore,
+        },
+    )?;
+    ok(&wire::SUCCESS)
+}
+
+pub(super) fn save_department_agents(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    let including = Pattern::Object {
+        keys: vec![("upsert", Pattern::AnyArray), ("remove", Pattern::AnyArray)],
+        including: true,
+    };
+    check::matches(Some(&req.body), &including).map_err(|m| RcError::matching(m.text()))?;
+    // `saveDepartmentAgents` checks `{upsert, remove}` strictly, then finds the department.
+    if let Some((key, _)) = req
+        .body
+        .entries()
+        .iter()
+        .find(|(k, _)| k != "upsert" && k != "remove")
+    {
+        return Err(RcError::matching(format!("Unknown key in field {key}")));
+    }
+    let upsert = req.body.get("upsert");
+    let remove = req.body.get("remove");
+    mapping::check_agents(upsert, remove)?;
+    let department = mapping::department_by_id(view, req.param("_id"))
+        .ok_or_else(|| RcError::meteor("error-department-not-found", "Department not found"))?;
+    let upserts = mapping::upserts(view, upsert);
+    // Rocket.Chat removes first, then upserts: an agent in both lists stays.
+    let removals: Vec<_> = mapping::removals(view, remove)
+        .into_iter()
+        .filter(|a| !upserts.iter().any(|u| u.agent == *a))
+        .collect();
+    apply(
+        ctx,
+        Command::ChangeMembers {
+            id: department.id,
+            change: MembersChange::Edit {
+                upsert: upserts,
+                remove: removals,
+            },
+            policy: POLICY,
+        },
+    )?;
+    ok(&wire::SUCCESS)
+}

@@ -1,0 +1,203 @@
+//! DDP over REST: `method.call/:method` for `livechat:changeLivechatStatus` and
+//! `livechat:saveDepartment`, the two methods the e2e suites call (spec §3, "Other notes"; §6).
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::department_writes::save_department;
+use super::{Req, Result, apply, ok};
+use crate::facades::rocketchat::Context;
+use crate::facades::rocketchat::check::{self, Pattern};
+use crate::facades::rocketchat::error::RcError;
+use crate::facades::rocketchat::mapping;
+use crate::facades::rocketchat::permissions;
+use crate::facades::rocketchat::wire::{self, Json};
+use crate::http::Response;
+use crate::model::{AgentPatch, Command, View};
+
+/// `method.call/:method`: `{message: "<DDP method message>"}` in, `{message: "<DDP result
+/// message>", success: true}` out, errors included (they travel inside the result message).
+pub(super) fn method_call(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    let pattern = Pattern::Object {
+        keys: vec![("message", Pattern::String)],
+        including: false,
+    };
+    check::matches(Some(&req.body), &pattern).map_err(|m| RcError::matching(m.text()))?;
+    let text = req
+        .body
+        .get("message")
+        .and_then(Json::as_str)
+        .unwrap_or_default();
+    let message: Json = serde_json::from_str(text).map_err(|e| {
+        RcError::Plain(format!(
+            "Unexpected token in JSON at position {}",
+            e.column().saturating_sub(1)
+        ))
+    })?;
+    let id = message.get("id").map(Json::to_value).unwrap_or(Value::Null);
+    let params: Vec<Json> = match message.get("params") {
+        Some(Json::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    let name = message
+        .get("method")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .replace('/', ":");
+    let outcome = match name.as_str() {
+        "livechat:changeLivechatStatus" => change_livechat_status(ctx, view, req, &params),
+        "livechat:saveDepartment" => saved_department(ctx, view, req, &params),
+        other => Err(MethodError {
+            error: json!(404),
+            reason: Some(format!("Method '{other}' not found")),
+            details: None,
+        }),
+    };
+    let mut result = serde_json::Map::new();
+    result.insert("msg".into(), json!("result"));
+    result.insert("id".into(), id);
+    match outcome {
+        Ok(Some(value)) => {
+            result.insert("result".into(), value);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            let code = match &e.error {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let mut object = serde_json::Map::new();
+            object.insert("isClientSafe".into(), json!(true));
+            object.insert("error".into(), e.error);
+            if let Some(reason) = &e.reason {
+                object.insert("reason".into(), json!(reason));
+            }
+            if let Some(details) = e.details {
+                object.insert("details".into(), details);
+            }
+            object.insert(
+                "message".into(),
+                json!(match &e.reason {
+                    Some(reason) => format!("{reason} [{code}]"),
+                    None => format!("[{code}]"),
+                }),
+            );
+            object.insert("errorType".into(), json!("Meteor.Error"));
+            let object = Value::Object(object);
+            result.insert("error".into(), object);
+        }
+    }
+    ok(&wire::MethodOut {
+        message: serde_json::to_string(&result).unwrap_or_default(),
+        success: true,
+    })
+}
+
+/// A `Meteor.Error` raised inside a method.
+struct MethodError {
+    error: Value,
+    reason: Option<String>,
+    details: Option<Value>,
+}
+
+impl From<RcError> for MethodError {
+    fn from(e: RcError) -> Self {
+        match e {
+            RcError::Meteor {
+                code,
+                reason,
+                details,
+            } => MethodError {
+                error: json!(code),
+                reason,
+                details,
+            },
+            RcError::Plain(message) => MethodError {
+                error: json!(message),
+                reason: None,
+                details: None,
+            },
+            other => MethodError {
+                error: json!(500),
+                reason: Some(format!("{other:?}")),
+                details: None,
+            },
+        }
+    }
+}
+
+/// `livechat:changeLivechatStatus({status, agentId})`; older clients pass the status as a bare
+/// string. Without a status it toggles, as Rocket.Chat does.
+fn change_livechat_status(
+    ctx: &Context,
+    view: &View,
+    req: &Req,
+    params: &[Json],
+) -> Result<Option<Value>, MethodError> {
+    let caller = req.caller()?;
+    let (status, agent_id) = match params.first() {
+        Some(Json::String(s)) => (Some(s.as_str()), None),
+        Some(object @ Json::Object(_)) => (
+            object.get("status").and_then(Json::as_str),
+            object.get("agentId").and_then(Json::as_str),
+        ),
+        _ => (None, None),
+    };
+    let agent = match agent_id {
+        Some(id) if id != caller.uid.as_str() => {
+            if !permissions::has(view, &req.roles(), "manage-livechat-agents") {
+                return Err(RcError::meteor("error-not-allowed", "Not allowed").into());
+            }
+            mapping::agent_by_id(view, id)
+                .ok_or_else(|| RcError::meteor("error-not-allowed", "Invalid Agent"))?
+        }
+        _ => caller,
+    };
+    let accepts = match status {
+        Some("available") => true,
+        Some("not-available") => false,
+        Some(_) => return Err(RcError::meteor("error-not-allowed", "Invalid Status").into()),
+        None => !agent.accepts_chats,
+    };
+    let patch = AgentPatch {
+        accepts_chats: Some(accepts),
+        ..AgentPatch::default()
+    };
+    apply(
+        ctx,
+        Command::UpdateAgent {
+            id: agent.id,
+            patch,
+        },
+    )?;
+    Ok(None)
+}
+
+/// `livechat:saveDepartment(_id, department, agents, unit)`: the same `saveDepartment` as the
+/// REST route; the result is the department as EJSON (dates as `{"$date": ms}`).
+fn saved_department(
+    ctx: &Context,
+    view: &View,
+    req: &Req,
+    params: &[Json],
+) -> Result<Option<Value>, MethodError> {
+    if !permissions::has(view, &req.roles(), "manage-livechat-departments") {
+        return Err(RcError::save_department("error-not-allowed", "Not allowed").into());
+    }
+    let id = params
+        .first()
+        .and_then(Json::as_str)
+        .filter(|s| !s.is_empty());
+    let department = params.get(1).cloned().unwrap_or(Json::Null);
+    let agents = params.get(2).filter(|a| matches!(a, Json::Array(_)));
+    let saved = save_department(ctx, view, id, &department, agents)?;
+    let view = ctx.store.view();
+    let stored = view.department(saved).ok_or(RcError::Bare)?;
+    let mut value = to_value(&mapping::department_out(&view, stored, true));
+    value["_updatedAt"] = json!({"$date": stored.updated_at.unix_millis()});
+    Ok(Some(value))
+}
+
+fn to_value(value: &impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}

@@ -1,0 +1,388 @@
+//! One function per Rocket.Chat action: decode -> command -> encode. [`dispatch`] runs the steps
+//! every route shares in Rocket.Chat's order (spec §1.1): route, authentication (401), ajv
+//! `validateParams` (400), `permissionsRequired` (403), then the handler, whose own checks
+//! (`check()`, `Meteor.Error`s) come in the order the Rocket.Chat handler makes them.
+//!
+//! The actions live in one file per concern: [`session`] (login, logout), [`department_reads`],
+//! [`department_writes`] (`saveDepartment` and the routes built on it), [`widget`] (the
+//! livechat config), [`users`] (agents and users), [`methods`] (DDP over REST) and [`admin`]
+//! (permissions and settings). This file keeps what every route shares.
+
+mod admin;
+mod department_reads;
+mod department_writes;
+mod methods;
+mod session;
+mod users;
+mod widget;
+
+use std::sync::Arc;
+
+use http::{HeaderMap, Method, StatusCode, header};
+use percent_encoding::percent_decode_str;
+use serde::Serialize;
+
+use super::Context;
+use super::auth::{self, Caller};
+use super::check::{self, Prop, Schema, Ty, nullable, prop};
+use super::error::RcError;
+use super::mapping;
+use super::query::{self, Page};
+use super::routes::Action;
+use super::wire::{self, Json};
+use crate::http::layers::read_body;
+use crate::http::{LayerError, Request, Response};
+use crate::model::{Agent, Command, Outcome, View};
+use admin::{permission_list, save_setting, show_setting, update_permissions};
+use department_reads::{
+    agent_departments, autocomplete, creation_available, department_agents, list_by_ids,
+    list_departments, show_department,
+};
+use department_writes::{
+    archive, create_department, delete_department, save_department_agents, update_department,
+};
+use methods::method_call;
+use session::{login, logout};
+use users::{
+    add_user_of_type, create_user, delete_user, list_users, remove_user_of_type, set_status,
+    show_user_of_type,
+};
+use widget::widget_config;
+
+type Result<T, E = RcError> = std::result::Result<T, E>;
+
+/// One request, decoded as far as every route needs.
+struct Req {
+    params: Vec<(String, String)>,
+    query: Json,
+    body: Json,
+    headers: HeaderMap,
+    caller: Option<Caller>,
+}
+
+impl Req {
+    fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    }
+
+    /// The authenticated caller (every route but login and config has one).
+    fn caller(&self) -> Result<&Arc<Agent>> {
+        self.caller
+            .as_ref()
+            .map(|c| &c.agent)
+            .ok_or(RcError::Unauthorized)
+    }
+
+    fn roles(&self) -> Vec<&'static str> {
+        self.caller
+            .as_ref()
+            .map(|c| mapping::rc_roles(c.agent.roles))
+            .unwrap_or_default()
+    }
+}
+
+/// Routes, authenticates, validates, authorizes, then runs the action.
+pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
+    let matched = ctx
+        .routes
+        .at(request.uri().path())
+        .map_err(|_| LayerError::NotFound)?;
+    let method = match *request.method() {
+        Method::HEAD => Method::GET,
+        ref m => m.clone(),
+    };
+    let action = matched
+        .value
+        .iter()
+        .find(|(m, _)| *m == method)
+        .map(|(_, a)| *a)
+        .ok_or_else(|| LayerError::MethodNotAllowed {
+            allow: matched.value.iter().map(|(m, _)| m.clone()).collect(),
+        })?;
+    let params: Vec<(String, String)> = matched
+        .params
+        .iter()
+        .map(|(k, v)| {
+            let decoded = percent_decode_str(v).decode_utf8_lossy().into_owned();
+            (k.to_owned(), decoded)
+        })
+        .collect();
+    let query = query::parse(request.uri().query());
+
+    // The one typed route validates its query before authenticating (spec §1.1, last para).
+    if action == Action::AgentDepartments {
+        let mut q = query.clone();
+        check::ajv(&AGENT_DEPARTMENTS_QUERY, &mut q).map_err(RcError::TypedInvalidParams)?;
+    }
+
+    let view = ctx.store.view();
+    let caller = if action.needs_auth() {
+        Some(auth::authenticate(&view, request.headers())?)
+    } else {
+        None
+    };
+    let headers = request.headers().clone();
+    let body = if method == Method::GET {
+        Json::Object(Vec::new())
+    } else {
+        json_body(request).await?
+    };
+    let mut req = Req {
+        params,
+        query,
+        body,
+        headers,
+        caller,
+    };
+
+    validate(action, &mut req)?;
+    if action.needs_auth() && !action.permissions().allows(&view, &req.roles()) {
+        return Err(RcError::Forbidden);
+    }
+    run(ctx, action, &view, req).await
+}
+
+/// A request body as the router parses it: JSON when the content type says so; an empty,
+/// unparsable or non-JSON body is `{}` (spec §1.1).
+async fn json_body(request: Request) -> Result<Json> {
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("application/json"));
+    let bytes = read_body(request).await?;
+    if !is_json {
+        return Ok(Json::Object(Vec::new()));
+    }
+    Ok(serde_json::from_slice(&bytes).unwrap_or(Json::Object(Vec::new())))
+}
+
+// ---------------------------------------------------------------------------------------------
+// ajv schemas (`packages/rest-typings`), checked between authentication and permissions.
+
+const PAGINATION: [Prop; 4] = [
+    nullable("count", Ty::Number),
+    nullable("offset", Ty::Number),
+    nullable("sort", Ty::String),
+    nullable("query", Ty::String),
+];
+
+/// `LivechatDepartmentSchema` (#1, #7): no `fields`, no unknown keys.
+static DEPARTMENT_LIST_QUERY: Schema = Schema {
+    properties: &[
+        nullable("text", Ty::String),
+        nullable("onlyMyDepartments", Ty::Enum(&["true", "false"])),
+        nullable("enabled", Ty::String),
+        nullable("excludeDepartmentId", Ty::String),
+        nullable("showArchived", Ty::String),
+        PAGINATION[0],
+        PAGINATION[1],
+        PAGINATION[2],
+        PAGINATION[3],
+    ],
+    required: &[],
+    additional: false,
+};
+
+static DEPARTMENT_DTO: Schema = Schema {
+    properties: &[
+        prop("enabled", Ty::Boolean),
+        prop("name", Ty::String),
+        nullable("description", Ty::String),
+        prop("showOnRegistration", Ty::Boolean),
+        prop("showOnOfflineForm", Ty::Boolean),
+        nullable("requestTagBeforeClosingChat", Ty::Boolean),
+        nullable("chatClosingTags", Ty::Strings),
+        nullable("fallbackForwardDepartment", Ty::String),
+        prop("email", Ty::String),
+        nullable("departmentsAllowedToForward", Ty::Strings),
+        nullable("allowReceiveForwardOffline", Ty::Boolean),
+        nullable("offlineMessageChannelName", Ty::String),
+        nullable("abandonedRoomsCloseCustomMessage", Ty::String),
+        nullable("waitingQueueMessage", Ty::String),
+    ],
+    required: &[
+        "name",
+        "email",
+        "enabled",
+        "showOnRegistration",
+        "showOnOfflineForm",
+    ],
+    additional: true,
+};
+
+static AGENT_ITEM: Schema = Schema {
+    properties: &[
+        prop("agentId", Ty::String),
+        nullable("count", Ty::Number),
+        nullable("order", Ty::Number),
+    ],
+    required: &["agentId"],
+    additional: false,
+};
+
+static DEPARTMENT_UNIT: Schema = Schema {
+    properties: &[prop("_id", Ty::String)],
+    required: &[],
+    additional: false,
+};
+
+/// `POSTLivechatDepartmentSchema` (#2, spec §3.1).
+static DEPARTMENT_CREATE_BODY: Schema = Schema {
+    properties: &[
+        prop("department", Ty::Object(&DEPARTMENT_DTO)),
+        nullable("agents", Ty::ObjectArray(&AGENT_ITEM)),
+        prop("departmentUnit", Ty::Object(&DEPARTMENT_UNIT)),
+    ],
+    required: &["department"],
+    additional: false,
+};
+
+/// The typed #14 route's query.
+static AGENT_DEPARTMENTS_QUERY: Schema = Schema {
+    properties: &[nullable("enabledDepartmentsOnly", Ty::String)],
+    required: &[],
+    additional: false,
+};
+
+/// `LivechatUsersManagerGETSchema`.
+static USERS_LIST_QUERY: Schema = Schema {
+    properties: &[
+        nullable("text", Ty::String),
+        nullable("onlyAvailable", Ty::Boolean),
+        nullable("excludeId", Ty::String),
+        nullable("showIdleAgents", Ty::Boolean),
+        PAGINATION[0],
+        PAGINATION[1],
+        PAGINATION[2],
+        PAGINATION[3],
+        nullable("fields", Ty::String),
+    ],
+    required: &[],
+    additional: false,
+};
+
+/// `POSTLivechatUsersTypeProps`.
+static USERS_ADD_BODY: Schema = Schema {
+    properties: &[prop("username", Ty::String)],
+    required: &["username"],
+    additional: false,
+};
+
+/// `isUserCreateParamsPOST`.
+static USER_CREATE_BODY: Schema = Schema {
+    properties: &[
+        prop("email", Ty::String),
+        prop("name", Ty::String),
+        prop("password", Ty::String),
+        prop("username", Ty::String),
+        nullable("active", Ty::Boolean),
+        nullable("bio", Ty::String),
+        nullable("nickname", Ty::String),
+        nullable("statusText", Ty::String),
+        nullable("roles", Ty::Strings),
+        nullable("joinDefaultChannels", Ty::Boolean),
+        nullable("requirePasswordChange", Ty::Boolean),
+        nullable("setRandomPassword", Ty::Boolean),
+        nullable("sendWelcomeEmail", Ty::Boolean),
+        nullable("verified", Ty::Boolean),
+        nullable("customFields", Ty::Object(&ANY_OBJECT)),
+        nullable("fields", Ty::String),
+    ],
+    required: &["email", "name", "password", "username"],
+    additional: false,
+};
+
+static ANY_OBJECT: Schema = Schema {
+    properties: &[],
+    required: &[],
+    additional: true,
+};
+
+fn validate(action: Action, req: &mut Req) -> Result<()> {
+    let (schema, data) = match action {
+        Action::ListDepartments | Action::ListArchived => (&DEPARTMENT_LIST_QUERY, &mut req.query),
+        Action::CreateDepartment => (&DEPARTMENT_CREATE_BODY, &mut req.body),
+        Action::ListUsersOfType => (&USERS_LIST_QUERY, &mut req.query),
+        Action::AddUserOfType => (&USERS_ADD_BODY, &mut req.body),
+        Action::CreateUser => (&USER_CREATE_BODY, &mut req.body),
+        _ => return Ok(()),
+    };
+    check::ajv(schema, data).map_err(RcError::InvalidParams)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async fn run(ctx: &Context, action: Action, view: &View, req: Req) -> Result<Response> {
+    match action {
+        Action::Login => login(ctx, view, &req),
+        Action::Logout => logout(ctx, &req),
+        Action::ListDepartments => list_departments(view, &req, false),
+        Action::ListArchived => list_departments(view, &req, true),
+        Action::CreateDepartment => create_department(ctx, view, &req),
+        Action::CreationAvailable => ok(&wire::CreationAvailable {
+            available: creation_available(ctx, view),
+            success: true,
+        }),
+        Action::ShowDepartment => show_department(view, &req),
+        Action::UpdateDepartment => update_department(ctx, view, &req),
+        Action::DeleteDepartment => delete_department(ctx, view, &req),
+        Action::Archive => archive(ctx, view, &req, false),
+        Action::Unarchive => archive(ctx, view, &req, true),
+        Action::Autocomplete => autocomplete(view, &req),
+        Action::DepartmentAgents => department_agents(view, &req),
+        Action::SaveDepartmentAgents => save_department_agents(ctx, view, &req),
+        Action::ListByIds => list_by_ids(view, &req),
+        Action::AgentDepartments => agent_departments(view, &req),
+        Action::WidgetConfig => widget_config(view, &req),
+        Action::ListUsersOfType => list_users(view, &req),
+        Action::AddUserOfType => add_user_of_type(ctx, view, &req),
+        Action::ShowUserOfType => show_user_of_type(view, &req),
+        Action::RemoveUserOfType => remove_user_of_type(ctx, view, &req),
+        Action::CreateUser => create_user(ctx, view, &req).await,
+        Action::DeleteUser => delete_user(ctx, view, &req),
+        Action::SetStatus => set_status(ctx, view, &req),
+        Action::MethodCall => method_call(ctx, view, &req),
+        Action::UpdatePermissions => update_permissions(ctx, view, &req),
+        Action::ListPermissions => ok(&wire::PermissionsListOut {
+            update: permission_list(view),
+            remove: [],
+            success: true,
+        }),
+        Action::ShowSetting => show_setting(view, &req),
+        Action::SaveSetting => save_setting(ctx, &req),
+    }
+}
+
+fn ok(value: &impl Serialize) -> Result<Response> {
+    Ok(wire::json_response(StatusCode::OK, value))
+}
+
+fn apply(ctx: &Context, command: Command) -> Result<(View, Outcome)> {
+    Ok(ctx.store.apply(command)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers more than one concern uses.
+
+/// `text` as `new RegExp(escapeRegExp(text), 'i')`: a case-insensitive substring.
+fn contains_ci(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(&needle.to_lowercase())
+}
+
+fn sorted_page<T: Serialize>(
+    items: Vec<T>,
+    page: Page,
+    sort: Option<query::Sort>,
+) -> (Vec<T>, usize) {
+    let items = match sort {
+        Some(sort) => query::sort_items(items, &sort),
+        None => items,
+    };
+    let total = items.len();
+    (page.apply(items), total)
+}

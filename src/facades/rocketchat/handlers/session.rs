@@ -1,0 +1,94 @@
+//! Sessions: `POST login` with a password or a resume token, and `POST logout` (spec §2.1).
+
+use http::{HeaderMap, header};
+use serde_json::json;
+
+use super::{Req, Result, apply, ok};
+use crate::facades::rocketchat::Context;
+use crate::facades::rocketchat::auth::{self, Login};
+use crate::facades::rocketchat::error::RcError;
+use crate::facades::rocketchat::mapping;
+use crate::facades::rocketchat::wire;
+use crate::http::Response;
+use crate::model::{AccessToken, Agent, Command, Role, State, TokenKind, View};
+
+pub(super) fn login(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    let agent = match auth::login_request(view, &req.body) {
+        Some(Login::Resume(token)) => {
+            let principal = crate::auth::authenticate_token(view, TokenKind::Session, token)
+                .ok_or(RcError::LoginFailed)?;
+            let agent = view.agent(principal.agent).ok_or(RcError::LoginFailed)?;
+            return login_answer(view, agent, token, &req.headers);
+        }
+        Some(Login::Password {
+            user: Some(agent),
+            password,
+        }) if auth::password_opens(&agent, &password) => agent,
+        _ => return Err(RcError::LoginFailed),
+    };
+    let token = auth::new_session_token();
+    let (view, _) = apply(
+        ctx,
+        Command::AddToken {
+            id: agent.id,
+            token: AccessToken {
+                kind: TokenKind::Session,
+                digest: crate::auth::token_digest(&token),
+            },
+        },
+    )?;
+    let agent = view.agent(agent.id).ok_or(RcError::LoginFailed)?;
+    tracing::info!(agent = agent.id.0, "rocket.chat login");
+    login_answer(&view, agent, &token, &req.headers)
+}
+
+fn login_answer(view: &State, agent: &Agent, token: &str, headers: &HeaderMap) -> Result<Response> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost");
+    let _ = view;
+    ok(&wire::LoginOut {
+        status: "success",
+        data: wire::LoginData {
+            user_id: agent.uid.as_str(),
+            auth_token: token,
+            me: wire::Me {
+                id: agent.uid.as_str(),
+                username: agent.username.as_str(),
+                name: &agent.display_name,
+                emails: mapping::emails(agent),
+                status: mapping::status(agent),
+                status_connection: mapping::status(agent),
+                status_livechat: agent
+                    .roles
+                    .contains(Role::Agent)
+                    .then(|| mapping::status_livechat(agent)),
+                active: agent.active,
+                roles: mapping::rc_roles(agent.roles),
+                settings: json!({"profile": {}, "preferences": {}}),
+                avatar_url: format!("http://{host}/avatar/{}", agent.username.as_str()),
+                email: agent.email.as_str(),
+            },
+        },
+        success: true,
+    })
+}
+
+pub(super) fn logout(ctx: &Context, req: &Req) -> Result<Response> {
+    let caller = req.caller.as_ref().ok_or(RcError::Unauthorized)?;
+    apply(
+        ctx,
+        Command::RevokeToken {
+            id: caller.agent.id,
+            digest: caller.token,
+        },
+    )?;
+    ok(&wire::LogoutOut {
+        status: "success",
+        data: wire::LogoutMessage {
+            message: "You've been logged out!",
+        },
+        success: true,
+    })
+}

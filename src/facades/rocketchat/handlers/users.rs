@@ -1,0 +1,344 @@
+//! Agents and users: `livechat/users/:type` (list, add, show, remove), `users.create`,
+//! `users.delete` and `users.setStatus`, the user routes the e2e suites lean on (spec §6, with
+//! the default roles of §2.2).
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::{Req, Result, apply, contains_ci, ok, sorted_page};
+use crate::facades::rocketchat::Context;
+use crate::facades::rocketchat::check::{self, Pattern};
+use crate::facades::rocketchat::error::RcError;
+use crate::facades::rocketchat::mapping;
+use crate::facades::rocketchat::permissions;
+use crate::facades::rocketchat::query;
+use crate::facades::rocketchat::wire::{self, Json};
+use crate::http::{LayerError, Response};
+use crate::model::{
+    Agent, AgentPatch, Command, Credentials, Email, NewAgent, Outcome, Presence, Role, State,
+    Username, View,
+};
+
+pub(super) fn list_users(view: &View, req: &Req) -> Result<Response> {
+    let page = query::page(&req.query);
+    let sort = query::sort(&req.query)?;
+    let roles = req.roles();
+    let role = match req.param("type") {
+        "agent" => {
+            if !["transfer-livechat-guest", "edit-omnichannel-contact"]
+                .iter()
+                .any(|p| permissions::has(view, &roles, p))
+            {
+                return Err(RcError::ForbiddenBare);
+            }
+            Role::Agent
+        }
+        "manager" => {
+            if !permissions::has(view, &roles, "view-livechat-manager") {
+                return Err(RcError::ForbiddenBare);
+            }
+            Role::Manager
+        }
+        _ => return Err(RcError::Plain("Invalid type".into())),
+    };
+    let text = query::string(&req.query, "text").filter(|t| !t.is_empty());
+    let only_available = req.query.get("onlyAvailable") == Some(&Json::Bool(true));
+    let show_idle = req.query.get("showIdleAgents") != Some(&Json::Bool(false));
+    let exclude = query::string(&req.query, "excludeId");
+    let users: Vec<_> = view
+        .agents()
+        .filter(|a| a.roles.contains(role))
+        .filter(|a| {
+            text.is_none_or(|t| {
+                contains_ci(a.username.as_str(), t)
+                    || contains_ci(&a.display_name, t)
+                    || contains_ci(a.email.as_str(), t)
+            })
+        })
+        .filter(|a| !only_available || a.accepts_chats)
+        .filter(|a| show_idle || a.presence != Presence::Offline)
+        .filter(|a| exclude != Some(a.uid.as_str()))
+        .map(|a| wire::AgentListItem {
+            id: a.uid.as_str(),
+            username: a.username.as_str(),
+            name: &a.display_name,
+            status: mapping::status(a),
+            status_livechat: mapping::status_livechat(a),
+            emails: mapping::emails(a),
+            departments: view
+                .departments_of(a.id)
+                .map(|d| d.uid.to_string())
+                .collect(),
+        })
+        .collect();
+    let sort = sort.unwrap_or_else(|| vec![("name".to_owned(), 1)]);
+    let (users, total) = sorted_page(users, page, Some(sort));
+    ok(&wire::Page {
+        count: users.len(),
+        items: wire::Named {
+            name: "users",
+            items: users,
+        },
+        offset: page.offset,
+        total,
+        success: true,
+    })
+}
+
+fn user_type(req: &Req) -> Result<Role> {
+    match req.param("type") {
+        "agent" => Ok(Role::Agent),
+        "manager" => Ok(Role::Manager),
+        _ => Err(RcError::Plain("Invalid type".into())),
+    }
+}
+
+pub(super) fn add_user_of_type(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    let role = user_type(req)?;
+    let username = req
+        .body
+        .get("username")
+        .and_then(Json::as_str)
+        .unwrap_or_default();
+    let agent = view.agent_by_username(username).ok_or(RcError::Meteor {
+        code: "error-invalid-user",
+        reason: None,
+        details: None,
+    })?;
+    let mut patch = AgentPatch {
+        roles: Some(mapping::with_role(agent.roles, role)),
+        ..AgentPatch::default()
+    };
+    if role == Role::Agent {
+        // `afterAgentAdded` makes the new agent available (its lookup never reads `status`, so
+        // it always picks "available").
+        patch.accepts_chats = Some(true);
+    }
+    let (view, _) = apply(
+        ctx,
+        Command::UpdateAgent {
+            id: agent.id,
+            patch,
+        },
+    )?;
+    let agent = view.agent(agent.id).ok_or(LayerError::Internal)?;
+    ok(&wire::UserAnswer {
+        user: Some(wire::UserRef {
+            id: agent.uid.as_str(),
+            username: agent.username.as_str(),
+        }),
+        success: true,
+    })
+}
+
+pub(super) fn show_user_of_type(view: &View, req: &Req) -> Result<Response> {
+    let agent = mapping::agent_by_id(view, req.param("_id"))
+        .ok_or_else(|| RcError::Plain("User not found".into()))?;
+    let role = user_type(req)?;
+    let user = agent.roles.contains(role).then(|| wire::AgentOut {
+        id: agent.uid.as_str(),
+        username: agent.username.as_str(),
+        name: &agent.display_name,
+        status: mapping::status(agent),
+        status_livechat: agent
+            .roles
+            .contains(Role::Agent)
+            .then(|| mapping::status_livechat(agent)),
+        emails: mapping::emails(agent),
+    });
+    ok(&wire::UserAnswer {
+        user,
+        success: true,
+    })
+}
+
+pub(super) fn remove_user_of_type(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    let agent = mapping::agent_by_id(view, req.param("_id")).ok_or(RcError::Bare)?;
+    let role = user_type(req)?;
+    let patch = AgentPatch {
+        roles: Some(mapping::without_role(agent.roles, role)),
+        // `livechat.afterAgentRemoved` deletes the agent's department links.
+        leave_departments: role == Role::Agent,
+        ..AgentPatch::default()
+    };
+    apply(
+        ctx,
+        Command::UpdateAgent {
+            id: agent.id,
+            patch,
+        },
+    )?;
+    ok(&wire::SUCCESS)
+}
+
+pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    let text = |key: &str| {
+        req.body
+            .get(key)
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (username, email, name, password) = (
+        text("username"),
+        text("email"),
+        text("name"),
+        text("password"),
+    );
+    let method = json!({"method": "insertOrUpdateUser"});
+    let username = Username::parse(&username).map_err(|_| RcError::Meteor {
+        code: "error-input-is-not-a-valid-field",
+        reason: Some(format!("{username} is not a valid username")),
+        details: Some(
+            json!({"method": "insertOrUpdateUser", "input": username, "field": "Username"}),
+        ),
+    })?;
+    let email = Email::parse(&email).map_err(|_| RcError::Meteor {
+        code: "error-invalid-email",
+        reason: Some(format!("Invalid email {email}")),
+        details: Some(json!({"method": "insertOrUpdateUser", "email": email})),
+    })?;
+    let taken = |value: &str| RcError::Meteor {
+        code: "error-field-unavailable",
+        reason: Some(format!("{value} is already in use :(")),
+        details: Some(json!({"method": "insertOrUpdateUser", "field": value})),
+    };
+    if view.agent_by_username(username.as_str()).is_some() {
+        return Err(taken(username.as_str()));
+    }
+    if view.agent_by_email(email.as_str()).is_some() {
+        return Err(taken(email.as_str()));
+    }
+    let role_names: Vec<String> = match req.body.get("roles") {
+        Some(Json::Array(items)) => items
+            .iter()
+            .filter_map(|r| r.as_str().map(str::to_owned))
+            .collect(),
+        _ => vec!["user".to_owned()],
+    };
+    let roles = mapping::model_roles(&role_names).map_err(|_| RcError::Meteor {
+        code: "error-invalid-role",
+        reason: Some("Invalid role".into()),
+        details: Some(method.clone()),
+    })?;
+    // Argon2 takes a while; keep it off the async workers.
+    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
+        .await
+        .map_err(|_| LayerError::Internal)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "hashing a password failed");
+            LayerError::Internal
+        })?;
+    let (view, outcome) = apply(
+        ctx,
+        Command::CreateAgent {
+            agent: NewAgent {
+                username,
+                display_name: name,
+                email,
+                roles,
+                time_zone: None,
+                credentials: Credentials {
+                    password: Some(hash),
+                    tokens: Vec::new(),
+                },
+            },
+        },
+    )?;
+    let Outcome::Agent(id) = outcome else {
+        return Err(LayerError::Internal.into());
+    };
+    let view = if req.body.get("active") == Some(&Json::Bool(false)) {
+        let patch = AgentPatch {
+            active: Some(false),
+            ..AgentPatch::default()
+        };
+        apply(ctx, Command::UpdateAgent { id, patch })?.0
+    } else {
+        view
+    };
+    let agent = view.agent(id).ok_or(LayerError::Internal)?;
+    ok(&wire::UserAnswer {
+        user: Some(wire::CreatedUser {
+            id: agent.uid.as_str(),
+            created_at: mapping::rc_time(agent.created_at),
+            username: agent.username.as_str(),
+            emails: mapping::emails(agent),
+            kind: "user",
+            status: mapping::status(agent),
+            active: agent.active,
+            roles: mapping::rc_roles(agent.roles),
+            name: &agent.display_name,
+            updated_at: mapping::rc_time(agent.updated_at),
+            settings: serde_json::Map::new(),
+        }),
+        success: true,
+    })
+}
+
+/// The user a `users.*` body names by `userId` or `username`.
+fn user_from_params<'a>(view: &'a State, body: &Json) -> Option<&'a Arc<Agent>> {
+    match (
+        body.get("userId").and_then(Json::as_str),
+        body.get("username").and_then(Json::as_str),
+    ) {
+        (Some(id), _) => mapping::agent_by_id(view, id),
+        (None, Some(username)) => view.agent_by_username(username),
+        (None, None) => None,
+    }
+}
+
+pub(super) fn delete_user(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    let agent = user_from_params(view, &req.body).ok_or_else(|| {
+        RcError::meteor(
+            "error-invalid-user",
+            "The required \"userId\" or \"username\" param provided does not match any users",
+        )
+    })?;
+    apply(ctx, Command::DeleteAgent { id: agent.id })?;
+    ok(&wire::SUCCESS)
+}
+
+pub(super) fn set_status(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+    let pattern = Pattern::Object {
+        keys: vec![
+            ("status", Pattern::Maybe(Box::new(Pattern::String))),
+            ("message", Pattern::Maybe(Box::new(Pattern::String))),
+        ],
+        including: true,
+    };
+    check::matches(Some(&req.body), &pattern).map_err(|m| RcError::matching(m.text()))?;
+    let caller = req.caller()?;
+    let target = match user_from_params(view, &req.body) {
+        Some(user) if user.id != caller.id => {
+            if !permissions::has(view, &req.roles(), "edit-other-user-info") {
+                return Err(RcError::ForbiddenBare);
+            }
+            Arc::clone(user)
+        }
+        _ => Arc::clone(caller),
+    };
+    let presence = match req.body.get("status").and_then(Json::as_str) {
+        None | Some("") => None,
+        Some(status) => Some(Presence::parse(status).ok_or_else(|| RcError::Meteor {
+            code: "error-invalid-status",
+            reason: Some("Valid status types include online | away | offline | busy".into()),
+            details: Some(json!({"method": "users.setStatus"})),
+        })?),
+    };
+    if presence.is_some() {
+        let patch = AgentPatch {
+            presence,
+            ..AgentPatch::default()
+        };
+        apply(
+            ctx,
+            Command::UpdateAgent {
+                id: target.id,
+                patch,
+            },
+        )?;
+    }
+    ok(&wire::SUCCESS)
+}
