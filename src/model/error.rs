@@ -26,6 +26,9 @@ pub enum ModelError {
     /// The department is archived or destroyed and can no longer be assigned or changed.
     #[error("department {0} is not active")]
     Inactive(DepartmentId),
+    /// A department named as its own fallback.
+    #[error("department {0} can't be its own fallback department")]
+    CircularFallback(DepartmentId),
     /// A value breaks a model rule.
     #[error("{field} {reason}")]
     Invalid { field: &'static str, reason: String },

@@ -361,10 +361,7 @@ impl State {
         }
         if let Some(routing) = patch.routing {
             if routing.fallback_department == Some(id) {
-                return Err(ModelError::Invalid {
-                    field: "fallback_department",
-                    reason: "can't be the department itself".into(),
-                });
+                return Err(ModelError::CircularFallback(id));
             }
             department.routing = routing;
         }
@@ -833,7 +830,7 @@ mod tests {
     use super::*;
     use crate::model::{
         Credentials, DepartmentName, Email, MemberSpec, NewAgent, NewDepartment, Role, RoleSet,
-        TokenKind, Username,
+        RoutingOptions, TokenKind, Username,
     };
 
     fn agent(store: &Store, name: &str) -> AgentId {
@@ -972,6 +969,31 @@ mod tests {
             .unwrap_err();
 
         assert_eq!(err, ModelError::Inactive(sales));
+    }
+
+    #[test]
+    fn a_department_cannot_be_its_own_fallback() {
+        let store = Store::new(State::empty());
+        let sales = department(&store, "Sales", &[], WritePolicy::default()).unwrap();
+        let before = store.view();
+
+        let err = store
+            .apply(Command::UpdateDepartment {
+                id: sales,
+                patch: DepartmentPatch {
+                    routing: Some(RoutingOptions {
+                        fallback_department: Some(sales),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                },
+                members: None,
+                policy: WritePolicy::default(),
+            })
+            .unwrap_err();
+
+        assert_eq!(err, ModelError::CircularFallback(sales));
+        assert!(Arc::ptr_eq(&before, &store.view()));
     }
 
     #[test]

@@ -275,13 +275,13 @@ fn model_error(error: ModelError) -> RcError {
             "error-department-archived",
             "Archived departments can't be changed",
         ),
-        ModelError::Invalid { field, reason } => match field {
-            "fallback_department" => RcError::meteor(
-                "error-fallback-department-circular",
-                "Cannot save department. Circular reference between fallback department and department",
-            ),
-            _ => RcError::matching(format!("{reason} in field {field}")),
-        },
+        ModelError::CircularFallback(_) => RcError::meteor(
+            "error-fallback-department-circular",
+            "Cannot save department. Circular reference between fallback department and department",
+        ),
+        ModelError::Invalid { field, reason } => {
+            RcError::matching(format!("{reason} in field {field}"))
+        }
     }
 }
 

@@ -176,6 +176,9 @@ impl ZendeskError {
                 ModelError::Inactive(_) => {
                     invalid("Group is inactive and can no longer be changed or assigned".into())
                 }
+                ModelError::CircularFallback(_) => {
+                    invalid("Fallback department can't be the department itself".into())
+                }
                 ModelError::Invalid { field, reason } => {
                     invalid(format!("{} {reason}", humanize(field)))
                 }

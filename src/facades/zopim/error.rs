@@ -129,6 +129,11 @@ impl ZopimError {
                     S::BAD_REQUEST,
                     format!("'{field}' is already used by another agent"),
                 ),
+                // Zopim has no fallback department; the model still asks for an answer.
+                ModelError::CircularFallback(_) => (
+                    S::BAD_REQUEST,
+                    "'fallback_department' can't be the department itself".into(),
+                ),
                 ModelError::Invalid { field, reason } => {
                     (S::BAD_REQUEST, format!("'{field}' {reason}"))
                 }
