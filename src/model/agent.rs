@@ -5,6 +5,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::ids::{AgentId, Timestamp, UserUid};
 
 /// What a user may do, in vendor-neutral terms. Facades map their vendor's role names onto these.
@@ -156,7 +158,7 @@ impl fmt::Debug for TokenDigest {
 }
 
 /// Which front door a token opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TokenKind {
     /// An OAuth bearer token (`Authorization: Bearer`).
     Bearer,
@@ -167,7 +169,7 @@ pub enum TokenKind {
 }
 
 /// One token an agent holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessToken {
     pub kind: TokenKind,
     pub digest: TokenDigest,
@@ -183,8 +185,8 @@ impl fmt::Debug for PasswordHash {
     }
 }
 
-/// An agent's secrets, never in the clear.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// An agent's secrets, never in the clear (so a journal or snapshot holds none either).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credentials {
     pub password: Option<PasswordHash>,
     pub tokens: Vec<AccessToken>,
@@ -223,7 +225,8 @@ impl Presence {
 }
 
 /// A user of the help desk. Departments it belongs to live in the store's membership indexes.
-#[derive(Debug, Clone, PartialEq)]
+/// (`Eq`: see [`Department`](super::department::Department).)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agent {
     /// Integer id; never reused.
     pub id: AgentId,

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::ids::{DepartmentId, ObjectId, Timestamp};
@@ -52,7 +53,7 @@ pub fn parse_description(s: &str) -> Result<String, &'static str> {
 
 /// Options that only chat routing uses (closing tags, fallback department, custom fields, unit).
 /// Kept in one record so that facades that do not route chats can carry them along untouched.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoutingOptions {
     /// Whether an agent must tag a chat before closing it.
     pub request_tag_before_closing: Option<bool>,
@@ -70,7 +71,10 @@ pub struct RoutingOptions {
 
 /// A department as the store keeps it. Membership is not here: it lives in the store's two
 /// membership indexes so that both directions stay one lookup.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Eq` matters beyond tests: the store diffs states to journal a write, and `Arc<T: Eq>` compares
+/// pointers first, so unchanged records cost nothing to compare.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Department {
     /// Integer id, shared by every facade that uses integers; never reused.
     pub id: DepartmentId,

@@ -32,4 +32,8 @@ pub enum ModelError {
     /// A value breaks a model rule.
     #[error("{field} {reason}")]
     Invalid { field: &'static str, reason: String },
+    /// The write could not be made durable (the journal could not be written or synced). The
+    /// cause is logged where it happened; clients get their vendor's opaque 5xx.
+    #[error("the write could not be stored")]
+    Storage,
 }

@@ -1,9 +1,11 @@
 //! A membership: one agent in one department.
 
+use serde::{Deserialize, Serialize};
+
 use super::ids::{AgentId, DepartmentId, ObjectId, Timestamp};
 
 /// An agent's link to a department. The store indexes it in both directions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
     /// String id for facades that address links by string.
     pub uid: ObjectId,

@@ -12,13 +12,17 @@
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
+use imbl::ordmap::DiffItem;
 use imbl::{HashMap, OrdMap, OrdSet};
+use tokio::sync::oneshot;
 
 use super::agent::{AccessToken, Agent, TokenDigest};
+use super::change::{Batch, Change};
 use super::command::{
     AgentPatch, Command, DepartmentPatch, MembersChange, NamePolicy, NewAgent, NewDepartment,
     Outcome, UnknownAgents, WritePolicy,
 };
+use super::commit::{self, Journal, Pending};
 use super::department::{Department, DepartmentName};
 use super::error::ModelError;
 use super::ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};
@@ -31,41 +35,143 @@ pub struct Store {
 }
 
 struct Inner {
-    current: ArcSwap<State>,
+    shared: Arc<Shared>,
+    /// The commit task's queue, when writes are journaled.
+    queue: Option<std::sync::mpsc::Sender<commit::Message>>,
+}
+
+/// What the store and its commit task (if any) share.
+pub(super) struct Shared {
+    /// The published state: what readers see. With a journal, only durable writes are in it.
+    pub(super) current: ArcSwap<State>,
     /// Serializes writers; readers never take it.
-    writer: Mutex<()>,
+    pub(super) writer: Mutex<Writer>,
+}
+
+/// The writers' side of the store.
+pub(super) struct Writer {
+    /// The newest state, on which the next write builds. Without a journal it is the published
+    /// one; with a journal it may hold writes still on their way to the disk.
+    pub(super) head: Arc<State>,
+    /// The sequence number of the newest journaled batch.
+    pub(super) seq: u64,
 }
 
 /// A consistent, immutable snapshot of the whole state.
 pub type View = Arc<State>;
 
 impl Store {
+    /// A store held in memory only.
     pub fn new(state: State) -> Self {
         Self {
             inner: Arc::new(Inner {
-                current: ArcSwap::from_pointee(state),
-                writer: Mutex::new(()),
+                shared: Shared::new(state, 0),
+                queue: None,
             }),
         }
     }
 
+    /// A store whose writes go to `journal` and are acknowledged only once it has them. `seq` is
+    /// the number of the last batch `state` already contains; the next write is `seq + 1`.
+    /// Starts the commit task (a thread, since the journal does blocking file I/O).
+    pub fn with_journal(
+        state: State,
+        seq: u64,
+        journal: Box<dyn Journal>,
+    ) -> std::io::Result<Self> {
+        let shared = Shared::new(state, seq);
+        let queue = commit::spawn(Arc::clone(&shared), seq, journal)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                shared,
+                queue: Some(queue),
+            }),
+        })
+    }
+
     /// The current state. Everything a response shows should come from one view.
     pub fn view(&self) -> View {
-        self.inner.current.load_full()
+        self.inner.shared.current.load_full()
     }
 
     /// Applies one command atomically: on success the new state is published and returned with
-    /// the outcome; on error nothing changes.
-    pub fn apply(&self, command: Command) -> Result<(View, Outcome), ModelError> {
-        // A poisoned lock only means another writer panicked mid-build; the published state is
-        // still whole, since publication is the last step.
-        let _guard = self.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let mut next = State::clone(&self.inner.current.load());
-        let outcome = next.apply(command, Timestamp::now())?;
-        next.version += 1;
-        let next = Arc::new(next);
-        self.inner.current.store(Arc::clone(&next));
+    /// the outcome; on error nothing changes. With a journal, success means the write's changes
+    /// are in the journal (fsynced, if so configured), and [`ModelError::Storage`] means they
+    /// could not be put there: the write is undone, as is every write queued behind it.
+    pub async fn apply(&self, command: Command) -> Result<(View, Outcome), ModelError> {
+        let (next, outcome, done) = {
+            // A poisoned lock only means another writer panicked mid-build; the head is still
+            // whole, since it is replaced only by a finished state.
+            let mut writer = self
+                .inner
+                .shared
+                .writer
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let mut next = State::clone(&writer.head);
+            let outcome = next.apply(command, Timestamp::now())?;
+            next.version += 1;
+            let next = Arc::new(next);
+            let done = match &self.inner.queue {
+                None => {
+                    self.inner.shared.current.store(Arc::clone(&next));
+                    None
+                }
+                Some(queue) => {
+                    let changes = next.changes_since(&writer.head);
+                    // A write that changed no record (revoking an unknown token) needs no batch,
+                    // but still queues behind the others so that it never publishes their
+                    // un-durable changes early.
+                    let batch = (!changes.is_empty()).then(|| {
+                        writer.seq += 1;
+                        Batch {
+                            seq: writer.seq,
+                            changes,
+                        }
+                    });
+                    let (tx, rx) = oneshot::channel();
+                    // Sent under the lock, so the queue holds batches in sequence order.
+                    let pending = Pending {
+                        batch,
+                        state: Arc::clone(&next),
+                        done: tx,
+                    };
+                    if queue.send(commit::Message::Commit(pending)).is_err() {
+                        tracing::error!("write refused: the journal is closed");
+                        return Err(ModelError::Storage);
+                    }
+                    Some(rx)
+                }
+            };
+            writer.head = Arc::clone(&next);
+            (next, outcome, done)
+        };
+        if let Some(done) = done {
+            // The commit task answers every pending write; a dropped sender means it is gone.
+            done.await.unwrap_or(Err(ModelError::Storage))?;
+        }
         Ok((next, outcome))
+    }
+
+    /// Flushes the journal and stops the commit task; later writes fail with
+    /// [`ModelError::Storage`]. Nothing to do for a store held in memory.
+    pub async fn close(&self) {
+        if let Some(queue) = &self.inner.queue {
+            let (tx, rx) = oneshot::channel();
+            if queue.send(commit::Message::Close(tx)).is_ok() {
+                let _ = rx.await;
+            }
+        }
+    }
+}
+
+impl Shared {
+    fn new(state: State, seq: u64) -> Arc<Self> {
+        let state = Arc::new(state);
+        Arc::new(Self {
+            current: ArcSwap::new(Arc::clone(&state)),
+            writer: Mutex::new(Writer { head: state, seq }),
+        })
     }
 }
 
@@ -76,7 +182,7 @@ type IdList = Vec<DepartmentId>;
 #[derive(Clone, Default)]
 pub struct State {
     /// Bumped by every write; lets encoders cache per version.
-    version: u64,
+    pub(super) version: u64,
     next_department_id: u64,
     next_agent_id: u64,
     departments: OrdMap<DepartmentId, Arc<Department>>,
@@ -745,6 +851,242 @@ impl State {
         Ok(())
     }
 
+    /// What changed from `before` to `self`, as record-level changes that
+    /// [`apply_changes`](Self::apply_changes) replays onto `before`. Costs `O(changes * log n)`:
+    /// the maps' diff skips the structure the two states share, and unchanged records compare by
+    /// pointer. Ordered so that replay never sees a dangling link: records first, then links
+    /// removed and added, then the records that lost their last link are deleted.
+    pub fn changes_since(&self, before: &State) -> Vec<Change> {
+        let mut put_departments = Vec::new();
+        let mut deleted_departments = Vec::new();
+        for item in before.departments.diff(&self.departments) {
+            match item {
+                DiffItem::Add(_, d) | DiffItem::Update { new: (_, d), .. } => {
+                    put_departments.push(Change::PutDepartment(Department::clone(d)))
+                }
+                DiffItem::Remove(id, _) => deleted_departments.push(Change::DeleteDepartment(*id)),
+            }
+        }
+        let mut put_agents = Vec::new();
+        let mut deleted_agents = Vec::new();
+        for item in before.agents.diff(&self.agents) {
+            match item {
+                DiffItem::Add(_, a) | DiffItem::Update { new: (_, a), .. } => {
+                    put_agents.push(Change::PutAgent(Agent::clone(a)))
+                }
+                DiffItem::Remove(id, _) => deleted_agents.push(Change::DeleteAgent(*id)),
+            }
+        }
+        let mut put_links = Vec::new();
+        let mut deleted_links = Vec::new();
+        for item in before.members.diff(&self.members) {
+            match item {
+                DiffItem::Add(_, m) | DiffItem::Update { new: (_, m), .. } => {
+                    put_links.push(Change::PutMembership(Membership::clone(m)))
+                }
+                DiffItem::Remove((d, a), _) => deleted_links.push(Change::DeleteMembership(*d, *a)),
+            }
+        }
+        let mut changes = put_departments;
+        changes.append(&mut put_agents);
+        changes.append(&mut deleted_links);
+        changes.append(&mut put_links);
+        changes.append(&mut deleted_agents);
+        changes.append(&mut deleted_departments);
+        for item in before.settings.diff(&self.settings) {
+            changes.push(match item {
+                DiffItem::Add(name, value)
+                | DiffItem::Update {
+                    new: (name, value), ..
+                } => Change::PutSetting(name.to_string(), value.clone()),
+                DiffItem::Remove(name, _) => Change::RemoveSetting(name.to_string()),
+            });
+        }
+        if (before.next_department_id, before.next_agent_id)
+            != (self.next_department_id, self.next_agent_id)
+        {
+            changes.push(self.next_ids());
+        }
+        changes
+    }
+
+    fn next_ids(&self) -> Change {
+        Change::NextIds {
+            department: self.next_department_id,
+            agent: self.next_agent_id,
+        }
+    }
+
+    /// The changes that rebuild this state from [`State::empty`]: a snapshot's contents.
+    pub fn to_changes(&self) -> Vec<Change> {
+        let departments = self
+            .departments
+            .values()
+            .map(|d| Change::PutDepartment(Department::clone(d)));
+        let agents = self
+            .agents
+            .values()
+            .map(|a| Change::PutAgent(Agent::clone(a)));
+        let links = self
+            .members
+            .values()
+            .map(|m| Change::PutMembership(Membership::clone(m)));
+        let settings = self
+            .settings
+            .iter()
+            .map(|(name, value)| Change::PutSetting(name.to_string(), value.clone()));
+        departments
+            .chain(agents)
+            .chain(links)
+            .chain(settings)
+            .chain(std::iter::once(self.next_ids()))
+            .collect()
+    }
+
+    /// Replays changes (a journaled batch, a snapshot), keeping every index consistent. It
+    /// enforces what keeps the indexes sound (no taken id, no dangling link) and none of the
+    /// business rules, which were checked when the write was made. On error the state may be
+    /// half-changed: the caller drops it.
+    pub fn apply_changes(&mut self, changes: Vec<Change>) -> Result<(), ModelError> {
+        for change in changes {
+            match change {
+                Change::PutDepartment(d) => self.put_department(d)?,
+                Change::DeleteDepartment(id) => self.remove_department(id)?,
+                Change::PutAgent(a) => self.put_agent(a)?,
+                Change::DeleteAgent(id) => self.remove_agent(id)?,
+                Change::PutMembership(m) => self.put_membership(m)?,
+                Change::DeleteMembership(department, agent) => {
+                    if self.members.get(&(department, agent)).is_none() {
+                        return Err(corrupt(format!(
+                            "no link ({department}, {agent}) to delete"
+                        )));
+                    }
+                    self.unlink(department, agent);
+                }
+                Change::PutSetting(name, value) => self.insert_setting(&name, value),
+                Change::RemoveSetting(name) => {
+                    self.settings.remove(name.as_str());
+                }
+                Change::NextIds { department, agent } => {
+                    self.next_department_id = department;
+                    self.next_agent_id = agent;
+                }
+            }
+        }
+        self.version += 1;
+        Ok(())
+    }
+
+    fn put_department(&mut self, d: Department) -> Result<(), ModelError> {
+        if let Some(holder) = self.department_by_uid.get(&d.uid)
+            && *holder != d.id
+        {
+            return Err(corrupt(format!(
+                "uid {} is held by department {holder}",
+                d.uid
+            )));
+        }
+        if let Some(old) = self.departments.get(&d.id).cloned() {
+            self.department_by_uid.remove(&old.uid);
+            self.unindex_name(&old.name, d.id);
+        }
+        self.next_department_id = self.next_department_id.max(d.id.0 + 1);
+        self.department_by_uid.insert(d.uid, d.id);
+        self.index_name(&d.name, d.id);
+        self.departments.insert(d.id, Arc::new(d));
+        Ok(())
+    }
+
+    fn remove_department(&mut self, id: DepartmentId) -> Result<(), ModelError> {
+        let department = self.require_department(id)?;
+        if self.members_of(id).next().is_some() {
+            return Err(corrupt(format!("department {id} is deleted with members")));
+        }
+        self.unindex_name(&department.name, id);
+        self.department_by_uid.remove(&department.uid);
+        self.departments.remove(&id);
+        Ok(())
+    }
+
+    fn put_agent(&mut self, a: Agent) -> Result<(), ModelError> {
+        let id = a.id;
+        let other = |holder: Option<&AgentId>| holder.is_some_and(|h| *h != id);
+        if other(self.agent_by_uid.get(&a.uid))
+            || other(self.agent_by_email.get(&a.email.key()))
+            || other(self.agent_by_username.get(a.username.as_str()))
+            || a.credentials
+                .tokens
+                .iter()
+                .any(|t| other(self.agent_by_token.get(&t.digest)))
+        {
+            return Err(corrupt(format!(
+                "agent {id} reuses another agent's uid, email, username or token"
+            )));
+        }
+        if let Some(old) = self.agents.get(&id).cloned() {
+            self.agent_by_uid.remove(&old.uid);
+            self.agent_by_email.remove(&old.email.key());
+            self.agent_by_username.remove(old.username.as_str());
+            for token in &old.credentials.tokens {
+                self.agent_by_token.remove(&token.digest);
+            }
+        }
+        self.next_agent_id = self.next_agent_id.max(id.0 + 1);
+        self.agent_by_uid.insert(a.uid, id);
+        self.agent_by_email.insert(a.email.key(), id);
+        self.agent_by_username
+            .insert(Arc::from(a.username.as_str()), id);
+        for token in &a.credentials.tokens {
+            self.agent_by_token.insert(token.digest, id);
+        }
+        self.agents.insert(id, Arc::new(a));
+        Ok(())
+    }
+
+    fn remove_agent(&mut self, id: AgentId) -> Result<(), ModelError> {
+        let agent = self.require_agent(id)?;
+        if self.departments_of(id).next().is_some() {
+            return Err(corrupt(format!("agent {id} is deleted with departments")));
+        }
+        for token in &agent.credentials.tokens {
+            self.agent_by_token.remove(&token.digest);
+        }
+        self.agent_by_uid.remove(&agent.uid);
+        self.agent_by_email.remove(&agent.email.key());
+        self.agent_by_username.remove(agent.username.as_str());
+        self.agents.remove(&id);
+        Ok(())
+    }
+
+    fn put_membership(&mut self, m: Membership) -> Result<(), ModelError> {
+        let key = (m.department, m.agent);
+        self.require_department(m.department)?;
+        self.require_agent(m.agent)?;
+        if let Some(holder) = self.membership_by_uid.get(&m.uid)
+            && *holder != key
+        {
+            return Err(corrupt(format!(
+                "link uid {} is held by another link",
+                m.uid
+            )));
+        }
+        // `link` re-indexes the key; an old uid of the same link must go first.
+        self.unlink(key.0, key.1);
+        self.link(m);
+        Ok(())
+    }
+
+    /// Whether both states hold the same records and counters (their indexes follow from
+    /// those). For tests and recovery checks; `O(n)`.
+    pub fn same_records(&self, other: &State) -> bool {
+        self.next_department_id == other.next_department_id
+            && self.next_agent_id == other.next_agent_id
+            && self.departments == other.departments
+            && self.agents == other.agents
+            && self.members == other.members
+            && self.settings == other.settings
+    }
+
     /// Checks every index against the records. For tests and start-up; `O(n)`.
     pub fn check_invariants(&self) -> Result<(), String> {
         let mut named = 0;
@@ -814,6 +1156,14 @@ impl State {
     }
 }
 
+/// A replayed change that would break an index: the data it came from is corrupt.
+fn corrupt(reason: String) -> ModelError {
+    ModelError::Invalid {
+        field: "change",
+        reason,
+    }
+}
+
 impl std::fmt::Debug for State {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("State")
@@ -833,7 +1183,7 @@ mod tests {
         RoutingOptions, TokenKind, Username,
     };
 
-    fn agent(store: &Store, name: &str) -> AgentId {
+    async fn agent(store: &Store, name: &str) -> AgentId {
         let (_, outcome) = store
             .apply(Command::CreateAgent {
                 agent: NewAgent {
@@ -845,6 +1195,7 @@ mod tests {
                     credentials: Credentials::default(),
                 },
             })
+            .await
             .unwrap();
         let Outcome::Agent(id) = outcome else {
             panic!("{outcome:?}")
@@ -852,54 +1203,63 @@ mod tests {
         id
     }
 
-    fn department(
+    async fn department(
         store: &Store,
         name: &str,
         members: &[AgentId],
         policy: WritePolicy,
     ) -> Result<DepartmentId, ModelError> {
-        let (_, outcome) = store.apply(Command::CreateDepartment {
-            department: NewDepartment::named(DepartmentName::parse(name).unwrap()),
-            members: Some(MembersChange::Replace(members.to_vec())),
-            policy,
-        })?;
+        let (_, outcome) = store
+            .apply(Command::CreateDepartment {
+                department: NewDepartment::named(DepartmentName::parse(name).unwrap()),
+                members: Some(MembersChange::Replace(members.to_vec())),
+                policy,
+            })
+            .await?;
         let Outcome::Department(id) = outcome else {
             panic!("{outcome:?}")
         };
         Ok(id)
     }
 
-    fn departments_of(store: &Store, agent: AgentId) -> Vec<u64> {
+    async fn departments_of(store: &Store, agent: AgentId) -> Vec<u64> {
         store.view().departments_of(agent).map(|d| d.id.0).collect()
     }
 
-    fn members_of(store: &Store, id: DepartmentId) -> Vec<u64> {
+    async fn members_of(store: &Store, id: DepartmentId) -> Vec<u64> {
         store.view().members_of(id).map(|m| m.agent.0).collect()
     }
 
-    #[test]
-    fn memberships_are_visible_from_both_sides_and_ids_are_never_reused() {
+    #[tokio::test]
+    async fn memberships_are_visible_from_both_sides_and_ids_are_never_reused() {
         let store = Store::new(State::empty());
-        let (a, b) = (agent(&store, "a"), agent(&store, "b"));
-        let sales = department(&store, "Sales", &[a, b], WritePolicy::default()).unwrap();
-        assert_eq!(members_of(&store, sales), vec![a.0, b.0]);
-        assert_eq!(departments_of(&store, b), vec![sales.0]);
+        let (a, b) = (agent(&store, "a").await, agent(&store, "b").await);
+        let sales = department(&store, "Sales", &[a, b], WritePolicy::default())
+            .await
+            .unwrap();
+        assert_eq!(members_of(&store, sales).await, vec![a.0, b.0]);
+        assert_eq!(departments_of(&store, b).await, vec![sales.0]);
 
         store
             .apply(Command::DeleteDepartment { id: sales })
+            .await
             .unwrap();
-        let next = department(&store, "Sales", &[], WritePolicy::default()).unwrap();
+        let next = department(&store, "Sales", &[], WritePolicy::default())
+            .await
+            .unwrap();
 
-        assert!(departments_of(&store, b).is_empty());
+        assert!(departments_of(&store, b).await.is_empty());
         assert!(next.0 > sales.0);
         store.view().check_invariants().unwrap();
     }
 
-    #[test]
-    fn a_failed_command_changes_nothing() {
+    #[tokio::test]
+    async fn a_failed_command_changes_nothing() {
         let store = Store::new(State::empty());
-        let a = agent(&store, "a");
-        let sales = department(&store, "Sales", &[a], WritePolicy::default()).unwrap();
+        let a = agent(&store, "a").await;
+        let sales = department(&store, "Sales", &[a], WritePolicy::default())
+            .await
+            .unwrap();
         let before = store.view();
 
         let err = store
@@ -912,6 +1272,7 @@ mod tests {
                 members: Some(MembersChange::Replace(vec![a, AgentId(99)])),
                 policy: WritePolicy::default(),
             })
+            .await
             .unwrap_err();
 
         assert_eq!(err, ModelError::UnknownAgent(AgentId(99)));
@@ -921,43 +1282,51 @@ mod tests {
         assert!(after.departments_named("Renamed").next().is_none());
     }
 
-    #[test]
-    fn unique_names_are_checked_among_active_departments_only() {
+    #[tokio::test]
+    async fn unique_names_are_checked_among_active_departments_only() {
         let store = Store::new(State::empty());
         let unique = WritePolicy {
             names: NamePolicy::UniqueAmongActive,
             ..Default::default()
         };
-        let first = department(&store, "Sales", &[], unique).unwrap();
+        let first = department(&store, "Sales", &[], unique).await.unwrap();
         assert_eq!(
-            department(&store, "Sales", &[], unique),
+            department(&store, "Sales", &[], unique).await,
             Err(ModelError::DuplicateName {
                 name: "Sales".into()
             })
         );
-        assert!(department(&store, "Sales", &[], WritePolicy::default()).is_ok());
+        assert!(
+            department(&store, "Sales", &[], WritePolicy::default())
+                .await
+                .is_ok()
+        );
 
         store
             .apply(Command::SetDepartmentActive {
                 id: first,
                 active: false,
             })
+            .await
             .unwrap();
         let view = store.view();
         assert!(!view.department(first).unwrap().enabled);
         assert_eq!(view.departments_named("Sales").count(), 2);
     }
 
-    #[test]
-    fn an_inactive_department_takes_no_members() {
+    #[tokio::test]
+    async fn an_inactive_department_takes_no_members() {
         let store = Store::new(State::empty());
-        let a = agent(&store, "a");
-        let sales = department(&store, "Sales", &[], WritePolicy::default()).unwrap();
+        let a = agent(&store, "a").await;
+        let sales = department(&store, "Sales", &[], WritePolicy::default())
+            .await
+            .unwrap();
         store
             .apply(Command::SetDepartmentActive {
                 id: sales,
                 active: false,
             })
+            .await
             .unwrap();
 
         let err = store
@@ -966,15 +1335,18 @@ mod tests {
                 change: MembersChange::Replace(vec![a]),
                 policy: WritePolicy::default(),
             })
+            .await
             .unwrap_err();
 
         assert_eq!(err, ModelError::Inactive(sales));
     }
 
-    #[test]
-    fn a_department_cannot_be_its_own_fallback() {
+    #[tokio::test]
+    async fn a_department_cannot_be_its_own_fallback() {
         let store = Store::new(State::empty());
-        let sales = department(&store, "Sales", &[], WritePolicy::default()).unwrap();
+        let sales = department(&store, "Sales", &[], WritePolicy::default())
+            .await
+            .unwrap();
         let before = store.view();
 
         let err = store
@@ -990,17 +1362,20 @@ mod tests {
                 members: None,
                 policy: WritePolicy::default(),
             })
+            .await
             .unwrap_err();
 
         assert_eq!(err, ModelError::CircularFallback(sales));
         assert!(Arc::ptr_eq(&before, &store.view()));
     }
 
-    #[test]
-    fn an_upsert_keeps_the_link_id_and_skips_unknown_agents_when_asked() {
+    #[tokio::test]
+    async fn an_upsert_keeps_the_link_id_and_skips_unknown_agents_when_asked() {
         let store = Store::new(State::empty());
-        let a = agent(&store, "a");
-        let sales = department(&store, "Sales", &[a], WritePolicy::default()).unwrap();
+        let a = agent(&store, "a").await;
+        let sales = department(&store, "Sales", &[a], WritePolicy::default())
+            .await
+            .unwrap();
         let uid = store.view().membership(sales, a).unwrap().uid;
 
         store
@@ -1026,19 +1401,22 @@ mod tests {
                     ..Default::default()
                 },
             })
+            .await
             .unwrap();
 
         let view = store.view();
         let link = view.membership(sales, a).unwrap();
         assert_eq!((link.uid, link.order), (uid, 3));
-        assert_eq!(members_of(&store, sales), vec![a.0]);
+        assert_eq!(members_of(&store, sales).await, vec![a.0]);
     }
 
-    #[test]
-    fn deleting_an_agent_drops_its_memberships_and_tokens() {
+    #[tokio::test]
+    async fn deleting_an_agent_drops_its_memberships_and_tokens() {
         let store = Store::new(State::empty());
-        let (a, b) = (agent(&store, "a"), agent(&store, "b"));
-        let sales = department(&store, "Sales", &[a, b], WritePolicy::default()).unwrap();
+        let (a, b) = (agent(&store, "a").await, agent(&store, "b").await);
+        let sales = department(&store, "Sales", &[a, b], WritePolicy::default())
+            .await
+            .unwrap();
         let digest = TokenDigest([7; 32]);
         store
             .apply(Command::AddToken {
@@ -1048,29 +1426,35 @@ mod tests {
                     digest,
                 },
             })
+            .await
             .unwrap();
         assert_eq!(store.view().agent_by_token(&digest).unwrap().id, a);
 
-        store.apply(Command::DeleteAgent { id: a }).unwrap();
+        store.apply(Command::DeleteAgent { id: a }).await.unwrap();
 
         let view = store.view();
-        assert_eq!(members_of(&store, sales), vec![b.0]);
+        assert_eq!(members_of(&store, sales).await, vec![b.0]);
         assert!(view.agent_by_token(&digest).is_none());
         assert!(view.agent_by_email("a@example.com").is_none());
         view.check_invariants().unwrap();
     }
 
-    #[test]
-    fn an_agent_leaving_its_departments_leaves_inactive_ones_too() {
+    #[tokio::test]
+    async fn an_agent_leaving_its_departments_leaves_inactive_ones_too() {
         let store = Store::new(State::empty());
-        let (a, b) = (agent(&store, "a"), agent(&store, "b"));
-        let sales = department(&store, "Sales", &[a, b], WritePolicy::default()).unwrap();
-        let archive = department(&store, "Archive", &[a], WritePolicy::default()).unwrap();
+        let (a, b) = (agent(&store, "a").await, agent(&store, "b").await);
+        let sales = department(&store, "Sales", &[a, b], WritePolicy::default())
+            .await
+            .unwrap();
+        let archive = department(&store, "Archive", &[a], WritePolicy::default())
+            .await
+            .unwrap();
         store
             .apply(Command::SetDepartmentActive {
                 id: archive,
                 active: false,
             })
+            .await
             .unwrap();
 
         store
@@ -1081,18 +1465,21 @@ mod tests {
                     ..Default::default()
                 },
             })
+            .await
             .unwrap();
 
-        assert!(departments_of(&store, a).is_empty());
-        assert_eq!(members_of(&store, sales), vec![b.0]);
-        assert!(members_of(&store, archive).is_empty());
+        assert!(departments_of(&store, a).await.is_empty());
+        assert_eq!(members_of(&store, sales).await, vec![b.0]);
+        assert!(members_of(&store, archive).await.is_empty());
         store.view().check_invariants().unwrap();
     }
 
-    #[test]
-    fn dotted_settings_paths_build_nested_objects_and_keep_siblings() {
+    #[tokio::test]
+    async fn dotted_settings_paths_build_nested_objects_and_keep_siblings() {
         let store = Store::new(State::empty());
-        let sales = department(&store, "Sales", &[], WritePolicy::default()).unwrap();
+        let sales = department(&store, "Sales", &[], WritePolicy::default())
+            .await
+            .unwrap();
         let edit = |edits| DepartmentPatch {
             settings: edits,
             ..Default::default()
@@ -1112,11 +1499,133 @@ mod tests {
                 members: None,
                 policy: WritePolicy::default(),
             })
+            .await
             .unwrap();
         let view = store.view();
         assert_eq!(
             serde_json::Value::Object(view.department(sales).unwrap().settings.clone()),
             serde_json::json!({"a": 1, "b": {"c": true}})
+        );
+    }
+
+    /// Runs `command` and checks that its journaled changes, through their on-disk form, turn
+    /// the state before into the state after.
+    async fn check_replay(store: &Store, command: Command) {
+        let before = store.view();
+        let _ = store.apply(command).await;
+        let after = store.view();
+        let changes = after.changes_since(&before);
+        let text = serde_json::to_string(&changes).unwrap();
+        let decoded: Vec<Change> = serde_json::from_str(&text).unwrap();
+        assert_eq!(decoded, changes);
+        let mut replayed = State::clone(&before);
+        replayed.apply_changes(decoded).unwrap();
+        replayed.check_invariants().unwrap();
+        assert!(
+            replayed.same_records(&after),
+            "replay differs after {changes:?}"
+        );
+        let mut rebuilt = State::empty();
+        rebuilt.apply_changes(after.to_changes()).unwrap();
+        rebuilt.check_invariants().unwrap();
+        assert!(rebuilt.same_records(&after));
+    }
+
+    #[tokio::test]
+    async fn the_changes_of_every_kind_of_write_replay_to_the_same_state() {
+        let store = Store::new(State::empty());
+        let (a, b) = (agent(&store, "a").await, agent(&store, "b").await);
+        let sales = department(&store, "Sales", &[a, b], WritePolicy::default())
+            .await
+            .unwrap();
+        let support = department(&store, "Support", &[a], WritePolicy::default())
+            .await
+            .unwrap();
+        let digest = TokenDigest([9; 32]);
+        let commands = vec![
+            Command::UpdateDepartment {
+                id: sales,
+                patch: DepartmentPatch {
+                    name: Some(DepartmentName::parse("Sales EU").unwrap()),
+                    description: Some(Some("d".into())),
+                    ..Default::default()
+                },
+                members: Some(MembersChange::Replace(vec![b])),
+                policy: WritePolicy::default(),
+            },
+            Command::ChangeMembers {
+                id: support,
+                change: MembersChange::Edit {
+                    upsert: vec![MemberSpec {
+                        agent: b,
+                        order: Some(2),
+                        count: Some(5),
+                    }],
+                    remove: vec![a],
+                },
+                policy: WritePolicy::default(),
+            },
+            Command::AddToken {
+                id: a,
+                token: AccessToken {
+                    kind: TokenKind::Session,
+                    digest,
+                },
+            },
+            Command::RevokeToken { id: a, digest },
+            Command::RevokeToken { id: a, digest },
+            Command::SetSetting {
+                name: "x".into(),
+                value: Some(serde_json::json!({"on": true})),
+            },
+            Command::SetSetting {
+                name: "x".into(),
+                value: None,
+            },
+            Command::UpdateAgent {
+                id: b,
+                patch: AgentPatch {
+                    username: Some(Username::parse("bee").unwrap()),
+                    email: Some(Email::parse("bee@example.com").unwrap()),
+                    ..Default::default()
+                },
+            },
+            Command::SetDepartmentActive {
+                id: support,
+                active: false,
+            },
+            Command::UpdateAgent {
+                id: b,
+                patch: AgentPatch {
+                    leave_departments: true,
+                    ..Default::default()
+                },
+            },
+            Command::DeleteDepartment { id: sales },
+            Command::DeleteAgent { id: a },
+            // A refused command journals nothing.
+            Command::DeleteAgent { id: a },
+        ];
+        for command in commands {
+            check_replay(&store, command).await;
+        }
+    }
+
+    #[test]
+    fn a_change_that_would_break_an_index_is_refused() {
+        let mut state = State::empty();
+        let err = state
+            .apply_changes(vec![Change::DeleteMembership(DepartmentId(1), AgentId(1))])
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ModelError::Invalid {
+                    field: "change",
+                    ..
+                }
+            ),
+            "{err:?}"
         );
     }
 }

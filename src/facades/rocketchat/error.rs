@@ -282,6 +282,8 @@ fn model_error(error: ModelError) -> RcError {
         ModelError::Invalid { field, reason } => {
             RcError::matching(format!("{reason} in field {field}"))
         }
+        // `API.v1.internalError()`, as for any other internal failure; the store logs the cause.
+        ModelError::Storage => RcError::Layer(LayerError::Internal),
     }
 }
 

@@ -182,6 +182,8 @@ impl ZendeskError {
                 ModelError::Invalid { field, reason } => {
                     invalid(format!("{} {reason}", humanize(field)))
                 }
+                // The journal could not take the write; the cause is logged by the store.
+                ModelError::Storage => (S::INTERNAL_SERVER_ERROR, error("Internal server error")),
             },
         }
     }

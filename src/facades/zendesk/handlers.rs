@@ -82,13 +82,13 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         Action::ListGroupUsers => list_group_users(&view, group_id(&view, id)?, query.as_deref()),
         Action::CreateGroup => create_group(ctx, request, prefix).await,
         Action::UpdateGroup => update_group(ctx, group_id(&view, id)?, request).await,
-        Action::DeleteGroup => delete_group(ctx, group_id(&view, id)?),
+        Action::DeleteGroup => delete_group(ctx, group_id(&view, id)?).await,
         Action::ListUsers => list_users(&view, query.as_deref()),
         Action::ShowUser => show_user(&view, user_id(&view, id)?),
         Action::ShowCurrentUser => show_user(&view, principal.agent),
         Action::CreateUser => create_user(ctx, request, prefix).await,
         Action::UpdateUser => update_user(ctx, user_id(&view, id)?, request).await,
-        Action::DeleteUser => delete_user(ctx, &view, user_id(&view, id)?),
+        Action::DeleteUser => delete_user(ctx, &view, user_id(&view, id)?).await,
     }
 }
 
@@ -208,11 +208,14 @@ async fn create_group(ctx: &Context, request: Request, prefix: &str) -> Result<R
     let body = GroupBody::from_document(read_xml(request).await?)?;
     let GroupCreate { name, members } = GroupCreate::try_from(body)?;
     inactive_agents(&ctx.store.view(), members.as_ref())?;
-    let (view, outcome) = ctx.store.apply(Command::CreateDepartment {
-        department: NewDepartment::named(name),
-        members,
-        policy: POLICY,
-    })?;
+    let (view, outcome) = ctx
+        .store
+        .apply(Command::CreateDepartment {
+            department: NewDepartment::named(name),
+            members,
+            policy: POLICY,
+        })
+        .await?;
     let Outcome::Department(id) = outcome else {
         return Err(LayerError::Internal.into());
     };
@@ -230,15 +233,18 @@ async fn update_group(ctx: &Context, id: DepartmentId, request: Request) -> Resu
     let body = GroupBody::from_document(read_xml(request).await?)?;
     let GroupUpdate { name, members } = GroupUpdate::try_from(body)?;
     inactive_agents(&ctx.store.view(), members.as_ref())?;
-    let (view, _) = ctx.store.apply(Command::UpdateDepartment {
-        id,
-        patch: DepartmentPatch {
-            name,
-            ..DepartmentPatch::default()
-        },
-        members,
-        policy: POLICY,
-    })?;
+    let (view, _) = ctx
+        .store
+        .apply(Command::UpdateDepartment {
+            id,
+            patch: DepartmentPatch {
+                name,
+                ..DepartmentPatch::default()
+            },
+            members,
+            policy: POLICY,
+        })
+        .await?;
     let group = view.department(id).ok_or(ZendeskError::NotFound)?;
     Ok(xml(
         StatusCode::OK,
@@ -249,9 +255,10 @@ async fn update_group(ctx: &Context, id: DepartmentId, request: Request) -> Resu
 /// Soft delete (spec B1): "The group is not actually deleted from the system, but is set inactive
 /// and can no longer be assigned." 200 with an empty body: strict clients accept nothing else
 /// (spec B1, eventbrite's status table).
-fn delete_group(ctx: &Context, id: DepartmentId) -> Result<Response> {
+async fn delete_group(ctx: &Context, id: DepartmentId) -> Result<Response> {
     ctx.store
-        .apply(Command::SetDepartmentActive { id, active: false })?;
+        .apply(Command::SetDepartmentActive { id, active: false })
+        .await?;
     tracing::info!(department = id.0, "group destroyed (set inactive)");
     Ok(respond_empty(StatusCode::OK))
 }
@@ -423,7 +430,7 @@ async fn create_user(ctx: &Context, request: Request, prefix: &str) -> Result<Re
                 credentials: credentials.clone(),
             },
         };
-        match ctx.store.apply(command) {
+        match ctx.store.apply(command).await {
             // Another write took the name between the look and the write: pick again.
             Err(ModelError::DuplicateAgent { field: "username" }) if tries < USERNAME_TRIES => {
                 tries += 1
@@ -473,7 +480,7 @@ async fn update_user(ctx: &Context, id: AgentId, request: Request) -> Result<Res
         leave_departments,
         ..AgentPatch::default()
     };
-    let (view, _) = ctx.store.apply(Command::UpdateAgent { id, patch })?;
+    let (view, _) = ctx.store.apply(Command::UpdateAgent { id, patch }).await?;
     let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
     Ok(xml(
         StatusCode::OK,
@@ -485,7 +492,7 @@ async fn update_user(ctx: &Context, id: AgentId, request: Request) -> Result<Res
 /// `is-active` false, as the v2 API still documents `active` ("false if the user has been
 /// deleted"). A deleted user cannot sign in, leaves its groups in the same write and can no
 /// longer be assigned; it stays listed and shown.
-fn delete_user(ctx: &Context, view: &State, id: AgentId) -> Result<Response> {
+async fn delete_user(ctx: &Context, view: &State, id: AgentId) -> Result<Response> {
     let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
     if agent.roles.contains(Role::Owner) {
         return Err(ZendeskError::Invalid(vec![OWNER_DELETE.into()]));
@@ -495,7 +502,7 @@ fn delete_user(ctx: &Context, view: &State, id: AgentId) -> Result<Response> {
         leave_departments: true,
         ..AgentPatch::default()
     };
-    ctx.store.apply(Command::UpdateAgent { id, patch })?;
+    ctx.store.apply(Command::UpdateAgent { id, patch }).await?;
     tracing::info!(agent = id.0, "user deleted (deactivated)");
     Ok(respond_empty(StatusCode::OK))
 }

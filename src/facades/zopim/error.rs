@@ -137,6 +137,8 @@ impl ZopimError {
                 ModelError::Invalid { field, reason } => {
                     (S::BAD_REQUEST, format!("'{field}' {reason}"))
                 }
+                // The journal could not take the write; the cause is logged by the store.
+                ModelError::Storage => (S::INTERNAL_SERVER_ERROR, INTERNAL.into()),
             },
         }
     }

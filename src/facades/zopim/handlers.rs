@@ -74,8 +74,10 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
             let id = department_named(&view, &param)?;
             update_department(ctx, id, request).await
         }
-        Action::DeleteDepartment => delete_department(ctx, department_id(&view, &param)?),
-        Action::DeleteDepartmentByName => delete_department(ctx, department_named(&view, &param)?),
+        Action::DeleteDepartment => delete_department(ctx, department_id(&view, &param)?).await,
+        Action::DeleteDepartmentByName => {
+            delete_department(ctx, department_named(&view, &param)?).await
+        }
         Action::ListAgents => list_agents(ctx, &view, request.uri().query()),
         Action::ShowAgent => show_agent(ctx, &view, agent_id(&view, &param)?),
         Action::ShowAgentByEmail => {
@@ -201,11 +203,14 @@ async fn create_department(ctx: &Context, request: Request) -> Result<Response> 
         department,
         members,
     } = Create::try_from(json_object(request).await?)?;
-    let (view, outcome) = ctx.store.apply(Command::CreateDepartment {
-        department,
-        members,
-        policy: POLICY,
-    })?;
+    let (view, outcome) = ctx
+        .store
+        .apply(Command::CreateDepartment {
+            department,
+            members,
+            policy: POLICY,
+        })
+        .await?;
     let Outcome::Department(id) = outcome else {
         return Err(LayerError::Internal.into());
     };
@@ -219,12 +224,15 @@ async fn create_department(ctx: &Context, request: Request) -> Result<Response> 
 
 async fn update_department(ctx: &Context, id: DepartmentId, request: Request) -> Result<Response> {
     let Update { patch, members } = Update::try_from(json_object(request).await?)?;
-    let (view, _) = ctx.store.apply(Command::UpdateDepartment {
-        id,
-        patch,
-        members,
-        policy: POLICY,
-    })?;
+    let (view, _) = ctx
+        .store
+        .apply(Command::UpdateDepartment {
+            id,
+            patch,
+            members,
+            policy: POLICY,
+        })
+        .await?;
     let department = view.department(id).ok_or(ZopimError::DepartmentNotFound)?;
     json(
         StatusCode::OK,
@@ -234,8 +242,8 @@ async fn update_department(ctx: &Context, id: DepartmentId, request: Request) ->
 
 /// Zopim's delete is a hard delete answered with 204 and no body; zenpy accepts nothing else
 /// (spec A9).
-fn delete_department(ctx: &Context, id: DepartmentId) -> Result<Response> {
-    ctx.store.apply(Command::DeleteDepartment { id })?;
+async fn delete_department(ctx: &Context, id: DepartmentId) -> Result<Response> {
+    ctx.store.apply(Command::DeleteDepartment { id }).await?;
     tracing::info!(department = id.0, "department deleted");
     Ok(respond_empty(StatusCode::NO_CONTENT))
 }

@@ -21,7 +21,7 @@ pub(super) fn permission_list(view: &State) -> Vec<wire::PermissionOut<'static>>
         .collect()
 }
 
-pub(super) fn update_permissions(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn update_permissions(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
     let invalid_body = || RcError::FailureTyped {
         error: "Invalid body params",
         error_type: "error-invalid-body-params",
@@ -81,7 +81,8 @@ pub(super) fn update_permissions(ctx: &Context, view: &View, req: &Req) -> Resul
                 name: permissions::permission_key(&id),
                 value: Some(json!(roles)),
             },
-        )?;
+        )
+        .await?;
     }
     let view = ctx.store.view();
     ok(&wire::PermissionsOut {
@@ -102,7 +103,7 @@ pub(super) fn show_setting(view: &View, req: &Req) -> Result<Response> {
 
 /// `POST settings/:_id {value}` for any setting id (unknown ids are stored too, so that the
 /// suites' before-hooks for settings this gateway does not act on still pass).
-pub(super) fn save_setting(ctx: &Context, req: &Req) -> Result<Response> {
+pub(super) async fn save_setting(ctx: &Context, req: &Req) -> Result<Response> {
     let id = req.param("_id");
     let valid_id = !id.is_empty()
         && id
@@ -119,6 +120,7 @@ pub(super) fn save_setting(ctx: &Context, req: &Req) -> Result<Response> {
             name: permissions::setting_key(id),
             value: Some(value.to_value()),
         },
-    )?;
+    )
+    .await?;
     ok(&wire::SUCCESS)
 }

@@ -26,7 +26,7 @@ const POLICY: WritePolicy = WritePolicy {
 
 /// `saveDepartment(_id, department, {upsert: agents}, departmentUnit)` (spec §3.1 #2), checked
 /// whole before anything is written so that a failure changes nothing.
-pub(super) fn save_department(
+pub(super) async fn save_department(
     ctx: &Context,
     view: &View,
     id: Option<&str>,
@@ -122,7 +122,8 @@ pub(super) fn save_department(
                     members,
                     policy: POLICY,
                 },
-            )?
+            )
+            .await?
         }
         Some(existing) => {
             let patch = DepartmentPatch {
@@ -143,7 +144,8 @@ pub(super) fn save_department(
                     members,
                     policy: POLICY,
                 },
-            )?
+            )
+            .await?
         }
     };
     let _ = view;
@@ -153,10 +155,10 @@ pub(super) fn save_department(
     }
 }
 
-pub(super) fn create_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn create_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
     let department = req.body.get("department").cloned().unwrap_or(Json::Null);
     let agents = req.body.get("agents").filter(|a| **a != Json::Null);
-    let id = save_department(ctx, view, None, &department, agents)?;
+    let id = save_department(ctx, view, None, &department, agents).await?;
     let view = ctx.store.view();
     let stored = view.department(id).ok_or(LayerError::Internal)?;
     tracing::info!(department = id.0, "rocket.chat department created");
@@ -168,7 +170,7 @@ pub(super) fn create_department(ctx: &Context, view: &View, req: &Req) -> Result
     })
 }
 
-pub(super) fn update_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn update_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
     let body_pattern = Pattern::Object {
         keys: vec![
             ("department", Pattern::AnyObject),
@@ -197,7 +199,7 @@ pub(super) fn update_department(ctx: &Context, view: &View, req: &Req) -> Result
         .filter(|_| permissions::has(view, &roles, "add-livechat-department-agents"));
     let department = req.body.get("department").cloned().unwrap_or(Json::Null);
     let id = req.param("_id");
-    let department_id = save_department(ctx, view, Some(id), &department, agents)?;
+    let department_id = save_department(ctx, view, Some(id), &department, agents).await?;
     let view = ctx.store.view();
     let stored = view.department(department_id);
     ok(&wire::DepartmentAnswer {
@@ -207,19 +209,24 @@ pub(super) fn update_department(ctx: &Context, view: &View, req: &Req) -> Result
     })
 }
 
-pub(super) fn delete_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn delete_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
     if !permissions::flag(view, "Omnichannel_enable_department_removal") {
         return Err(RcError::Plain("error-department-removal-disabled".into()));
     }
     let department = mapping::department_by_id(view, req.param("_id"))
         .ok_or_else(|| RcError::Plain("error-department-not-found".into()))?;
     let id = department.id;
-    apply(ctx, Command::DeleteDepartment { id })?;
+    apply(ctx, Command::DeleteDepartment { id }).await?;
     tracing::info!(department = id.0, "rocket.chat department deleted");
     ok(&wire::SUCCESS)
 }
 
-pub(super) fn archive(ctx: &Context, view: &View, req: &Req, restore: bool) -> Result<Response> {
+pub(super) async fn archive(
+    ctx: &Context,
+    view: &View,
+    req: &Req,
+    restore: bool,
+) -> Result<Response> {
     let Some(department) = mapping::department_by_id(view, req.param("_id")) else {
         // The two routes throw differently (spec §3.1 #8, #9).
         return Err(if restore {
@@ -238,11 +245,16 @@ pub(super) fn archive(ctx: &Context, view: &View, req: &Req, restore: bool) -> R
             id: department.id,
             active: restore,
         },
-    )?;
+    )
+    .await?;
     ok(&wire::SUCCESS)
 }
 
-pub(super) fn save_department_agents(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn save_department_agents(
+    ctx: &Context,
+    view: &View,
+    req: &Req,
+) -> Result<Response> {
     let including = Pattern::Object {
         keys: vec![("upsert", Pattern::AnyArray), ("remove", Pattern::AnyArray)],
         including: true,
@@ -278,6 +290,7 @@ pub(super) fn save_department_agents(ctx: &Context, view: &View, req: &Req) -> R
             },
             policy: POLICY,
         },
-    )?;
+    )
+    .await?;
     ok(&wire::SUCCESS)
 }

@@ -17,7 +17,7 @@ use crate::model::{AgentPatch, Command, View};
 
 /// `method.call/:method`: `{message: "<DDP method message>"}` in, `{message: "<DDP result
 /// message>", success: true}` out, errors included (they travel inside the result message).
-pub(super) fn method_call(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
     let pattern = Pattern::Object {
         keys: vec![("message", Pattern::String)],
         including: false,
@@ -45,8 +45,8 @@ pub(super) fn method_call(ctx: &Context, view: &View, req: &Req) -> Result<Respo
         .unwrap_or_default()
         .replace('/', ":");
     let outcome = match name.as_str() {
-        "livechat:changeLivechatStatus" => change_livechat_status(ctx, view, req, &params),
-        "livechat:saveDepartment" => saved_department(ctx, view, req, &params),
+        "livechat:changeLivechatStatus" => change_livechat_status(ctx, view, req, &params).await,
+        "livechat:saveDepartment" => saved_department(ctx, view, req, &params).await,
         other => Err(MethodError {
             error: json!(404),
             reason: Some(format!("Method '{other}' not found")),
@@ -128,7 +128,7 @@ impl From<RcError> for MethodError {
 
 /// `livechat:changeLivechatStatus({status, agentId})`; older clients pass the status as a bare
 /// string. Without a status it toggles, as Rocket.Chat does.
-fn change_livechat_status(
+async fn change_livechat_status(
     ctx: &Context,
     view: &View,
     req: &Req,
@@ -169,13 +169,14 @@ fn change_livechat_status(
             id: agent.id,
             patch,
         },
-    )?;
+    )
+    .await?;
     Ok(None)
 }
 
 /// `livechat:saveDepartment(_id, department, agents, unit)`: the same `saveDepartment` as the
 /// REST route; the result is the department as EJSON (dates as `{"$date": ms}`).
-fn saved_department(
+async fn saved_department(
     ctx: &Context,
     view: &View,
     req: &Req,
@@ -190,7 +191,7 @@ fn saved_department(
         .filter(|s| !s.is_empty());
     let department = params.get(1).cloned().unwrap_or(Json::Null);
     let agents = params.get(2).filter(|a| matches!(a, Json::Array(_)));
-    let saved = save_department(ctx, view, id, &department, agents)?;
+    let saved = save_department(ctx, view, id, &department, agents).await?;
     let view = ctx.store.view();
     let stored = view.department(saved).ok_or(RcError::Bare)?;
     let mut value = to_value(&mapping::department_out(&view, stored, true));

@@ -319,42 +319,42 @@ fn validate(action: Action, req: &mut Req) -> Result<()> {
 
 async fn run(ctx: &Context, action: Action, view: &View, req: Req) -> Result<Response> {
     match action {
-        Action::Login => login(ctx, view, &req),
-        Action::Logout => logout(ctx, &req),
+        Action::Login => login(ctx, view, &req).await,
+        Action::Logout => logout(ctx, &req).await,
         Action::ListDepartments => list_departments(view, &req, false),
         Action::ListArchived => list_departments(view, &req, true),
-        Action::CreateDepartment => create_department(ctx, view, &req),
+        Action::CreateDepartment => create_department(ctx, view, &req).await,
         Action::CreationAvailable => ok(&wire::CreationAvailable {
             available: creation_available(ctx, view),
             success: true,
         }),
         Action::ShowDepartment => show_department(view, &req),
-        Action::UpdateDepartment => update_department(ctx, view, &req),
-        Action::DeleteDepartment => delete_department(ctx, view, &req),
-        Action::Archive => archive(ctx, view, &req, false),
-        Action::Unarchive => archive(ctx, view, &req, true),
+        Action::UpdateDepartment => update_department(ctx, view, &req).await,
+        Action::DeleteDepartment => delete_department(ctx, view, &req).await,
+        Action::Archive => archive(ctx, view, &req, false).await,
+        Action::Unarchive => archive(ctx, view, &req, true).await,
         Action::Autocomplete => autocomplete(view, &req),
         Action::DepartmentAgents => department_agents(view, &req),
-        Action::SaveDepartmentAgents => save_department_agents(ctx, view, &req),
+        Action::SaveDepartmentAgents => save_department_agents(ctx, view, &req).await,
         Action::ListByIds => list_by_ids(view, &req),
         Action::AgentDepartments => agent_departments(view, &req),
         Action::WidgetConfig => widget_config(view, &req),
         Action::ListUsersOfType => list_users(view, &req),
-        Action::AddUserOfType => add_user_of_type(ctx, view, &req),
+        Action::AddUserOfType => add_user_of_type(ctx, view, &req).await,
         Action::ShowUserOfType => show_user_of_type(view, &req),
-        Action::RemoveUserOfType => remove_user_of_type(ctx, view, &req),
+        Action::RemoveUserOfType => remove_user_of_type(ctx, view, &req).await,
         Action::CreateUser => create_user(ctx, view, &req).await,
-        Action::DeleteUser => delete_user(ctx, view, &req),
-        Action::SetStatus => set_status(ctx, view, &req),
-        Action::MethodCall => method_call(ctx, view, &req),
-        Action::UpdatePermissions => update_permissions(ctx, view, &req),
+        Action::DeleteUser => delete_user(ctx, view, &req).await,
+        Action::SetStatus => set_status(ctx, view, &req).await,
+        Action::MethodCall => method_call(ctx, view, &req).await,
+        Action::UpdatePermissions => update_permissions(ctx, view, &req).await,
         Action::ListPermissions => ok(&wire::PermissionsListOut {
             update: permission_list(view),
             remove: [],
             success: true,
         }),
         Action::ShowSetting => show_setting(view, &req),
-        Action::SaveSetting => save_setting(ctx, &req),
+        Action::SaveSetting => save_setting(ctx, &req).await,
     }
 }
 
@@ -362,8 +362,8 @@ fn ok(value: &impl Serialize) -> Result<Response> {
     Ok(wire::json_response(StatusCode::OK, value))
 }
 
-fn apply(ctx: &Context, command: Command) -> Result<(View, Outcome)> {
-    Ok(ctx.store.apply(command)?)
+async fn apply(ctx: &Context, command: Command) -> Result<(View, Outcome)> {
+    Ok(ctx.store.apply(command).await?)
 }
 
 // ---------------------------------------------------------------------------------------------

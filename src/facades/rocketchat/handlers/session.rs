@@ -12,7 +12,7 @@ use crate::facades::rocketchat::wire;
 use crate::http::Response;
 use crate::model::{AccessToken, Agent, Command, Role, State, TokenKind, View};
 
-pub(super) fn login(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn login(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
     let agent = match auth::login_request(view, &req.body) {
         Some(Login::Resume(token)) => {
             let principal = crate::auth::authenticate_token(view, TokenKind::Session, token)
@@ -36,7 +36,8 @@ pub(super) fn login(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
                 digest: crate::auth::token_digest(&token),
             },
         },
-    )?;
+    )
+    .await?;
     let agent = view.agent(agent.id).ok_or(RcError::LoginFailed)?;
     tracing::info!(agent = agent.id.0, "rocket.chat login");
     login_answer(&view, agent, &token, &req.headers)
@@ -75,7 +76,7 @@ fn login_answer(view: &State, agent: &Agent, token: &str, headers: &HeaderMap) -
     })
 }
 
-pub(super) fn logout(ctx: &Context, req: &Req) -> Result<Response> {
+pub(super) async fn logout(ctx: &Context, req: &Req) -> Result<Response> {
     let caller = req.caller.as_ref().ok_or(RcError::Unauthorized)?;
     apply(
         ctx,
@@ -83,7 +84,8 @@ pub(super) fn logout(ctx: &Context, req: &Req) -> Result<Response> {
             id: caller.agent.id,
             digest: caller.token,
         },
-    )?;
+    )
+    .await?;
     ok(&wire::LogoutOut {
         status: "success",
         data: wire::LogoutMessage {

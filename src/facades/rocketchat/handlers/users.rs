@@ -94,7 +94,7 @@ fn user_type(req: &Req) -> Result<Role> {
     }
 }
 
-pub(super) fn add_user_of_type(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn add_user_of_type(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
     let role = user_type(req)?;
     let username = req
         .body
@@ -121,7 +121,8 @@ pub(super) fn add_user_of_type(ctx: &Context, view: &View, req: &Req) -> Result<
             id: agent.id,
             patch,
         },
-    )?;
+    )
+    .await?;
     let agent = view.agent(agent.id).ok_or(LayerError::Internal)?;
     ok(&wire::UserAnswer {
         user: Some(wire::UserRef {
@@ -153,7 +154,7 @@ pub(super) fn show_user_of_type(view: &View, req: &Req) -> Result<Response> {
     })
 }
 
-pub(super) fn remove_user_of_type(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn remove_user_of_type(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
     let agent = mapping::agent_by_id(view, req.param("_id")).ok_or(RcError::Bare)?;
     let role = user_type(req)?;
     let patch = AgentPatch {
@@ -168,7 +169,8 @@ pub(super) fn remove_user_of_type(ctx: &Context, view: &View, req: &Req) -> Resu
             id: agent.id,
             patch,
         },
-    )?;
+    )
+    .await?;
     ok(&wire::SUCCESS)
 }
 
@@ -245,7 +247,8 @@ pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req) -> Result
                 },
             },
         },
-    )?;
+    )
+    .await?;
     let Outcome::Agent(id) = outcome else {
         return Err(LayerError::Internal.into());
     };
@@ -254,7 +257,7 @@ pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req) -> Result
             active: Some(false),
             ..AgentPatch::default()
         };
-        apply(ctx, Command::UpdateAgent { id, patch })?.0
+        apply(ctx, Command::UpdateAgent { id, patch }).await?.0
     } else {
         view
     };
@@ -289,18 +292,18 @@ fn user_from_params<'a>(view: &'a State, body: &Json) -> Option<&'a Arc<Agent>> 
     }
 }
 
-pub(super) fn delete_user(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn delete_user(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
     let agent = user_from_params(view, &req.body).ok_or_else(|| {
         RcError::meteor(
             "error-invalid-user",
             "The required \"userId\" or \"username\" param provided does not match any users",
         )
     })?;
-    apply(ctx, Command::DeleteAgent { id: agent.id })?;
+    apply(ctx, Command::DeleteAgent { id: agent.id }).await?;
     ok(&wire::SUCCESS)
 }
 
-pub(super) fn set_status(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn set_status(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
     let pattern = Pattern::Object {
         keys: vec![
             ("status", Pattern::Maybe(Box::new(Pattern::String))),
@@ -338,7 +341,8 @@ pub(super) fn set_status(ctx: &Context, view: &View, req: &Req) -> Result<Respon
                 id: target.id,
                 patch,
             },
-        )?;
+        )
+        .await?;
     }
     ok(&wire::SUCCESS)
 }
