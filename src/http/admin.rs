@@ -59,15 +59,7 @@ impl Facade for Admin {
                     StatusCode::METHOD_NOT_ALLOWED,
                     "The method is not allowed for this path",
                 );
-                if let Ok(value) = allow
-                    .iter()
-                    .map(Method::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                    .parse()
-                {
-                    response.headers_mut().insert(http::header::ALLOW, value);
-                }
+                super::routing::set_allow(&mut response, allow);
                 response
             }
             LayerError::PayloadTooLarge => Self::error(

@@ -1,5 +1,5 @@
 //! The vendor-neutral HTTP plumbing: the accept loop and its limits ([`server`]), the prefix table
-//! that picks a facade ([`router`]), what every request goes through on the way ([`layers`]), the
+//! that picks a facade ([`router`]), method + path resolution inside a facade ([`routing`]), what every request goes through on the way ([`layers`]), the
 //! trait through which a facade answers and keeps even layer errors in its vendor's shape
 //! ([`rescue`]), and the gateway's own routes ([`admin`]). Nothing here names a vendor.
 
@@ -7,6 +7,7 @@ pub mod admin;
 pub mod layers;
 pub mod rescue;
 pub mod router;
+pub mod routing;
 pub mod server;
 
 use bytes::Bytes;

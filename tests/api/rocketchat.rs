@@ -1699,7 +1699,7 @@ async fn unknown_routes_and_methods_answer_in_rocket_chats_shape() {
         json!({"status": "error", "message": "API endpoint does not exist"}),
         "PATCH",
     );
-    assert_eq!(patch.headers.get("allow").unwrap(), "GET, POST");
+    assert_eq!(patch.headers.get("allow").unwrap(), "GET, HEAD, POST");
     let unknown_query = rc.get("livechat/department?fields=%7B%7D").await;
     assert_rc(
         &unknown_query,

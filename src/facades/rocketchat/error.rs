@@ -3,11 +3,12 @@
 //! Rocket.Chat's own helpers (`unauthorized`, `forbidden`, `failure`, a thrown `Meteor.Error`, a
 //! thrown `Error`, a `check()` failure) rather than HTTP semantics.
 
-use http::{HeaderValue, Method, StatusCode, header};
+use http::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::wire::json_response;
+use crate::http::routing::set_allow;
 use crate::http::{LayerError, Response};
 use crate::model::ModelError;
 
@@ -158,14 +159,7 @@ impl RcError {
                             message: "API endpoint does not exist",
                         },
                     );
-                    let allow = allow
-                        .iter()
-                        .map(Method::as_str)
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    if let Ok(value) = HeaderValue::from_str(&allow) {
-                        response.headers_mut().insert(header::ALLOW, value);
-                    }
+                    set_allow(&mut response, &allow);
                     response
                 }
                 LayerError::PayloadTooLarge => {

@@ -60,7 +60,7 @@ impl Default for RocketchatOptions {
 pub(crate) struct Context {
     store: Store,
     options: RocketchatOptions,
-    routes: matchit::Router<routes::Methods>,
+    routes: crate::http::routing::RouteTable<routes::Action>,
 }
 
 /// The Rocket.Chat facade.

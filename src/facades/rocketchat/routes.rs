@@ -3,6 +3,8 @@
 
 use http::Method;
 
+use crate::http::routing::RouteTable;
+
 use super::permissions::Required;
 
 /// What a request asks for.
@@ -80,26 +82,9 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::POST,   "/settings/{_id}", Action::SaveSetting),
 ];
 
-/// The methods a path takes, with their actions.
-pub type Methods = Vec<(Method, Action)>;
-
-/// Builds the path matcher.
-pub fn table() -> matchit::Router<Methods> {
-    let mut paths: Vec<(String, Methods)> = Vec::new();
-    for (method, path, action) in ROUTES {
-        let full = format!("{PREFIX}{path}");
-        match paths.iter_mut().find(|(p, _)| *p == full) {
-            Some((_, methods)) => methods.push((method.clone(), *action)),
-            None => paths.push((full, vec![(method.clone(), *action)])),
-        }
-    }
-    let mut router = matchit::Router::new();
-    for (path, methods) in paths {
-        router
-            .insert(path, methods)
-            .expect("the route table has no conflicting paths");
-    }
-    router
+/// The route table under `/api/v1`.
+pub fn table() -> RouteTable<Action> {
+    RouteTable::new(&[PREFIX], ROUTES)
 }
 
 const VIEW_DEPARTMENTS: &[&str] = &["view-livechat-departments", "view-l-room"];
@@ -160,14 +145,22 @@ mod tests {
     fn the_literal_creation_route_wins_over_the_id_parameter() {
         let table = table();
         let literal = table
-            .at("/api/v1/livechat/department/isDepartmentCreationAvailable")
+            .resolve(
+                &Method::GET,
+                "/api/v1/livechat/department/isDepartmentCreationAvailable",
+            )
             .unwrap();
-        assert_eq!(literal.value[0].1, Action::CreationAvailable);
-        let by_id = table.at("/api/v1/livechat/department/abc").unwrap();
+        assert_eq!(literal.action, Action::CreationAvailable);
+        let by_id = table
+            .resolve(&Method::GET, "/api/v1/livechat/department/abc")
+            .unwrap();
         assert_eq!(by_id.params.get("_id"), Some("abc"));
         let method = table
-            .at("/api/v1/method.call/livechat/changeLivechatStatus")
+            .resolve(
+                &Method::POST,
+                "/api/v1/method.call/livechat/changeLivechatStatus",
+            )
             .unwrap();
-        assert_eq!(method.value[0].1, Action::MethodCall);
+        assert_eq!(method.action, Action::MethodCall);
     }
 }

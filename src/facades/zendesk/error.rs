@@ -10,10 +10,11 @@
 //! - everything else: a small `<error>…</error>` document. Clients switch on the status alone
 //!   (ActiveResource's `handle_response`), so the text is for people.
 
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{HeaderValue, StatusCode, header};
 
 use super::wire::{error_document, errors_document};
 use super::xml::{XmlError, write_without_prolog};
+use crate::http::routing::set_allow;
 use crate::http::{LayerError, Response, respond};
 use crate::model::ModelError;
 
@@ -208,14 +209,7 @@ impl ZendeskError {
                 );
             }
             ZendeskError::Layer(LayerError::MethodNotAllowed { allow }) => {
-                let allow = allow
-                    .iter()
-                    .map(Method::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                if let Ok(value) = HeaderValue::from_str(&allow) {
-                    response.headers_mut().insert(header::ALLOW, value);
-                }
+                set_allow(&mut response, allow);
             }
             _ => {}
         }

@@ -50,15 +50,8 @@ const METHOD_OVERRIDE: &str = "x-http-method-override";
 pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
     let method = effective_method(&request);
     let path = request.uri().path().to_owned();
-    let matched = ctx.routes.at(&path).map_err(|_| LayerError::NotFound)?;
-    let action = matched
-        .value
-        .iter()
-        .find(|(m, _)| *m == method)
-        .map(|(_, a)| *a)
-        .ok_or_else(|| LayerError::MethodNotAllowed {
-            allow: allowed_methods(matched.value),
-        })?;
+    let matched = ctx.routes.resolve(&method, &path)?;
+    let action = matched.action;
     // `/groups/abc.xml` is no route, whoever asks.
     let id = match matched.params.get("id") {
         Some(segment) => record_id(action, segment).ok_or(LayerError::NotFound)?,
@@ -118,18 +111,6 @@ fn effective_method(request: &Request) -> Method {
     } else {
         method
     }
-}
-
-/// The methods a path takes, HEAD included wherever GET is.
-fn allowed_methods(methods: &[(Method, Action)]) -> Vec<Method> {
-    let mut allow = Vec::new();
-    for (method, _) in methods {
-        allow.push(method.clone());
-        if *method == Method::GET {
-            allow.push(Method::HEAD);
-        }
-    }
-    allow
 }
 
 /// Any group, active or not: destroyed groups are still shown (spec B1, soft delete).

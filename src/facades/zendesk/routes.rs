@@ -6,6 +6,8 @@
 
 use http::Method;
 
+use crate::http::routing::RouteTable;
+
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -54,28 +56,9 @@ pub const CLAIMED: [&str; 6] = [
     "/api/v1/users/",
 ];
 
-/// The methods a path takes, with their actions.
-pub type Methods = Vec<(Method, Action)>;
-
-/// Builds the path matcher for every prefix.
-pub fn table() -> matchit::Router<Methods> {
-    let mut paths: Vec<(String, Methods)> = Vec::new();
-    for prefix in PREFIXES {
-        for (method, path, action) in ROUTES {
-            let full = format!("{prefix}{path}");
-            match paths.iter_mut().find(|(p, _)| *p == full) {
-                Some((_, methods)) => methods.push((method.clone(), *action)),
-                None => paths.push((full, vec![(method.clone(), *action)])),
-            }
-        }
-    }
-    let mut router = matchit::Router::new();
-    for (path, methods) in paths {
-        router
-            .insert(path, methods)
-            .expect("the route table has no conflicting paths");
-    }
-    router
+/// The route table under both prefixes.
+pub fn table() -> RouteTable<Action> {
+    RouteTable::new(&PREFIXES, ROUTES)
 }
 
 /// Who may take an action.
@@ -140,10 +123,10 @@ mod tests {
                 format!("{prefix}/users/current.xml"),
                 format!("{prefix}/groups/7/users.xml"),
             );
-            let current = table.at(&current).unwrap();
-            assert_eq!(current.value[0].1, Action::ShowCurrentUser);
-            let members = table.at(&members).unwrap();
-            assert_eq!(members.value[0].1, Action::ListGroupUsers);
+            let current = table.resolve(&Method::GET, &current).unwrap();
+            assert_eq!(current.action, Action::ShowCurrentUser);
+            let members = table.resolve(&Method::GET, &members).unwrap();
+            assert_eq!(members.action, Action::ListGroupUsers);
             assert_eq!(members.params.get("id"), Some("7"));
         }
     }

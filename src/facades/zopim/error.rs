@@ -4,9 +4,10 @@
 //! shape, using Werkzeug's standard descriptions where the failure is generic and naming the field
 //! or id where it is the client's data. The table is written out in `docs/zopim-errors.md`.
 
-use http::{HeaderValue, Method, StatusCode, header};
+use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
+use crate::http::routing::set_allow;
 use crate::http::{LayerError, Response, respond};
 use crate::model::ModelError;
 
@@ -159,14 +160,7 @@ impl ZopimError {
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
             ZopimError::Layer(LayerError::MethodNotAllowed { allow }) => {
-                let allow = allow
-                    .iter()
-                    .map(Method::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                if let Ok(value) = HeaderValue::from_str(&allow) {
-                    response.headers_mut().insert(header::ALLOW, value);
-                }
+                set_allow(&mut response, allow);
             }
             _ => {}
         }

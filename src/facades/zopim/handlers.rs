@@ -2,7 +2,7 @@
 //! authorization happen once, in [`dispatch`], in that order.
 
 use bytes::Bytes;
-use http::{HeaderMap, Method, StatusCode, header};
+use http::{HeaderMap, StatusCode, header};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use serde_json::Value;
@@ -35,24 +35,9 @@ const AGENT_PAGE: usize = 100;
 
 /// Routes, authenticates, authorizes, then runs the action.
 pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
-    let matched = ctx
-        .routes
-        .at(request.uri().path())
-        .map_err(|_| LayerError::NotFound)?;
-    // HEAD is answered as GET; hyper drops the body.
-    let method = match *request.method() {
-        Method::HEAD => Method::GET,
-        ref m => m.clone(),
-    };
-    let action = matched
-        .value
-        .iter()
-        .find(|(m, _)| *m == method)
-        .map(|(_, a)| *a)
-        .ok_or_else(|| LayerError::MethodNotAllowed {
-            allow: allowed_methods(matched.value),
-        })?;
-    let param = matched.params.iter().next().map(|(_, v)| v.to_owned());
+    let resolved = ctx.routes.resolve(request.method(), request.uri().path())?;
+    let action = resolved.action;
+    let param = resolved.params.iter().next().map(|(_, v)| v.to_owned());
 
     let view = ctx.store.view();
     let principal = authenticate(&view, request.headers())?;
@@ -90,18 +75,6 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         }
         Action::ShowMe => show_me(ctx, &view, principal),
     }
-}
-
-/// The methods a path takes, HEAD included wherever GET is (HEAD is answered as GET).
-fn allowed_methods(methods: &[(Method, Action)]) -> Vec<Method> {
-    let mut allow = Vec::new();
-    for (method, _) in methods {
-        allow.push(method.clone());
-        if *method == Method::GET {
-            allow.push(Method::HEAD);
-        }
-    }
-    allow
 }
 
 /// A number as Zopim writes one: decimal digits only (`u64::from_str` would also take `+1`).

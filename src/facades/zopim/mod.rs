@@ -39,7 +39,7 @@ pub struct ZopimOptions {
 pub(crate) struct Context {
     store: Store,
     options: ZopimOptions,
-    routes: matchit::Router<routes::Methods>,
+    routes: crate::http::routing::RouteTable<routes::Action>,
 }
 
 /// The Zopim facade.

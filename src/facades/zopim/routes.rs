@@ -3,6 +3,8 @@
 
 use http::Method;
 
+use crate::http::routing::RouteTable;
+
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -59,28 +61,9 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
 /// The two URL generations (spec A1).
 pub const PREFIXES: [&str; 2] = ["/api/v2", "/api/v2/chat"];
 
-/// The methods a path takes, with their actions.
-pub type Methods = Vec<(Method, Action)>;
-
-/// Builds the path matcher for every prefix.
-pub fn table() -> matchit::Router<Methods> {
-    let mut paths: Vec<(String, Methods)> = Vec::new();
-    for prefix in PREFIXES {
-        for (method, path, action) in ROUTES {
-            let full = format!("{prefix}{path}");
-            match paths.iter_mut().find(|(p, _)| *p == full) {
-                Some((_, methods)) => methods.push((method.clone(), *action)),
-                None => paths.push((full, vec![(method.clone(), *action)])),
-            }
-        }
-    }
-    let mut router = matchit::Router::new();
-    for (path, methods) in paths {
-        router
-            .insert(path, methods)
-            .expect("the route table has no conflicting paths");
-    }
-    router
+/// The route table under both prefixes.
+pub fn table() -> RouteTable<Action> {
+    RouteTable::new(&PREFIXES, ROUTES)
 }
 
 impl Action {
@@ -98,9 +81,13 @@ mod tests {
     #[test]
     fn static_segments_win_over_parameters() {
         let table = table();
-        let me = table.at("/api/v2/chat/agents/me").unwrap();
-        assert_eq!(me.value[0].1, Action::ShowMe);
-        let by_name = table.at("/api/v2/departments/name/Sales%20Team").unwrap();
+        let me = table
+            .resolve(&Method::GET, "/api/v2/chat/agents/me")
+            .unwrap();
+        assert_eq!(me.action, Action::ShowMe);
+        let by_name = table
+            .resolve(&Method::GET, "/api/v2/departments/name/Sales%20Team")
+            .unwrap();
         assert_eq!(by_name.params.get("name"), Some("Sales%20Team"));
     }
 }

@@ -31,7 +31,7 @@ use super::query::{self, Page};
 use super::routes::Action;
 use super::wire::{self, Json};
 use crate::http::layers::read_body;
-use crate::http::{LayerError, Request, Response};
+use crate::http::{Request, Response};
 use crate::model::{Agent, Command, Outcome, View};
 use admin::{permission_list, save_setting, show_setting, update_permissions};
 use department_reads::{
@@ -87,22 +87,10 @@ impl Req {
 
 /// Routes, authenticates, validates, authorizes, then runs the action.
 pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
-    let matched = ctx
-        .routes
-        .at(request.uri().path())
-        .map_err(|_| LayerError::NotFound)?;
-    let method = match *request.method() {
-        Method::HEAD => Method::GET,
-        ref m => m.clone(),
-    };
-    let action = matched
-        .value
-        .iter()
-        .find(|(m, _)| *m == method)
-        .map(|(_, a)| *a)
-        .ok_or_else(|| LayerError::MethodNotAllowed {
-            allow: matched.value.iter().map(|(m, _)| m.clone()).collect(),
-        })?;
+    let matched = ctx.routes.resolve(request.method(), request.uri().path())?;
+    let action = matched.action;
+    // GET (and HEAD, answered as GET) carry no body to read.
+    let bodiless = matches!(*request.method(), Method::GET | Method::HEAD);
     let params: Vec<(String, String)> = matched
         .params
         .iter()
@@ -126,7 +114,7 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         None
     };
     let headers = request.headers().clone();
-    let body = if method == Method::GET {
+    let body = if bodiless {
         Json::Object(Vec::new())
     } else {
         json_body(request).await?
