@@ -128,6 +128,9 @@ fn run(
             "flushing the journal at close failed"
         );
     }
+    // Dropped before answering, so that whatever the journal holds (its files, their lock) is
+    // released by the time `close` returns.
+    drop(journal);
     if let Some(tx) = close {
         let _ = tx.send(());
     }

@@ -1,0 +1,712 @@
+//! Durable state under `--data-dir`: a journal of every write, snapshots, and recovery on start.
+//!
+//! The data directory holds:
+//!
+//! ```text
+//! DIR/lock                                   held (flock) while a gateway uses DIR
+//! DIR/snapshot-<seq, 20 digits>.snap         the whole state after batch <seq> (snapshot.rs)
+//! DIR/journal-<start, 20 digits>.log         batches <start>, <start>+1, ... (journal.rs)
+//! DIR/snapshot-<seq>.snap.tmp                a snapshot being written; removed at start
+//! ```
+//!
+//! **Start-up** ([`open`]) loads the newest snapshot and replays the journal segments after it,
+//! checking that batch numbers follow on without a gap. A damaged record at the very end of the
+//! last segment (short header, short payload, bad checksum, and no whole record anywhere after
+//! it) is what a crash mid-write leaves: it is cut off with a warning, and start-up goes on. Any
+//! other damage (a bad record with good data after it, a record whose checksum holds but whose
+//! payload does not decode or does not apply, a gap, a damaged snapshot) stops start-up with an
+//! error naming the file and the byte offset: nothing is dropped silently. An empty directory is
+//! seeded with the starting state (the fixtures), written as snapshot 0.
+//!
+//! **Compaction**: when the current segment passes `--compact-bytes`, the journal starts a new
+//! segment at the next batch number and another thread writes the snapshot of the state as of
+//! the last batch of the old segment (an immutable view, so neither readers nor writers wait).
+//! Only once that snapshot is durable are the older segments and snapshots deleted; a crash at
+//! any point leaves either the old snapshot and every segment, or the new snapshot and the
+//! segments after it.
+
+pub mod journal;
+pub mod snapshot;
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::model::{Batch, State, Store};
+
+use journal::JournalWriter;
+
+/// When the journal is fsynced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fsync {
+    /// Before any write of the group is acknowledged: nothing acknowledged is lost in a crash.
+    Always,
+    /// Never (the OS writes back when it likes): for benchmarks; a crash can lose recent writes.
+    Never,
+}
+
+/// A test hook: while on, every journal write fails as a full disk would.
+#[derive(Debug, Clone, Default)]
+pub struct FaultSwitch(Arc<AtomicBool>);
+
+impl FaultSwitch {
+    pub fn fail_writes(&self, on: bool) {
+        self.0.store(on, Ordering::SeqCst);
+    }
+
+    fn failing(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How to keep the state durable.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub dir: PathBuf,
+    pub fsync: Fsync,
+    /// A segment larger than this is compacted into a snapshot.
+    pub compact_bytes: u64,
+    pub faults: FaultSwitch,
+}
+
+impl Options {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self {
+            dir: dir.into(),
+            fsync: Fsync::Always,
+            compact_bytes: DEFAULT_COMPACT_BYTES,
+            faults: FaultSwitch::default(),
+        }
+    }
+}
+
+/// `--compact-bytes`' default: 64 MiB.
+pub const DEFAULT_COMPACT_BYTES: u64 = 64 << 20;
+
+/// Why the data directory cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    #[error("{}: {what}", path.display())]
+    Io {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is corrupt at byte {offset}: {reason}", path.display())]
+    Corrupt {
+        path: PathBuf,
+        offset: u64,
+        reason: String,
+    },
+    #[error("{} is in use by another deskbridge process", dir.display())]
+    Locked { dir: PathBuf },
+    #[error("cannot build the starting state")]
+    Seed(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+fn io_error(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> PersistError {
+    let path = path.to_owned();
+    move |source| PersistError::Io { path, what, source }
+}
+
+/// Fsyncs a directory, so that a file created, renamed or deleted in it stays so after a crash.
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// What the directory holds, by kind, in order.
+#[derive(Default)]
+struct Listing {
+    snapshots: Vec<(u64, PathBuf)>,
+    segments: Vec<(u64, PathBuf)>,
+    temporary: Vec<PathBuf>,
+}
+
+fn number(name: &str, prefix: &str, suffix: &str) -> Option<u64> {
+    let digits = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    (digits.len() == 20 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+fn list(dir: &Path) -> Result<Listing, PersistError> {
+    let mut listing = Listing::default();
+    let entries =
+        std::fs::read_dir(dir).map_err(io_error(dir, "cannot list the data directory"))?;
+    for entry in entries {
+        let entry = entry.map_err(io_error(dir, "cannot list the data directory"))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let path = entry.path();
+        if let Some(seq) = number(name, "snapshot-", ".snap") {
+            listing.snapshots.push((seq, path));
+        } else if let Some(start) = number(name, "journal-", ".log") {
+            listing.segments.push((start, path));
+        } else if name.ends_with(".snap.tmp") {
+            listing.temporary.push(path);
+        }
+    }
+    listing.snapshots.sort();
+    listing.segments.sort();
+    Ok(listing)
+}
+
+/// Deletes what the durable snapshot at `seq` makes redundant: older snapshots, and segments
+/// whose batches are all at or before `seq` (each segment ends where the next one starts).
+pub(crate) fn remove_redundant(dir: &Path, seq: u64) {
+    let Ok(listing) = list(dir) else { return };
+    let mut removed = false;
+    for (older, path) in &listing.snapshots {
+        if *older < seq {
+            removed |= std::fs::remove_file(path).is_ok();
+        }
+    }
+    let starts: Vec<u64> = listing.segments.iter().map(|(s, _)| *s).collect();
+    for (i, (_, path)) in listing.segments.iter().enumerate() {
+        if starts.get(i + 1).is_some_and(|next| *next <= seq + 1) {
+            removed |= std::fs::remove_file(path).is_ok();
+        }
+    }
+    if removed && let Err(error) = sync_dir(dir) {
+        tracing::warn!(
+            error = &error as &dyn std::error::Error,
+            "cannot sync the data directory"
+        );
+    }
+}
+
+/// Opens (or creates) the data directory, recovers the state, and returns a store that journals
+/// every write there. `seed` gives the starting state when the directory holds none yet.
+pub fn open<E>(
+    options: &Options,
+    seed: impl FnOnce() -> Result<State, E>,
+) -> Result<Store, PersistError>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let dir = &options.dir;
+    std::fs::create_dir_all(dir).map_err(io_error(dir, "cannot create the data directory"))?;
+    let lock_path = dir.join("lock");
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io_error(&lock_path, "cannot open the lock file"))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(PersistError::Locked { dir: dir.clone() });
+        }
+        Err(std::fs::TryLockError::Error(source)) => {
+            return Err(PersistError::Io {
+                path: lock_path,
+                what: "cannot lock the data directory",
+                source,
+            });
+        }
+    }
+
+    let mut listing = list(dir)?;
+    for tmp in listing.temporary.drain(..) {
+        // A snapshot whose writing a crash interrupted; the journal still has its batches.
+        tracing::info!(file = %tmp.display(), "removing an unfinished snapshot");
+        std::fs::remove_file(&tmp)
+            .map_err(io_error(&tmp, "cannot remove an unfinished snapshot"))?;
+    }
+    let recovered = match listing.snapshots.last() {
+        None if listing.segments.is_empty() => {
+            let state = seed().map_err(|e| PersistError::Seed(e.into()))?;
+            let path = snapshot::write(dir, 0, &state).map_err(io_error(
+                &dir.join(snapshot::name(0)),
+                "cannot write the first snapshot",
+            ))?;
+            tracing::info!(file = %path.display(), "new data directory seeded");
+            Recovered {
+                state,
+                seq: 0,
+                tail: None,
+            }
+        }
+        None => {
+            let (_, path) = &listing.segments[0];
+            return Err(PersistError::Corrupt {
+                path: path.clone(),
+                offset: 0,
+                reason: "a journal without any snapshot to start from".into(),
+            });
+        }
+        Some((_, path)) => recover(path, &listing.segments)?,
+    };
+    let Recovered { state, seq, tail } = recovered;
+    remove_redundant(dir, snapshot_seq(&listing));
+
+    let (path, len) = match tail {
+        Some(tail) => tail,
+        None => (dir.join(journal::segment_name(seq + 1)), 0),
+    };
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(io_error(&path, "cannot open the journal"))?;
+    sync_dir(dir).map_err(io_error(dir, "cannot sync the data directory"))?;
+    tracing::info!(
+        dir = %dir.display(),
+        seq,
+        departments = state.department_count(),
+        "durable state recovered"
+    );
+    let writer = JournalWriter {
+        dir: dir.clone(),
+        file,
+        path,
+        len,
+        fsync: options.fsync,
+        compact_bytes: options.compact_bytes,
+        faults: options.faults.clone(),
+        broken: false,
+        compacting: Arc::default(),
+        compaction: None,
+        buf: Vec::new(),
+        _lock: lock,
+    };
+    Store::with_journal(state, seq, Box::new(writer))
+        .map_err(io_error(dir, "cannot start the commit thread"))
+}
+
+fn snapshot_seq(listing: &Listing) -> u64 {
+    listing.snapshots.last().map_or(0, |(seq, _)| *seq)
+}
+
+/// The recovered state, its last batch number, and the last segment with its valid length.
+struct Recovered {
+    state: State,
+    seq: u64,
+    tail: Option<(PathBuf, u64)>,
+}
+
+/// Loads the snapshot at `snapshot_path` and replays the segments after it.
+fn recover(snapshot_path: &Path, segments: &[(u64, PathBuf)]) -> Result<Recovered, PersistError> {
+    let (mut state, snapshot_seq) = snapshot::read(snapshot_path)?;
+    // Segments wholly covered by the snapshot are skipped unread (compaction deletes them).
+    let first = segments
+        .iter()
+        .rposition(|(start, _)| *start <= snapshot_seq + 1)
+        .unwrap_or(0);
+    let segments = &segments[first..];
+    let mut next = snapshot_seq + 1;
+    let mut tail = None;
+    for (i, (start, path)) in segments.iter().enumerate() {
+        let corrupt = |offset: usize, reason: String| PersistError::Corrupt {
+            path: path.clone(),
+            offset: offset as u64,
+            reason,
+        };
+        if i == 0 && *start > snapshot_seq + 1 {
+            return Err(corrupt(
+                0,
+                format!("starts at batch {start}, but the snapshot ends at batch {snapshot_seq}"),
+            ));
+        }
+        if i > 0 && *start != next {
+            return Err(corrupt(
+                0,
+                format!("starts at batch {start}, expected {next}"),
+            ));
+        }
+        let mut expected = *start;
+        let last = i + 1 == segments.len();
+        let bytes = std::fs::read(path).map_err(io_error(path, "cannot read the journal"))?;
+        let mut at = 0;
+        while at < bytes.len() {
+            let (payload, end) = match journal::unframe(&bytes, at) {
+                Ok(record) => record,
+                Err(torn) => {
+                    if let Some(good) = journal::record_after(&bytes, at + 1) {
+                        return Err(corrupt(
+                            at,
+                            format!(
+                                "{}, followed by a whole record at byte {good}",
+                                torn.as_str()
+                            ),
+                        ));
+                    }
+                    if !last {
+                        return Err(corrupt(
+                            at,
+                            format!("{} in a segment that is not the last", torn.as_str()),
+                        ));
+                    }
+                    tracing::warn!(
+                        file = %path.display(),
+                        offset = at,
+                        dropped_bytes = bytes.len() - at,
+                        reason = torn.as_str(),
+                        "the journal ends in a torn record (a crash mid-write); cutting it off"
+                    );
+                    let file = OpenOptions::new().write(true).open(path).map_err(io_error(
+                        path,
+                        "cannot open the journal to cut its torn end",
+                    ))?;
+                    file.set_len(at as u64)
+                        .and_then(|()| file.sync_all())
+                        .map_err(io_error(path, "cannot cut the journal's torn end"))?;
+                    break;
+                }
+            };
+            let batch: Batch = serde_json::from_slice(payload)
+                .map_err(|e| corrupt(at, format!("undecodable record: {e}")))?;
+            if batch.seq != expected {
+                return Err(corrupt(
+                    at,
+                    format!("holds batch {}, expected {expected}", batch.seq),
+                ));
+            }
+            if batch.seq > snapshot_seq {
+                state
+                    .apply_changes(batch.changes)
+                    .map_err(|e| corrupt(at, format!("batch {} does not apply: {e}", batch.seq)))?;
+            }
+            expected += 1;
+            at = end;
+        }
+        // Appends go on in the last segment only if it ends where the state does (it could end
+        // before the snapshot only if files were removed by hand); otherwise a new one starts.
+        if last && expected >= next {
+            tail = Some((path.clone(), at as u64));
+        }
+        next = next.max(expected);
+    }
+    state
+        .check_invariants()
+        .map_err(|reason| PersistError::Corrupt {
+            path: snapshot_path.to_owned(),
+            offset: 0,
+            reason: format!("the recovered state is inconsistent: {reason}"),
+        })?;
+    Ok(Recovered {
+        state,
+        seq: next - 1,
+        tail,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::journal::{frame, unframe};
+    use super::*;
+    use crate::model::{
+        Command, DepartmentName, Email, MembersChange, ModelError, NewAgent, NewDepartment,
+        Outcome, RoleSet, Username, WritePolicy,
+    };
+
+    fn options(dir: &Path) -> Options {
+        Options::new(dir)
+    }
+
+    fn no_seed() -> Result<State, std::io::Error> {
+        panic!("the directory already holds a state")
+    }
+
+    async fn open_new(dir: &Path) -> Store {
+        open(&options(dir), || Ok::<_, std::io::Error>(State::empty())).unwrap()
+    }
+
+    async fn create_agent(store: &Store, name: &str) -> crate::model::AgentId {
+        let (_, outcome) = store
+            .apply(Command::CreateAgent {
+                agent: NewAgent {
+                    username: Username::parse(name).unwrap(),
+                    display_name: name.into(),
+                    email: Email::parse(&format!("{name}@example.com")).unwrap(),
+                    roles: RoleSet::default(),
+                    time_zone: None,
+                    credentials: Default::default(),
+                },
+            })
+            .await
+            .unwrap();
+        let Outcome::Agent(id) = outcome else {
+            panic!("{outcome:?}")
+        };
+        id
+    }
+
+    async fn create_department(store: &Store, name: &str, members: Vec<crate::model::AgentId>) {
+        store
+            .apply(Command::CreateDepartment {
+                department: NewDepartment::named(DepartmentName::parse(name).unwrap()),
+                members: Some(MembersChange::Replace(members)),
+                policy: WritePolicy::default(),
+            })
+            .await
+            .unwrap();
+    }
+
+    fn setting(name: &str) -> Command {
+        Command::SetSetting {
+            name: name.into(),
+            value: Some(serde_json::json!({ "name": name })),
+        }
+    }
+
+    fn segment(dir: &Path) -> PathBuf {
+        let listing = list(dir).unwrap();
+        listing.segments.last().unwrap().1.clone()
+    }
+
+    /// Where each record of a segment starts.
+    fn record_starts(bytes: &[u8]) -> Vec<usize> {
+        let mut starts = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            starts.push(at);
+            at = unframe(bytes, at).unwrap().1;
+        }
+        starts
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+
+    fn open_error(dir: &Path) -> String {
+        match open(&options(dir), no_seed) {
+            Ok(_) => panic!("{} opened", dir.display()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_reopened_directory_holds_exactly_the_state_that_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_new(dir.path()).await;
+        let (a, b) = (
+            create_agent(&store, "a").await,
+            create_agent(&store, "b").await,
+        );
+        create_department(&store, "Sales", vec![a, b]).await;
+        create_department(&store, "Support", vec![b]).await;
+        store.apply(Command::DeleteAgent { id: a }).await.unwrap();
+        store.apply(setting("x")).await.unwrap();
+        let written = store.view();
+        store.close().await;
+        drop(store);
+
+        let reopened = open(&options(dir.path()), no_seed).unwrap();
+
+        let view = reopened.view();
+        view.check_invariants().unwrap();
+        assert!(view.same_records(&written));
+        assert_eq!(
+            open_error(dir.path()),
+            format!(
+                "{} is in use by another deskbridge process",
+                dir.path().display()
+            )
+        );
+    }
+
+    /// A directory with a snapshot and a journal of three batches; returns the journal's bytes.
+    async fn three_batches(dir: &Path) -> Vec<u8> {
+        let store = open_new(dir).await;
+        for name in ["one", "two", "three"] {
+            store.apply(setting(name)).await.unwrap();
+        }
+        store.close().await;
+        std::fs::read(segment(dir)).unwrap()
+    }
+
+    fn settings_of(store: &Store) -> Vec<String> {
+        store.view().settings().map(|(k, _)| k.to_owned()).collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_torn_last_record_is_cut_off_at_every_byte_and_start_up_goes_on() {
+        let original = tempfile::tempdir().unwrap();
+        let bytes = three_batches(original.path()).await;
+        let last = *record_starts(&bytes).last().unwrap();
+        let name = segment(original.path()).file_name().unwrap().to_owned();
+
+        for cut in last + 1..bytes.len() {
+            let dir = tempfile::tempdir().unwrap();
+            copy_dir(original.path(), dir.path());
+            std::fs::write(dir.path().join(&name), &bytes[..cut]).unwrap();
+
+            let store = open(&options(dir.path()), no_seed).unwrap();
+
+            assert_eq!(settings_of(&store), ["one", "two"], "cut at {cut}");
+            let len = std::fs::metadata(dir.path().join(&name)).unwrap().len();
+            assert_eq!(len, last as u64, "cut at {cut}");
+            // Every 16th cut: the journal goes on cleanly after the cut.
+            if cut % 16 == 0 {
+                store.apply(setting("four")).await.unwrap();
+                store.close().await;
+                drop(store);
+                let store = open(&options(dir.path()), no_seed).unwrap();
+                assert_eq!(settings_of(&store), ["four", "one", "two"]);
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_last_record_failing_its_checksum_or_zero_filled_is_cut_off() {
+        for damage in ["flip", "zeros"] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut bytes = three_batches(dir.path()).await;
+            let last = *record_starts(&bytes).last().unwrap();
+            match damage {
+                "flip" => *bytes.last_mut().unwrap() ^= 0x20,
+                _ => bytes.extend_from_slice(&[0; 100]),
+            }
+            std::fs::write(segment(dir.path()), &bytes).unwrap();
+
+            let store = open(&options(dir.path()), no_seed).unwrap();
+
+            let expected: &[&str] = if damage == "flip" {
+                &["one", "two"]
+            } else {
+                &["one", "three", "two"]
+            };
+            assert_eq!(settings_of(&store), expected, "{damage}");
+            let len = std::fs::metadata(segment(dir.path())).unwrap().len() as usize;
+            assert_eq!(
+                len,
+                if damage == "flip" {
+                    last
+                } else {
+                    bytes.len() - 100
+                }
+            );
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn damage_before_the_last_record_stops_start_up_naming_the_file_and_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = three_batches(dir.path()).await;
+        let starts = record_starts(&bytes);
+        bytes[starts[1] + 12] ^= 0x01;
+        let path = segment(dir.path());
+        std::fs::write(&path, &bytes).unwrap();
+
+        let err = open_error(dir.path());
+
+        assert_eq!(
+            err,
+            format!(
+                "{} is corrupt at byte {}: a record failing its checksum, followed by a whole record at byte {}",
+                path.display(),
+                starts[1],
+                starts[2]
+            )
+        );
+        // Nothing was cut: the operator still has every byte to look at.
+        assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_checksummed_record_that_does_not_decode_stops_start_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = three_batches(dir.path()).await;
+        let end = bytes.len();
+        frame(&mut bytes, br#"{"seq": 4, "changes": "not a list"}"#).unwrap();
+        let path = segment(dir.path());
+        std::fs::write(&path, &bytes).unwrap();
+
+        let err = open_error(dir.path());
+
+        assert!(
+            err.starts_with(&format!(
+                "{} is corrupt at byte {end}: undecodable record:",
+                path.display()
+            )),
+            "{err}"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_damaged_snapshot_stops_start_up_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        three_batches(dir.path()).await;
+        let path = dir.path().join(snapshot::name(0));
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.len() - 3;
+        bytes[at] ^= 0x01;
+        std::fs::write(&path, &bytes).unwrap();
+
+        let err = open_error(dir.path());
+
+        assert_eq!(
+            err,
+            format!(
+                "{} is corrupt at byte 22: a record failing its checksum",
+                path.display()
+            )
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn compaction_under_concurrent_writes_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = options(dir.path());
+        options.compact_bytes = 2048;
+        let store = open(&options, || Ok::<_, std::io::Error>(State::empty())).unwrap();
+        let agent = create_agent(&store, "a").await;
+
+        let writers = (0..8).map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for i in 0..40 {
+                    store.apply(setting(&format!("w{w}-{i}"))).await.unwrap();
+                    if i % 10 == 0 {
+                        create_department(&store, &format!("D{w}-{i}"), vec![agent]).await;
+                    }
+                }
+            })
+        });
+        for writer in writers.collect::<Vec<_>>() {
+            writer.await.unwrap();
+        }
+        let written = store.view();
+        store.close().await;
+        drop(store);
+
+        let listing = list(dir.path()).unwrap();
+        let reopened = open(&options, no_seed).unwrap();
+        let view = reopened.view();
+        view.check_invariants().unwrap();
+        assert!(view.same_records(&written));
+        assert_eq!(view.settings().count(), 320);
+        assert_eq!(view.members_of(crate::model::DepartmentId(32)).count(), 1);
+        assert!(listing.snapshots.last().unwrap().0 > 0, "never compacted");
+        assert!(listing.segments.len() <= 3, "{:?}", listing.segments);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_the_disk_refuses_fails_and_changes_nothing_on_disk_or_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = options(dir.path());
+        let store = open(&options, || Ok::<_, std::io::Error>(State::empty())).unwrap();
+        store.apply(setting("kept")).await.unwrap();
+        let before = store.view();
+
+        options.faults.fail_writes(true);
+        let refused = store.apply(setting("refused")).await;
+        options.faults.fail_writes(false);
+
+        assert_eq!(refused.unwrap_err(), ModelError::Storage);
+        assert!(std::sync::Arc::ptr_eq(&before, &store.view()));
+        store.apply(setting("after")).await.unwrap();
+        store.close().await;
+        drop(store);
+        let reopened = open(&options, no_seed).unwrap();
+        assert_eq!(settings_of(&reopened), ["after", "kept"]);
+    }
+}
