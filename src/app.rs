@@ -19,6 +19,7 @@ use crate::http::layers::Gateway;
 use crate::http::router::Router;
 use crate::http::server;
 use crate::model::{State, Store, Timestamp};
+use crate::persist;
 
 /// The running gateway.
 pub struct App;
@@ -32,15 +33,27 @@ pub struct AppHandle {
 }
 
 impl App {
-    /// Loads the data, binds `config.listen` and starts serving in the background.
+    /// Loads the data (from `--data-dir` if it holds any, else from the fixtures), binds
+    /// `config.listen` and starts serving in the background.
     pub async fn spawn(config: Config) -> anyhow::Result<AppHandle> {
-        let state = load_state(&config.fixtures)?;
-        Self::spawn_with_state(config, state).await
+        let store = match &config.durability {
+            None => Store::new(load_state(&config.fixtures)?),
+            Some(options) => open_durable(options, || load_state(&config.fixtures))?,
+        };
+        Self::serve(config, store).await
     }
 
-    /// As [`App::spawn`], from a state already built.
+    /// As [`App::spawn`], from a state already built (with `--data-dir`: the state an empty
+    /// data directory is seeded with).
     pub async fn spawn_with_state(config: Config, state: State) -> anyhow::Result<AppHandle> {
-        let store = Store::new(state);
+        let store = match &config.durability {
+            None => Store::new(state),
+            Some(options) => open_durable(options, || anyhow::Ok(state))?,
+        };
+        Self::serve(config, store).await
+    }
+
+    async fn serve(config: Config, store: Store) -> anyhow::Result<AppHandle> {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -85,6 +98,15 @@ impl App {
     }
 }
 
+/// Opens the data directory; `seed` runs only when it holds no state yet.
+fn open_durable(
+    options: &persist::Options,
+    seed: impl FnOnce() -> anyhow::Result<State>,
+) -> anyhow::Result<Store> {
+    persist::open(options, seed)
+        .with_context(|| format!("cannot use the data directory {}", options.dir.display()))
+}
+
 fn load_state(source: &FixtureSource) -> anyhow::Result<State> {
     let (text, origin) = match source {
         FixtureSource::Embedded => (
@@ -119,11 +141,13 @@ impl AppHandle {
         &self.store
     }
 
-    /// Stops accepting, waits for in-flight requests, and returns when the server has stopped.
+    /// Stops accepting, waits for in-flight requests, flushes the journal (with `--data-dir`),
+    /// and returns when the server has stopped.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        self.store.close().await;
     }
 }

@@ -12,6 +12,7 @@ use crate::facades::rocketchat::{Edition, RocketchatOptions};
 use crate::facades::zopim::{EnabledFormat, ZopimOptions};
 use crate::http::layers::RequestLimits;
 use crate::http::server::ConnectionLimits;
+use crate::persist::{self, Fsync};
 
 /// The command line.
 #[derive(Debug, Parser)]
@@ -64,6 +65,16 @@ pub enum EditionArg {
     Enterprise,
 }
 
+/// When the journal is fsynced (with `--data-dir`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FsyncArg {
+    /// Before a write is acknowledged; concurrent writes share one fsync.
+    Always,
+    /// Never: writes still go to the journal first, but a crash can lose the last ones. For
+    /// benchmarks.
+    Never,
+}
+
 /// `serve`'s flags, as given.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -104,6 +115,16 @@ pub struct ServeArgs {
     /// Log filter (`info`, `debug`, `deskbridge=trace`, ...); `RUST_LOG` syntax.
     #[arg(long, env = "DESKBRIDGE_LOG", default_value = "info")]
     pub log: String,
+    /// Directory that keeps the state across restarts (journal and snapshots; created when
+    /// missing). Without it the state lives in memory only.
+    #[arg(long, env = "DESKBRIDGE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// When the journal is fsynced (with --data-dir).
+    #[arg(long, env = "DESKBRIDGE_FSYNC", value_enum, default_value = "always")]
+    pub fsync: FsyncArg,
+    /// Journal size, in bytes, past which it is compacted into a snapshot (with --data-dir).
+    #[arg(long, env = "DESKBRIDGE_COMPACT_BYTES", default_value_t = persist::DEFAULT_COMPACT_BYTES)]
+    pub compact_bytes: u64,
 }
 
 /// Where the starting data comes from.
@@ -123,6 +144,8 @@ pub struct Config {
     pub request: RequestLimits,
     pub connections: ConnectionLimits,
     pub log: String,
+    /// Where the state is kept durable; `None` keeps it in memory only.
+    pub durability: Option<persist::Options>,
 }
 
 /// A setting that cannot be used, with the value and what is accepted.
@@ -174,6 +197,30 @@ impl ServeArgs {
                 accepted: "expected 1 to 1000000".into(),
             });
         }
+        if !(1024..=1 << 40).contains(&self.compact_bytes) {
+            return Err(ConfigError {
+                setting: "--compact-bytes",
+                value: self.compact_bytes.to_string(),
+                accepted: "expected 1024 to 1099511627776".into(),
+            });
+        }
+        if let Some(dir) = &self.data_dir
+            && (dir.as_os_str().is_empty() || (dir.exists() && !dir.is_dir()))
+        {
+            return Err(ConfigError {
+                setting: "--data-dir",
+                value: dir.display().to_string(),
+                accepted: "expected a directory (created when missing)".into(),
+            });
+        }
+        let durability = self.data_dir.map(|dir| persist::Options {
+            fsync: match self.fsync {
+                FsyncArg::Always => Fsync::Always,
+                FsyncArg::Never => Fsync::Never,
+            },
+            compact_bytes: self.compact_bytes,
+            ..persist::Options::new(dir)
+        });
         tracing_subscriber::EnvFilter::try_new(&self.log).map_err(|e| ConfigError {
             setting: "--log",
             value: self.log.clone(),
@@ -206,6 +253,7 @@ impl ServeArgs {
                 shutdown_grace: Duration::from_secs(10),
             },
             log: self.log,
+            durability,
         })
     }
 }
@@ -234,6 +282,9 @@ impl ServeArgs {
             request_timeout: "30s".into(),
             max_connections: 1024,
             log: "info".into(),
+            data_dir: None,
+            fsync: FsyncArg::Always,
+            compact_bytes: persist::DEFAULT_COMPACT_BYTES,
         }
     }
 }
@@ -273,6 +324,40 @@ mod tests {
         assert_eq!(default.rocketchat.edition, Edition::Enterprise);
         let community = args(&["--rocketchat-edition", "community"]).unwrap();
         assert_eq!(community.rocketchat.edition, Edition::Community);
+    }
+
+    #[test]
+    fn durability_is_off_unless_a_data_dir_is_given() {
+        assert!(args(&[]).unwrap().durability.is_none());
+        let durable = args(&[
+            "--data-dir",
+            "/tmp/x",
+            "--fsync",
+            "never",
+            "--compact-bytes",
+            "4096",
+        ])
+        .unwrap()
+        .durability
+        .unwrap();
+        assert_eq!(
+            (durable.dir.as_path(), durable.fsync, durable.compact_bytes),
+            (std::path::Path::new("/tmp/x"), Fsync::Never, 4096)
+        );
+    }
+
+    #[test]
+    fn a_data_dir_that_is_a_file_or_a_tiny_compaction_size_is_refused() {
+        let err = args(&["--data-dir", "Cargo.toml"]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            r#"invalid --data-dir "Cargo.toml": expected a directory (created when missing)"#
+        );
+        let err = args(&["--compact-bytes", "10"]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            r#"invalid --compact-bytes "10": expected 1024 to 1099511627776"#
+        );
     }
 
     #[test]

@@ -8,9 +8,10 @@
 //! 4. **deadline + isolation**: the request timeout is a deadline for receiving the body, which
 //!    [`read_body`] enforces; a client too slow to send it gets the facade's 408 before anything
 //!    is written. The handler runs in its own task, so a panic ends in the facade's 500. A handler
-//!    that has its body only does bounded in-memory work and is let finish, so a write that
-//!    commits is never reported as failed; a guard one grace period past the deadline stops (and
-//!    aborts) a handler that hangs all the same.
+//!    that has its body only does bounded work (in memory, and with `--data-dir` waiting for its
+//!    write's journal commit) and is let finish, so a write that commits is never reported as
+//!    failed; a guard one grace period past the deadline stops (and aborts) a handler that hangs
+//!    all the same (an aborted write still commits or fails whole).
 //!
 //! [`Gateway`] is the tower service made of these steps; the server drives it through hyper.
 

@@ -4,6 +4,7 @@
 mod binary;
 mod clients;
 mod cross_protocol;
+mod durability;
 mod helpers;
 mod rocketchat;
 mod server;
