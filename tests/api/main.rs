@@ -3,6 +3,7 @@
 
 mod binary;
 mod clients;
+mod consistency;
 mod cross_protocol;
 mod durability;
 mod helpers;
