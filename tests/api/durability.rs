@@ -637,7 +637,13 @@ async fn the_binary_sigkilled_mid_load_again_and_again_loses_no_acknowledged_wri
                 format!("zd{round}.{w}"),
             )));
         }
-        tokio::time::sleep(Duration::from_millis(300 + 150 * round as u64)).await;
+        // Killed once the load is surely under way (the machine may be busy with other tests),
+        // at a point that moves from round to round.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while acked.lock().unwrap().writes - before < 20 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(40 * round as u64)).await;
         gateway.kill();
         for task in load {
             task.await.unwrap();
