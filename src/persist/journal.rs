@@ -1,8 +1,15 @@
 //! The journal: append-only segment files of framed records, one record per write.
 //!
-//! A record is `[len: u32 LE][crc32c of payload: u32 LE][payload]`, the payload one
-//! [`Batch`](crate::model::Batch) as JSON. The length and checksum let recovery tell a record torn
-//! by a crash (short, or failing its checksum, at the very end) from corruption (anything else).
+//! A record is `[len: u32 LE][crc32c of payload: u32 LE][payload]`, the payload one group commit:
+//! a JSON array of [`Batch`](crate::model::Batch)es, one per write, in sequence order. The length
+//! and checksum let recovery tell a record torn by a crash (short, or failing its checksum, at the
+//! very end) from corruption (anything else).
+//!
+//! One record per group rather than per write: the OS may persist the pages of one unsynced
+//! `write` in any order, so after a power loss a group written as several records could show a
+//! later record whole behind a torn earlier one, which recovery must call corruption. As one
+//! record, a group is whole or torn as a unit; and a later group is only written once the earlier
+//! one is synced (`--fsync always`), so a whole record behind a torn one really is corruption.
 //!
 //! JSON rather than a compact binary encoding (postcard, bincode): the records hold
 //! `serde_json::Value`s (settings objects), which only a self-describing format can decode, the
@@ -233,10 +240,8 @@ impl Journal for JournalWriter {
             );
         }
         self.buf.clear();
-        for batch in batches {
-            let payload = serde_json::to_vec(batch)?;
-            frame(&mut self.buf, &payload)?;
-        }
+        let payload = serde_json::to_vec(batches)?;
+        frame(&mut self.buf, &payload)?;
         if let Err(error) = self.append() {
             self.cut_back();
             return Err(Box::new(error));

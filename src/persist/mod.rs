@@ -357,20 +357,25 @@ fn recover(snapshot_path: &Path, segments: &[(u64, PathBuf)]) -> Result<Recovere
                     break;
                 }
             };
-            let batch: Batch = serde_json::from_slice(payload)
+            let group: Vec<Batch> = serde_json::from_slice(payload)
                 .map_err(|e| corrupt(at, format!("undecodable record: {e}")))?;
-            if batch.seq != expected {
-                return Err(corrupt(
-                    at,
-                    format!("holds batch {}, expected {expected}", batch.seq),
-                ));
+            if group.is_empty() {
+                return Err(corrupt(at, "an empty group".into()));
             }
-            if batch.seq > snapshot_seq {
-                state
-                    .apply_changes(batch.changes)
-                    .map_err(|e| corrupt(at, format!("batch {} does not apply: {e}", batch.seq)))?;
+            for batch in group {
+                if batch.seq != expected {
+                    return Err(corrupt(
+                        at,
+                        format!("holds batch {}, expected {expected}", batch.seq),
+                    ));
+                }
+                if batch.seq > snapshot_seq {
+                    state.apply_changes(batch.changes).map_err(|e| {
+                        corrupt(at, format!("batch {} does not apply: {e}", batch.seq))
+                    })?;
+                }
+                expected += 1;
             }
-            expected += 1;
             at = end;
         }
         // Appends go on in the last segment only if it ends where the state does (it could end
@@ -616,7 +621,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut bytes = three_batches(dir.path()).await;
         let end = bytes.len();
-        frame(&mut bytes, br#"{"seq": 4, "changes": "not a list"}"#).unwrap();
+        frame(&mut bytes, br#"[{"seq": 4, "changes": "not a list"}]"#).unwrap();
         let path = segment(dir.path());
         std::fs::write(&path, &bytes).unwrap();
 
