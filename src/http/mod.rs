@@ -1,9 +1,11 @@
 //! The vendor-neutral HTTP plumbing: the accept loop and its limits ([`server`]), the prefix table
 //! that picks a facade ([`router`]), method + path resolution inside a facade ([`routing`]), what every request goes through on the way ([`layers`]), the
 //! trait through which a facade answers and keeps even layer errors in its vendor's shape
-//! ([`rescue`]), and the gateway's own routes ([`admin`]). Nothing here names a vendor.
+//! ([`rescue`]), the strict JSON reader the JSON facades share ([`json`]), and the gateway's own
+//! routes ([`admin`]). Nothing here names a vendor.
 
 pub mod admin;
+pub mod json;
 pub mod layers;
 pub mod rescue;
 pub mod router;

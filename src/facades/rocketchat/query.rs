@@ -13,10 +13,19 @@ use super::wire::Json;
 pub const DEFAULT_COUNT: usize = 50;
 pub const UPPER_COUNT: usize = 100;
 
+/// `qs`'s default `depth`: brackets past the fifth are kept as one literal key, so that
+/// `a[b][c][d][e][f][g][h]` is `{a:{b:{c:{d:{e:{f:{"[g][h]":…}}}}}}}`. Besides matching Rocket.Chat,
+/// it bounds the nesting a query string can ask for, which [`insert`] walks by recursion.
+const MAX_DEPTH: usize = 5;
+
+/// `qs`'s default `parameterLimit`: parameters past the thousandth are dropped.
+const MAX_PARAMETERS: usize = 1000;
+
 /// Parses a query string the way `qs.parse` does for the shapes clients send.
 pub fn parse(query: Option<&str>) -> Json {
     let mut root = Map::new();
-    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+    let pairs = form_urlencoded::parse(query.unwrap_or("").as_bytes()).take(MAX_PARAMETERS);
+    for (key, value) in pairs {
         let (base, path) = split_key(&key);
         if base.is_empty() {
             continue;
@@ -26,7 +35,7 @@ pub fn parse(query: Option<&str>) -> Json {
     Json::from_value(Value::Object(root))
 }
 
-/// `a[b][]` -> (`a`, [`b`, ``]).
+/// `a[b][]` -> (`a`, [`b`, ``]); past [`MAX_DEPTH`] brackets, the rest of the key is one segment.
 fn split_key(key: &str) -> (&str, Vec<String>) {
     let Some(open) = key.find('[') else {
         return (key, Vec::new());
@@ -37,6 +46,10 @@ fn split_key(key: &str) -> (&str, Vec<String>) {
         let Some(close) = stripped.find(']') else {
             break;
         };
+        if path.len() == MAX_DEPTH {
+            path.push(rest.to_owned());
+            break;
+        }
         path.push(stripped[..close].to_owned());
         rest = &stripped[close + 1..];
     }
@@ -171,7 +184,8 @@ pub fn sort(query: &Json) -> Result<Option<Sort>, RcError> {
         reason: Some(format!("Invalid sort parameter provided: \"{raw}\"")),
         details: Some(serde_json::json!({ "helperMethod": "parseJsonQuery" })),
     };
-    let parsed: Json = serde_json::from_str(raw).map_err(|_| invalid())?;
+    // `{"name":1,"name":-1}` has no one reading: refused like any other bad sort.
+    let parsed: Json = crate::http::json::parse_str(raw).map_err(|_| invalid())?;
     let mut fields = Vec::new();
     for (key, value) in parsed.entries() {
         match value {
@@ -254,6 +268,38 @@ mod tests {
             value("selector[name]=test&text=A+test"),
             serde_json::json!({"selector": {"name": "test"}, "text": "A test"})
         );
+    }
+
+    #[test]
+    fn brackets_past_the_fifth_are_one_literal_key_as_qs_keeps_them() {
+        assert_eq!(
+            value("a[b][c][d][e][f][g][h]=x"),
+            serde_json::json!({"a": {"b": {"c": {"d": {"e": {"f": {"[g][h]": "x"}}}}}}})
+        );
+    }
+
+    #[test]
+    fn twenty_thousand_nested_brackets_do_not_overflow_the_stack() {
+        // See: tests/api/robustness.rs, "20 000 nested brackets in a parameter", which aborted the
+        // whole process with a stack overflow before the depth was capped.
+        for key in ["[a]".repeat(20_000), "[]".repeat(30_000)] {
+            let parsed = parse(Some(&format!("text{key}=x")));
+
+            assert!(parsed.get("text").is_some());
+        }
+    }
+
+    #[test]
+    fn parameters_past_the_thousandth_are_dropped_as_qs_drops_them() {
+        let query = (0..1500)
+            .map(|i| format!("p{i}=x"))
+            .collect::<Vec<_>>()
+            .join("&");
+
+        let parsed = parse(Some(&query));
+
+        assert_eq!(parsed.entries().len(), 1000);
+        assert!(parsed.get("p999").is_some() && parsed.get("p1000").is_none());
     }
 
     #[test]

@@ -195,14 +195,22 @@ fn fields_of(doc: XmlDocument, root: &'static str) -> Result<Vec<Element>, Zende
     }
 }
 
-/// The first field with this name, dasherized as Rails writes it or underscored as a client that
-/// turned `dasherize` off writes it.
+/// The field with this name, dasherized as Rails writes it or underscored as a client that turned
+/// `dasherize` off writes it. A field given more than once has no one reading (Rails'
+/// `Hash.from_xml` makes a list of the copies, `{"name"=>["A","B"]}`, and other readers keep the
+/// first or the last), so the copies come back as nested elements, which every field refuses as
+/// invalid (docs/decisions.md, "Duplicate JSON keys").
 fn field(fields: &[Element], name: &str) -> Option<XmlValue> {
     let underscored = name.replace('-', "_");
-    fields
+    let copies: Vec<&Element> = fields
         .iter()
-        .find(|f| f.name == name || f.name == underscored)
-        .map(|f| f.value.clone())
+        .filter(|f| f.name == name || f.name == underscored)
+        .collect();
+    match copies.as_slice() {
+        [] => None,
+        [only] => Some(only.value.clone()),
+        _ => Some(XmlValue::Record(copies.into_iter().cloned().collect())),
+    }
 }
 
 /// What a scalar field holds, for the mapping to judge.
@@ -345,6 +353,22 @@ mod tests {
             GroupBody::from_document(doc("<group/>")),
             Ok(GroupBody::default())
         );
+    }
+
+    #[test]
+    fn a_field_given_twice_is_handed_on_as_nested_elements_so_that_it_is_invalid() {
+        let body = GroupBody::from_document(doc(
+            "<group><name>A</name><name>B</name><agents/><agents/><id>1</id><id>2</id></group>",
+        ))
+        .unwrap();
+
+        assert!(matches!(body.name, Some(XmlValue::Record(ref copies)) if copies.len() == 2));
+        assert_eq!(body.agents.as_ref().and_then(agent_items), None);
+        let user = UserBody::from_document(doc(
+            "<user><time-zone>UTC</time-zone><time_zone>CET</time_zone></user>",
+        ))
+        .unwrap();
+        assert!(matches!(user.time_zone, Some(XmlValue::Record(_))));
     }
 
     #[test]

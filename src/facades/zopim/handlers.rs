@@ -14,6 +14,7 @@ use super::mapping::{Create, Update, agent_out, department_out};
 use super::routes::Action;
 use super::wire::DepartmentBody;
 use crate::auth::Principal;
+use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
 use crate::http::{LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
@@ -125,12 +126,19 @@ fn agent_id(view: &State, raw: &str) -> Result<AgentId> {
         .ok_or(ZopimError::AgentNotFound)
 }
 
-/// Reads a JSON object body: `application/json`, within the size limit, parsed, an object.
+/// Reads a JSON object body: `application/json`, within the size limit, parsed with no key given
+/// twice at any depth, an object.
 async fn json_object(request: Request) -> Result<DepartmentBody> {
     require_json(request.headers())?;
     let bytes: Bytes = read_body(request).await?;
-    let value: Value =
-        serde_json::from_slice(&bytes).map_err(|e| ZopimError::MalformedJson(e.to_string()))?;
+    let value: Value = strict_json::parse(&bytes).map_err(|e| match e {
+        JsonError::Syntax { message, .. } => ZopimError::MalformedJson(message),
+        // serde_json's map would keep the last value silently (docs/decisions.md).
+        JsonError::DuplicateKey(path) => ZopimError::InvalidField {
+            field: path,
+            reason: "is given more than once".into(),
+        },
+    })?;
     let Value::Object(object) = value else {
         return Err(ZopimError::NotAnObject);
     };

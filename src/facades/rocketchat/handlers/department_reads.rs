@@ -2,7 +2,7 @@
 //! department lists, the creation check, one department, autocomplete, a department's agents,
 //! `listByIds` and an agent's departments.
 
-use super::{Req, Result, contains_ci, ok, sorted_page};
+use super::{Req, Result, contains_ci, duplicate_key, ok, sorted_page};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::permissions;
@@ -10,6 +10,7 @@ use crate::facades::rocketchat::query;
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::facades::rocketchat::{Context, Edition};
 use crate::http::Response;
+use crate::http::json::{self as strict_json, JsonError};
 use crate::model::{State, View};
 
 pub(super) fn creation_available(ctx: &Context, view: &State) -> bool {
@@ -83,11 +84,12 @@ pub(super) fn autocomplete(view: &View, req: &Req) -> Result<Response> {
         // `JSON.parse` of an object stringifies it first.
         Some(_) => "[object Object]".to_owned(),
     };
-    let selector: Json = serde_json::from_str(&raw).map_err(|e| {
-        RcError::Plain(format!(
+    let selector: Json = strict_json::parse_str(&raw).map_err(|e| match e {
+        JsonError::Syntax { column, .. } => RcError::Plain(format!(
             "Unexpected token in JSON at position {}",
-            e.column().saturating_sub(1)
-        ))
+            column.saturating_sub(1)
+        )),
+        JsonError::DuplicateKey(path) => duplicate_key(&format!("selector.{path}")),
     })?;
     let term = selector
         .get("term")

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::department_writes::save_department;
-use super::{Req, Result, apply, ok};
+use super::{Req, Result, apply, duplicate_key, ok};
 use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::check::{self, Pattern};
 use crate::facades::rocketchat::error::RcError;
@@ -13,6 +13,7 @@ use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::permissions;
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::Response;
+use crate::http::json::{self as strict_json, JsonError};
 use crate::model::{AgentPatch, Command, View};
 
 /// `method.call/:method`: `{message: "<DDP method message>"}` in, `{message: "<DDP result
@@ -28,11 +29,13 @@ pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req) -> Result
         .get("message")
         .and_then(Json::as_str)
         .unwrap_or_default();
-    let message: Json = serde_json::from_str(text).map_err(|e| {
-        RcError::Plain(format!(
+    let message: Json = strict_json::parse_str(text).map_err(|e| match e {
+        JsonError::Syntax { column, .. } => RcError::Plain(format!(
             "Unexpected token in JSON at position {}",
-            e.column().saturating_sub(1)
-        ))
+            column.saturating_sub(1)
+        )),
+        // The message carries writes (`livechat:saveDepartment`), so it is held to the body's rule.
+        JsonError::DuplicateKey(path) => duplicate_key(&format!("message.{path}")),
     })?;
     let id = message.get("id").map(Json::to_value).unwrap_or(Value::Null);
     let params: Vec<Json> = match message.get("params") {

@@ -30,6 +30,7 @@ use super::mapping;
 use super::query::{self, Page};
 use super::routes::Action;
 use super::wire::{self, Json};
+use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
 use crate::http::{Request, Response};
 use crate::model::{Agent, Command, Outcome, View};
@@ -135,7 +136,8 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
 }
 
 /// A request body as the router parses it: JSON when the content type says so; an empty,
-/// unparsable or non-JSON body is `{}` (spec §1.1).
+/// unparsable or non-JSON body is `{}` (spec §1.1). A key given twice is refused instead, where
+/// `JSON.parse` would keep the last value (docs/decisions.md, "Duplicate JSON keys").
 async fn json_body(request: Request) -> Result<Json> {
     let is_json = request
         .headers()
@@ -146,7 +148,17 @@ async fn json_body(request: Request) -> Result<Json> {
     if !is_json {
         return Ok(Json::Object(Vec::new()));
     }
-    Ok(serde_json::from_slice(&bytes).unwrap_or(Json::Object(Vec::new())))
+    match strict_json::parse(&bytes) {
+        Ok(body) => Ok(body),
+        Err(JsonError::DuplicateKey(path)) => Err(duplicate_key(&path)),
+        Err(JsonError::Syntax { .. }) => Ok(Json::Object(Vec::new())),
+    }
+}
+
+/// A key given twice, in ajv's words and with its `invalid-params` type, since clients already
+/// show those: `must NOT have duplicate property 'department.name'`.
+pub(super) fn duplicate_key(path: &str) -> RcError {
+    RcError::InvalidParams(format!("must NOT have duplicate property '{path}'"))
 }
 
 // ---------------------------------------------------------------------------------------------
