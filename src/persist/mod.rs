@@ -238,7 +238,7 @@ where
                 reason: "a journal without any snapshot to start from".into(),
             });
         }
-        Some((_, path)) => recover(path, &listing.segments)?,
+        Some((named, path)) => recover(*named, path, &listing.segments)?,
     };
     let Recovered { state, seq, tail } = recovered;
     remove_redundant(dir, snapshot_seq(&listing));
@@ -288,9 +288,21 @@ struct Recovered {
     tail: Option<(PathBuf, u64)>,
 }
 
-/// Loads the snapshot at `snapshot_path` and replays the segments after it.
-fn recover(snapshot_path: &Path, segments: &[(u64, PathBuf)]) -> Result<Recovered, PersistError> {
+/// Loads the snapshot at `snapshot_path` (named after batch `named`) and replays the segments
+/// after it.
+fn recover(
+    named: u64,
+    snapshot_path: &Path,
+    segments: &[(u64, PathBuf)],
+) -> Result<Recovered, PersistError> {
     let (mut state, snapshot_seq) = snapshot::read(snapshot_path)?;
+    if snapshot_seq != named {
+        return Err(PersistError::Corrupt {
+            path: snapshot_path.to_owned(),
+            offset: 0,
+            reason: format!("holds the state at batch {snapshot_seq}, not {named}"),
+        });
+    }
     // Segments wholly covered by the snapshot are skipped unread (compaction deletes them).
     let first = segments
         .iter()
@@ -713,5 +725,40 @@ mod tests {
         drop(store);
         let reopened = open(&options, no_seed).unwrap();
         assert_eq!(settings_of(&reopened), ["after", "kept"]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writes_share_records_and_a_torn_group_is_dropped_whole() {
+        // Arrange: 48 writes at once, so that groups of several form.
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_new(dir.path()).await;
+        let writes = (0..48).map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.apply(setting(&format!("s{i:02}"))).await })
+        });
+        for write in writes.collect::<Vec<_>>() {
+            write.await.unwrap().unwrap();
+        }
+        store.close().await;
+        drop(store);
+        let path = segment(dir.path());
+        let bytes = std::fs::read(&path).unwrap();
+        let starts = record_starts(&bytes);
+        assert!(
+            starts.len() < 48,
+            "no group commit: {} records",
+            starts.len()
+        );
+        let last = *starts.last().unwrap();
+        let (payload, _) = unframe(&bytes, last).unwrap();
+        let in_last_group = serde_json::from_slice::<Vec<Batch>>(payload).unwrap().len();
+
+        // Act: the last group torn in its middle.
+        std::fs::write(&path, &bytes[..last + (bytes.len() - last) / 2]).unwrap();
+        let store = open(&options(dir.path()), no_seed).unwrap();
+
+        // Assert: every write of the earlier groups, none of the torn one.
+        assert_eq!(store.view().settings().count(), 48 - in_last_group);
+        store.view().check_invariants().unwrap();
     }
 }
