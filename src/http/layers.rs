@@ -7,21 +7,23 @@
 //!    and the body is wrapped so that a chunked body over the limit fails while being read;
 //! 4. **deadline + isolation**: the request timeout is a deadline for receiving the body, which
 //!    [`read_body`] enforces; a client too slow to send it gets the facade's 408 before anything
-//!    is written. The handler runs in its own task, so a panic ends in the facade's 500. A handler
-//!    that has its body only does bounded work (in memory, and with `--data-dir` waiting for its
+//!    is written. A panic in the handler is caught and ends in the facade's 500. A handler that
+//!    has its body only does bounded work (in memory, and with `--data-dir` waiting for its
 //!    write's journal commit) and is let finish, so a write that commits is never reported as
-//!    failed; a guard one grace period past the deadline stops (and aborts) a handler that hangs
-//!    all the same (an aborted write still commits or fails whole).
+//!    failed; a guard one grace period past the deadline stops (drops) a handler that hangs all
+//!    the same (a dropped write still commits or fails whole: the commit thread owns it).
 //!
 //! [`Gateway`] is the tower service made of these steps; the server drives it through hyper.
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
 use http_body_util::{BodyExt, Limited};
 use tracing::Instrument;
 
@@ -87,17 +89,22 @@ impl Gateway {
         let deadline = tokio::time::Instant::now() + self.limits.request_timeout;
         request.extensions_mut().insert(Deadline(deadline));
 
-        let worker = Arc::clone(&facade);
-        let mut task = tokio::spawn(async move { worker.handle(request).await }.in_current_span());
-        match tokio::time::timeout_at(deadline + HANDLER_GRACE, &mut task).await {
+        // The handler runs on this task, not a spawned one: a spawn per request cost a cross-thread
+        // wake-up and a context switch per request (docs/performance.md). A panic is caught here.
+        let handler = AssertUnwindSafe(facade.handle(request)).catch_unwind();
+        match tokio::time::timeout_at(deadline + HANDLER_GRACE, handler).await {
             Ok(Ok(response)) => response,
-            Ok(Err(join)) => {
-                tracing::error!(error = %join, "handler failed");
+            Ok(Err(panic)) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("a non-string panic payload");
+                tracing::error!(panic = message, "handler panicked");
                 facade.rescue(&LayerError::Internal)
             }
             Err(_) => {
-                task.abort();
-                tracing::error!("handler still running past the request deadline; aborted");
+                tracing::error!("handler still running past the request deadline; stopped");
                 facade.rescue(&LayerError::Timeout)
             }
         }
