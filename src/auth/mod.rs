@@ -28,8 +28,16 @@ pub fn token_digest(secret: &str) -> TokenDigest {
 
 /// The active agent holding this token for this front door, if any.
 pub fn authenticate_token(view: &State, kind: TokenKind, secret: &str) -> Option<Principal> {
-    let digest = token_digest(secret);
-    let agent = view.agent_by_token(&digest)?;
+    authenticate_digest(view, kind, &token_digest(secret))
+}
+
+/// [`authenticate_token`] for a caller that already holds the token's digest.
+pub fn authenticate_digest(
+    view: &State,
+    kind: TokenKind,
+    digest: &TokenDigest,
+) -> Option<Principal> {
+    let agent = view.agent_by_token(digest)?;
     let held = agent
         .credentials
         .tokens

@@ -5,6 +5,7 @@
 //! routes ([`admin`]). Nothing here names a vendor.
 
 pub mod admin;
+pub mod cache;
 pub mod json;
 pub mod layers;
 pub mod rescue;

@@ -358,3 +358,70 @@ mod classic_xml {
         );
     }
 }
+
+/// Each facade keeps its one-department answer encoded until the next write (issue 6): a write
+/// through any facade, even to another record (a member's username), is seen by the next read.
+#[tokio::test]
+async fn a_cached_department_answer_never_outlives_a_write_through_any_facade() {
+    let app = spawn_app().await;
+    let rc = app.rc().await;
+    let support = "65a4f0c2e4b0a1b2c3d4e5f2";
+    let read_all = || async {
+        let zopim = app.zopim().get("/departments/2").await.json();
+        let rc = rc
+            .get(&format!("livechat/department/{support}"))
+            .await
+            .json();
+        let xml = app.zendesk().get("/groups/2.xml").await.body;
+        (zopim, rc, xml)
+    };
+    // Twice, so that the second read comes from the cache.
+    let first = read_all().await;
+    assert_eq!(read_all().await, first);
+    assert!(
+        !first.2.contains("<email>admin@example.com</email>"),
+        "{}",
+        first.2
+    );
+
+    let renamed = app
+        .zopim()
+        .put("/departments/2", r#"{"name": "Support EMEA"}"#)
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    let (zopim, rc_shown, xml) = read_all().await;
+    assert_eq!(zopim["name"], "Support EMEA");
+    assert_eq!(rc_shown["department"]["name"], "Support EMEA");
+    assert!(xml.contains("<name>Support EMEA</name>"), "{xml}");
+
+    let agents = rc
+        .post(
+            &format!("livechat/department/{support}/agents"),
+            json!({"upsert": [{"agentId": RC_ADMIN_ID, "username": "admin"}], "remove": []}),
+        )
+        .await;
+    assert_eq!(agents.status, StatusCode::OK, "{}", agents.body);
+    let (zopim, rc_shown, xml) = read_all().await;
+    assert!(
+        zopim["members"].as_array().unwrap().contains(&json!(1)),
+        "{zopim}"
+    );
+    assert!(
+        rc_shown["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["agentId"] == RC_ADMIN_ID),
+        "{rc_shown}"
+    );
+    assert!(xml.contains("<email>admin@example.com</email>"), "{xml}");
+
+    let without_agents = rc
+        .get(&format!(
+            "livechat/department/{support}?includeAgents=false"
+        ))
+        .await
+        .json();
+    assert_eq!(without_agents["agents"], Value::Null, "{without_agents}");
+    assert_eq!(without_agents["department"], rc_shown["department"]);
+}

@@ -7,7 +7,7 @@ use http::HeaderMap;
 
 use super::error::RcError;
 use super::wire::Json;
-use crate::auth::{authenticate_token, token_digest, verify_password};
+use crate::auth::{authenticate_digest, token_digest, verify_password};
 use crate::model::{Agent, State, TokenDigest, TokenKind};
 
 /// The caller and the digest of the token they came with (logout revokes it).
@@ -30,15 +30,16 @@ pub fn authenticate(view: &State, headers: &HeaderMap) -> Result<Caller, RcError
     let (Some(token), Some(user_id)) = (header("x-auth-token"), header("x-user-id")) else {
         return Err(RcError::Unauthorized);
     };
+    let digest = token_digest(token);
     let principal =
-        authenticate_token(view, TokenKind::Session, token).ok_or(RcError::Unauthorized)?;
+        authenticate_digest(view, TokenKind::Session, &digest).ok_or(RcError::Unauthorized)?;
     let agent = view
         .agent(principal.agent)
         .filter(|a| a.uid.as_str() == user_id)
         .ok_or(RcError::Unauthorized)?;
     Ok(Caller {
         agent: Arc::clone(agent),
-        token: token_digest(token),
+        token: digest,
     })
 }
 

@@ -27,6 +27,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::http::cache::EncodedCache;
 use crate::http::{Facade, LayerError, Request, Response};
 use crate::model::Store;
 
@@ -61,6 +62,17 @@ pub(crate) struct Context {
     store: Store,
     options: RocketchatOptions,
     routes: crate::http::routing::RouteTable<routes::Action>,
+    /// Bodies encoded once per state version.
+    bodies: EncodedCache,
+}
+
+/// Bodies the facade keeps encoded: a few thousand departments' worth (a few MiB at most).
+const CACHED_BODIES: usize = 4096;
+
+/// The kinds of body kept in the facade's [`EncodedCache`].
+pub(crate) mod cached {
+    /// `GET livechat/department/:_id`; the variant is 1 when agents are included.
+    pub const DEPARTMENT: u32 = 1;
 }
 
 /// The Rocket.Chat facade.
@@ -77,6 +89,7 @@ impl Rocketchat {
                 store,
                 options,
                 routes: routes::table(),
+                bodies: EncodedCache::new(CACHED_BODIES),
             }),
         })
     }

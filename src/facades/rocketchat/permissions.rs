@@ -5,6 +5,9 @@
 //!   `apps/meteor/app/authorization/server/constant/permissions.ts` (spec §2.2).
 //! - `rocketchat.setting.<id>`: the setting's value; absent = Rocket.Chat's shipped default.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use serde_json::Value;
 
 use super::Edition;
@@ -93,7 +96,7 @@ pub fn is_known(id: &str) -> bool {
 
 /// The roles that hold `permission` now.
 pub fn roles_of(view: &State, permission: &str) -> Vec<String> {
-    if let Some(Value::Array(roles)) = view.setting(&permission_key(permission)) {
+    if let Some(Value::Array(roles)) = stored_roles(view, permission) {
         return roles
             .iter()
             .filter_map(|r| r.as_str().map(str::to_owned))
@@ -106,11 +109,34 @@ pub fn roles_of(view: &State, permission: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The roles stored for `permission`, if a client changed them. The keys of the permissions this
+/// facade knows are made once, since every request checks one or two.
+fn stored_roles<'a>(view: &'a State, permission: &str) -> Option<&'a Value> {
+    static KEYS: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
+        PERMISSIONS
+            .iter()
+            .map(|(p, _)| (*p, permission_key(p)))
+            .collect()
+    });
+    match KEYS.get(permission) {
+        Some(key) => view.setting(key),
+        None => view.setting(&permission_key(permission)),
+    }
+}
+
 /// Whether a user with `user_roles` has `permission`.
 pub fn has(view: &State, user_roles: &[&str], permission: &str) -> bool {
-    roles_of(view, permission)
+    // What `roles_of` answers, without collecting it: this runs on every request.
+    if let Some(Value::Array(roles)) = stored_roles(view, permission) {
+        return roles
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|r| user_roles.contains(&r));
+    }
+    PERMISSIONS
         .iter()
-        .any(|r| user_roles.contains(&r.as_str()))
+        .find(|(p, _)| *p == permission)
+        .is_some_and(|(_, roles)| roles.iter().any(|r| user_roles.contains(r)))
 }
 
 /// A route's `permissionsRequired` for one method (spec §1.2).

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use bytes::Bytes;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
@@ -17,16 +18,24 @@ use crate::http::{Response, respond};
 /// `application/json` (supertest compares the whole string), `Cache-Control: no-store` and
 /// `Pragma: no-cache` (spec §0, `router.ts`).
 pub fn json_response(status: http::StatusCode, value: &impl Serialize) -> Response {
-    let (status, bytes) = match serde_json::to_vec(value) {
-        Ok(bytes) => (status, bytes),
-        Err(e) => {
-            tracing::error!(error = %e, "encoding a response failed");
-            (
-                http::StatusCode::INTERNAL_SERVER_ERROR,
-                br#"{"success":false,"error":"Internal server error"}"#.to_vec(),
-            )
-        }
-    };
+    match encode(value) {
+        Ok(bytes) => bytes_response(status, bytes),
+        Err(()) => bytes_response(
+            http::StatusCode::INTERNAL_SERVER_ERROR,
+            Bytes::from_static(br#"{"success":false,"error":"Internal server error"}"#),
+        ),
+    }
+}
+
+/// A value as Rocket.Chat's JSON; a failure is logged (it is a bug: every body type encodes).
+pub fn encode(value: &impl Serialize) -> Result<Bytes, ()> {
+    serde_json::to_vec(value).map(Bytes::from).map_err(|e| {
+        tracing::error!(error = %e, "encoding a response failed");
+    })
+}
+
+/// An encoded JSON body with the headers Rocket.Chat's API sends with every answer.
+pub fn bytes_response(status: http::StatusCode, bytes: Bytes) -> Response {
     let mut response = respond(status, "application/json", bytes);
     let headers = response.headers_mut();
     headers.insert(

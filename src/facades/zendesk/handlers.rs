@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use http::header::{HOST, LOCATION};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
-use super::Context;
 use super::auth::{authenticate, authorize, blocking};
 use super::error::{XML, ZendeskError};
 use super::mapping::{
@@ -19,7 +19,9 @@ use super::wire::{
     GroupBody, UserBody, group_document, groups_document, user_document, users_document,
 };
 use super::xml::{Limits, XmlDocument};
+use super::{Context, cached};
 use crate::auth::hash_password;
+use crate::http::cache::CacheKey;
 use crate::http::layers::read_body;
 use crate::http::{LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
@@ -71,7 +73,7 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
     let query = request.uri().query().map(str::to_owned);
     match action {
         Action::ListGroups => list_groups(&view),
-        Action::ShowGroup => show_group(&view, group_id(&view, id)?),
+        Action::ShowGroup => show_group(ctx, &view, group_id(&view, id)?),
         Action::ListGroupUsers => list_group_users(&view, group_id(&view, id)?, query.as_deref()),
         Action::CreateGroup => create_group(ctx, request, prefix).await,
         Action::UpdateGroup => update_group(ctx, group_id(&view, id)?, request).await,
@@ -176,12 +178,19 @@ fn list_groups(view: &View) -> Result<Response> {
 }
 
 /// One group with its agents nested as `<users>` (spec B2).
-fn show_group(view: &View, id: DepartmentId) -> Result<Response> {
-    let group = view.department(id).ok_or(ZendeskError::NotFound)?;
-    Ok(xml(
-        StatusCode::OK,
-        &group_document(&group_out(view, group, true)),
-    ))
+fn show_group(ctx: &Context, view: &View, id: DepartmentId) -> Result<Response> {
+    let key = CacheKey {
+        kind: cached::GROUP,
+        variant: 0,
+        id: id.0,
+    };
+    let body = ctx.bodies.get_or_encode(key, view.version(), || {
+        let group = view.department(id).ok_or(ZendeskError::NotFound)?;
+        Ok::<_, ZendeskError>(Bytes::from(
+            group_document(&group_out(view, group, true)).to_xml(),
+        ))
+    })?;
+    Ok(respond(StatusCode::OK, XML, body))
 }
 
 async fn create_group(ctx: &Context, request: Request, prefix: &str) -> Result<Response> {

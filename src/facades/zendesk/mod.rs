@@ -26,6 +26,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::auth::verified::VerifiedPasswords;
+use crate::http::cache::EncodedCache;
 use crate::http::{Facade, LayerError, Request, Response};
 use crate::model::Store;
 
@@ -38,6 +39,17 @@ pub(crate) struct Context {
     routes: crate::http::routing::RouteTable<routes::Action>,
     /// Basic auth sends the password with every request; this spares Argon2 on all but the first.
     passwords: Arc<VerifiedPasswords>,
+    /// Bodies encoded once per state version.
+    bodies: EncodedCache,
+}
+
+/// Bodies the facade keeps encoded: a few thousand groups' worth (a few MiB at most).
+const CACHED_BODIES: usize = 4096;
+
+/// The kinds of body kept in the facade's [`EncodedCache`].
+pub(crate) mod cached {
+    /// `GET /groups/{id}.xml`.
+    pub const GROUP: u32 = 1;
 }
 
 /// The classic Zendesk XML facade.
@@ -54,6 +66,7 @@ impl Zendesk {
                 store,
                 routes: routes::table(),
                 passwords: Arc::new(VerifiedPasswords::default()),
+                bodies: EncodedCache::new(CACHED_BODIES),
             }),
         })
     }

@@ -14,6 +14,7 @@ use super::mapping::{Create, Update, agent_out, department_out};
 use super::routes::Action;
 use super::wire::DepartmentBody;
 use crate::auth::Principal;
+use crate::http::cache::CacheKey;
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
 use crate::http::{LayerError, Request, Response, respond, respond_empty};
@@ -87,11 +88,15 @@ fn number(raw: &str) -> Option<u64> {
 }
 
 fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
+    Ok(respond(status, "application/json", encode(value)?))
+}
+
+fn encode(value: &impl Serialize) -> Result<Bytes> {
     let bytes = serde_json::to_vec(value).map_err(|e| {
         tracing::error!(error = %e, "encoding a response failed");
         ZopimError::Layer(LayerError::Internal)
     })?;
-    Ok(respond(status, "application/json", bytes))
+    Ok(Bytes::from(bytes))
 }
 
 /// A path segment, percent-decoded (zenpy sends `Sales%20Team`, spec A3).
@@ -172,11 +177,22 @@ fn list_departments(ctx: &Context, view: &View) -> Result<Response> {
 }
 
 fn show_department(ctx: &Context, view: &View, id: DepartmentId) -> Result<Response> {
-    let department = view.department(id).ok_or(ZopimError::DepartmentNotFound)?;
-    json(
-        StatusCode::OK,
-        &department_out(view, department, ctx.options.enabled),
-    )
+    let key = CacheKey {
+        kind: cached::DEPARTMENT,
+        variant: 0,
+        id: id.0,
+    };
+    let body = ctx.bodies.get_or_encode(key, view.version(), || {
+        let department = view.department(id).ok_or(ZopimError::DepartmentNotFound)?;
+        encode(&department_out(view, department, ctx.options.enabled))
+    })?;
+    Ok(respond(StatusCode::OK, "application/json", body))
+}
+
+/// The kinds of body kept in the facade's [`EncodedCache`](crate::http::cache::EncodedCache).
+mod cached {
+    /// One department, as `GET /departments/{id}` answers it.
+    pub const DEPARTMENT: u32 = 1;
 }
 
 async fn create_department(ctx: &Context, request: Request) -> Result<Response> {

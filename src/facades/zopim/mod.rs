@@ -17,6 +17,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::http::cache::EncodedCache;
 use crate::http::{Facade, LayerError, Request, Response};
 use crate::model::Store;
 
@@ -35,11 +36,16 @@ pub struct ZopimOptions {
     pub enabled: EnabledFormat,
 }
 
+/// Bodies the facade keeps encoded: a few thousand departments' worth (a few MiB at most).
+const CACHED_BODIES: usize = 4096;
+
 /// What every handler needs.
 pub(crate) struct Context {
     store: Store,
     options: ZopimOptions,
     routes: crate::http::routing::RouteTable<routes::Action>,
+    /// Bodies encoded once per state version.
+    bodies: EncodedCache,
 }
 
 /// The Zopim facade.
@@ -56,6 +62,7 @@ impl Zopim {
                 store,
                 options,
                 routes: routes::table(),
+                bodies: EncodedCache::new(CACHED_BODIES),
             }),
         })
     }

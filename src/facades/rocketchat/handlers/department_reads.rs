@@ -2,15 +2,18 @@
 //! department lists, the creation check, one department, autocomplete, a department's agents,
 //! `listByIds` and an agent's departments.
 
+use http::StatusCode;
+
 use super::{Req, Result, contains_ci, duplicate_key, ok, sorted_page};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::permissions;
 use crate::facades::rocketchat::query;
 use crate::facades::rocketchat::wire::{self, Json};
-use crate::facades::rocketchat::{Context, Edition};
-use crate::http::Response;
+use crate::facades::rocketchat::{Context, Edition, cached};
+use crate::http::cache::CacheKey;
 use crate::http::json::{self as strict_json, JsonError};
+use crate::http::{LayerError, Response};
 use crate::model::{State, View};
 
 pub(super) fn creation_available(ctx: &Context, view: &State) -> bool {
@@ -53,7 +56,7 @@ pub(super) fn list_departments(view: &View, req: &Req, archived_only: bool) -> R
     })
 }
 
-pub(super) fn show_department(view: &View, req: &Req) -> Result<Response> {
+pub(super) fn show_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
     let department = mapping::department_by_id(view, req.param("_id"));
     // `includeAgents` absent leaves the function default (true); any value but 'true' turns
     // it off; agents also need `view-livechat-departments` (spec §3.1 #4).
@@ -61,17 +64,33 @@ pub(super) fn show_department(view: &View, req: &Req) -> Result<Response> {
         None => true,
         Some(v) => v.as_str() == Some("true"),
     };
-    let agents = (include && permissions::has(view, &req.roles(), "view-livechat-departments"))
-        .then(|| {
-            department
-                .map(|d| mapping::links_of(view, d.id))
-                .unwrap_or_default()
-        });
-    ok(&wire::DepartmentAnswer {
-        department: department.map(|d| mapping::department_out(view, d, true)),
-        agents,
-        success: true,
-    })
+    let include = include && permissions::has(view, req.roles(), "view-livechat-departments");
+    let encode = || {
+        wire::encode(&wire::DepartmentAnswer {
+            department: department.map(|d| mapping::department_out(view, d, true)),
+            agents: include.then(|| {
+                department
+                    .map(|d| mapping::links_of(view, d.id))
+                    .unwrap_or_default()
+            }),
+            success: true,
+        })
+        .map_err(|()| RcError::Layer(LayerError::Internal))
+    };
+    // The answer depends on the state, the department and whether agents are in it: the same
+    // bytes for every caller who gets agents, and for every caller who does not.
+    let body = match department {
+        Some(d) => {
+            let key = CacheKey {
+                kind: cached::DEPARTMENT,
+                variant: u32::from(include),
+                id: d.id.0,
+            };
+            ctx.bodies.get_or_encode(key, view.version(), encode)?
+        }
+        None => encode()?,
+    };
+    Ok(wire::bytes_response(StatusCode::OK, body))
 }
 
 pub(super) fn autocomplete(view: &View, req: &Req) -> Result<Response> {

@@ -187,7 +187,7 @@ pub(super) async fn update_department(ctx: &Context, view: &View, req: &Req) -> 
     };
     check::matches(Some(&req.body), &body_pattern).map_err(|m| RcError::matching(m.text()))?;
     let roles = req.roles();
-    if !permissions::has(view, &roles, "manage-livechat-departments") {
+    if !permissions::has(view, roles, "manage-livechat-departments") {
         return Err(RcError::Plain("error-not-allowed".into()));
     }
     // Agents count only for a caller who may add them (spec §3.1 #5 step 4).
@@ -196,7 +196,7 @@ pub(super) async fn update_department(ctx: &Context, view: &View, req: &Req) -> 
         .get("department")
         .and(req.body.get("agents"))
         .filter(|a| **a != Json::Null)
-        .filter(|_| permissions::has(view, &roles, "add-livechat-department-agents"));
+        .filter(|_| permissions::has(view, roles, "add-livechat-department-agents"));
     let department = req.body.get("department").cloned().unwrap_or(Json::Null);
     let id = req.param("_id");
     let department_id = save_department(ctx, view, Some(id), &department, agents).await?;

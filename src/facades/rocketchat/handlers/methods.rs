@@ -148,7 +148,7 @@ async fn change_livechat_status(
     };
     let agent = match agent_id {
         Some(id) if id != caller.uid.as_str() => {
-            if !permissions::has(view, &req.roles(), "manage-livechat-agents") {
+            if !permissions::has(view, req.roles(), "manage-livechat-agents") {
                 return Err(RcError::meteor("error-not-allowed", "Not allowed").into());
             }
             mapping::agent_by_id(view, id)
@@ -185,7 +185,7 @@ async fn saved_department(
     req: &Req,
     params: &[Json],
 ) -> Result<Option<Value>, MethodError> {
-    if !permissions::has(view, &req.roles(), "manage-livechat-departments") {
+    if !permissions::has(view, req.roles(), "manage-livechat-departments") {
         return Err(RcError::save_department("error-not-allowed", "Not allowed").into());
     }
     let id = params

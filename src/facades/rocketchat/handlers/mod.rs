@@ -59,6 +59,8 @@ struct Req {
     body: Json,
     headers: HeaderMap,
     caller: Option<Caller>,
+    /// The caller's roles, worked out once: most requests check them twice.
+    roles: Vec<&'static str>,
 }
 
 impl Req {
@@ -78,11 +80,9 @@ impl Req {
             .ok_or(RcError::Unauthorized)
     }
 
-    fn roles(&self) -> Vec<&'static str> {
-        self.caller
-            .as_ref()
-            .map(|c| mapping::rc_roles(c.agent.roles))
-            .unwrap_or_default()
+    /// The caller's Rocket.Chat roles (none without a caller).
+    fn roles(&self) -> &[&'static str] {
+        &self.roles
     }
 }
 
@@ -114,22 +114,30 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
     } else {
         None
     };
-    let headers = request.headers().clone();
+    let mut request = request;
+    let is_json = is_json(request.headers());
+    // The handlers keep the headers; the body is read from what is left of the request.
+    let headers = std::mem::take(request.headers_mut());
     let body = if bodiless {
         Json::Object(Vec::new())
     } else {
-        json_body(request).await?
+        json_body(request, is_json).await?
     };
+    let roles = caller
+        .as_ref()
+        .map(|c| mapping::rc_roles(c.agent.roles))
+        .unwrap_or_default();
     let mut req = Req {
         params,
         query,
         body,
         headers,
         caller,
+        roles,
     };
 
     validate(action, &mut req)?;
-    if action.needs_auth() && !action.permissions().allows(&view, &req.roles()) {
+    if action.needs_auth() && !action.permissions().allows(&view, req.roles()) {
         return Err(RcError::Forbidden);
     }
     run(ctx, action, &view, req).await
@@ -138,12 +146,7 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
 /// A request body as the router parses it: JSON when the content type says so; an empty,
 /// unparsable or non-JSON body is `{}` (spec §1.1). A key given twice is refused instead, where
 /// `JSON.parse` would keep the last value (docs/decisions.md, "Duplicate JSON keys").
-async fn json_body(request: Request) -> Result<Json> {
-    let is_json = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("application/json"));
+async fn json_body(request: Request, is_json: bool) -> Result<Json> {
     let bytes = read_body(request).await?;
     if !is_json {
         return Ok(Json::Object(Vec::new()));
@@ -153,6 +156,14 @@ async fn json_body(request: Request) -> Result<Json> {
         Err(JsonError::DuplicateKey(path)) => Err(duplicate_key(&path)),
         Err(JsonError::Syntax { .. }) => Ok(Json::Object(Vec::new())),
     }
+}
+
+/// Whether the body is declared JSON (`application/json`, in any case, with any parameters).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("application/json"))
 }
 
 /// A key given twice, in ajv's words and with its `invalid-params` type, since clients already
@@ -328,7 +339,7 @@ async fn run(ctx: &Context, action: Action, view: &View, req: Req) -> Result<Res
             available: creation_available(ctx, view),
             success: true,
         }),
-        Action::ShowDepartment => show_department(view, &req),
+        Action::ShowDepartment => show_department(ctx, view, &req),
         Action::UpdateDepartment => update_department(ctx, view, &req).await,
         Action::DeleteDepartment => delete_department(ctx, view, &req).await,
         Action::Archive => archive(ctx, view, &req, false).await,

@@ -28,14 +28,14 @@ pub(super) fn list_users(view: &View, req: &Req) -> Result<Response> {
         "agent" => {
             if !["transfer-livechat-guest", "edit-omnichannel-contact"]
                 .iter()
-                .any(|p| permissions::has(view, &roles, p))
+                .any(|p| permissions::has(view, roles, p))
             {
                 return Err(RcError::ForbiddenBare);
             }
             Role::Agent
         }
         "manager" => {
-            if !permissions::has(view, &roles, "view-livechat-manager") {
+            if !permissions::has(view, roles, "view-livechat-manager") {
                 return Err(RcError::ForbiddenBare);
             }
             Role::Manager
@@ -315,7 +315,7 @@ pub(super) async fn set_status(ctx: &Context, view: &View, req: &Req) -> Result<
     let caller = req.caller()?;
     let target = match user_from_params(view, &req.body) {
         Some(user) if user.id != caller.id => {
-            if !permissions::has(view, &req.roles(), "edit-other-user-info") {
+            if !permissions::has(view, req.roles(), "edit-other-user-info") {
                 return Err(RcError::ForbiddenBare);
             }
             Arc::clone(user)
