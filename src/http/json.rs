@@ -278,12 +278,12 @@ mod tests {
 
     proptest! {
         #[test]
-        fn arbitrary_bytes_are_read_or_refused_without_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        fn fuzz_json_arbitrary_bytes_are_read_or_refused_without_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
             let _ = parse::<Value>(&bytes);
         }
 
         #[test]
-        fn jsonish_text_is_accepted_exactly_when_serde_json_accepts_it_and_no_key_repeats(text in jsonish()) {
+        fn fuzz_json_jsonish_text_is_accepted_exactly_when_serde_json_accepts_it_and_no_key_repeats(text in jsonish()) {
             let strict = read(&text);
             let lenient = serde_json::from_str::<Value>(&text);
             match strict {
@@ -295,7 +295,7 @@ mod tests {
         }
 
         #[test]
-        fn any_value_serde_json_writes_is_read_as_serde_json_reads_it(value in any_json()) {
+        fn fuzz_json_any_value_serde_json_writes_is_read_as_serde_json_reads_it(value in any_json()) {
             // Compared with serde_json's own reading: without `float_roundtrip`, a float's
             // last digit may differ from the value written.
             let text = value.to_string();

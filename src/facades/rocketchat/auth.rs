@@ -141,3 +141,79 @@ mod tests {
         assert_ne!(a, b);
     }
 }
+
+/// `X-Auth-Token` + `X-User-Id` as Rocket.Chat reads them. Run with
+/// `PROPTEST_CASES=N cargo test --lib fuzz_`.
+#[cfg(test)]
+mod fuzz {
+    use std::sync::LazyLock;
+
+    use http::HeaderValue;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::fixtures::{DEFAULT, FixtureFile};
+    use crate::model::Timestamp;
+
+    const SESSION: &str = "fuzz-session-token";
+    const ADMIN: &str = "rbAXPnMktTFbNpwtJ";
+    const AGENT: &str = "Ha7kS4XbQ9mZtCfPe";
+
+    /// The default data with a session for the admin.
+    static STATE: LazyLock<State> = LazyLock::new(|| {
+        let mut data: serde_json::Value = serde_json::from_str(DEFAULT).unwrap();
+        data["agents"][0]["tokens"]["session"] = serde_json::json!([SESSION]);
+        FixtureFile::parse(&data.to_string())
+            .and_then(|f| f.into_state(Timestamp::now()))
+            .unwrap()
+    });
+
+    fn headers(pairs: &[(&'static str, &[u8])]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, bytes) in pairs {
+            if let Ok(value) = HeaderValue::from_bytes(bytes) {
+                headers.insert(*name, value);
+            }
+        }
+        headers
+    }
+
+    proptest! {
+        #[test]
+        fn fuzz_auth_rocketchat_arbitrary_header_bytes_open_nothing(
+            token in proptest::collection::vec(any::<u8>(), 0..64),
+            user in proptest::collection::vec(any::<u8>(), 0..32),
+        ) {
+            let headers = headers(&[("x-auth-token", &token), ("x-user-id", &user)]);
+            prop_assert!(matches!(authenticate(&STATE, &headers), Err(RcError::Unauthorized)));
+        }
+
+        #[test]
+        fn fuzz_auth_rocketchat_only_the_session_with_its_own_user_id_opens(
+            token in prop_oneof![
+                proptest::sample::select(vec![SESSION, "deskbridge-admin-token", "deskbridge-admin-api-token", "", " "]).prop_map(str::to_owned),
+                Just(SESSION.to_uppercase()),
+                Just(format!("  {SESSION}\t")),
+                "[ -~]{0,24}",
+            ],
+            user in prop_oneof![
+                proptest::sample::select(vec![ADMIN, AGENT, "", "admin"]).prop_map(str::to_owned),
+                Just(ADMIN.to_lowercase()),
+                Just(format!(" {ADMIN} ")),
+                "[ -~]{0,20}",
+            ],
+        ) {
+            let headers = headers(&[("x-auth-token", token.as_bytes()), ("x-user-id", user.as_bytes())]);
+
+            let result = authenticate(&STATE, &headers);
+
+            let opens = token.trim() == SESSION && user.trim() == ADMIN;
+            prop_assert_eq!(result.is_ok(), opens, "{:?} {:?}", token, user);
+            if let Ok(caller) = result {
+                prop_assert_eq!(caller.agent.uid.as_str(), ADMIN);
+            } else {
+                prop_assert!(matches!(result, Err(RcError::Unauthorized)));
+            }
+        }
+    }
+}

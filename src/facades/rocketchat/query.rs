@@ -337,3 +337,70 @@ mod tests {
         assert!(sort(&parse(Some("sort=nope"))).is_err());
     }
 }
+
+/// Query strings, arbitrary and `qs`-shaped. Run with `PROPTEST_CASES=N cargo test --lib fuzz_`.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Everything a handler reads from a parsed query; none of it may panic.
+    fn read_all(query: &str) -> Json {
+        let parsed = parse(Some(query));
+        let _ = page(&parsed);
+        let _ = sort(&parsed);
+        for key in ["text", "ids", "selector", "count", "offset", "sort"] {
+            let _ = string(&parsed, key);
+        }
+        parsed
+    }
+
+    proptest! {
+        #[test]
+        fn fuzz_query_arbitrary_text_parses_to_an_object_without_a_panic(query in ".{0,128}") {
+            prop_assert!(read_all(&query).to_value().is_object());
+        }
+
+        #[test]
+        fn fuzz_query_qs_shaped_text_parses_to_an_object_without_a_panic(
+            query in "([a-c]{0,2}(\\[[a-c0-9]{0,2}\\]){0,8}(=[a-c%0-9+{}\":,\\[\\]-]{0,8})?&?){0,12}"
+        ) {
+            prop_assert!(read_all(&query).to_value().is_object());
+        }
+
+        #[test]
+        fn fuzz_query_distinct_plain_keys_read_back_as_encoded(
+            pairs in proptest::collection::btree_map("[a-z]{1,6}", ".{0,8}", 0..8)
+        ) {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (key, value) in &pairs {
+                query.append_pair(key, value);
+            }
+
+            let parsed = parse(Some(&query.finish())).to_value();
+
+            let expected: Map<String, Value> = pairs
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
+            prop_assert_eq!(parsed, Value::Object(expected));
+        }
+
+        #[test]
+        fn fuzz_query_sort_and_page_take_any_value_without_a_panic(
+            sort_text in ".{0,32}",
+            count in ".{0,12}",
+            offset in "-?[0-9]{0,24}",
+        ) {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.append_pair("sort", &sort_text);
+            query.append_pair("count", &count);
+            query.append_pair("offset", &offset);
+
+            let parsed = read_all(&query.finish());
+
+            prop_assert!(page(&parsed).apply((0..200).collect::<Vec<_>>()).len() <= 200);
+        }
+    }
+}

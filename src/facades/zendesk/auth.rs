@@ -208,3 +208,103 @@ mod tests {
         }
     }
 }
+
+/// HTTP Basic (`email:password`, `email/token:TOKEN`) and `X-On-Behalf-Of` as the classic API reads
+/// them. Run with `PROPTEST_CASES=N cargo test --lib fuzz_`.
+#[cfg(test)]
+mod fuzz {
+    use std::sync::LazyLock;
+
+    use http::HeaderValue;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    static STATE: LazyLock<State> = LazyLock::new(|| crate::fixtures::default_state().unwrap());
+
+    const API_TOKEN: &str = "deskbridge-admin-api-token";
+
+    fn authorization(value: &str) -> Option<HeaderMap> {
+        let value = HeaderValue::from_str(value).ok()?;
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, value);
+        Some(headers)
+    }
+
+    proptest! {
+        #[test]
+        fn fuzz_auth_zendesk_arbitrary_authorization_bytes_decode_or_not_without_a_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..96)
+        ) {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                headers.insert(AUTHORIZATION, value);
+            }
+            if let Some((user, _)) = basic_credentials(&headers) {
+                prop_assert!(!user.is_empty() && !user.contains(':'));
+            }
+        }
+
+        #[test]
+        fn fuzz_auth_zendesk_basic_reads_back_any_user_and_secret(
+            scheme in proptest::sample::select(vec!["Basic", "basic", "BASIC"]),
+            user in "[^:\u{0}]{1,24}",
+            secret in ".{0,24}",
+        ) {
+            let encoded = STANDARD.encode(format!("{user}:{secret}"));
+            let headers = authorization(&format!("{scheme} {encoded}")).unwrap();
+
+            prop_assert_eq!(basic_credentials(&headers), Some((user, secret)));
+        }
+
+        #[test]
+        fn fuzz_auth_zendesk_basic_with_damaged_base64_decodes_or_not_without_a_panic(
+            text in "[A-Za-z0-9+/=!:. -]{0,40}",
+        ) {
+            if let Some(headers) = authorization(&format!("Basic {text}")) {
+                let _ = basic_credentials(&headers);
+            }
+        }
+
+        #[test]
+        fn fuzz_auth_zendesk_an_api_token_opens_only_for_its_own_email(
+            email in prop_oneof![
+                proptest::sample::select(vec!["admin@example.com", "ADMIN@example.com", "agent@example.com", ""]).prop_map(str::to_owned),
+                ".{0,24}",
+            ],
+            token in prop_oneof![
+                Just(API_TOKEN.to_owned()),
+                Just(API_TOKEN.to_uppercase()),
+                Just("deskbridge-admin-token".to_owned()),
+                ".{0,32}",
+            ],
+        ) {
+            let result = token_user(&STATE, &email, &token);
+
+            let opens = token == API_TOKEN && email.eq_ignore_ascii_case("admin@example.com");
+            prop_assert_eq!(result.is_ok(), opens, "{:?} {:?}", email, token);
+            if let Ok(principal) = result {
+                prop_assert_eq!(principal.agent, crate::model::AgentId(1));
+            }
+        }
+
+        #[test]
+        fn fuzz_auth_zendesk_on_behalf_of_any_value_acts_as_a_real_user_or_refuses(
+            bytes in prop_oneof![
+                proptest::sample::select(vec!["agent@example.com", " AGENT@example.com ", "nobody@example.com", ""]).prop_map(|s| s.as_bytes().to_vec()),
+                proptest::collection::vec(any::<u8>(), 0..40),
+            ],
+        ) {
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                headers.insert(ON_BEHALF_OF, value);
+            }
+            let caller = authenticate_token(&STATE, TokenKind::Api, API_TOKEN).unwrap();
+
+            match on_behalf_of(&STATE, &headers, caller) {
+                Ok(acting) => prop_assert!(STATE.agent(acting.agent).is_some_and(|a| a.active)),
+                Err(e) => prop_assert!(matches!(e, ZendeskError::Unauthorized | ZendeskError::Forbidden)),
+            }
+        }
+    }
+}

@@ -530,3 +530,48 @@ mod tests {
         assert_eq!(unique_username(&view, "sam").unwrap().as_str(), "sam");
     }
 }
+
+/// The user lists' query string. Run with `PROPTEST_CASES=N cargo test --lib fuzz_`.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn fuzz_zendesk_query_any_text_is_a_list_query_or_a_typed_error(query in ".{0,96}") {
+            match list_query(Some(&query)) {
+                Ok(list) => prop_assert!(list.page >= 1),
+                Err(e) => {
+                    let typed = matches!(e, ZendeskError::BadParameter { .. });
+                    prop_assert!(typed, "{:?}", e);
+                }
+            }
+        }
+
+        #[test]
+        fn fuzz_zendesk_query_page_role_and_text_read_back_as_written(
+            page in 1usize..1_000_000,
+            role in proptest::sample::select(vec![0i64, 2, 4]),
+            text in ".{0,12}",
+        ) {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.append_pair("page", &page.to_string());
+            query.append_pair("role", &role.to_string());
+            query.append_pair("query", &text);
+
+            let list = list_query(Some(&query.finish()));
+
+            let text = text.trim().to_lowercase();
+            prop_assert_eq!(
+                list.ok(),
+                Some(ListQuery {
+                    page,
+                    role: ZendeskRole::from_number(role),
+                    query: (!text.is_empty()).then_some(text),
+                })
+            );
+        }
+    }
+}

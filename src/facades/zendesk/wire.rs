@@ -378,3 +378,86 @@ mod tests {
         assert_eq!(body.time_zone, Some(XmlValue::text("Europe/Paris")));
     }
 }
+
+/// Near-valid request bodies for the two resources, read then taken apart by the body readers.
+/// Run with `PROPTEST_CASES=N cargo test --lib fuzz_` for a longer run.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::facades::zendesk::xml::Limits;
+
+    /// One field element of a `<group>` or `<user>` body, typed or not, with text, nested agents
+    /// or nothing.
+    fn field_xml() -> impl Strategy<Value = String> {
+        let name = proptest::sample::select(vec![
+            "name",
+            "email",
+            "roles",
+            "time-zone",
+            "time_zone",
+            "password",
+            "agents",
+            "agent",
+            "id",
+        ]);
+        let attribute = proptest::sample::select(vec![
+            "",
+            " type=\"integer\"",
+            " type=\"array\"",
+            " type=\"boolean\"",
+            " type=\"datetime\"",
+            " nil=\"true\"",
+        ]);
+        let text = "[a-z0-9 ,.@:+-]{0,12}";
+        let agents = proptest::collection::vec(
+            (attribute.clone(), "-?[0-9a-z]{0,4}")
+                .prop_map(|(a, t)| format!("<agent{a}>{t}</agent>")),
+            0..4,
+        )
+        .prop_map(|items| items.concat());
+        let content = prop_oneof![text.prop_map(|t: String| t), agents];
+        (name, attribute, content, any::<bool>()).prop_map(|(name, attribute, content, empty)| {
+            if empty {
+                format!("<{name}{attribute}/>")
+            } else {
+                format!("<{name}{attribute}>{content}</{name}>")
+            }
+        })
+    }
+
+    fn body() -> impl Strategy<Value = String> {
+        let root = proptest::sample::select(vec!["group", "user", "groups", "x"]);
+        (root, proptest::collection::vec(field_xml(), 0..6))
+            .prop_map(|(root, fields)| format!("<{root}>{}</{root}>", fields.concat()))
+    }
+
+    proptest! {
+        #[test]
+        fn fuzz_xml_bodies_are_read_as_a_group_or_user_or_refused_without_a_panic(text in body()) {
+            let Ok(doc) = XmlDocument::parse(text.as_bytes(), &Limits::default()) else {
+                return Ok(());
+            };
+            let root = doc.root.clone();
+            if let Ok(group) = GroupBody::from_document(doc.clone()) {
+                prop_assert_eq!(root.as_str(), "group");
+                if let Some(agents) = &group.agents {
+                    let _ = agent_items(agents);
+                }
+                if let Some(name) = &group.name {
+                    let _ = Scalar::of(name);
+                }
+            }
+            if let Ok(user) = UserBody::from_document(doc) {
+                prop_assert_eq!(root.as_str(), "user");
+                for value in [user.name, user.email, user.roles, user.time_zone, user.password]
+                    .into_iter()
+                    .flatten()
+                {
+                    let _ = Scalar::of(&value);
+                }
+            }
+        }
+    }
+}

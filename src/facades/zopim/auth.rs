@@ -37,3 +37,62 @@ pub fn authorize(principal: Principal, action: Action) -> Result<(), ZopimError>
         Err(ZopimError::Forbidden)
     }
 }
+
+/// `Authorization` as Zopim reads it. Run with `PROPTEST_CASES=N cargo test --lib fuzz_`.
+#[cfg(test)]
+mod fuzz {
+    use std::sync::LazyLock;
+
+    use http::HeaderValue;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    static STATE: LazyLock<State> = LazyLock::new(|| crate::fixtures::default_state().unwrap());
+
+    /// The default data's bearer tokens.
+    const TOKENS: [&str; 2] = ["deskbridge-admin-token", "deskbridge-agent-token"];
+
+    fn authorization(value: HeaderValue) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, value);
+        headers
+    }
+
+    proptest! {
+        #[test]
+        fn fuzz_auth_zopim_arbitrary_authorization_bytes_open_nothing(
+            bytes in proptest::collection::vec(any::<u8>(), 0..96)
+        ) {
+            if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                let result = authenticate(&STATE, &authorization(value));
+                prop_assert!(matches!(result, Err(ZopimError::Unauthorized)));
+            }
+        }
+
+        #[test]
+        fn fuzz_auth_zopim_only_a_known_token_under_the_bearer_scheme_opens(
+            scheme in proptest::sample::select(vec!["Bearer", "bearer", "BEARER", "Basic", "Token", "", "Bearer:"]),
+            gap in " {1,3}",
+            token in prop_oneof![
+                proptest::sample::select(TOKENS.to_vec()).prop_map(str::to_owned),
+                proptest::sample::select(TOKENS.to_vec()).prop_map(|t| t.to_uppercase()),
+                proptest::sample::select(TOKENS.to_vec()).prop_map(|t| t[1..].to_owned()),
+                "[ -~]{0,24}",
+            ],
+            trailing in " {0,2}",
+        ) {
+            let Ok(value) = HeaderValue::from_str(&format!("{scheme}{gap}{token}{trailing}")) else {
+                return Ok(());
+            };
+
+            let result = authenticate(&STATE, &authorization(value));
+
+            let opens = scheme.eq_ignore_ascii_case("bearer") && TOKENS.contains(&token.trim());
+            prop_assert_eq!(result.is_ok(), opens, "{:?} {:?}", scheme, token);
+            if !opens {
+                prop_assert!(matches!(result, Err(ZopimError::Unauthorized)));
+            }
+        }
+    }
+}

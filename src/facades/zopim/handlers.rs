@@ -348,3 +348,52 @@ mod tests {
         assert_eq!(agent_cursor(None).unwrap().limit, 100);
     }
 }
+
+/// The agent list's query string. Run with `PROPTEST_CASES=N cargo test --lib fuzz_`.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn fuzz_zopim_query_any_text_is_a_cursor_or_a_typed_error(query in ".{0,96}") {
+            match agent_cursor(Some(&query)) {
+                Ok(cursor) => prop_assert!((1..=AGENT_PAGE).contains(&cursor.limit)),
+                Err(e) => {
+                    let typed = matches!(e, ZopimError::InvalidParameter { .. });
+                    prop_assert!(typed, "{:?}", e);
+                }
+            }
+        }
+
+        #[test]
+        fn fuzz_zopim_query_cursors_read_back_as_written(
+            since in proptest::option::of(any::<u64>()),
+            max in proptest::option::of(any::<u64>()),
+            limit in 1u64..1000,
+        ) {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            if let Some(since) = since {
+                query.append_pair("since_id", &since.to_string());
+            }
+            if let Some(max) = max {
+                query.append_pair("max_id", &max.to_string());
+            }
+            query.append_pair("limit", &limit.to_string());
+            query.append_pair("other", "ignored");
+
+            let cursor = agent_cursor(Some(&query.finish()));
+
+            prop_assert_eq!(
+                cursor.ok(),
+                Some(AgentCursor {
+                    since_id: since,
+                    max_id: max,
+                    limit: (limit as usize).min(AGENT_PAGE),
+                })
+            );
+        }
+    }
+}
