@@ -17,6 +17,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::ops::Not;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -54,9 +55,12 @@ impl Gateway {
         }
     }
 
-    /// Runs one request through the layers.
-    pub async fn handle(&self, request: Request) -> Response {
-        let started = Instant::now();
+    /// Runs one request through the layers. The body is boxed once, here, with the limit.
+    pub async fn handle<B>(&self, request: http::Request<B>) -> Response
+    where
+        B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<super::BoxError>,
+    {
         let facade = Arc::clone(self.router.facade_for(request.uri().path()));
         let span = tracing::debug_span!(
             "request",
@@ -64,18 +68,26 @@ impl Gateway {
             method = %request.method(),
             path = %request.uri().path(),
         );
+        // The clock is read only when the closing line will be written.
+        let started = span.is_disabled().not().then(Instant::now);
         let response = self.limited(facade, request).instrument(span.clone()).await;
-        span.in_scope(|| {
-            tracing::debug!(
-                status = response.status().as_u16(),
-                latency_us = started.elapsed().as_micros() as u64,
-                "answered"
-            )
-        });
+        if let Some(started) = started {
+            span.in_scope(|| {
+                tracing::debug!(
+                    status = response.status().as_u16(),
+                    latency_us = started.elapsed().as_micros() as u64,
+                    "answered"
+                )
+            });
+        }
         response
     }
 
-    async fn limited(&self, facade: Arc<dyn super::Facade>, request: Request) -> Response {
+    async fn limited<B>(&self, facade: Arc<dyn super::Facade>, request: http::Request<B>) -> Response
+    where
+        B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<super::BoxError>,
+    {
         let limit = self.limits.max_body_bytes;
         let declared = request
             .headers()
@@ -85,7 +97,8 @@ impl Gateway {
         if declared.is_some_and(|n| n > limit as u64) {
             return facade.rescue(&LayerError::PayloadTooLarge);
         }
-        let mut request = request.map(|body| Limited::new(body, limit).boxed_unsync());
+        let mut request: Request =
+            request.map(|body| Limited::new(body, limit).map_err(Into::into).boxed_unsync());
         let deadline = tokio::time::Instant::now() + self.limits.request_timeout;
         request.extensions_mut().insert(Deadline(deadline));
 

@@ -6,7 +6,6 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -67,10 +66,7 @@ pub async fn serve(
         let gateway = gateway.clone();
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             let gateway = gateway.clone();
-            async move {
-                let request = request.map(|body| body.map_err(Into::into).boxed_unsync());
-                Ok::<_, Infallible>(gateway.handle(request).await)
-            }
+            async move { Ok::<_, Infallible>(gateway.handle(request).await) }
         });
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
