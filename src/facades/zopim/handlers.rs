@@ -7,12 +7,12 @@ use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Context;
 use super::auth::{authenticate, authorize};
 use super::error::ZopimError;
 use super::mapping::{Create, Update, agent_out, department_out};
 use super::routes::Action;
 use super::wire::DepartmentBody;
+use super::{Context, Encoded};
 use crate::auth::Principal;
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
@@ -87,11 +87,14 @@ fn number(raw: &str) -> Option<u64> {
 }
 
 fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
-    let bytes = serde_json::to_vec(value).map_err(|e| {
+    Ok(respond(status, "application/json", encode(value)?))
+}
+
+fn encode(value: &impl Serialize) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| {
         tracing::error!(error = %e, "encoding a response failed");
         ZopimError::Layer(LayerError::Internal)
-    })?;
-    Ok(respond(status, "application/json", bytes))
+    })
 }
 
 /// A path segment, percent-decoded (zenpy sends `Sales%20Team`, spec A3).
@@ -162,13 +165,37 @@ fn require_json(headers: &HeaderMap) -> Result<()> {
     }
 }
 
+/// Every visible department. Clients poll this, and its body grows with the data set, so the
+/// encoded body is kept per state version: a list of a version already encoded is a clone of a
+/// reference-counted buffer. Only a body of exactly the view's version is served, so a request
+/// never sees an older state than the one it authenticated against (nor a newer one).
 fn list_departments(ctx: &Context, view: &View) -> Result<Response> {
+    let version = view.version();
+    if let Some(cached) = &*ctx.department_list.load()
+        && cached.version == version
+    {
+        return Ok(respond(
+            StatusCode::OK,
+            "application/json",
+            cached.bytes.clone(),
+        ));
+    }
     let list: Vec<_> = view
         .departments()
         .filter(|d| d.active)
         .map(|d| department_out(view, d, ctx.options.enabled))
         .collect();
-    json(StatusCode::OK, &list)
+    let bytes = Bytes::from(encode(&list)?);
+    let fresh = std::sync::Arc::new(Encoded {
+        version,
+        bytes: bytes.clone(),
+    });
+    // A request holding an older view must not replace the list of a newer one.
+    ctx.department_list.rcu(|cached| match cached {
+        Some(cached) if cached.version >= version => Some(std::sync::Arc::clone(cached)),
+        _ => Some(std::sync::Arc::clone(&fresh)),
+    });
+    Ok(respond(StatusCode::OK, "application/json", bytes))
 }
 
 fn show_department(ctx: &Context, view: &View, id: DepartmentId) -> Result<Response> {

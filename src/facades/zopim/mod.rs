@@ -17,6 +17,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use arc_swap::ArcSwapOption;
+use bytes::Bytes;
+
 use crate::http::{Facade, LayerError, Request, Response};
 use crate::model::Store;
 
@@ -40,6 +43,16 @@ pub(crate) struct Context {
     store: Store,
     options: ZopimOptions,
     routes: crate::http::routing::RouteTable<routes::Action>,
+    /// The department list as last encoded, so that polling clients cost a copy of a pointer
+    /// rather than an encoding of every department (`handlers::list_departments`).
+    department_list: ArcSwapOption<Encoded>,
+}
+
+/// A response body and the version of the state it was encoded from. Everything else its bytes
+/// depend on is fixed for the life of a [`Context`] (the options).
+struct Encoded {
+    version: u64,
+    bytes: Bytes,
 }
 
 /// The Zopim facade.
@@ -56,6 +69,7 @@ impl Zopim {
                 store,
                 options,
                 routes: routes::table(),
+                department_list: ArcSwapOption::empty(),
             }),
         })
     }
