@@ -7,13 +7,14 @@ use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::Context;
 use super::auth::{authenticate, authorize};
 use super::error::ZopimError;
 use super::mapping::{Create, Update, agent_out, department_out};
 use super::routes::Action;
 use super::wire::DepartmentBody;
-use super::{Context, Encoded};
 use crate::auth::Principal;
+use crate::http::cache::BodyCache;
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
 use crate::http::{LayerError, Request, Response, respond, respond_empty};
@@ -64,7 +65,12 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         Action::DeleteDepartmentByName => {
             delete_department(ctx, department_named(&view, &param)?).await
         }
-        Action::ListAgents => list_agents(ctx, &view, request.uri().query()),
+        Action::ListAgents => {
+            let query = request.uri().query().unwrap_or("");
+            cached(&ctx.agent_list, &view, query, || {
+                list_agents(ctx, &view, query)
+            })
+        }
         Action::ShowAgent => show_agent(ctx, &view, agent_id(&view, &param)?),
         Action::ShowAgentByEmail => {
             let email = decode_segment(&param).ok_or(ZopimError::AgentNotFound)?;
@@ -165,37 +171,41 @@ fn require_json(headers: &HeaderMap) -> Result<()> {
     }
 }
 
-/// Every visible department. Clients poll this, and its body grows with the data set, so the
-/// encoded body is kept per state version: a list of a version already encoded is a clone of a
-/// reference-counted buffer. Only a body of exactly the view's version is served, so a request
-/// never sees an older state than the one it authenticated against (nor a newer one).
-fn list_departments(ctx: &Context, view: &View) -> Result<Response> {
+/// A 200 with the body kept in `cache` for this view's version and `key`, encoding and keeping
+/// it first if need be.
+fn cached<K, Q>(
+    cache: &BodyCache<K>,
+    view: &View,
+    key: &Q,
+    encode: impl FnOnce() -> Result<Vec<u8>>,
+) -> Result<Response>
+where
+    K: std::borrow::Borrow<Q>,
+    Q: PartialEq + ToOwned<Owned = K> + ?Sized,
+{
     let version = view.version();
-    if let Some(cached) = &*ctx.department_list.load()
-        && cached.version == version
-    {
-        return Ok(respond(
-            StatusCode::OK,
-            "application/json",
-            cached.bytes.clone(),
-        ));
-    }
-    let list: Vec<_> = view
-        .departments()
-        .filter(|d| d.active)
-        .map(|d| department_out(view, d, ctx.options.enabled))
-        .collect();
-    let bytes = Bytes::from(encode(&list)?);
-    let fresh = std::sync::Arc::new(Encoded {
-        version,
-        bytes: bytes.clone(),
-    });
-    // A request holding an older view must not replace the list of a newer one.
-    ctx.department_list.rcu(|cached| match cached {
-        Some(cached) if cached.version >= version => Some(std::sync::Arc::clone(cached)),
-        _ => Some(std::sync::Arc::clone(&fresh)),
-    });
-    Ok(respond(StatusCode::OK, "application/json", bytes))
+    let body = match cache.get(version, key) {
+        Some(body) => body,
+        None => {
+            let body = Bytes::from(encode()?);
+            cache.put(version, key.to_owned(), body.clone());
+            body
+        }
+    };
+    Ok(respond(StatusCode::OK, "application/json", body))
+}
+
+/// Every visible department. Clients poll this and its body grows with the data set, so the body
+/// is kept per state version (`Context::department_list`).
+fn list_departments(ctx: &Context, view: &View) -> Result<Response> {
+    cached(&ctx.department_list, view, &(), || {
+        let list: Vec<_> = view
+            .departments()
+            .filter(|d| d.active)
+            .map(|d| department_out(view, d, ctx.options.enabled))
+            .collect();
+        encode(&list)
+    })
 }
 
 fn show_department(ctx: &Context, view: &View, id: DepartmentId) -> Result<Response> {
@@ -300,8 +310,10 @@ fn agent_cursor(query: Option<&str>) -> Result<AgentCursor> {
     Ok(cursor)
 }
 
-fn list_agents(ctx: &Context, view: &View, query: Option<&str>) -> Result<Response> {
-    let cursor = agent_cursor(query)?;
+/// A page of agents, encoded. Its body depends on the state and the query only, so `dispatch`
+/// keeps it per version and query string (`Context::agent_list`).
+fn list_agents(ctx: &Context, view: &View, query: &str) -> Result<Vec<u8>> {
+    let cursor = agent_cursor(Some(query))?;
     let low = AgentId(cursor.since_id.unwrap_or(0));
     let high = AgentId(cursor.max_id.unwrap_or(u64::MAX));
     let staff = |a: &&std::sync::Arc<crate::model::Agent>| a.roles.is_staff();
@@ -327,7 +339,7 @@ fn list_agents(ctx: &Context, view: &View, query: Option<&str>) -> Result<Respon
         .drain(..)
         .map(|a| agent_out(view, a, ctx.options.enabled))
         .collect();
-    json(StatusCode::OK, &list)
+    encode(&list)
 }
 
 fn show_agent(ctx: &Context, view: &View, id: AgentId) -> Result<Response> {

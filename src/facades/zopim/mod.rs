@@ -17,9 +17,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use arc_swap::ArcSwapOption;
-use bytes::Bytes;
-
+use crate::http::cache::BodyCache;
 use crate::http::{Facade, LayerError, Request, Response};
 use crate::model::Store;
 
@@ -43,16 +41,12 @@ pub(crate) struct Context {
     store: Store,
     options: ZopimOptions,
     routes: crate::http::routing::RouteTable<routes::Action>,
-    /// The department list as last encoded, so that polling clients cost a copy of a pointer
-    /// rather than an encoding of every department (`handlers::list_departments`).
-    department_list: ArcSwapOption<Encoded>,
-}
-
-/// A response body and the version of the state it was encoded from. Everything else its bytes
-/// depend on is fixed for the life of a [`Context`] (the options).
-struct Encoded {
-    version: u64,
-    bytes: Bytes,
+    /// The department list as last encoded, so that a polling client costs a reference count
+    /// rather than an encoding of every department. Its body depends on the state and the
+    /// options, which are fixed for the life of the context, so its key is `()`.
+    department_list: BodyCache<()>,
+    /// The agent list as last encoded, by query string (its cursor).
+    agent_list: BodyCache<String>,
 }
 
 /// The Zopim facade.
@@ -69,7 +63,8 @@ impl Zopim {
                 store,
                 options,
                 routes: routes::table(),
-                department_list: ArcSwapOption::empty(),
+                department_list: BodyCache::default(),
+                agent_list: BodyCache::default(),
             }),
         })
     }
