@@ -27,6 +27,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::http::cache::BodyCache;
 use crate::http::{Facade, LayerError, Request, Response};
 use crate::model::Store;
 
@@ -61,6 +62,9 @@ pub(crate) struct Context {
     store: Store,
     options: RocketchatOptions,
     routes: crate::http::routing::RouteTable<routes::Action>,
+    /// The department list page last encoded, by route (the archived list or not) and query:
+    /// clients poll the same page, and its body depends on nothing else but the state.
+    department_page: BodyCache<(bool, wire::Json)>,
 }
 
 /// The Rocket.Chat facade.
@@ -77,6 +81,7 @@ impl Rocketchat {
                 store,
                 options,
                 routes: routes::table(),
+                department_page: BodyCache::default(),
             }),
         })
     }

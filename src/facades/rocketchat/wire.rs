@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use bytes::Bytes;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
@@ -17,17 +18,21 @@ use crate::http::{Response, respond};
 /// `application/json` (supertest compares the whole string), `Cache-Control: no-store` and
 /// `Pragma: no-cache` (spec §0, `router.ts`).
 pub fn json_response(status: http::StatusCode, value: &impl Serialize) -> Response {
-    let (status, bytes) = match serde_json::to_vec(value) {
-        Ok(bytes) => (status, bytes),
+    match serde_json::to_vec(value) {
+        Ok(bytes) => json_body_response(status, bytes.into()),
         Err(e) => {
             tracing::error!(error = %e, "encoding a response failed");
-            (
+            json_body_response(
                 http::StatusCode::INTERNAL_SERVER_ERROR,
-                br#"{"success":false,"error":"Internal server error"}"#.to_vec(),
+                Bytes::from_static(br#"{"success":false,"error":"Internal server error"}"#),
             )
         }
-    };
-    let mut response = respond(status, "application/json", bytes);
+    }
+}
+
+/// A body already encoded as JSON, with the headers of [`json_response`].
+pub fn json_body_response(status: http::StatusCode, body: Bytes) -> Response {
+    let mut response = respond(status, "application/json", body);
     let headers = response.headers_mut();
     headers.insert(
         http::header::CACHE_CONTROL,

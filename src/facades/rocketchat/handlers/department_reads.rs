@@ -2,6 +2,9 @@
 //! department lists, the creation check, one department, autocomplete, a department's agents,
 //! `listByIds` and an agent's departments.
 
+use bytes::Bytes;
+use http::StatusCode;
+
 use super::{Req, Result, contains_ci, duplicate_key, ok, sorted_page};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
@@ -18,7 +21,19 @@ pub(super) fn creation_available(ctx: &Context, view: &State) -> bool {
     ctx.options.edition == Edition::Enterprise || view.department_count() == 0
 }
 
-pub(super) fn list_departments(view: &View, req: &Req, archived_only: bool) -> Result<Response> {
+/// A page of the department list (#1) or of the archived list (#7). The body is kept per state
+/// version, route and query (`Context::department_page`), since clients poll the same page.
+pub(super) fn list_departments(
+    ctx: &Context,
+    view: &View,
+    req: &Req,
+    archived_only: bool,
+) -> Result<Response> {
+    let version = view.version();
+    let key = (archived_only, req.query.clone());
+    if let Some(body) = ctx.department_page.get(version, &key) {
+        return Ok(wire::json_body_response(StatusCode::OK, body));
+    }
     let page = query::page(&req.query);
     let sort = query::sort(&req.query)?;
     let flag = |key: &str| query::string(&req.query, key) == Some("true");
@@ -30,7 +45,7 @@ pub(super) fn list_departments(view: &View, req: &Req, archived_only: bool) -> R
         exclude: query::string(&req.query, "excludeDepartmentId").filter(|t| !t.is_empty()),
     };
     let (departments, total) = department_page(view, &filter, page, sort);
-    ok(&wire::Page {
+    let answer = wire::Page {
         count: departments.len(),
         items: wire::Named {
             name: "departments",
@@ -39,7 +54,16 @@ pub(super) fn list_departments(view: &View, req: &Req, archived_only: bool) -> R
         offset: page.offset,
         total,
         success: true,
-    })
+    };
+    match serde_json::to_vec(&answer) {
+        Ok(body) => {
+            let body = Bytes::from(body);
+            ctx.department_page.put(version, key, body.clone());
+            Ok(wire::json_body_response(StatusCode::OK, body))
+        }
+        // The 500, as every other answer that fails to encode.
+        Err(_) => ok(&answer),
+    }
 }
 
 /// Which departments a department list shows (spec §3.1 #1: the list's MongoDB query).
