@@ -1,24 +1,91 @@
 //! Encoded response bodies, kept for as long as the state they were encoded from is the current
 //! one: a body is encoded once per change, not once per request (issue 6).
 //!
-//! A facade owns one [`EncodedCache`] and asks it for a body by a [`CacheKey`] of its choosing
-//! (what kind of answer, which record, which variant of the answer) and the version of the view
-//! it answers from. The cache hands back the bytes encoded earlier from the same version, or
-//! encodes them now. Every write bumps the state's version, so no entry outlives the state it
-//! was made from, and a view never gets bytes of another version, older or newer.
+//! An entry is the body, the version of the state it was encoded from (the model bumps the version
+//! with every write) and a key for whatever else the body depends on (the record, a query, whether
+//! a part of the answer is included). A body is served only for exactly its version and key, so a
+//! request never sees a state older, or newer, than the view it took; a request that took an older
+//! view and finishes late never pushes a newer body out. Reads are one atomic load and a reference
+//! count, never a lock. A caller-dependent answer puts what it depends on in the key or is not
+//! cached.
 //!
-//! The key must name everything the bytes depend on besides the state: a caller-dependent answer
-//! (one that depends on the caller's roles, say) puts that in `variant` or is not cached.
-//!
-//! The cache is a fixed array of slots, each holding at most one entry, picked by the key's
-//! hash: memory is bounded whatever the data set, lookups take no lock (one atomic load), and a
-//! collision only costs a re-encode.
+//! - [`BodyCache`]: one entry, for a read whose body grows with the data set and that clients poll
+//!   (a whole list, a page of one). A facade keeps one per such route.
+//! - [`EncodedCache`]: a fixed array of such entries picked by a [`CacheKey`]'s hash, for
+//!   answers about one record (`GET` one department) where many records are read in turn: memory
+//!   stays bounded whatever the data set, and a collision only costs a re-encode.
 
-use std::hash::{BuildHasher, Hash};
+use std::borrow::Borrow;
+use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use arc_swap::ArcSwapOption;
 use bytes::Bytes;
-use std::sync::Arc;
+
+/// One encoded body, its version and its key.
+pub struct BodyCache<K> {
+    slot: ArcSwapOption<Entry<K>>,
+}
+
+struct Entry<K> {
+    version: u64,
+    key: K,
+    body: Bytes,
+}
+
+impl<K> Default for BodyCache<K> {
+    fn default() -> Self {
+        Self {
+            slot: ArcSwapOption::empty(),
+        }
+    }
+}
+
+impl<K> BodyCache<K> {
+    /// The body encoded from `version` for `key`, if it is the one kept.
+    pub fn get<Q>(&self, version: u64, key: &Q) -> Option<Bytes>
+    where
+        K: Borrow<Q>,
+        Q: PartialEq + ?Sized,
+    {
+        self.slot
+            .load()
+            .as_ref()
+            .filter(|e| e.version == version && e.key.borrow() == key)
+            .map(|e| e.body.clone())
+    }
+
+    /// The body kept for `version` and `key`, or what `encode` makes now, kept for the next
+    /// caller. An error from `encode` is passed on and nothing is kept.
+    pub fn get_or_encode<Q, E>(
+        &self,
+        version: u64,
+        key: &Q,
+        encode: impl FnOnce() -> Result<Bytes, E>,
+    ) -> Result<Bytes, E>
+    where
+        K: Borrow<Q>,
+        Q: PartialEq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(body) = self.get(version, key) {
+            return Ok(body);
+        }
+        let body = encode()?;
+        self.put(version, key.to_owned(), body.clone());
+        Ok(body)
+    }
+
+    /// Keeps `body`, unless the entry kept is of a newer version: a request that took an older
+    /// view finishing late must not push the newer body out. At the same version the newest key
+    /// wins.
+    pub fn put(&self, version: u64, key: K, body: Bytes) {
+        let fresh = Arc::new(Entry { version, key, body });
+        self.slot.rcu(|kept| match kept {
+            Some(kept) if kept.version > version => Some(Arc::clone(kept)),
+            _ => Some(Arc::clone(&fresh)),
+        });
+    }
+}
 
 /// What a cached body answers: `kind` tells a facade's answers apart (its own constants), `id`
 /// is the record, `variant` anything else the bytes depend on.
@@ -29,15 +96,9 @@ pub struct CacheKey {
     pub id: u64,
 }
 
-struct Entry {
-    key: CacheKey,
-    version: u64,
-    body: Bytes,
-}
-
 /// Bodies by key, each valid for one state version.
 pub struct EncodedCache {
-    slots: Box<[ArcSwapOption<Entry>]>,
+    slots: Box<[BodyCache<CacheKey>]>,
     hasher: std::hash::RandomState,
 }
 
@@ -46,7 +107,7 @@ impl EncodedCache {
     pub fn new(slots: usize) -> Self {
         let slots = slots.max(1).next_power_of_two();
         Self {
-            slots: (0..slots).map(|_| ArcSwapOption::empty()).collect(),
+            slots: (0..slots).map(|_| BodyCache::default()).collect(),
             hasher: std::hash::RandomState::new(),
         }
     }
@@ -60,27 +121,7 @@ impl EncodedCache {
         version: u64,
         encode: impl FnOnce() -> Result<Bytes, E>,
     ) -> Result<Bytes, E> {
-        let slot = &self.slots[self.slot_of(&key)];
-        if let Some(entry) = slot.load().as_ref()
-            && entry.key == key
-            && entry.version == version
-        {
-            return Ok(entry.body.clone());
-        }
-        let body = encode()?;
-        // A reader still on an older view must not evict what a newer one cached.
-        let newer_there = slot
-            .load()
-            .as_ref()
-            .is_some_and(|e| e.key == key && e.version > version);
-        if !newer_there {
-            slot.store(Some(Arc::new(Entry {
-                key,
-                version,
-                body: body.clone(),
-            })));
-        }
-        Ok(body)
+        self.slots[self.slot_of(&key)].get_or_encode(version, &key, encode)
     }
 
     fn slot_of(&self, key: &CacheKey) -> usize {
@@ -91,6 +132,29 @@ impl EncodedCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_is_served_for_its_version_and_key_only_and_never_replaced_by_an_older_one() {
+        let cache = BodyCache::default();
+        assert_eq!(cache.get(1, &"a"), None);
+
+        cache.put(2, "a", Bytes::from_static(b"two"));
+        assert_eq!(cache.get(2, &"a"), Some(Bytes::from_static(b"two")));
+        assert_eq!(cache.get(2, &"b"), None);
+        assert_eq!(cache.get(1, &"a"), None);
+        assert_eq!(cache.get(3, &"a"), None);
+
+        cache.put(1, "a", Bytes::from_static(b"one"));
+        assert_eq!(cache.get(1, &"a"), None);
+        assert_eq!(cache.get(2, &"a"), Some(Bytes::from_static(b"two")));
+
+        cache.put(2, "b", Bytes::from_static(b"two b"));
+        assert_eq!(cache.get(2, &"b"), Some(Bytes::from_static(b"two b")));
+        cache.put(3, "a", Bytes::from_static(b"three"));
+        assert_eq!(cache.get(3, &"a"), Some(Bytes::from_static(b"three")));
+        assert_eq!(cache.get(2, &"b"), None);
+    }
+
     use std::cell::Cell;
     use std::convert::Infallible;
 

@@ -83,7 +83,11 @@ impl Gateway {
         response
     }
 
-    async fn limited<B>(&self, facade: Arc<dyn super::Facade>, request: http::Request<B>) -> Response
+    async fn limited<B>(
+        &self,
+        facade: Arc<dyn super::Facade>,
+        request: http::Request<B>,
+    ) -> Response
     where
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<super::BoxError>,

@@ -2,7 +2,8 @@
 //! that picks a facade ([`router`]), method + path resolution inside a facade ([`routing`]), what every request goes through on the way ([`layers`]), the
 //! trait through which a facade answers and keeps even layer errors in its vendor's shape
 //! ([`rescue`]), the strict JSON reader the JSON facades share ([`json`]), and the gateway's own
-//! routes ([`admin`]). Nothing here names a vendor.
+//! routes ([`admin`]), and a one-entry cache of an encoded body per state version ([`cache`]).
+//! Nothing here names a vendor.
 
 pub mod admin;
 pub mod cache;

@@ -14,6 +14,7 @@ pub mod change;
 pub mod command;
 pub mod commit;
 pub mod department;
+mod department_map;
 pub mod error;
 pub mod ids;
 pub mod membership;

@@ -24,6 +24,7 @@ use super::command::{
 };
 use super::commit::{self, Journal, Pending};
 use super::department::{Department, DepartmentName};
+use super::department_map::DepartmentMap;
 use super::error::ModelError;
 use super::ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};
 use super::membership::{MemberSpec, Membership};
@@ -185,7 +186,8 @@ pub struct State {
     pub(super) version: u64,
     next_department_id: u64,
     next_agent_id: u64,
-    departments: OrdMap<DepartmentId, Arc<Department>>,
+    /// By id, with the count of active ones (department_map.rs).
+    departments: DepartmentMap,
     department_by_uid: HashMap<ObjectId, DepartmentId>,
     /// Name (byte order) -> ids with that name.
     departments_by_name: OrdMap<Arc<str>, IdList>,
@@ -235,6 +237,11 @@ impl State {
 
     pub fn department_count(&self) -> usize {
         self.departments.len()
+    }
+
+    /// How many departments are active; kept by every write, so `O(1)`.
+    pub fn active_department_count(&self) -> usize {
+        self.departments.active_count()
     }
 
     /// Departments with exactly this name, lowest id first.
@@ -1105,6 +1112,10 @@ impl State {
         if named != self.departments.len() || self.department_by_uid.len() != self.departments.len()
         {
             return Err("department indexes and records differ in size".into());
+        }
+        if self.departments.active_count() != self.departments.values().filter(|d| d.active).count()
+        {
+            return Err("the count of active departments is wrong".into());
         }
         for d in self.departments.values() {
             if d.id.0 >= self.next_department_id {

@@ -1762,3 +1762,68 @@ async fn method_call_saves_a_department_and_reports_unknown_methods_inside_the_r
         "no message",
     );
 }
+
+#[tokio::test]
+async fn a_polled_department_page_shows_every_write_whichever_facade_made_it() {
+    // Pages are kept encoded per state version and query: each read here follows one that kept it.
+    let app = spawn_app().await;
+    let rc = app.rc().await;
+    let page = |path: &'static str| {
+        let rc = &rc;
+        async move {
+            let first = expect(&rc.get(path).await, StatusCode::OK);
+            let again = expect(&rc.get(path).await, StatusCode::OK);
+            assert_eq!(first, again, "{path}");
+            let names: Vec<String> = first["departments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["name"].as_str().unwrap().to_owned())
+                .collect();
+            (names, first["total"].as_u64().unwrap())
+        }
+    };
+    let names = |n: &[&str]| -> Vec<String> { n.iter().map(|s| (*s).to_owned()).collect() };
+    let (all, total) = page("livechat/department?count=2").await;
+    assert_eq!(total, 3);
+    assert_eq!(all, names(&["Billing", "Sales"]));
+    assert_eq!(page("livechat/departments/archived").await, (vec![], 0));
+
+    let created = rc.create_department(None, "Accounts", true).await;
+    assert_eq!(
+        page("livechat/department?count=2").await,
+        (names(&["Accounts", "Billing"]), 4)
+    );
+
+    let renamed = app
+        .zopim()
+        .put("/departments/1", r#"{"name": "Aardvark"}"#)
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    assert_eq!(
+        page("livechat/department?count=2").await,
+        (names(&["Aardvark", "Accounts"]), 4)
+    );
+
+    let archive = rc
+        .call(
+            Method::POST,
+            &format!("livechat/department/{}/archive", id(&created)),
+            None,
+        )
+        .await;
+    assert_rc(
+        &archive,
+        StatusCode::OK,
+        json!({"success": true}),
+        "archive",
+    );
+    assert_eq!(
+        page("livechat/department?count=2").await,
+        (names(&["Aardvark", "Billing"]), 3)
+    );
+    assert_eq!(
+        page("livechat/departments/archived").await,
+        (names(&["Accounts"]), 1)
+    );
+}

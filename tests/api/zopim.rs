@@ -207,6 +207,69 @@ async fn listing_departments_under_either_prefix_returns_the_same_bare_array_in_
 }
 
 #[tokio::test]
+async fn a_list_after_a_write_shows_the_write_whichever_facade_made_it() {
+    // The list is kept encoded per state version: each list here follows one that filled it.
+    let app = spawn_app().await;
+    let ids = |reply: &Reply| -> Vec<(u64, String)> {
+        reply
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["id"].as_u64().unwrap(),
+                    d["name"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let list = || async {
+        let replies = [
+            app.zopim().at(PREFIXES[0]).get("/departments").await,
+            app.zopim().at(PREFIXES[1]).get("/departments").await,
+            app.zopim().at(PREFIXES[0]).get("/departments").await,
+        ];
+        for reply in &replies {
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            assert_eq!(reply.body, replies[0].body);
+        }
+        ids(&replies[0])
+    };
+    let named = |pairs: &[(u64, &str)]| -> Vec<(u64, String)> {
+        pairs.iter().map(|(i, n)| (*i, (*n).to_owned())).collect()
+    };
+    assert_eq!(
+        list().await,
+        named(&[(1, "Sales"), (2, "Support"), (3, "Billing")])
+    );
+
+    let renamed = app
+        .zopim()
+        .put("/departments/2", r#"{"name": "Help"}"#)
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    assert_eq!(
+        list().await,
+        named(&[(1, "Sales"), (2, "Help"), (3, "Billing")])
+    );
+
+    // A soft delete through the classic XML API hides the department from Zopim.
+    let destroyed = app.zendesk().delete("/groups/1.xml").await;
+    assert_eq!(destroyed.status, StatusCode::OK, "{}", destroyed.body);
+    assert_eq!(list().await, named(&[(2, "Help"), (3, "Billing")]));
+
+    let created = app
+        .zopim()
+        .post("/departments", r#"{"name": "Aardvark"}"#)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let deleted = app.zopim().delete("/departments/3").await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    assert_eq!(list().await, named(&[(2, "Help"), (4, "Aardvark")]));
+}
+
+#[tokio::test]
 async fn a_head_request_is_answered_like_a_get_without_a_body() {
     let app = spawn_app().await;
 

@@ -27,7 +27,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::http::cache::EncodedCache;
+use crate::http::cache::{BodyCache, EncodedCache};
 use crate::http::{Facade, LayerError, Request, Response};
 use crate::model::Store;
 
@@ -64,6 +64,9 @@ pub(crate) struct Context {
     routes: crate::http::routing::RouteTable<routes::Action>,
     /// Bodies encoded once per state version.
     bodies: EncodedCache,
+    /// The department list page last encoded, by route (the archived list or not) and query:
+    /// clients poll the same page, and its body depends on nothing else but the state.
+    department_page: BodyCache<(bool, wire::Json)>,
 }
 
 /// Bodies the facade keeps encoded: a few thousand departments' worth (a few MiB at most).
@@ -90,6 +93,7 @@ impl Rocketchat {
                 options,
                 routes: routes::table(),
                 bodies: EncodedCache::new(CACHED_BODIES),
+                department_page: BodyCache::default(),
             }),
         })
     }

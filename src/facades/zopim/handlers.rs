@@ -14,7 +14,7 @@ use super::mapping::{Create, Update, agent_out, department_out};
 use super::routes::Action;
 use super::wire::DepartmentBody;
 use crate::auth::Principal;
-use crate::http::cache::CacheKey;
+use crate::http::cache::{BodyCache, CacheKey};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
 use crate::http::{LayerError, Request, Response, respond, respond_empty};
@@ -65,7 +65,12 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         Action::DeleteDepartmentByName => {
             delete_department(ctx, department_named(&view, &param)?).await
         }
-        Action::ListAgents => list_agents(ctx, &view, request.uri().query()),
+        Action::ListAgents => {
+            let query = request.uri().query().unwrap_or("");
+            respond_cached(&ctx.agent_list, &view, query, || {
+                list_agents(ctx, &view, query)
+            })
+        }
         Action::ShowAgent => show_agent(ctx, &view, agent_id(&view, &param)?),
         Action::ShowAgentByEmail => {
             let email = decode_segment(&param).ok_or(ZopimError::AgentNotFound)?;
@@ -167,13 +172,33 @@ fn require_json(headers: &HeaderMap) -> Result<()> {
     }
 }
 
+/// A 200 with the body kept in `cache` for this view's version and `key`, encoding and keeping
+/// it first if need be.
+fn respond_cached<K, Q>(
+    cache: &BodyCache<K>,
+    view: &View,
+    key: &Q,
+    encode: impl FnOnce() -> Result<Bytes>,
+) -> Result<Response>
+where
+    K: std::borrow::Borrow<Q>,
+    Q: PartialEq + ToOwned<Owned = K> + ?Sized,
+{
+    let body = cache.get_or_encode(view.version(), key, encode)?;
+    Ok(respond(StatusCode::OK, "application/json", body))
+}
+
+/// Every visible department. Clients poll this and its body grows with the data set, so the body
+/// is kept per state version (`Context::department_list`).
 fn list_departments(ctx: &Context, view: &View) -> Result<Response> {
-    let list: Vec<_> = view
-        .departments()
-        .filter(|d| d.active)
-        .map(|d| department_out(view, d, ctx.options.enabled))
-        .collect();
-    json(StatusCode::OK, &list)
+    respond_cached(&ctx.department_list, view, &(), || {
+        let list: Vec<_> = view
+            .departments()
+            .filter(|d| d.active)
+            .map(|d| department_out(view, d, ctx.options.enabled))
+            .collect();
+        encode(&list)
+    })
 }
 
 fn show_department(ctx: &Context, view: &View, id: DepartmentId) -> Result<Response> {
@@ -289,8 +314,10 @@ fn agent_cursor(query: Option<&str>) -> Result<AgentCursor> {
     Ok(cursor)
 }
 
-fn list_agents(ctx: &Context, view: &View, query: Option<&str>) -> Result<Response> {
-    let cursor = agent_cursor(query)?;
+/// A page of agents, encoded. Its body depends on the state and the query only, so `dispatch`
+/// keeps it per version and query string (`Context::agent_list`).
+fn list_agents(ctx: &Context, view: &View, query: &str) -> Result<Bytes> {
+    let cursor = agent_cursor(Some(query))?;
     let low = AgentId(cursor.since_id.unwrap_or(0));
     let high = AgentId(cursor.max_id.unwrap_or(u64::MAX));
     let staff = |a: &&std::sync::Arc<crate::model::Agent>| a.roles.is_staff();
@@ -316,7 +343,7 @@ fn list_agents(ctx: &Context, view: &View, query: Option<&str>) -> Result<Respon
         .drain(..)
         .map(|a| agent_out(view, a, ctx.options.enabled))
         .collect();
-    json(StatusCode::OK, &list)
+    encode(&list)
 }
 
 fn show_agent(ctx: &Context, view: &View, id: AgentId) -> Result<Response> {

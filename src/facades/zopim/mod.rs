@@ -17,7 +17,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::http::cache::EncodedCache;
+use crate::http::cache::{BodyCache, EncodedCache};
 use crate::http::{Facade, LayerError, Request, Response};
 use crate::model::Store;
 
@@ -46,6 +46,12 @@ pub(crate) struct Context {
     routes: crate::http::routing::RouteTable<routes::Action>,
     /// Bodies encoded once per state version.
     bodies: EncodedCache,
+    /// The department list as last encoded, so that a polling client costs a reference count
+    /// rather than an encoding of every department. Its body depends on the state and the
+    /// options, which are fixed for the life of the context, so its key is `()`.
+    department_list: BodyCache<()>,
+    /// The agent list as last encoded, by query string (its cursor).
+    agent_list: BodyCache<String>,
 }
 
 /// The Zopim facade.
@@ -63,6 +69,8 @@ impl Zopim {
                 options,
                 routes: routes::table(),
                 bodies: EncodedCache::new(CACHED_BODIES),
+                department_list: BodyCache::default(),
+                agent_list: BodyCache::default(),
             }),
         })
     }

@@ -332,8 +332,8 @@ async fn run(ctx: &Context, action: Action, view: &View, req: Req) -> Result<Res
     match action {
         Action::Login => login(ctx, view, &req).await,
         Action::Logout => logout(ctx, &req).await,
-        Action::ListDepartments => list_departments(view, &req, false),
-        Action::ListArchived => list_departments(view, &req, true),
+        Action::ListDepartments => list_departments(ctx, view, &req, false),
+        Action::ListArchived => list_departments(ctx, view, &req, true),
         Action::CreateDepartment => create_department(ctx, view, &req).await,
         Action::CreationAvailable => ok(&wire::CreationAvailable {
             available: creation_available(ctx, view),
