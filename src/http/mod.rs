@@ -1,9 +1,9 @@
 //! The vendor-neutral HTTP plumbing: the accept loop and its limits ([`server`]), the prefix table
-//! that picks a facade ([`router`]), method + path resolution inside a facade ([`routing`]), what every request goes through on the way ([`layers`]), the
-//! trait through which a facade answers and keeps even layer errors in its vendor's shape
-//! ([`rescue`]), the strict JSON reader the JSON facades share ([`json`]), and the gateway's own
-//! routes ([`admin`]), and a one-entry cache of an encoded body per state version ([`cache`]).
-//! Nothing here names a vendor.
+//! that picks a facade ([`router`]), method + path resolution inside a facade ([`routing`]), what
+//! every request goes through on the way ([`layers`]), the trait through which a facade answers
+//! and keeps even layer errors in its vendor's shape ([`rescue`]), the strict JSON reader the JSON
+//! facades share ([`json`]), encoded bodies kept per state version ([`cache`]), and the gateway's
+//! own routes ([`admin`]). Nothing here names a vendor.
 
 pub mod admin;
 pub mod cache;
