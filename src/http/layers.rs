@@ -29,7 +29,7 @@ use http_body_util::{BodyExt, Limited};
 use tracing::Instrument;
 
 use super::router::Router;
-use super::{LayerError, Request, Response};
+use super::{Body, LayerError, Request, Response};
 
 /// Limits applied to each request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,10 +101,10 @@ impl Gateway {
         if declared.is_some_and(|n| n > limit as u64) {
             return facade.rescue(&LayerError::PayloadTooLarge);
         }
-        let mut request: Request =
-            request.map(|body| Limited::new(body, limit).map_err(Into::into).boxed_unsync());
         let deadline = tokio::time::Instant::now() + self.limits.request_timeout;
-        request.extensions_mut().insert(Deadline(deadline));
+        let request: Request = request.map(|body| {
+            Body::new(Limited::new(body, limit).map_err(Into::into).boxed_unsync()).due_by(deadline)
+        });
 
         // The handler runs on this task, not a spawned one: a spawn per request cost a cross-thread
         // wake-up and a context switch per request (docs/performance.md). A panic is caught here.
@@ -131,17 +131,13 @@ impl Gateway {
 /// How long past the request deadline a handler that already has its body may run.
 const HANDLER_GRACE: Duration = Duration::from_secs(5);
 
-/// The instant by which a request's body must have arrived.
-#[derive(Debug, Clone, Copy)]
-pub struct Deadline(pub tokio::time::Instant);
-
 /// Reads a whole body by the request's deadline, turning the body limit's and the deadline's
 /// failures into [`LayerError`]s.
 pub async fn read_body(request: Request) -> Result<bytes::Bytes, LayerError> {
-    let deadline = request.extensions().get::<Deadline>().copied();
-    let collect = request.into_body().collect();
+    let Body { inner, deadline } = request.into_body();
+    let collect = inner.collect();
     let collected = match deadline {
-        Some(Deadline(at)) => tokio::time::timeout_at(at, collect)
+        Some(at) => tokio::time::timeout_at(at, collect)
             .await
             .map_err(|_| LayerError::Timeout)?,
         None => collect.await,
@@ -155,7 +151,11 @@ pub async fn read_body(request: Request) -> Result<bytes::Bytes, LayerError> {
     }
 }
 
-impl tower::Service<Request> for Gateway {
+impl<B> tower::Service<http::Request<B>> for Gateway
+where
+    B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<super::BoxError>,
+{
     type Response = Response;
     type Error = Infallible;
     type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
@@ -164,7 +164,7 @@ impl tower::Service<Request> for Gateway {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request) -> Self::Future {
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let gateway = self.clone();
         Box::pin(async move { Ok(gateway.handle(request).await) })
     }
@@ -175,6 +175,7 @@ mod tests {
     use super::*;
     use crate::http::{Facade, respond};
     use http::StatusCode;
+    use http_body_util::combinators::UnsyncBoxBody;
     use http_body_util::{BodyExt, Full};
     use tower::ServiceExt;
 
@@ -230,7 +231,10 @@ mod tests {
         )
     }
 
-    fn request(path: &str, body: &'static str) -> Request {
+    fn request(
+        path: &str,
+        body: &'static str,
+    ) -> http::Request<UnsyncBoxBody<bytes::Bytes, crate::http::BoxError>> {
         http::Request::builder()
             .uri(path)
             .body(

@@ -23,8 +23,34 @@ pub use rescue::{Facade, LayerError};
 /// Errors from reading a request body.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// A request as facades receive it: the body is boxed so tests can build one in process.
-pub type Request = http::Request<UnsyncBoxBody<Bytes, BoxError>>;
+/// A request as facades receive it.
+pub type Request = http::Request<Body>;
+
+/// A request body as facades receive it: boxed, so that tests can build one in process, and with
+/// the instant by which it must have arrived ([`layers::read_body`] enforces it). Kept in the body
+/// rather than in the request's extensions, which would cost a map per request.
+pub struct Body {
+    inner: UnsyncBoxBody<Bytes, BoxError>,
+    deadline: Option<tokio::time::Instant>,
+}
+
+impl Body {
+    /// A body with no deadline of its own.
+    pub fn new(inner: UnsyncBoxBody<Bytes, BoxError>) -> Self {
+        Self {
+            inner,
+            deadline: None,
+        }
+    }
+
+    /// The same body, due by `deadline`.
+    pub fn due_by(self, deadline: tokio::time::Instant) -> Self {
+        Self {
+            deadline: Some(deadline),
+            ..self
+        }
+    }
+}
 
 /// Every response body is whole in memory.
 pub type Response = http::Response<Full<Bytes>>;

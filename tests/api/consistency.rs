@@ -161,7 +161,9 @@ impl Wire {
                 let body = Full::new(Bytes::from(body.unwrap_or_default()))
                     .map_err(|never: Infallible| -> BoxError { match never {} })
                     .boxed_unsync();
-                let response = facade.handle(request.body(body).unwrap()).await;
+                let response = facade
+                    .handle(request.body(deskbridge::http::Body::new(body)).unwrap())
+                    .await;
                 let status = response.status().as_u16();
                 let bytes = response.into_body().collect().await.unwrap().to_bytes();
                 Answer {
@@ -1704,18 +1706,45 @@ async fn final_state(wire: &Wire) -> Final {
         expect_status(&a, 200, what);
         a
     };
-    let xml_users = ok(wire.get(Vendor::Xml, "/users.xml").await, "XML users").xml();
+    // Every page: deleted users stay listed (inactive), so a run's churn goes past the first 100.
+    let mut xml_pages = Vec::new();
+    for page in 1.. {
+        let listed = ok(
+            wire.get(Vendor::Xml, &format!("/users.xml?page={page}"))
+                .await,
+            "XML users",
+        )
+        .xml();
+        let full = xml_items(&listed).len() == 100;
+        xml_pages.push(listed);
+        if !full {
+            break;
+        }
+    }
     let rc_users = ok(
         wire.get(Vendor::Rc, &format!("{RC}/livechat/users/agent?count=0"))
             .await,
         "RC agents",
     )
     .json();
-    let zopim_agents = ok(
-        wire.get(Vendor::Zopim, &format!("{Z}/agents")).await,
-        "Zopim agents",
-    )
-    .json();
+    // Every page, by the inclusive `since_id` cursor, 100 at a time.
+    let mut zopim_agents = Vec::new();
+    let mut since = 0;
+    loop {
+        let listed = ok(
+            wire.get(Vendor::Zopim, &format!("{Z}/agents?since_id={since}"))
+                .await,
+            "Zopim agents",
+        )
+        .json();
+        let listed = listed.as_array().unwrap().clone();
+        let full = listed.len() == 100;
+        since = listed.last().map_or(0, |a| a["id"].as_u64().unwrap() + 1);
+        zopim_agents.extend(listed);
+        if !full {
+            break;
+        }
+    }
     let mut uid_of_email = BTreeMap::new();
     for u in rc_users["users"].as_array().unwrap() {
         let email = u["emails"][0]["address"].as_str().unwrap().to_owned();
@@ -1723,7 +1752,7 @@ async fn final_state(wire: &Wire) -> Final {
     }
     let mut agents = BTreeMap::new();
     let mut id_of_uid = BTreeMap::new();
-    for u in xml_items(&xml_users) {
+    for u in xml_pages.iter().flat_map(xml_items) {
         let (id, _, groups) = user(u);
         let uid = uid_of_email[&xml_text(u, "email")].clone();
         id_of_uid.insert(uid.clone(), id);
@@ -1737,7 +1766,7 @@ async fn final_state(wire: &Wire) -> Final {
             },
         );
     }
-    for a in zopim_agents.as_array().unwrap() {
+    for a in &zopim_agents {
         let (id, departments, _) = zopim_agent(a);
         agents
             .get_mut(&id)
