@@ -19,7 +19,8 @@ use crate::model::{
 /// The Rocket.Chat roles of a user: everyone has `user`; owners and administrators are `admin`;
 /// managers, monitors and agents are `livechat-manager`, `livechat-monitor`, `livechat-agent`.
 pub fn rc_roles(roles: RoleSet) -> Vec<&'static str> {
-    let mut out = vec!["user"];
+    let mut out = Vec::with_capacity(5);
+    out.push("user");
     if roles.is_admin() {
         out.push("admin");
     }
