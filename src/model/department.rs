@@ -45,10 +45,15 @@ impl DepartmentName {
 
 /// A free-text description: at most [`MAX_DESCRIPTION_CHARS`] characters.
 pub fn parse_description(s: &str) -> Result<String, &'static str> {
+    description_from(s.to_owned())
+}
+
+/// As [`parse_description`], keeping the string it is given.
+pub fn description_from(s: String) -> Result<String, &'static str> {
     if s.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err("is too long (maximum is 65535 characters)");
     }
-    Ok(s.to_owned())
+    Ok(s)
 }
 
 /// Options that only chat routing uses (closing tags, fallback department, custom fields, unit).

@@ -969,14 +969,21 @@ impl State {
         if uids.windows(2).any(|w| w[0].0 == w[1].0) {
             return Err(refused("repeat a uid"));
         }
-        let mut keys: Vec<(DepartmentId, AgentId)> =
-            links.iter().map(|m| (m.department, m.agent)).collect();
+        // Each link's key with its place in `links`: sorted, it orders the links too.
+        let mut keys: Vec<(DepartmentId, AgentId, usize)> = links
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.department, m.agent, i))
+            .collect();
         keys.sort_unstable();
-        if keys.windows(2).any(|w| w[0] == w[1]) {
+        if keys
+            .windows(2)
+            .any(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
+        {
             return Err(refused("list an agent twice"));
         }
         let mut departments_left = active.iter().peekable();
-        for (department, agent) in &keys {
+        for (department, agent, _) in &keys {
             while departments_left
                 .next_if(|(id, _)| id < department)
                 .is_some()
@@ -1005,49 +1012,66 @@ impl State {
         }
 
         departments.sort_unstable_by_key(|d| d.id);
-        let mut names: Vec<(Arc<str>, DepartmentId)> = departments
-            .iter()
-            .map(|d| (d.name.shared(), d.id))
-            .collect();
-        names.sort_unstable();
         if let Some(last) = departments.last() {
             self.next_department_id = self.next_department_id.max(last.id.0 + 1);
         }
-        let records: Vec<(DepartmentId, Arc<Department>)> =
-            departments.drain(..).map(|d| (d.id, Arc::new(d))).collect();
-        fill_sorted(records, |(id, d)| {
-            self.departments.insert(id, d);
-        });
-        fill_sorted(uids, |(uid, id)| {
-            self.department_by_uid.insert(uid, id);
-        });
-        let names = names
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|group| {
-                let ids: Vec<DepartmentId> = group.iter().map(|(_, id)| *id).collect();
-                (Arc::clone(&group[0].0), IdList::from_sorted(&ids))
-            })
-            .collect();
-        fill_sorted(names, |(name, ids)| {
-            self.departments_by_name.insert(name, ids);
-        });
-        links.sort_unstable_by_key(|m| (m.department, m.agent));
-        let grouped = links
-            .chunk_by(|a, b| a.department == b.department)
-            .map(|group| (group[0].department, Links::from(group)))
-            .collect();
-        links.clear();
-        fill_sorted(grouped, |(id, links)| {
-            self.members.insert(id, links);
-        });
-        let mut sides: Vec<(AgentId, DepartmentId)> =
-            keys.into_iter().map(|(d, a)| (a, d)).collect();
-        sides.sort_unstable();
-        fill_sorted(sides, |side| {
-            self.agent_departments.insert(side);
-        });
-        fill_sorted(link_uids, |(uid, key)| {
-            self.membership_by_uid.insert(uid, key);
+        let State {
+            departments: records,
+            department_by_uid,
+            departments_by_name,
+            members,
+            agent_departments,
+            membership_by_uid,
+            ..
+        } = self;
+        // The department indexes and the link indexes are independent: two threads build them
+        // side by side, which on two cores nearly halves the time.
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let mut names: Vec<(Arc<str>, DepartmentId)> = departments
+                    .iter()
+                    .map(|d| (d.name.shared(), d.id))
+                    .collect();
+                names.sort_unstable();
+                let arcs: Vec<(DepartmentId, Arc<Department>)> =
+                    departments.drain(..).map(|d| (d.id, Arc::new(d))).collect();
+                fill_sorted(arcs, |(id, d)| {
+                    records.insert(id, d);
+                });
+                fill_sorted(uids, |(uid, id)| {
+                    department_by_uid.insert(uid, id);
+                });
+                let names = names
+                    .chunk_by(|a, b| a.0 == b.0)
+                    .map(|group| {
+                        let ids: Vec<DepartmentId> = group.iter().map(|(_, id)| *id).collect();
+                        (Arc::clone(&group[0].0), IdList::from_sorted(&ids))
+                    })
+                    .collect();
+                fill_sorted(names, |(name, ids)| {
+                    departments_by_name.insert(name, ids);
+                });
+            });
+            let grouped = keys
+                .chunk_by(|a, b| a.0 == b.0)
+                .map(|group| {
+                    let list: Links = group.iter().map(|(_, _, i)| links[*i].clone()).collect();
+                    (group[0].0, list)
+                })
+                .collect();
+            links.clear();
+            fill_sorted(grouped, |(id, links)| {
+                members.insert(id, links);
+            });
+            let mut sides: Vec<(AgentId, DepartmentId)> =
+                keys.into_iter().map(|(d, a, _)| (a, d)).collect();
+            sides.sort_unstable();
+            fill_sorted(sides, |side| {
+                agent_departments.insert(side);
+            });
+            fill_sorted(link_uids, |(uid, key)| {
+                membership_by_uid.insert(uid, key);
+            });
         });
         Ok(())
     }
