@@ -1704,18 +1704,46 @@ async fn final_state(wire: &Wire) -> Final {
         expect_status(&a, 200, what);
         a
     };
-    let xml_users = ok(wire.get(Vendor::Xml, "/users.xml").await, "XML users").xml();
+    // Classic XML pages users by 100 (spec B5); a five-second run can make more than that.
+    let mut xml_user_pages = Vec::new();
+    for page in 1.. {
+        let users = ok(
+            wire.get(Vendor::Xml, &format!("/users.xml?page={page}"))
+                .await,
+            "XML users",
+        )
+        .xml();
+        let full = xml_items(&users).len() == 100;
+        xml_user_pages.push(users);
+        if !full {
+            break;
+        }
+    }
     let rc_users = ok(
         wire.get(Vendor::Rc, &format!("{RC}/livechat/users/agent?count=0"))
             .await,
         "RC agents",
     )
     .json();
-    let zopim_agents = ok(
-        wire.get(Vendor::Zopim, &format!("{Z}/agents")).await,
-        "Zopim agents",
-    )
-    .json();
+    // Zopim pages agents by 100 too, forward from `since_id` (spec A4).
+    let mut zopim_agents = Vec::new();
+    loop {
+        let since = zopim_agents
+            .last()
+            .map_or(0, |a: &Value| a["id"].as_u64().unwrap() + 1);
+        let page = ok(
+            wire.get(Vendor::Zopim, &format!("{Z}/agents?since_id={since}"))
+                .await,
+            "Zopim agents",
+        )
+        .json();
+        let page = page.as_array().unwrap().clone();
+        let full = page.len() == 100;
+        zopim_agents.extend(page);
+        if !full {
+            break;
+        }
+    }
     let mut uid_of_email = BTreeMap::new();
     for u in rc_users["users"].as_array().unwrap() {
         let email = u["emails"][0]["address"].as_str().unwrap().to_owned();
@@ -1723,7 +1751,7 @@ async fn final_state(wire: &Wire) -> Final {
     }
     let mut agents = BTreeMap::new();
     let mut id_of_uid = BTreeMap::new();
-    for u in xml_items(&xml_users) {
+    for u in xml_user_pages.iter().flat_map(xml_items) {
         let (id, _, groups) = user(u);
         let uid = uid_of_email[&xml_text(u, "email")].clone();
         id_of_uid.insert(uid.clone(), id);
@@ -1737,7 +1765,7 @@ async fn final_state(wire: &Wire) -> Final {
             },
         );
     }
-    for a in zopim_agents.as_array().unwrap() {
+    for a in &zopim_agents {
         let (id, departments, _) = zopim_agent(a);
         agents
             .get_mut(&id)
