@@ -141,10 +141,24 @@ impl std::fmt::Debug for Settings {
 #[derive(Default)]
 pub struct SettingsInterner {
     seen: std::collections::HashMap<String, Settings>,
+    /// The last one returned: neighbours in a file usually hold the same object, and comparing
+    /// with it is a tenth of the cost of writing the key.
+    last: Option<Settings>,
 }
 
 impl SettingsInterner {
     pub fn intern(&mut self, settings: Settings) -> Settings {
+        if let Some(last) = &self.last
+            && *last == settings
+        {
+            return last.clone();
+        }
+        let shared = self.lookup(settings);
+        self.last = Some(shared.clone());
+        shared
+    }
+
+    fn lookup(&mut self, settings: Settings) -> Settings {
         // Serializing a map of JSON values cannot fail; if it did, the map is just not shared.
         let Ok(text) = serde_json::to_string(&*settings) else {
             return settings;
