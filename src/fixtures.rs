@@ -4,6 +4,7 @@
 //! start-up with a message that names the entry (`departments[2] ("Sales")`). Secrets in the file
 //! are hashed on load and never kept in the clear.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -12,7 +13,8 @@ use serde_json::{Map, Value};
 use crate::auth;
 use crate::model::{
     AccessToken, Agent, AgentId, Credentials, Department, DepartmentId, DepartmentName, Email,
-    Membership, ObjectId, Presence, Role, State, Timestamp, TokenKind, UserUid, Username,
+    Membership, ObjectId, Presence, Role, Settings, SettingsInterner, State, Timestamp, TokenKind,
+    UserUid, Username,
 };
 
 /// The data the gateway starts on when no `--fixtures` is given.
@@ -93,8 +95,9 @@ pub struct DepartmentEntry {
     pub show_on_registration: bool,
     #[serde(default = "yes")]
     pub show_on_offline_form: bool,
-    #[serde(default)]
-    pub settings: Map<String, Value>,
+    /// Shared with the other departments of the file that have the same settings.
+    #[serde(default, deserialize_with = "interned_settings")]
+    pub settings: Settings,
     #[serde(default)]
     pub members: Vec<MemberEntry>,
     pub created_at: Option<String>,
@@ -139,6 +142,23 @@ impl<'de> Deserialize<'de> for MemberEntry {
     }
 }
 
+thread_local! {
+    /// The settings objects of the parse under way on this thread, if any.
+    static SETTINGS: RefCell<Option<SettingsInterner>> = const { RefCell::new(None) };
+}
+
+/// Interns each department's settings as soon as it is parsed, so that the parsed map is freed
+/// at once and the next one reuses its memory. Freed only after the whole file was parsed,
+/// a million maps of ~700 bytes each left the heap full of holes that the state, built later,
+/// could not fill: resident memory stayed at twice the state's size.
+fn interned_settings<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Settings, D::Error> {
+    let settings = Settings::from(Map::deserialize(d)?);
+    Ok(SETTINGS.with_borrow_mut(|interner| match interner {
+        Some(interner) => interner.intern(settings),
+        None => settings,
+    }))
+}
+
 fn yes() -> bool {
     true
 }
@@ -150,8 +170,21 @@ fn default_roles() -> Vec<String> {
 impl FixtureFile {
     /// Parses the text; a type error names its path (`departments[1].enabled`) and line.
     pub fn parse(text: &str) -> Result<Self, FixtureError> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
+        SETTINGS.set(Some(SettingsInterner::default()));
+        // serde_path_to_error allocates each key it passes to keep the path: a quarter of the
+        // parse of a large file. So a file is parsed without it, and parsed again with it only
+        // to describe an error (which it meets at the same place). Neither checks what follows
+        // the document.
+        let fast = Self::deserialize(&mut serde_json::Deserializer::from_str(text));
+        let parsed = match fast {
+            Ok(file) => Ok(file),
+            Err(_) => {
+                let de = &mut serde_json::Deserializer::from_str(text);
+                serde_path_to_error::deserialize(de)
+            }
+        };
+        SETTINGS.set(None);
+        parsed.map_err(|e| {
             let inner = e.inner();
             // serde_json's message already ends with the line and column.
             FixtureError(format!("{}: {}", e.path(), inner))
@@ -185,22 +218,36 @@ impl FixtureFile {
             .max()
             .unwrap_or(0)
             + 1;
-        for (i, mut entry) in self.departments.into_iter().enumerate() {
-            let label = format!("departments[{i}] ({:?})", entry.name);
-            let fail = |msg: String| FixtureError(format!("{label}: {msg}"));
+        // Departments are converted first and added in bulk (`State::insert_many`): one at a
+        // time, a million of them took half a minute. `counts[i]` is how many of `links`
+        // are department i's, in file order, so that a refusal can be traced to its entry.
+        let mut departments = Vec::with_capacity(self.departments.len());
+        let mut links = Vec::with_capacity(self.departments.iter().map(|d| d.members.len()).sum());
+        let mut counts: Vec<usize> = Vec::with_capacity(self.departments.len());
+        let mut failure = None;
+        'entries: for (i, mut entry) in self.departments.into_iter().enumerate() {
+            // The label is only written for an error: a million of them cost a tenth of a second.
+            let name = std::mem::take(&mut entry.name);
+            let fail = |msg: String| FixtureError(format!("departments[{i}] ({name:?}): {msg}"));
             let id = entry.id.unwrap_or_else(|| {
                 next_department += 1;
                 next_department - 1
             });
             if id == 0 {
-                return Err(fail("id must be a positive integer".into()));
+                failure = Some(fail("id must be a positive integer".into()));
+                break;
             }
             let id = DepartmentId(id);
             let members = std::mem::take(&mut entry.members);
-            let department = department_from(entry, id, now).map_err(fail)?;
-            state
-                .insert_department(department)
-                .map_err(|e| fail(e.to_string()))?;
+            let department = match department_from(entry, &name, id, now) {
+                Ok(department) => department,
+                Err(msg) => {
+                    failure = Some(fail(msg));
+                    break;
+                }
+            };
+            departments.push(department);
+            let first = links.len();
             for member in members {
                 let (agent, uid, order, count) = match member {
                     MemberEntry::Id(agent) => (agent, None, 0, 0),
@@ -212,24 +259,55 @@ impl FixtureFile {
                     }) => (agent, uid, order, count),
                 };
                 let uid = match uid {
-                    Some(text) => ObjectId::parse(&text)
-                        .map_err(|e| fail(format!("member {agent}: uid {e}")))?,
                     None => ObjectId::generate(now),
+                    Some(text) => match ObjectId::parse(&text) {
+                        Ok(uid) => uid,
+                        Err(e) => {
+                            failure = Some(fail(format!("member {agent}: uid {e}")));
+                            counts.push(links.len() - first);
+                            break 'entries;
+                        }
+                    },
                 };
+                links.push(Membership {
+                    uid,
+                    department: id,
+                    agent: AgentId(agent),
+                    order,
+                    count,
+                    updated_at: now,
+                });
+            }
+            counts.push(links.len() - first);
+        }
+        if failure.is_none() && state.insert_many(&mut departments, &mut links).is_ok() {
+            // `insert_many` builds each index from the records by construction; the full check
+            // costs a second at a million departments, so release builds leave it to the tests
+            // (which run it here, and on every state they make).
+            if cfg!(debug_assertions) {
+                state.check_invariants().map_err(FixtureError)?;
+            }
+            return Ok(state);
+        }
+        // Something is wrong: add the entries one at a time, in file order, for a message that
+        // names the first one at fault (the conversion failure, if any, comes after them).
+        let mut links = links.into_iter();
+        for (i, (department, count)) in departments.into_iter().zip(counts).enumerate() {
+            let label = format!("departments[{i}] ({:?})", department.name.as_str());
+            let fail = |msg: String| FixtureError(format!("{label}: {msg}"));
+            state
+                .insert_department(department)
+                .map_err(|e| fail(e.to_string()))?;
+            for membership in links.by_ref().take(count) {
+                let agent = membership.agent;
                 state
-                    .insert_membership(Membership {
-                        uid,
-                        department: id,
-                        agent: AgentId(agent),
-                        order,
-                        count,
-                        updated_at: now,
-                    })
+                    .insert_membership(membership)
                     .map_err(|e| fail(format!("member {agent}: {e}")))?;
             }
         }
-        state.check_invariants().map_err(FixtureError)?;
-        Ok(state)
+        Err(failure.unwrap_or_else(|| {
+            FixtureError("departments refused in bulk but accepted one at a time".into())
+        }))
     }
 }
 
@@ -304,6 +382,7 @@ fn agent_from(entry: AgentEntry, id: AgentId, now: Timestamp) -> Result<Agent, S
 
 fn department_from(
     entry: DepartmentEntry,
+    name: &str,
     id: DepartmentId,
     now: Timestamp,
 ) -> Result<Department, String> {
@@ -311,7 +390,7 @@ fn department_from(
         Some(text) => ObjectId::parse(text).map_err(|e| format!("uid {e}"))?,
         None => ObjectId::generate(now),
     };
-    let name = DepartmentName::parse(&entry.name).map_err(|e| format!("name {e}"))?;
+    let name = DepartmentName::parse(name).map_err(|e| format!("name {e}"))?;
     let created_at = timestamp(entry.created_at.as_deref(), now)?;
     Ok(Department {
         id,
@@ -320,7 +399,7 @@ fn department_from(
         description: entry
             .description
             .map(|d| {
-                crate::model::department::parse_description(&d)
+                crate::model::department::description_from(d)
                     .map_err(|e| format!("description {e}"))
             })
             .transpose()?,

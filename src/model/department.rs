@@ -45,10 +45,15 @@ impl DepartmentName {
 
 /// A free-text description: at most [`MAX_DESCRIPTION_CHARS`] characters.
 pub fn parse_description(s: &str) -> Result<String, &'static str> {
+    description_from(s.to_owned())
+}
+
+/// As [`parse_description`], keeping the string it is given.
+pub fn description_from(s: String) -> Result<String, &'static str> {
     if s.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err("is too long (maximum is 65535 characters)");
     }
-    Ok(s.to_owned())
+    Ok(s)
 }
 
 /// Options that only chat routing uses (closing tags, fallback department, custom fields, unit).
@@ -67,6 +72,152 @@ pub struct RoutingOptions {
     pub unit: Option<String>,
     /// Extra scalar fields a client stored on the department, kept verbatim.
     pub custom: BTreeMap<String, Value>,
+}
+
+/// A department's settings object, shared between the departments that hold the same one (most
+/// hold their vendor's defaults: a fixture of a million departments has a handful of distinct
+/// objects). Reads see the map through `Deref`; a write copies it first if it is shared.
+///
+/// Why shared: a `serde_json` map of even two keys costs about 700 bytes (a whole B-tree node),
+/// which was a quarter of a department's memory (docs/decisions.md, "Store").
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Settings(Arc<Map<String, Value>>);
+
+// Serialized as the map itself, so the journal's form is unchanged.
+impl Serialize for Settings {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Settings {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Map::deserialize(deserializer).map(Settings::from)
+    }
+}
+
+impl Settings {
+    /// The shared map, for sharing it with another department.
+    pub fn shared(&self) -> &Arc<Map<String, Value>> {
+        &self.0
+    }
+}
+
+impl From<Map<String, Value>> for Settings {
+    fn from(map: Map<String, Value>) -> Self {
+        Self(Arc::new(map))
+    }
+}
+
+impl From<Arc<Map<String, Value>>> for Settings {
+    fn from(map: Arc<Map<String, Value>>) -> Self {
+        Self(map)
+    }
+}
+
+impl std::ops::Deref for Settings {
+    type Target = Map<String, Value>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Settings {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        Arc::make_mut(&mut self.0)
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Interns settings objects while building a state, so that departments with equal settings
+/// share one map. Keyed by the map's JSON text, which is canonical here: `serde_json` maps keep
+/// their keys sorted.
+#[derive(Default)]
+pub struct SettingsInterner {
+    seen: std::collections::HashMap<String, Settings>,
+    /// The last one returned: neighbours in a file usually hold the same object, and comparing
+    /// with it is a tenth of the cost of writing the key.
+    last: Option<Settings>,
+}
+
+impl SettingsInterner {
+    pub fn intern(&mut self, settings: Settings) -> Settings {
+        if let Some(last) = &self.last
+            && *last == settings
+        {
+            return last.clone();
+        }
+        let shared = self.lookup(settings);
+        self.last = Some(shared.clone());
+        shared
+    }
+
+    fn lookup(&mut self, settings: Settings) -> Settings {
+        // Serializing a map of JSON values cannot fail; if it did, the map is just not shared.
+        let Ok(text) = serde_json::to_string(&*settings) else {
+            return settings;
+        };
+        self.seen.entry(text).or_insert(settings).clone()
+    }
+}
+
+/// A department's [`RoutingOptions`], boxed and left out when they are all unset, as they are
+/// for every department no routing client has touched: inline they cost 120 bytes per
+/// department. Reads see the options through `Deref` (all unset when absent).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Routing(Option<Box<RoutingOptions>>);
+
+/// What an absent [`Routing`] reads as.
+static NO_ROUTING: RoutingOptions = RoutingOptions {
+    request_tag_before_closing: None,
+    closing_tags: None,
+    fallback_department: None,
+    offline_message_channel: None,
+    unit: None,
+    custom: BTreeMap::new(),
+};
+
+impl From<RoutingOptions> for Routing {
+    fn from(options: RoutingOptions) -> Self {
+        if options == NO_ROUTING {
+            Self(None)
+        } else {
+            Self(Some(Box::new(options)))
+        }
+    }
+}
+
+impl std::ops::Deref for Routing {
+    type Target = RoutingOptions;
+
+    fn deref(&self) -> &RoutingOptions {
+        self.0.as_deref().unwrap_or(&NO_ROUTING)
+    }
+}
+
+impl std::fmt::Debug for Routing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        RoutingOptions::fmt(self, f)
+    }
+}
+
+// Serialized as the options themselves, so the journal's form is unchanged.
+impl Serialize for Routing {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        RoutingOptions::serialize(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Routing {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        RoutingOptions::deserialize(deserializer).map(Routing::from)
+    }
 }
 
 /// A department as the store keeps it. Membership is not here: it lives in the store's two
@@ -91,8 +242,8 @@ pub struct Department {
     /// Offered in the offline-message form.
     pub show_on_offline_form: bool,
     /// An opaque settings object that clients read back as they wrote it.
-    pub settings: Map<String, Value>,
-    pub routing: RoutingOptions,
+    pub settings: Settings,
+    pub routing: Routing,
     /// False once destroyed softly or archived: kept, listed where a vendor lists such records,
     /// but no longer assignable.
     pub active: bool,

@@ -69,7 +69,7 @@ impl DepartmentMap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::department::{DepartmentName, RoutingOptions};
+    use crate::model::department::DepartmentName;
     use crate::model::ids::{ObjectId, Timestamp};
 
     fn department(id: u64, active: bool) -> Arc<Department> {
@@ -84,7 +84,7 @@ mod tests {
             show_on_registration: true,
             show_on_offline_form: true,
             settings: Default::default(),
-            routing: RoutingOptions::default(),
+            routing: Default::default(),
             active,
             created_at: now,
             updated_at: now,

@@ -30,7 +30,9 @@ pub use command::{
     Outcome, SettingsEdit, UnknownAgents, WritePolicy,
 };
 pub use commit::{Journal, JournalError};
-pub use department::{Department, DepartmentName, RoutingOptions};
+pub use department::{
+    Department, DepartmentName, Routing, RoutingOptions, Settings, SettingsInterner,
+};
 pub use error::ModelError;
 pub use ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};
 pub use membership::{MemberSpec, Membership};

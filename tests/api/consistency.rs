@@ -1706,17 +1706,17 @@ async fn final_state(wire: &Wire) -> Final {
         expect_status(&a, 200, what);
         a
     };
-    // Every page: deleted users stay listed (inactive), so a run's churn goes past the first 100.
-    let mut xml_pages = Vec::new();
+    // Classic XML pages users by 100 (spec B5); a five-second run can make more than that.
+    let mut xml_user_pages = Vec::new();
     for page in 1.. {
-        let listed = ok(
+        let users = ok(
             wire.get(Vendor::Xml, &format!("/users.xml?page={page}"))
                 .await,
             "XML users",
         )
         .xml();
-        let full = xml_items(&listed).len() == 100;
-        xml_pages.push(listed);
+        let full = xml_items(&users).len() == 100;
+        xml_user_pages.push(users);
         if !full {
             break;
         }
@@ -1727,20 +1727,21 @@ async fn final_state(wire: &Wire) -> Final {
         "RC agents",
     )
     .json();
-    // Every page, by the inclusive `since_id` cursor, 100 at a time.
+    // Zopim pages agents by 100 too, forward from `since_id` (spec A4).
     let mut zopim_agents = Vec::new();
-    let mut since = 0;
     loop {
-        let listed = ok(
+        let since = zopim_agents
+            .last()
+            .map_or(0, |a: &Value| a["id"].as_u64().unwrap() + 1);
+        let page = ok(
             wire.get(Vendor::Zopim, &format!("{Z}/agents?since_id={since}"))
                 .await,
             "Zopim agents",
         )
         .json();
-        let listed = listed.as_array().unwrap().clone();
-        let full = listed.len() == 100;
-        since = listed.last().map_or(0, |a| a["id"].as_u64().unwrap() + 1);
-        zopim_agents.extend(listed);
+        let page = page.as_array().unwrap().clone();
+        let full = page.len() == 100;
+        zopim_agents.extend(page);
         if !full {
             break;
         }
@@ -1752,7 +1753,7 @@ async fn final_state(wire: &Wire) -> Final {
     }
     let mut agents = BTreeMap::new();
     let mut id_of_uid = BTreeMap::new();
-    for u in xml_pages.iter().flat_map(xml_items) {
+    for u in xml_user_pages.iter().flat_map(xml_items) {
         let (id, _, groups) = user(u);
         let uid = uid_of_email[&xml_text(u, "email")].clone();
         id_of_uid.insert(uid.clone(), id);

@@ -311,7 +311,7 @@ pub(super) fn agent_departments(view: &View, req: &Req) -> Result<Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DepartmentId, DepartmentName, ObjectId, RoutingOptions, Timestamp};
+    use crate::model::{DepartmentId, DepartmentName, ObjectId, Timestamp};
 
     /// Names with duplicates and case variants, every mix of active and enabled.
     fn state() -> State {
@@ -332,7 +332,7 @@ mod tests {
                     show_on_registration: true,
                     show_on_offline_form: i % 2 == 1,
                     settings: Default::default(),
-                    routing: RoutingOptions::default(),
+                    routing: Default::default(),
                     active: i % 4 != 1,
                     created_at: now,
                     updated_at: now,
