@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use http::HeaderMap;
+use http::header::HeaderName;
 
 use super::error::RcError;
 use super::wire::Json;
@@ -16,18 +17,21 @@ pub struct Caller {
     pub token: TokenDigest,
 }
 
+const X_AUTH_TOKEN: HeaderName = HeaderName::from_static("x-auth-token");
+const X_USER_ID: HeaderName = HeaderName::from_static("x-user-id");
+
 /// The user whose session token is `X-Auth-Token`, if `X-User-Id` names that same user.
 /// Anything else (a header missing, an unknown or revoked token, another user's id, a
 /// deactivated user) is the same 401.
 pub fn authenticate(view: &State, headers: &HeaderMap) -> Result<Caller, RcError> {
-    let header = |name: &str| {
+    let header = |name: &HeaderName| {
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
             .filter(|v| !v.is_empty())
     };
-    let (Some(token), Some(user_id)) = (header("x-auth-token"), header("x-user-id")) else {
+    let (Some(token), Some(user_id)) = (header(&X_AUTH_TOKEN), header(&X_USER_ID)) else {
         return Err(RcError::Unauthorized);
     };
     let digest = token_digest(token);

@@ -96,47 +96,52 @@ pub fn is_known(id: &str) -> bool {
 
 /// The roles that hold `permission` now.
 pub fn roles_of(view: &State, permission: &str) -> Vec<String> {
-    if let Some(Value::Array(roles)) = stored_roles(view, permission) {
-        return roles
+    match holders(view, permission) {
+        Holders::Stored(roles) => roles
             .iter()
             .filter_map(|r| r.as_str().map(str::to_owned))
-            .collect();
-    }
-    PERMISSIONS
-        .iter()
-        .find(|(p, _)| *p == permission)
-        .map(|(_, roles)| roles.iter().map(|r| (*r).to_owned()).collect())
-        .unwrap_or_default()
-}
-
-/// The roles stored for `permission`, if a client changed them. The keys of the permissions this
-/// facade knows are made once, since every request checks one or two.
-fn stored_roles<'a>(view: &'a State, permission: &str) -> Option<&'a Value> {
-    static KEYS: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
-        PERMISSIONS
-            .iter()
-            .map(|(p, _)| (*p, permission_key(p)))
-            .collect()
-    });
-    match KEYS.get(permission) {
-        Some(key) => view.setting(key),
-        None => view.setting(&permission_key(permission)),
+            .collect(),
+        Holders::Default(roles) => roles.iter().map(|r| (*r).to_owned()).collect(),
     }
 }
 
 /// Whether a user with `user_roles` has `permission`.
 pub fn has(view: &State, user_roles: &[&str], permission: &str) -> bool {
     // What `roles_of` answers, without collecting it: this runs on every request.
-    if let Some(Value::Array(roles)) = stored_roles(view, permission) {
-        return roles
+    match holders(view, permission) {
+        Holders::Stored(roles) => roles
             .iter()
             .filter_map(Value::as_str)
-            .any(|r| user_roles.contains(&r));
+            .any(|r| user_roles.contains(&r)),
+        Holders::Default(roles) => roles.iter().any(|r| user_roles.contains(r)),
     }
-    PERMISSIONS
-        .iter()
-        .find(|(p, _)| *p == permission)
-        .is_some_and(|(_, roles)| roles.iter().any(|r| user_roles.contains(r)))
+}
+
+/// Who holds a permission: the roles a client stored, or the shipped default.
+enum Holders<'a> {
+    Stored(&'a [Value]),
+    Default(&'static [&'static str]),
+}
+
+/// The stored roles of `permission` if a client changed them, else its default (none for a
+/// permission this facade does not know). The setting key and the default of each known
+/// permission are looked up once, by one hash, since every request checks one or two.
+fn holders<'a>(view: &'a State, permission: &str) -> Holders<'a> {
+    type Known = HashMap<&'static str, (String, &'static [&'static str])>;
+    static KNOWN: LazyLock<Known> = LazyLock::new(|| {
+        PERMISSIONS
+            .iter()
+            .map(|(p, roles)| (*p, (permission_key(p), *roles)))
+            .collect()
+    });
+    let (stored, default) = match KNOWN.get(permission) {
+        Some((key, roles)) => (view.setting(key), *roles),
+        None => (view.setting(&permission_key(permission)), &[][..]),
+    };
+    match stored {
+        Some(Value::Array(roles)) => Holders::Stored(roles),
+        _ => Holders::Default(default),
+    }
 }
 
 /// A route's `permissionsRequired` for one method (spec §1.2).
