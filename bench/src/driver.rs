@@ -352,6 +352,36 @@ pub fn start_gateway(
     )
 }
 
+/// Starts the gateway for `scenario` and sends the scenario's request once: the answer is what
+/// the baseline replays, and anything but the scenario's status means it would measure an error.
+pub fn start_scenario(
+    gateway_bin: &Path,
+    fixture: &Path,
+    work: &Path,
+    label: &str,
+    scenario: &Scenario,
+) -> anyhow::Result<(Server, crate::probe::Reply)> {
+    let gateway = start_gateway(gateway_bin, fixture, work, label, scenario.durable)?;
+    let reply = crate::probe::request(
+        gateway.addr,
+        scenario.method,
+        &scenario.path,
+        &scenario.headers,
+        scenario.bodies.first().map(String::as_str),
+        Duration::from_secs(30),
+    )?;
+    if reply.status != scenario.status {
+        bail!(
+            "{}: the gateway answered {} instead of {}: {}",
+            scenario.name,
+            reply.status,
+            scenario.status,
+            String::from_utf8_lossy(&reply.body[..reply.body.len().min(400)])
+        );
+    }
+    Ok((gateway, reply))
+}
+
 /// Starts the baseline answering with `reply`'s status and body and this `Content-Type`.
 pub fn start_baseline(
     work: &Path,
@@ -397,30 +427,7 @@ fn measure(
         "\n== {} ({} departments)",
         scenario.name, scenario.departments
     );
-    let gateway = start_gateway(
-        gateway_bin,
-        &fixture.0,
-        work,
-        scenario.name,
-        scenario.durable,
-    )?;
-    let reply = crate::probe::request(
-        gateway.addr,
-        scenario.method,
-        &scenario.path,
-        &scenario.headers,
-        scenario.bodies.first().map(String::as_str),
-        Duration::from_secs(30),
-    )?;
-    if reply.status != scenario.status {
-        bail!(
-            "{}: the gateway answered {} instead of {}: {}",
-            scenario.name,
-            reply.status,
-            scenario.status,
-            String::from_utf8_lossy(&reply.body[..reply.body.len().min(400)])
-        );
-    }
+    let (gateway, reply) = start_scenario(gateway_bin, &fixture.0, work, scenario.name, scenario)?;
     let content_type = reply
         .content_type
         .clone()

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::driver::{Fixtures, gateway_binary, repo_root, start_baseline, start_gateway, work_dir};
+use crate::driver::{
+    Fixtures, gateway_binary, repo_root, start_baseline, start_scenario, work_dir,
+};
 use crate::process::{Server, free_port, run_bounded};
 use crate::scenarios;
 use crate::wrk::{self, Load};
@@ -124,18 +126,7 @@ fn under_load(
     wrk::ensure_installed()?;
     let fixture = Fixtures::new(work).get(scenario.departments)?;
     let label = format!("profile-{}", scenario.name);
-    let gateway = start_gateway(gateway_bin, &fixture.0, work, &label, scenario.durable)?;
-    let reply = crate::probe::request(
-        gateway.addr,
-        scenario.method,
-        &scenario.path,
-        &scenario.headers,
-        scenario.bodies.first().map(String::as_str),
-        Duration::from_secs(30),
-    )?;
-    if reply.status != scenario.status {
-        bail!("the gateway answered {} to the scenario", reply.status);
-    }
+    let (gateway, reply) = start_scenario(gateway_bin, &fixture.0, work, &label, &scenario)?;
     let script = work.join(format!("{label}.lua"));
     std::fs::write(
         &script,
