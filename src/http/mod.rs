@@ -1,4 +1,5 @@
-//! The vendor-neutral HTTP plumbing: the accept loop and its limits ([`server`]), the prefix table
+//! The vendor-neutral HTTP plumbing: the accept loop and its limits ([`server`], with the
+//! header-read timeout in [`head_timeout`]), the prefix table
 //! that picks a facade ([`router`]), method + path resolution inside a facade ([`routing`]), what
 //! every request goes through on the way ([`layers`]), the trait through which a facade answers
 //! and keeps even layer errors in its vendor's shape ([`rescue`]), the strict JSON reader the JSON
@@ -7,6 +8,7 @@
 
 pub mod admin;
 pub mod cache;
+pub mod head_timeout;
 pub mod json;
 pub mod layers;
 pub mod rescue;

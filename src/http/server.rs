@@ -12,6 +12,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use super::head_timeout::{HeadClock, Watched};
 use super::layers::Gateway;
 
 /// Limits on connections.
@@ -35,9 +36,10 @@ pub async fn serve(
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
+    // The header-read timeout is the connection's [`HeadClock`], not hyper's timer per request.
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
+        .header_read_timeout(None)
         .keep_alive(true);
     tokio::pin!(shutdown);
 
@@ -64,14 +66,30 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let gateway = gateway.clone();
-        let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-            let gateway = gateway.clone();
-            async move { Ok::<_, Infallible>(gateway.handle(request).await) }
+        let clock = Arc::new(HeadClock::new());
+        let service = hyper::service::service_fn({
+            let clock = Arc::clone(&clock);
+            move |request: hyper::Request<Incoming>| {
+                clock.head_read();
+                let (gateway, clock) = (gateway.clone(), Arc::clone(&clock));
+                async move {
+                    let response = gateway.handle(request).await;
+                    clock.response_ready();
+                    Ok::<_, Infallible>(response)
+                }
+            }
         });
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let io = Watched::new(TokioIo::new(stream), Arc::clone(&clock));
+        let connection = graceful.watch(builder.serve_connection(io, service));
+        let header_read_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            tokio::select! {
+                ended = connection => if let Err(e) = ended {
+                    tracing::debug!(%peer, error = %e, "connection ended with an error");
+                },
+                () = clock.expired(header_read_timeout) => {
+                    tracing::debug!(%peer, "no request head within the header-read timeout; closed");
+                }
             }
             drop(permit);
         });

@@ -101,6 +101,46 @@ async fn a_client_trickling_its_headers_is_cut_off_while_others_are_served() {
 }
 
 #[tokio::test]
+async fn a_keep_alive_connection_lives_while_it_asks_and_is_closed_once_idle_for_the_header_timeout()
+ {
+    // Arrange: a short header-read timeout, and one keep-alive connection.
+    let limit = Duration::from_millis(400);
+    let app = spawn_app_with(|c| c.connections.header_read_timeout = limit).await;
+    let mut stream = TcpStream::connect(app.handle.addr()).await.unwrap();
+
+    // Act: a request every 250 ms for well past the limit, then nothing.
+    let mut last_answer = Instant::now();
+    for _ in 0..6 {
+        stream
+            .write_all(b"GET /_gateway/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = vec![0u8; 4096];
+        let n = tokio::time::timeout(Duration::from_secs(2), stream.read(&mut buf))
+            .await
+            .expect("no answer")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&buf[..n]);
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+        last_answer = Instant::now();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let (seen, closed) = read_until_closed(&mut stream, Duration::from_secs(3)).await;
+
+    // Assert: every request was answered on the one connection, which was then closed without
+    // a word about one limit after its last answer.
+    assert!(closed, "the idle connection is still open");
+    assert_eq!(seen, "");
+    // (The server counts from its write, a little before this client read the answer.)
+    let idle = last_answer.elapsed();
+    assert!(
+        idle >= limit - Duration::from_millis(50),
+        "closed after {idle:?} idle"
+    );
+    assert!(idle < limit * 4, "closed only after {idle:?} idle");
+}
+
+#[tokio::test]
 async fn a_body_slower_than_the_request_timeout_gets_the_facades_408() {
     let app = spawn_app_with(|c| c.request.request_timeout = Duration::from_millis(300)).await;
     let mut stream = TcpStream::connect(app.handle.addr()).await.unwrap();
