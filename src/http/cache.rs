@@ -99,7 +99,7 @@ pub struct CacheKey {
 /// Bodies by key, each valid for one state version.
 pub struct EncodedCache {
     slots: Box<[BodyCache<CacheKey>]>,
-    hasher: std::hash::RandomState,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl EncodedCache {
@@ -108,7 +108,7 @@ impl EncodedCache {
         let slots = slots.max(1).next_power_of_two();
         Self {
             slots: (0..slots).map(|_| BodyCache::default()).collect(),
-            hasher: std::hash::RandomState::new(),
+            hasher: foldhash::fast::RandomState::default(),
         }
     }
 

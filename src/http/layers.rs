@@ -133,8 +133,8 @@ const HANDLER_GRACE: Duration = Duration::from_secs(5);
 
 /// Reads a whole body by the request's deadline, turning the body limit's and the deadline's
 /// failures into [`LayerError`]s.
-pub async fn read_body(request: Request) -> Result<bytes::Bytes, LayerError> {
-    let Body { inner, deadline } = request.into_body();
+pub async fn read_body(body: Body) -> Result<bytes::Bytes, LayerError> {
+    let Body { inner, deadline } = body;
     let collect = inner.collect();
     let collected = match deadline {
         Some(at) => tokio::time::timeout_at(at, collect)
@@ -200,7 +200,7 @@ mod tests {
                         respond(StatusCode::OK, "text/plain", "never")
                     }
                     "panic" => panic!("handler bug"),
-                    "echo" => match read_body(request).await {
+                    "echo" => match read_body(request.into_body()).await {
                         Ok(bytes) => respond(StatusCode::OK, "text/plain", bytes),
                         Err(e) => respond(StatusCode::IM_A_TEAPOT, "text/plain", format!("{e:?}")),
                     },

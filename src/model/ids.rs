@@ -65,12 +65,23 @@ pub struct IdError(&'static str);
 impl ObjectId {
     /// Parses exactly 24 lowercase hex digits.
     pub fn parse(s: &str) -> Result<Self, IdError> {
+        const BAD: IdError = IdError("must be 24 lowercase hexadecimal digits");
+        // One pass, digit by digit: ids are parsed on every request that names one.
+        fn digit(b: u8) -> Option<u8> {
+            match b {
+                b'0'..=b'9' => Some(b - b'0'),
+                b'a'..=b'f' => Some(b - b'a' + 10),
+                _ => None,
+            }
+        }
         let bytes = s.as_bytes();
-        if bytes.len() != 24 || !bytes.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-            return Err(IdError("must be 24 lowercase hexadecimal digits"));
+        if bytes.len() != 24 {
+            return Err(BAD);
         }
         let mut out = [0u8; 12];
-        hex::decode_to_slice(s, &mut out).map_err(|_| IdError("must be hexadecimal"))?;
+        for (byte, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+            *byte = (digit(pair[0]).ok_or(BAD)? << 4) | digit(pair[1]).ok_or(BAD)?;
+        }
         Ok(Self(out))
     }
 
@@ -222,6 +233,10 @@ mod tests {
         assert!(ObjectId::parse("665F1D0EB1D2C3E4F5A6B7CA").is_err());
         assert!(ObjectId::parse("665f1d0eb1d2c3e4f5a6b7c").is_err());
         assert!(ObjectId::parse("test").is_err());
+        assert!(ObjectId::parse("665f1d0eb1d2c3e4f5a6b7cg").is_err());
+        assert!(ObjectId::parse("g65f1d0eb1d2c3e4f5a6b7ca").is_err());
+        // 24 bytes, 12 characters.
+        assert!(ObjectId::parse(&"é".repeat(12)).is_err());
     }
 
     #[test]

@@ -16,10 +16,13 @@ use crate::model::{
 // ---------------------------------------------------------------------------------------------
 // Roles (docs/rocketchat.md, "Roles").
 
+/// Rocket.Chat role names, at most five, kept inline.
+pub type RoleNames = smallvec::SmallVec<[&'static str; 5]>;
+
 /// The Rocket.Chat roles of a user: everyone has `user`; owners and administrators are `admin`;
 /// managers, monitors and agents are `livechat-manager`, `livechat-monitor`, `livechat-agent`.
-pub fn rc_roles(roles: RoleSet) -> Vec<&'static str> {
-    let mut out = Vec::with_capacity(5);
+pub fn rc_roles(roles: RoleSet) -> RoleNames {
+    let mut out = RoleNames::new();
     out.push("user");
     if roles.is_admin() {
         out.push("admin");
@@ -476,9 +479,9 @@ mod tests {
         let roles: RoleSet = [Role::Owner, Role::Administrator, Role::Agent]
             .into_iter()
             .collect();
-        assert_eq!(rc_roles(roles), ["user", "admin", "livechat-agent"]);
+        assert_eq!(rc_roles(roles)[..], ["user", "admin", "livechat-agent"]);
         let end_user: RoleSet = [Role::EndUser].into_iter().collect();
-        assert_eq!(rc_roles(end_user), ["user"]);
+        assert_eq!(rc_roles(end_user)[..], ["user"]);
         assert_eq!(model_roles(&["user".into()]).unwrap(), end_user);
         assert_eq!(model_roles(&["bot".into()]), Err("bot"));
     }

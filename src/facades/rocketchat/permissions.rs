@@ -127,7 +127,8 @@ enum Holders<'a> {
 /// permission this facade does not know). The setting key and the default of each known
 /// permission are looked up once, by one hash, since every request checks one or two.
 fn holders<'a>(view: &'a State, permission: &str) -> Holders<'a> {
-    type Known = HashMap<&'static str, (String, &'static [&'static str])>;
+    type Known =
+        HashMap<&'static str, (String, &'static [&'static str]), foldhash::fast::RandomState>;
     static KNOWN: LazyLock<Known> = LazyLock::new(|| {
         PERMISSIONS
             .iter()

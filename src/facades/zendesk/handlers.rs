@@ -137,7 +137,7 @@ fn xml(status: StatusCode, doc: &XmlDocument) -> Response {
 /// entities but the five predefined, bounded depth and size). The body is XML by the URL's
 /// `.xml` suffix (spec B5), whatever `Content-Type` says.
 async fn read_xml(request: Request) -> Result<XmlDocument> {
-    let bytes = read_body(request).await?;
+    let bytes = read_body(request.into_body()).await?;
     Ok(XmlDocument::parse(&bytes, &Limits::default())?)
 }
 

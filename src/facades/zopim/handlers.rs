@@ -140,7 +140,7 @@ fn agent_id(view: &State, raw: &str) -> Result<AgentId> {
 /// twice at any depth, an object.
 async fn json_object(request: Request) -> Result<DepartmentBody> {
     require_json(request.headers())?;
-    let bytes: Bytes = read_body(request).await?;
+    let bytes: Bytes = read_body(request.into_body()).await?;
     let value: Value = strict_json::parse(&bytes).map_err(|e| match e {
         JsonError::Syntax { message, .. } => ZopimError::MalformedJson(message),
         // serde_json's map would keep the last value silently (docs/decisions.md).

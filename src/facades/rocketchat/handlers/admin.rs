@@ -21,7 +21,11 @@ pub(super) fn permission_list(view: &State) -> Vec<wire::PermissionOut<'static>>
         .collect()
 }
 
-pub(super) async fn update_permissions(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn update_permissions(
+    ctx: &Context,
+    view: &View,
+    req: &Req<'_>,
+) -> Result<Response> {
     let invalid_body = || RcError::FailureTyped {
         error: "Invalid body params",
         error_type: "error-invalid-body-params",
@@ -91,7 +95,7 @@ pub(super) async fn update_permissions(ctx: &Context, view: &View, req: &Req) ->
     })
 }
 
-pub(super) fn show_setting(view: &View, req: &Req) -> Result<Response> {
+pub(super) fn show_setting(view: &View, req: &Req<'_>) -> Result<Response> {
     let id = req.param("_id");
     let value = permissions::setting(view, id).ok_or(RcError::Bare)?;
     ok(&wire::SettingOut {
@@ -103,7 +107,7 @@ pub(super) fn show_setting(view: &View, req: &Req) -> Result<Response> {
 
 /// `POST settings/:_id {value}` for any setting id (unknown ids are stored too, so that the
 /// suites' before-hooks for settings this gateway does not act on still pass).
-pub(super) async fn save_setting(ctx: &Context, req: &Req) -> Result<Response> {
+pub(super) async fn save_setting(ctx: &Context, req: &Req<'_>) -> Result<Response> {
     let id = req.param("_id");
     let valid_id = !id.is_empty()
         && id

@@ -26,7 +26,7 @@ pub(super) fn creation_available(ctx: &Context, view: &State) -> bool {
 pub(super) fn list_departments(
     ctx: &Context,
     view: &View,
-    req: &Req,
+    req: &Req<'_>,
     archived_only: bool,
 ) -> Result<Response> {
     let key = (archived_only, req.query.clone());
@@ -162,7 +162,7 @@ fn sorted_department_page<'v>(
     sorted_page(items, page, sort)
 }
 
-pub(super) fn show_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) fn show_department(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
     let department = mapping::department_by_id(view, req.param("_id"));
     // `includeAgents` absent leaves the function default (true); any value but 'true' turns
     // it off; agents also need `view-livechat-departments` (spec §3.1 #4).
@@ -199,7 +199,7 @@ pub(super) fn show_department(ctx: &Context, view: &View, req: &Req) -> Result<R
     Ok(wire::bytes_response(StatusCode::OK, body))
 }
 
-pub(super) fn autocomplete(view: &View, req: &Req) -> Result<Response> {
+pub(super) fn autocomplete(view: &View, req: &Req<'_>) -> Result<Response> {
     let raw = match req.query.get("selector") {
         None => return Err(RcError::Plain("The 'selector' param is required".into())),
         Some(Json::String(s)) if s.is_empty() => {
@@ -247,7 +247,7 @@ pub(super) fn autocomplete(view: &View, req: &Req) -> Result<Response> {
     })
 }
 
-pub(super) fn department_agents(view: &View, req: &Req) -> Result<Response> {
+pub(super) fn department_agents(view: &View, req: &Req<'_>) -> Result<Response> {
     let page = query::page(&req.query);
     let sort = query::sort(&req.query)?;
     let links = mapping::department_by_id(view, req.param("_id"))
@@ -268,7 +268,7 @@ pub(super) fn department_agents(view: &View, req: &Req) -> Result<Response> {
     })
 }
 
-pub(super) fn list_by_ids(view: &View, req: &Req) -> Result<Response> {
+pub(super) fn list_by_ids(view: &View, req: &Req<'_>) -> Result<Response> {
     query::sort(&req.query)?;
     let ids: Vec<&str> = match req.query.get("ids") {
         None => return Err(RcError::Plain("The 'ids' param is required".into())),
@@ -289,7 +289,7 @@ pub(super) fn list_by_ids(view: &View, req: &Req) -> Result<Response> {
     })
 }
 
-pub(super) fn agent_departments(view: &View, req: &Req) -> Result<Response> {
+pub(super) fn agent_departments(view: &View, req: &Req<'_>) -> Result<Response> {
     let enabled_only = query::string(&req.query, "enabledDepartmentsOnly") == Some("true");
     let departments: Vec<_> = match mapping::agent_by_id(view, req.param("agentId")) {
         Some(agent) => view

@@ -155,7 +155,11 @@ pub(super) async fn save_department(
     }
 }
 
-pub(super) async fn create_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn create_department(
+    ctx: &Context,
+    view: &View,
+    req: &Req<'_>,
+) -> Result<Response> {
     let department = req.body.get("department").cloned().unwrap_or(Json::Null);
     let agents = req.body.get("agents").filter(|a| **a != Json::Null);
     let id = save_department(ctx, view, None, &department, agents).await?;
@@ -170,7 +174,11 @@ pub(super) async fn create_department(ctx: &Context, view: &View, req: &Req) -> 
     })
 }
 
-pub(super) async fn update_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn update_department(
+    ctx: &Context,
+    view: &View,
+    req: &Req<'_>,
+) -> Result<Response> {
     let body_pattern = Pattern::Object {
         keys: vec![
             ("department", Pattern::AnyObject),
@@ -209,7 +217,11 @@ pub(super) async fn update_department(ctx: &Context, view: &View, req: &Req) -> 
     })
 }
 
-pub(super) async fn delete_department(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn delete_department(
+    ctx: &Context,
+    view: &View,
+    req: &Req<'_>,
+) -> Result<Response> {
     if !permissions::flag(view, "Omnichannel_enable_department_removal") {
         return Err(RcError::Plain("error-department-removal-disabled".into()));
     }
@@ -224,7 +236,7 @@ pub(super) async fn delete_department(ctx: &Context, view: &View, req: &Req) -> 
 pub(super) async fn archive(
     ctx: &Context,
     view: &View,
-    req: &Req,
+    req: &Req<'_>,
     restore: bool,
 ) -> Result<Response> {
     let Some(department) = mapping::department_by_id(view, req.param("_id")) else {
@@ -253,7 +265,7 @@ pub(super) async fn archive(
 pub(super) async fn save_department_agents(
     ctx: &Context,
     view: &View,
-    req: &Req,
+    req: &Req<'_>,
 ) -> Result<Response> {
     let including = Pattern::Object {
         keys: vec![("upsert", Pattern::AnyArray), ("remove", Pattern::AnyArray)],

@@ -18,7 +18,7 @@ use crate::model::{AgentPatch, Command, View};
 
 /// `method.call/:method`: `{message: "<DDP method message>"}` in, `{message: "<DDP result
 /// message>", success: true}` out, errors included (they travel inside the result message).
-pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
     let pattern = Pattern::Object {
         keys: vec![("message", Pattern::String)],
         including: false,
@@ -134,7 +134,7 @@ impl From<RcError> for MethodError {
 async fn change_livechat_status(
     ctx: &Context,
     view: &View,
-    req: &Req,
+    req: &Req<'_>,
     params: &[Json],
 ) -> Result<Option<Value>, MethodError> {
     let caller = req.caller()?;
@@ -182,7 +182,7 @@ async fn change_livechat_status(
 async fn saved_department(
     ctx: &Context,
     view: &View,
-    req: &Req,
+    req: &Req<'_>,
     params: &[Json],
 ) -> Result<Option<Value>, MethodError> {
     if !permissions::has(view, req.roles(), "manage-livechat-departments") {

@@ -16,11 +16,13 @@ mod session;
 mod users;
 mod widget;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use http::{HeaderMap, Method, StatusCode, header};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use super::Context;
 use super::auth::{self, Caller};
@@ -32,7 +34,7 @@ use super::routes::Action;
 use super::wire::{self, Json};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
-use crate::http::{Request, Response};
+use crate::http::{Body, Request, Response};
 use crate::model::{Agent, Command, Outcome, View};
 use admin::{permission_list, save_setting, show_setting, update_permissions};
 use department_reads::{
@@ -52,23 +54,25 @@ use widget::widget_config;
 
 type Result<T, E = RcError> = std::result::Result<T, E>;
 
-/// One request, decoded as far as every route needs.
-struct Req {
-    params: Vec<(String, String)>,
+/// One request, decoded as far as every route needs. It borrows the route's parameters and the
+/// headers from the request it was made of, so reading a request allocates nothing for them.
+struct Req<'r> {
+    /// Path parameters, percent-decoded (borrowed unless the path had escapes).
+    params: SmallVec<[(&'r str, Cow<'r, str>); 2]>,
     query: Json,
     body: Json,
-    headers: HeaderMap,
+    headers: &'r HeaderMap,
     caller: Option<Caller>,
     /// The caller's roles, worked out once: most requests check them twice.
-    roles: Vec<&'static str>,
+    roles: mapping::RoleNames,
 }
 
-impl Req {
+impl Req<'_> {
     fn param(&self, name: &str) -> &str {
         self.params
             .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_ref())
             .unwrap_or_default()
     }
 
@@ -88,19 +92,17 @@ impl Req {
 
 /// Routes, authenticates, validates, authorizes, then runs the action.
 pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
-    let matched = ctx.routes.resolve(request.method(), request.uri().path())?;
+    let (parts, body) = request.into_parts();
+    let matched = ctx.routes.resolve(&parts.method, parts.uri.path())?;
     let action = matched.action;
     // GET (and HEAD, answered as GET) carry no body to read.
-    let bodiless = matches!(*request.method(), Method::GET | Method::HEAD);
-    let params: Vec<(String, String)> = matched
+    let bodiless = matches!(parts.method, Method::GET | Method::HEAD);
+    let params = matched
         .params
         .iter()
-        .map(|(k, v)| {
-            let decoded = percent_decode_str(v).decode_utf8_lossy().into_owned();
-            (k.to_owned(), decoded)
-        })
+        .map(|(k, v)| (k, percent_decode_str(v).decode_utf8_lossy()))
         .collect();
-    let query = query::parse(request.uri().query());
+    let query = query::parse(parts.uri.query());
 
     // The one typed route validates its query before authenticating (spec §1.1, last para).
     if action == Action::AgentDepartments {
@@ -110,18 +112,14 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
 
     let view = ctx.store.view();
     let caller = if action.needs_auth() {
-        Some(auth::authenticate(&view, request.headers())?)
+        Some(auth::authenticate(&view, &parts.headers)?)
     } else {
         None
     };
-    let mut request = request;
-    let is_json = is_json(request.headers());
-    // The handlers keep the headers; the body is read from what is left of the request.
-    let headers = std::mem::take(request.headers_mut());
     let body = if bodiless {
         Json::Object(Vec::new())
     } else {
-        json_body(request, is_json).await?
+        json_body(body, is_json(&parts.headers)).await?
     };
     let roles = caller
         .as_ref()
@@ -131,7 +129,7 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         params,
         query,
         body,
-        headers,
+        headers: &parts.headers,
         caller,
         roles,
     };
@@ -146,8 +144,8 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
 /// A request body as the router parses it: JSON when the content type says so; an empty,
 /// unparsable or non-JSON body is `{}` (spec §1.1). A key given twice is refused instead, where
 /// `JSON.parse` would keep the last value (docs/decisions.md, "Duplicate JSON keys").
-async fn json_body(request: Request, is_json: bool) -> Result<Json> {
-    let bytes = read_body(request).await?;
+async fn json_body(body: Body, is_json: bool) -> Result<Json> {
+    let bytes = read_body(body).await?;
     if !is_json {
         return Ok(Json::Object(Vec::new()));
     }
@@ -328,7 +326,7 @@ fn validate(action: Action, req: &mut Req) -> Result<()> {
 
 // ---------------------------------------------------------------------------------------------
 
-async fn run(ctx: &Context, action: Action, view: &View, req: Req) -> Result<Response> {
+async fn run(ctx: &Context, action: Action, view: &View, req: Req<'_>) -> Result<Response> {
     match action {
         Action::Login => login(ctx, view, &req).await,
         Action::Logout => logout(ctx, &req).await,

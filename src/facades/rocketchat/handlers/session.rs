@@ -12,13 +12,13 @@ use crate::facades::rocketchat::wire;
 use crate::http::Response;
 use crate::model::{AccessToken, Agent, Command, Role, State, TokenKind, View};
 
-pub(super) async fn login(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn login(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
     let agent = match auth::login_request(view, &req.body) {
         Some(Login::Resume(token)) => {
             let principal = crate::auth::authenticate_token(view, TokenKind::Session, token)
                 .ok_or(RcError::LoginFailed)?;
             let agent = view.agent(principal.agent).ok_or(RcError::LoginFailed)?;
-            return login_answer(view, agent, token, &req.headers);
+            return login_answer(view, agent, token, req.headers);
         }
         Some(Login::Password {
             user: Some(agent),
@@ -40,7 +40,7 @@ pub(super) async fn login(ctx: &Context, view: &View, req: &Req) -> Result<Respo
     .await?;
     let agent = view.agent(agent.id).ok_or(RcError::LoginFailed)?;
     tracing::info!(agent = agent.id.0, "rocket.chat login");
-    login_answer(&view, agent, &token, &req.headers)
+    login_answer(&view, agent, &token, req.headers)
 }
 
 fn login_answer(view: &State, agent: &Agent, token: &str, headers: &HeaderMap) -> Result<Response> {
@@ -66,7 +66,7 @@ fn login_answer(view: &State, agent: &Agent, token: &str, headers: &HeaderMap) -
                     .contains(Role::Agent)
                     .then(|| mapping::status_livechat(agent)),
                 active: agent.active,
-                roles: mapping::rc_roles(agent.roles),
+                roles: mapping::rc_roles(agent.roles).to_vec(),
                 settings: json!({"profile": {}, "preferences": {}}),
                 avatar_url: format!("http://{host}/avatar/{}", agent.username.as_str()),
                 email: agent.email.as_str(),
@@ -76,7 +76,7 @@ fn login_answer(view: &State, agent: &Agent, token: &str, headers: &HeaderMap) -
     })
 }
 
-pub(super) async fn logout(ctx: &Context, req: &Req) -> Result<Response> {
+pub(super) async fn logout(ctx: &Context, req: &Req<'_>) -> Result<Response> {
     let caller = req.caller.as_ref().ok_or(RcError::Unauthorized)?;
     apply(
         ctx,

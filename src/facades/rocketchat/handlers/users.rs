@@ -20,7 +20,7 @@ use crate::model::{
     Username, View,
 };
 
-pub(super) fn list_users(view: &View, req: &Req) -> Result<Response> {
+pub(super) fn list_users(view: &View, req: &Req<'_>) -> Result<Response> {
     let page = query::page(&req.query);
     let sort = query::sort(&req.query)?;
     let roles = req.roles();
@@ -86,7 +86,7 @@ pub(super) fn list_users(view: &View, req: &Req) -> Result<Response> {
     })
 }
 
-fn user_type(req: &Req) -> Result<Role> {
+fn user_type(req: &Req<'_>) -> Result<Role> {
     match req.param("type") {
         "agent" => Ok(Role::Agent),
         "manager" => Ok(Role::Manager),
@@ -94,7 +94,11 @@ fn user_type(req: &Req) -> Result<Role> {
     }
 }
 
-pub(super) async fn add_user_of_type(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn add_user_of_type(
+    ctx: &Context,
+    view: &View,
+    req: &Req<'_>,
+) -> Result<Response> {
     let role = user_type(req)?;
     let username = req
         .body
@@ -133,7 +137,7 @@ pub(super) async fn add_user_of_type(ctx: &Context, view: &View, req: &Req) -> R
     })
 }
 
-pub(super) fn show_user_of_type(view: &View, req: &Req) -> Result<Response> {
+pub(super) fn show_user_of_type(view: &View, req: &Req<'_>) -> Result<Response> {
     let agent = mapping::agent_by_id(view, req.param("_id"))
         .ok_or_else(|| RcError::Plain("User not found".into()))?;
     let role = user_type(req)?;
@@ -154,7 +158,11 @@ pub(super) fn show_user_of_type(view: &View, req: &Req) -> Result<Response> {
     })
 }
 
-pub(super) async fn remove_user_of_type(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn remove_user_of_type(
+    ctx: &Context,
+    view: &View,
+    req: &Req<'_>,
+) -> Result<Response> {
     let agent = mapping::agent_by_id(view, req.param("_id")).ok_or(RcError::Bare)?;
     let role = user_type(req)?;
     let patch = AgentPatch {
@@ -174,7 +182,7 @@ pub(super) async fn remove_user_of_type(ctx: &Context, view: &View, req: &Req) -
     ok(&wire::SUCCESS)
 }
 
-pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
     let text = |key: &str| {
         req.body
             .get(key)
@@ -271,7 +279,7 @@ pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req) -> Result
             kind: "user",
             status: mapping::status(agent),
             active: agent.active,
-            roles: mapping::rc_roles(agent.roles),
+            roles: mapping::rc_roles(agent.roles).to_vec(),
             name: &agent.display_name,
             updated_at: mapping::rc_time(agent.updated_at),
             settings: serde_json::Map::new(),
@@ -292,7 +300,7 @@ fn user_from_params<'a>(view: &'a State, body: &Json) -> Option<&'a Arc<Agent>> 
     }
 }
 
-pub(super) async fn delete_user(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn delete_user(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
     let agent = user_from_params(view, &req.body).ok_or_else(|| {
         RcError::meteor(
             "error-invalid-user",
@@ -303,7 +311,7 @@ pub(super) async fn delete_user(ctx: &Context, view: &View, req: &Req) -> Result
     ok(&wire::SUCCESS)
 }
 
-pub(super) async fn set_status(ctx: &Context, view: &View, req: &Req) -> Result<Response> {
+pub(super) async fn set_status(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
     let pattern = Pattern::Object {
         keys: vec![
             ("status", Pattern::Maybe(Box::new(Pattern::String))),

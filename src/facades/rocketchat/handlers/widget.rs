@@ -12,7 +12,7 @@ use crate::http::Response;
 use crate::model::View;
 
 /// The widget's config (spec §7): the settings it reads, and the departments it may offer.
-pub(super) fn widget_config(view: &View, req: &Req) -> Result<Response> {
+pub(super) fn widget_config(view: &View, req: &Req<'_>) -> Result<Response> {
     if permissions::setting(view, "Livechat_enabled") != Some(Value::Bool(true)) {
         return ok(&wire::ConfigOut {
             config: json!({"enabled": false}),
