@@ -103,13 +103,25 @@ impl Gateway {
         }
         let deadline = tokio::time::Instant::now() + self.limits.request_timeout;
         let request: Request = request.map(|body| {
-            Body::new(Limited::new(body, limit).map_err(Into::into).boxed_unsync()).due_by(deadline)
+            let body = if body.is_end_stream() {
+                Body::empty()
+            } else {
+                Body::new(Limited::new(body, limit).map_err(Into::into).boxed_unsync())
+            };
+            body.due_by(deadline)
         });
 
         // The handler runs on this task, not a spawned one: a spawn per request cost a cross-thread
         // wake-up and a context switch per request (docs/performance.md). A panic is caught here.
-        let handler = AssertUnwindSafe(facade.handle(request)).catch_unwind();
-        match tokio::time::timeout_at(deadline + HANDLER_GRACE, handler).await {
+        // Most answers are ready on the first poll (cached reads); only a handler that has to wait
+        // gets the guard's timer.
+        let mut handler = std::pin::pin!(AssertUnwindSafe(facade.handle(request)).catch_unwind());
+        let first = std::future::poll_fn(|cx| Poll::Ready(handler.as_mut().poll(cx))).await;
+        let outcome = match first {
+            Poll::Ready(outcome) => Ok(outcome),
+            Poll::Pending => tokio::time::timeout_at(deadline + HANDLER_GRACE, handler).await,
+        };
+        match outcome {
             Ok(Ok(response)) => response,
             Ok(Err(panic)) => {
                 let message = panic
@@ -135,6 +147,9 @@ const HANDLER_GRACE: Duration = Duration::from_secs(5);
 /// failures into [`LayerError`]s.
 pub async fn read_body(body: Body) -> Result<bytes::Bytes, LayerError> {
     let Body { inner, deadline } = body;
+    let Some(inner) = inner else {
+        return Ok(bytes::Bytes::new());
+    };
     let collect = inner.collect();
     let collected = match deadline {
         Some(at) => tokio::time::timeout_at(at, collect)
@@ -310,5 +325,14 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(text(response).await, "0123456789abcdef");
+    }
+
+    #[tokio::test]
+    async fn a_request_without_a_body_reads_as_no_bytes() {
+        let response = gateway()
+            .oneshot(request("/api/v2/echo", ""))
+            .await
+            .unwrap();
+        assert_eq!(text(response).await, "");
     }
 }

@@ -30,9 +30,10 @@ pub type Request = http::Request<Body>;
 
 /// A request body as facades receive it: boxed, so that tests can build one in process, and with
 /// the instant by which it must have arrived ([`layers::read_body`] enforces it). Kept in the body
-/// rather than in the request's extensions, which would cost a map per request.
+/// rather than in the request's extensions, which would cost a map per request. A request that
+/// declares no body (most `GET`s) has none here, and costs no box.
 pub struct Body {
-    inner: UnsyncBoxBody<Bytes, BoxError>,
+    inner: Option<UnsyncBoxBody<Bytes, BoxError>>,
     deadline: Option<tokio::time::Instant>,
 }
 
@@ -40,7 +41,15 @@ impl Body {
     /// A body with no deadline of its own.
     pub fn new(inner: UnsyncBoxBody<Bytes, BoxError>) -> Self {
         Self {
-            inner,
+            inner: Some(inner),
+            deadline: None,
+        }
+    }
+
+    /// No body at all.
+    pub fn empty() -> Self {
+        Self {
+            inner: None,
             deadline: None,
         }
     }

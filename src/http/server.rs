@@ -84,6 +84,8 @@ pub async fn serve(
         let header_read_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
             tokio::select! {
+                // The connection first: it is what wakes this task, almost always.
+                biased;
                 ended = connection => if let Err(e) = ended {
                     tracing::debug!(%peer, error = %e, "connection ended with an error");
                 },

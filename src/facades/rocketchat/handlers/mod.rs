@@ -100,7 +100,10 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
     let params = matched
         .params
         .iter()
-        .map(|(k, v)| (k, percent_decode_str(v).decode_utf8_lossy()))
+        .map(|(k, v)| match v.contains('%') {
+            true => (k, percent_decode_str(v).decode_utf8_lossy()),
+            false => (k, Cow::Borrowed(v)),
+        })
         .collect();
     let query = query::parse(parts.uri.query());
 
