@@ -36,7 +36,7 @@ impl Facade for Admin {
         "admin"
     }
 
-    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + 'static>> {
+    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
         let response = match (request.uri().path(), request.method()) {
             ("/_gateway/health", &Method::GET | &Method::HEAD) => {
                 respond(StatusCode::OK, "application/json", r#"{"status":"ok"}"#)

@@ -90,14 +90,21 @@ impl Default for HeadClock {
     }
 }
 
-/// A connection's I/O that tells its [`HeadClock`] when response bytes go out.
-pub struct Watched<T> {
-    inner: T,
-    clock: std::sync::Arc<HeadClock>,
+impl AsRef<HeadClock> for HeadClock {
+    fn as_ref(&self) -> &HeadClock {
+        self
+    }
 }
 
-impl<T> Watched<T> {
-    pub fn new(inner: T, clock: std::sync::Arc<HeadClock>) -> Self {
+/// A connection's I/O that tells its [`HeadClock`] (held in `C`, which the connection shares
+/// with its requests) when response bytes go out.
+pub struct Watched<T, C> {
+    inner: T,
+    clock: std::sync::Arc<C>,
+}
+
+impl<T, C: AsRef<HeadClock>> Watched<T, C> {
+    pub fn new(inner: T, clock: std::sync::Arc<C>) -> Self {
         Self { inner, clock }
     }
 
@@ -105,13 +112,13 @@ impl<T> Watched<T> {
         if let Poll::Ready(Ok(n)) = written
             && n > 0
         {
-            self.clock.wrote();
+            (*self.clock).as_ref().wrote();
         }
         written
     }
 }
 
-impl<T: Read + Unpin> Read for Watched<T> {
+impl<T: Read + Unpin, C> Read for Watched<T, C> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -121,7 +128,7 @@ impl<T: Read + Unpin> Read for Watched<T> {
     }
 }
 
-impl<T: Write + Unpin> Write for Watched<T> {
+impl<T: Write + Unpin, C: AsRef<HeadClock>> Write for Watched<T, C> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,

@@ -61,7 +61,7 @@ impl Gateway {
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<super::BoxError>,
     {
-        let facade = Arc::clone(self.router.facade_for(request.uri().path()));
+        let facade = &**self.router.facade_for(request.uri().path());
         let span = tracing::debug_span!(
             "request",
             facade = facade.name(),
@@ -83,11 +83,7 @@ impl Gateway {
         response
     }
 
-    async fn limited<B>(
-        &self,
-        facade: Arc<dyn super::Facade>,
-        request: http::Request<B>,
-    ) -> Response
+    async fn limited<B>(&self, facade: &dyn super::Facade, request: http::Request<B>) -> Response
     where
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<super::BoxError>,
@@ -202,7 +198,7 @@ mod tests {
             self.0
         }
 
-        fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send>> {
+        fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
             let name = self.0;
             Box::pin(async move {
                 match request.uri().path().rsplit('/').next().unwrap_or("") {

@@ -32,7 +32,7 @@ pub trait Facade: Send + Sync + 'static {
     fn name(&self) -> &'static str;
 
     /// Answers one request. Every failure must already be a response in the vendor's shape.
-    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + 'static>>;
+    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + '_>>;
 
     /// Answers a failure that a layer raised for a request under this facade.
     fn rescue(&self, error: &LayerError) -> Response;

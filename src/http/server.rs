@@ -26,6 +26,18 @@ pub struct ConnectionLimits {
     pub shutdown_grace: Duration,
 }
 
+/// One connection's share of the server: the gateway and the connection's [`HeadClock`].
+struct PerConnection {
+    gateway: Gateway,
+    clock: HeadClock,
+}
+
+impl AsRef<HeadClock> for PerConnection {
+    fn as_ref(&self) -> &HeadClock {
+        &self.clock
+    }
+}
+
 /// Serves `gateway` on `listener` until `shutdown` completes, then drains.
 pub async fn serve(
     listener: TcpListener,
@@ -65,21 +77,27 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let gateway = gateway.clone();
-        let clock = Arc::new(HeadClock::new());
+        // What the connection's requests share is the connection's own: a request takes a
+        // reference on it, not on anything all connections share, whose count two cores would
+        // pass back and forth (docs/performance.md).
+        let connection = Arc::new(PerConnection {
+            gateway: gateway.clone(),
+            clock: HeadClock::new(),
+        });
         let service = hyper::service::service_fn({
-            let clock = Arc::clone(&clock);
+            let connection = Arc::clone(&connection);
             move |request: hyper::Request<Incoming>| {
-                clock.head_read();
-                let (gateway, clock) = (gateway.clone(), Arc::clone(&clock));
+                connection.clock.head_read();
+                let connection = Arc::clone(&connection);
                 async move {
-                    let response = gateway.handle(request).await;
-                    clock.response_ready();
+                    let response = connection.gateway.handle(request).await;
+                    connection.clock.response_ready();
                     Ok::<_, Infallible>(response)
                 }
             }
         });
-        let io = Watched::new(TokioIo::new(stream), Arc::clone(&clock));
+        let clock = Arc::clone(&connection);
+        let io = Watched::new(TokioIo::new(stream), Arc::clone(&connection));
         let connection = graceful.watch(builder.serve_connection(io, service));
         let header_read_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
@@ -89,7 +107,7 @@ pub async fn serve(
                 ended = connection => if let Err(e) = ended {
                     tracing::debug!(%peer, error = %e, "connection ended with an error");
                 },
-                () = clock.expired(header_read_timeout) => {
+                () = clock.clock.expired(header_read_timeout) => {
                     tracing::debug!(%peer, "no request head within the header-read timeout; closed");
                 }
             }

@@ -95,6 +95,13 @@ impl Store {
         self.inner.shared.current.load_full()
     }
 
+    /// The current state for the length of one request: derefs to a [`View`] but takes no
+    /// reference count on it (arc-swap's thread-local debt slots), since every request's count
+    /// on the one shared state would bounce its cache line between the cores.
+    pub fn read(&self) -> arc_swap::Guard<View> {
+        self.inner.shared.current.load()
+    }
+
     /// Applies one command atomically: on success the new state is published and returned with
     /// the outcome; on error nothing changes. With a journal, success means the write's changes
     /// are in the journal (fsynced, if so configured), and [`ModelError::Storage`] means they

@@ -66,7 +66,7 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         ""
     };
 
-    let view = ctx.store.view();
+    let view = ctx.store.read();
     let principal = authenticate(&ctx.passwords, &view, request.headers()).await?;
     authorize(principal, action)?;
 

@@ -77,10 +77,9 @@ impl Facade for Zendesk {
         "zendesk"
     }
 
-    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + 'static>> {
-        let context = Arc::clone(&self.context);
+    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
         Box::pin(async move {
-            handlers::dispatch(&context, request)
+            handlers::dispatch(&self.context, request)
                 .await
                 .unwrap_or_else(error::ZendeskError::into_response)
         })

@@ -41,7 +41,7 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
     let action = resolved.action;
     let param = resolved.params.iter().next().map(|(_, v)| v.to_owned());
 
-    let view = ctx.store.view();
+    let view = ctx.store.read();
     let principal = authenticate(&view, request.headers())?;
     authorize(principal, action)?;
 

@@ -81,10 +81,9 @@ impl Facade for Zopim {
         "zopim"
     }
 
-    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + 'static>> {
-        let context = Arc::clone(&self.context);
+    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
         Box::pin(async move {
-            handlers::dispatch(&context, request)
+            handlers::dispatch(&self.context, request)
                 .await
                 .unwrap_or_else(error::ZopimError::into_response)
         })

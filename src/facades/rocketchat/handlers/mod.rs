@@ -113,7 +113,7 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         check::ajv(&AGENT_DEPARTMENTS_QUERY, &mut q).map_err(RcError::TypedInvalidParams)?;
     }
 
-    let view = ctx.store.view();
+    let view = ctx.store.read();
     let caller = if action.needs_auth() {
         Some(auth::authenticate(&view, &parts.headers)?)
     } else {
