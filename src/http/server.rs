@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -49,10 +49,7 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
     // The header-read timeout is the connection's [`HeadClock`], not hyper's timer per request.
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(None)
-        .keep_alive(true);
+    builder.header_read_timeout(None).keep_alive(true);
     tokio::pin!(shutdown);
 
     loop {
