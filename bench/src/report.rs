@@ -169,7 +169,10 @@ pub struct ScaleRow {
     pub agents: u64,
     pub fixture_bytes: u64,
     pub generated_in: Duration,
+    /// The median of `startups`.
     pub startup: Duration,
+    /// Every start-up timed, shortest first.
+    pub startups: Vec<Duration>,
     pub rss: u64,
     pub hwm: u64,
     pub figures: Figures,
@@ -370,17 +373,19 @@ pub fn markdown(report: &Report) -> String {
 
     if !report.scale.is_empty() {
         let _ = writeln!(md, "## Scale run\n");
-        md.push_str("Generated fixtures of N departments with 3 members each (and N/10 agents, 10 to 10 000). Start-up is from starting the process to the first `200` from `GET /_gateway/health`; resident memory is `VmRSS` from `/proc/PID/status` after loading and one `GET /api/v2/chat/departments/{N/2}`, with `VmHWM` (the peak, reached while parsing the file) beside it. GET one is the Zopim scenario's request, driven by wrk alone (no baseline) after a 1 s warm-up; its figures are from the run with the median p99 of as many short runs as there are rounds.\n\n");
+        md.push_str("Generated fixtures of N departments with 3 members each (and N/10 agents, 10 to 10 000). Start-up is from starting the process to the first `200` from `GET /_gateway/health`, the median of as many start-ups as there are rounds (the shortest and longest in brackets); resident memory is `VmRSS` from `/proc/PID/status` after loading and one `GET /api/v2/chat/departments/{N/2}`, with `VmHWM` (the peak, reached while parsing the file) beside it. GET one is the Zopim scenario's request, driven by wrk alone (no baseline) after a 1 s warm-up; its figures are from the run with the median p99 of as many short runs as there are rounds.\n\n");
         md.push_str("| departments | agents | fixture file (written in) | start-up | RSS | RSS / department | peak RSS | GET one req/s | GET one p99 |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for row in &report.scale {
             let _ = writeln!(
                 md,
-                "| {} | {} | {} ({:.1} s) | {:.2} s | {} | {:.0} bytes | {} | {:.0} | {:.3} ms |",
+                "| {} | {} | {} ({:.1} s) | {:.2} s ({:.2}-{:.2}) | {} | {:.0} bytes | {} | {:.0} | {:.3} ms |",
                 row.departments,
                 row.agents,
                 mib(row.fixture_bytes),
                 row.generated_in.as_secs_f64(),
                 row.startup.as_secs_f64(),
+                row.startups.first().map_or(0.0, Duration::as_secs_f64),
+                row.startups.last().map_or(0.0, Duration::as_secs_f64),
                 mib(row.rss),
                 row.rss as f64 / row.departments as f64,
                 mib(row.hwm),
