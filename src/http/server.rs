@@ -75,8 +75,8 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         // What the connection's requests share is the connection's own: a request takes a
-        // reference on it, not on anything all connections share, whose count two cores would
-        // pass back and forth (docs/performance.md).
+        // reference on it, not on anything all connections share, whose count both cores would
+        // write.
         let connection = Arc::new(PerConnection {
             gateway: gateway.clone(),
             clock: HeadClock::new(),
