@@ -261,6 +261,13 @@ mod tests {
         String::from_utf8(bytes.to_vec()).unwrap()
     }
 
+    /// The text the gateway answers `request` with.
+    async fn answer(
+        request: http::Request<UnsyncBoxBody<bytes::Bytes, crate::http::BoxError>>,
+    ) -> String {
+        text(gateway().oneshot(request).await.unwrap()).await
+    }
+
     #[tokio::test]
     async fn the_longest_matching_prefix_wins_and_the_rest_falls_back() {
         for (path, facade) in [
@@ -268,36 +275,29 @@ mod tests {
             ("/api/v2/x", "short"),
             ("/api/v1/x", "fallback"),
         ] {
-            let response = gateway().oneshot(request(path, "")).await.unwrap();
-            assert_eq!(text(response).await, facade, "{path}");
+            assert_eq!(answer(request(path, "")).await, facade, "{path}");
         }
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_handler_hanging_past_the_deadline_and_grace_is_answered_by_its_facades_rescue() {
-        let response = gateway()
-            .oneshot(request("/api/v2/hang", ""))
-            .await
-            .unwrap();
-        assert_eq!(text(response).await, "short rescued Timeout");
+        assert_eq!(
+            answer(request("/api/v2/hang", "")).await,
+            "short rescued Timeout"
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_handler_slower_than_the_deadline_but_within_the_grace_is_let_finish() {
-        let response = gateway()
-            .oneshot(request("/api/v2/slow", ""))
-            .await
-            .unwrap();
-        assert_eq!(text(response).await, "late");
+        assert_eq!(answer(request("/api/v2/slow", "")).await, "late");
     }
 
     #[tokio::test]
     async fn a_panicking_handler_becomes_an_internal_error_in_the_facades_shape() {
-        let response = gateway()
-            .oneshot(request("/api/v2/chat/panic", ""))
-            .await
-            .unwrap();
-        assert_eq!(text(response).await, "long rescued Internal");
+        assert_eq!(
+            answer(request("/api/v2/chat/panic", "")).await,
+            "long rescued Internal"
+        );
     }
 
     #[tokio::test]
@@ -305,30 +305,23 @@ mod tests {
         let mut req = request("/api/v2/echo", "");
         req.headers_mut()
             .insert(http::header::CONTENT_LENGTH, "17".parse().unwrap());
-        let response = gateway().oneshot(req).await.unwrap();
-        assert_eq!(text(response).await, "short rescued PayloadTooLarge");
+        assert_eq!(answer(req).await, "short rescued PayloadTooLarge");
     }
 
     #[tokio::test]
     async fn an_undeclared_body_over_the_limit_fails_while_being_read() {
-        let response = gateway()
-            .oneshot(request("/api/v2/echo", "0123456789abcdefg"))
-            .await
-            .unwrap();
-        assert_eq!(text(response).await, "PayloadTooLarge");
-        let response = gateway()
-            .oneshot(request("/api/v2/echo", "0123456789abcdef"))
-            .await
-            .unwrap();
-        assert_eq!(text(response).await, "0123456789abcdef");
+        assert_eq!(
+            answer(request("/api/v2/echo", "0123456789abcdefg")).await,
+            "PayloadTooLarge"
+        );
+        assert_eq!(
+            answer(request("/api/v2/echo", "0123456789abcdef")).await,
+            "0123456789abcdef"
+        );
     }
 
     #[tokio::test]
     async fn a_request_without_a_body_reads_as_no_bytes() {
-        let response = gateway()
-            .oneshot(request("/api/v2/echo", ""))
-            .await
-            .unwrap();
-        assert_eq!(text(response).await, "");
+        assert_eq!(answer(request("/api/v2/echo", "")).await, "");
     }
 }
