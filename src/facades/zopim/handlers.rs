@@ -39,7 +39,7 @@ const AGENT_PAGE: usize = 100;
 pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
     let resolved = ctx.routes.resolve(request.method(), request.uri().path())?;
     let action = resolved.action;
-    let param = resolved.params.iter().next().map(|(_, v)| v.to_owned());
+    let param = resolved.params.iter().next().map(|(_, v)| v);
 
     let view = ctx.store.read();
     let principal = authenticate(&view, request.headers())?;
@@ -48,22 +48,22 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
     let param = param.unwrap_or_default();
     match action {
         Action::ListDepartments => list_departments(ctx, &view),
-        Action::ShowDepartment => show_department(ctx, &view, department_id(&view, &param)?),
+        Action::ShowDepartment => show_department(ctx, &view, department_id(&view, param)?),
         Action::ShowDepartmentByName => {
-            show_department(ctx, &view, department_named(&view, &param)?)
+            show_department(ctx, &view, department_named(&view, param)?)
         }
         Action::CreateDepartment => create_department(ctx, request).await,
         Action::UpdateDepartment => {
-            let id = department_id(&view, &param)?;
+            let id = department_id(&view, param)?;
             update_department(ctx, id, request).await
         }
         Action::UpdateDepartmentByName => {
-            let id = department_named(&view, &param)?;
+            let id = department_named(&view, param)?;
             update_department(ctx, id, request).await
         }
-        Action::DeleteDepartment => delete_department(ctx, department_id(&view, &param)?).await,
+        Action::DeleteDepartment => delete_department(ctx, department_id(&view, param)?).await,
         Action::DeleteDepartmentByName => {
-            delete_department(ctx, department_named(&view, &param)?).await
+            delete_department(ctx, department_named(&view, param)?).await
         }
         Action::ListAgents => {
             let query = request.uri().query().unwrap_or("");
@@ -71,9 +71,9 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
                 list_agents(ctx, &view, query)
             })
         }
-        Action::ShowAgent => show_agent(ctx, &view, agent_id(&view, &param)?),
+        Action::ShowAgent => show_agent(ctx, &view, agent_id(&view, param)?),
         Action::ShowAgentByEmail => {
-            let email = decode_segment(&param).ok_or(ZopimError::AgentNotFound)?;
+            let email = decode_segment(param).ok_or(ZopimError::AgentNotFound)?;
             let agent = view
                 .agent_by_email(&email)
                 .filter(|a| a.roles.is_staff())
