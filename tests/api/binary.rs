@@ -181,23 +181,17 @@ async fn no_credential_reaches_the_log_even_at_trace_level() {
 
     // Act: Zopim, a good and a bad bearer token, one also in the query string.
     for token in [BEARER, WRONG] {
-        let reply = client
+        let request = client
             .get(url(&format!("/api/v2/departments?access_token={token}")))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        statuses.push(reply.status().as_u16());
+            .bearer_auth(token);
+        statuses.push(status_of(request).await);
     }
-    let reply = client
+    let request = client
         .post(url("/api/v2/departments"))
         .bearer_auth(BEARER)
         .header("content-type", "application/json")
-        .body(r#"{"name":"Logged"}"#)
-        .send()
-        .await
-        .unwrap();
-    statuses.push(reply.status().as_u16());
+        .body(r#"{"name":"Logged"}"#);
+    statuses.push(status_of(request).await);
 
     // Classic XML: a user created with a password through an API token, then signed in with the
     // password (good and bad), given a new one, and with the token through the other prefix.
@@ -222,15 +216,12 @@ async fn no_credential_reaches_the_log_even_at_trace_level() {
     for password in [XML_PASSWORD, WRONG] {
         let credentials = basic("leak@example.com", password);
         secrets.push(credentials.clone());
-        let reply = client
+        let request = client
             .get(url(&format!("/users/current.xml?password={password}")))
-            .header("authorization", format!("Basic {credentials}"))
-            .send()
-            .await
-            .unwrap();
-        statuses.push(reply.status().as_u16());
+            .header("authorization", format!("Basic {credentials}"));
+        statuses.push(status_of(request).await);
     }
-    let reply = client
+    let request = client
         .put(url(user_path))
         .header(
             "authorization",
@@ -239,20 +230,14 @@ async fn no_credential_reaches_the_log_even_at_trace_level() {
         .header("content-type", "application/xml")
         .body(format!(
             "<user><password>{XML_NEW_PASSWORD}</password></user>"
-        ))
-        .send()
-        .await
-        .unwrap();
-    statuses.push(reply.status().as_u16());
+        ));
+    statuses.push(status_of(request).await);
     secrets.push(basic("leak@example.com", XML_NEW_PASSWORD));
-    let reply = client
+    let request = client
         .get(url("/api/v1/groups.xml"))
         .header("authorization", &as_api)
-        .header("x-on-behalf-of", "leak@example.com")
-        .send()
-        .await
-        .unwrap();
-    statuses.push(reply.status().as_u16());
+        .header("x-on-behalf-of", "leak@example.com");
+    statuses.push(status_of(request).await);
 
     // Rocket.Chat: the preset session creates a user with a password; that user logs in (and
     // fails to with a wrong one), uses the token handed out, and logs out.
@@ -270,13 +255,10 @@ async fn no_credential_reaches_the_log_even_at_trace_level() {
     let reply = create.send().await.unwrap();
     assert_eq!(reply.status(), 200, "{}", reply.text().await.unwrap());
     for password in [WRONG, RC_PASSWORD] {
-        let reply = client
+        let request = client
             .post(url("/api/v1/login"))
-            .json(&json!({"user": "rcleak", "password": password}))
-            .send()
-            .await
-            .unwrap();
-        statuses.push(reply.status().as_u16());
+            .json(&json!({"user": "rcleak", "password": password}));
+        statuses.push(status_of(request).await);
     }
     let reply = client
         .post(url("/api/v1/login"))
@@ -293,30 +275,21 @@ async fn no_credential_reaches_the_log_even_at_trace_level() {
         format!("/api/v1/permissions.listAll?authToken={token}"),
         "/api/v1/livechat/department".to_owned(),
     ] {
-        let reply = client
+        let request = client
             .get(url(&path))
             .header("x-auth-token", &token)
-            .header("x-user-id", &user_id)
-            .send()
-            .await
-            .unwrap();
-        statuses.push(reply.status().as_u16());
+            .header("x-user-id", &user_id);
+        statuses.push(status_of(request).await);
     }
-    let reply = client
+    let request = client
         .post(url("/api/v1/login"))
-        .json(&json!({"resume": token}))
-        .send()
-        .await
-        .unwrap();
-    statuses.push(reply.status().as_u16());
-    let reply = client
+        .json(&json!({"resume": token}));
+    statuses.push(status_of(request).await);
+    let request = client
         .post(url("/api/v1/logout"))
         .header("x-auth-token", &token)
-        .header("x-user-id", &user_id)
-        .send()
-        .await
-        .unwrap();
-    statuses.push(reply.status().as_u16());
+        .header("x-user-id", &user_id);
+    statuses.push(status_of(request).await);
     let mut wrong = client.get(url("/api/v1/livechat/department"));
     for (name, value) in [("x-auth-token", WRONG), ("x-user-id", user_id.as_str())] {
         wrong = wrong.header(name, value);
@@ -354,4 +327,9 @@ async fn no_credential_reaches_the_log_even_at_trace_level() {
             "{secret} in the log:\n{log}"
         );
     }
+}
+
+/// The status a request gets.
+async fn status_of(request: reqwest::RequestBuilder) -> u16 {
+    request.send().await.unwrap().status().as_u16()
 }
