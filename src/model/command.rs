@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use super::agent::{
     AccessToken, Credentials, Email, PasswordHash, Presence, RoleSet, TokenDigest, Username,
 };
-use super::department::{DepartmentName, RoutingOptions};
-use super::ids::{AgentId, DepartmentId};
+use super::department::{Department, DepartmentName, RoutingOptions};
+use super::ids::{AgentId, DepartmentId, ObjectId, Timestamp};
 use super::membership::MemberSpec;
 
 /// Every change the store knows how to make.
@@ -121,6 +121,25 @@ impl NewDepartment {
             show_on_offline_form: true,
             settings: Map::new(),
             routing: RoutingOptions::default(),
+        }
+    }
+
+    /// The record this makes: active, created and last updated `now`.
+    pub fn into_department(self, id: DepartmentId, uid: ObjectId, now: Timestamp) -> Department {
+        Department {
+            id,
+            uid,
+            name: self.name,
+            description: self.description,
+            enabled: self.enabled,
+            email: self.email,
+            show_on_registration: self.show_on_registration,
+            show_on_offline_form: self.show_on_offline_form,
+            settings: self.settings.into(),
+            routing: self.routing.into(),
+            active: true,
+            created_at: now,
+            updated_at: now,
         }
     }
 }

@@ -69,25 +69,16 @@ impl DepartmentMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::command::NewDepartment;
     use crate::model::department::DepartmentName;
     use crate::model::ids::{ObjectId, Timestamp};
 
     fn department(id: u64, active: bool) -> Arc<Department> {
         let now = Timestamp::from_unix_millis(0);
+        let new = NewDepartment::named(DepartmentName::parse("D").unwrap());
         Arc::new(Department {
-            id: DepartmentId(id),
-            uid: ObjectId::generate(now),
-            name: DepartmentName::parse("D").unwrap(),
-            description: None,
-            enabled: true,
-            email: None,
-            show_on_registration: true,
-            show_on_offline_form: true,
-            settings: Default::default(),
-            routing: Default::default(),
             active,
-            created_at: now,
-            updated_at: now,
+            ..new.into_department(DepartmentId(id), ObjectId::generate(now), now)
         })
     }
 

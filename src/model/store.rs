@@ -495,21 +495,7 @@ impl State {
         while self.department_by_uid.contains_key(&uid) {
             uid = ObjectId::generate(now);
         }
-        self.insert_department(Department {
-            id,
-            uid,
-            name: new.name,
-            description: new.description,
-            enabled: new.enabled,
-            email: new.email,
-            show_on_registration: new.show_on_registration,
-            show_on_offline_form: new.show_on_offline_form,
-            settings: new.settings.into(),
-            routing: new.routing.into(),
-            active: true,
-            created_at: now,
-            updated_at: now,
-        })?;
+        self.insert_department(new.into_department(id, uid, now))?;
         if let Some(change) = members {
             self.change_members(id, change, policy, now)?;
         }
@@ -2040,20 +2026,12 @@ mod tests {
             .unwrap();
         }
         // Out of id order, two names shared, one department without members.
-        let department = |id: u64, name: &str| Department {
-            id: DepartmentId(id),
-            uid: ObjectId::generate(now),
-            name: DepartmentName::parse(name).unwrap(),
-            description: None,
-            enabled: true,
-            email: None,
-            show_on_registration: true,
-            show_on_offline_form: true,
-            settings: Default::default(),
-            routing: Default::default(),
-            active: true,
-            created_at: now,
-            updated_at: now,
+        let department = |id: u64, name: &str| {
+            NewDepartment::named(DepartmentName::parse(name).unwrap()).into_department(
+                DepartmentId(id),
+                ObjectId::generate(now),
+                now,
+            )
         };
         let departments = vec![
             department(5, "Sales"),
