@@ -1,12 +1,9 @@
 //! The gateway's own routes under `/_gateway/`, and the answer for paths no vendor claims.
 //! Its error shape is the gateway's own: `{"error": <reason phrase>, "description": <text>}`.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use http::{Method, StatusCode};
 
-use super::{Facade, LayerError, Request, Response, respond};
+use super::{Answer, Facade, LayerError, Request, Response, respond};
 
 /// Health and the fallback for unclaimed paths.
 pub struct Admin;
@@ -36,7 +33,7 @@ impl Facade for Admin {
         "admin"
     }
 
-    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
+    fn handle(&self, request: Request) -> Answer {
         let response = match (request.uri().path(), request.method()) {
             ("/_gateway/health", &Method::GET | &Method::HEAD) => {
                 respond(StatusCode::OK, "application/json", r#"{"status":"ok"}"#)
@@ -46,7 +43,7 @@ impl Facade for Admin {
             }),
             _ => self.rescue(&LayerError::NotFound),
         };
-        Box::pin(std::future::ready(response))
+        Answer::Now(response)
     }
 
     fn rescue(&self, error: &LayerError) -> Response {

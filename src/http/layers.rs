@@ -7,11 +7,13 @@
 //!    and the body is wrapped so that a chunked body over the limit fails while being read;
 //! 4. **deadline + isolation**: the request timeout is a deadline for receiving the body, which
 //!    [`read_body`] enforces; a client too slow to send it gets the facade's 408 before anything
-//!    is written. A panic in the handler is caught and ends in the facade's 500. A handler that
-//!    has its body only does bounded work (in memory, and with `--data-dir` waiting for its
+//!    is written. A panic in the facade's call, or in the work it leaves for later, is caught and
+//!    ends in the facade's 500. Most requests are answered during the call
+//!    ([`Answer::Now`](super::Answer)), so nothing else happens to them. Work left for later
+//!    that has its body only does bounded work (in memory, and with `--data-dir` waiting for its
 //!    write's journal commit) and is let finish, so a write that commits is never reported as
-//!    failed; a guard one grace period past the deadline stops (drops) a handler that hangs all
-//!    the same (a dropped write still commits or fails whole: the commit thread owns it).
+//!    failed; a guard one grace period past the deadline stops (drops) work that hangs all the
+//!    same (a dropped write still commits or fails whole: the commit thread owns it).
 //!
 //! [`Gateway`] is the tower service made of these steps; the server drives it through hyper.
 
@@ -29,7 +31,7 @@ use http_body_util::{BodyExt, Limited};
 use tracing::Instrument;
 
 use super::router::Router;
-use super::{Body, LayerError, Request, Response};
+use super::{Answer, Body, LayerError, Request, Response};
 
 /// Limits applied to each request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,13 +57,14 @@ impl Gateway {
         }
     }
 
-    /// Runs one request through the layers. The body is boxed once, here, with the limit.
-    pub async fn handle<B>(&self, request: http::Request<B>) -> Response
+    /// Runs one request through the layers. A facade's [`Answer::Now`] is passed on as it is:
+    /// nothing per request is allocated for it. The body is boxed once, here, with the limit.
+    pub fn handle<B>(&self, request: http::Request<B>) -> Answer
     where
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<super::BoxError>,
     {
-        let facade = &**self.router.facade_for(request.uri().path());
+        let facade = self.router.facade_for(request.uri().path());
         let span = tracing::debug_span!(
             "request",
             facade = facade.name(),
@@ -70,24 +73,36 @@ impl Gateway {
         );
         // The clock is read only when the closing line will be written.
         let started = span.is_disabled().not().then(Instant::now);
-        let response = self.limited(facade, request).instrument(span.clone()).await;
-        if let Some(started) = started {
-            span.in_scope(|| {
-                tracing::debug!(
-                    status = response.status().as_u16(),
-                    latency_us = started.elapsed().as_micros() as u64,
-                    "answered"
-                )
-            });
+        let (answer, deadline) = span.in_scope(|| self.limited(&**facade, request));
+        match answer {
+            Answer::Now(response) => {
+                answered(&span, started, &response);
+                Answer::Now(response)
+            }
+            Answer::Later(work) => {
+                let facade = Arc::clone(facade);
+                let guarded = async move {
+                    let response = guard(&*facade, work, deadline).await;
+                    answered(&tracing::Span::current(), started, &response);
+                    response
+                };
+                Answer::later(guarded.instrument(span))
+            }
         }
-        response
     }
 
-    async fn limited<B>(&self, facade: &dyn super::Facade, request: http::Request<B>) -> Response
+    /// The body limit, the deadline, and the facade's call, a panic in it caught. Also gives the
+    /// deadline, which [`guard`] needs if the answer is left for later.
+    fn limited<B>(
+        &self,
+        facade: &dyn super::Facade,
+        request: http::Request<B>,
+    ) -> (Answer, tokio::time::Instant)
     where
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<super::BoxError>,
     {
+        let deadline = tokio::time::Instant::now() + self.limits.request_timeout;
         let limit = self.limits.max_body_bytes;
         let declared = request
             .headers()
@@ -95,9 +110,8 @@ impl Gateway {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > limit as u64) {
-            return facade.rescue(&LayerError::PayloadTooLarge);
+            return (facade.rescue(&LayerError::PayloadTooLarge).into(), deadline);
         }
-        let deadline = tokio::time::Instant::now() + self.limits.request_timeout;
         let request: Request = request.map(|body| {
             let body = if body.is_end_stream() {
                 Body::empty()
@@ -106,33 +120,59 @@ impl Gateway {
             };
             body.due_by(deadline)
         });
+        // The facade runs on the connection's task, not a spawned one: a spawn per request cost a
+        // cross-thread wake-up and a context switch per request (docs/performance.md).
+        let answer = std::panic::catch_unwind(AssertUnwindSafe(|| facade.handle(request)))
+            .unwrap_or_else(|panic| Answer::Now(panicked(facade, &*panic)));
+        (answer, deadline)
+    }
+}
 
-        // The handler runs on this task, not a spawned one: a spawn per request cost a cross-thread
-        // wake-up and a context switch per request (docs/performance.md). A panic is caught here.
-        // Most answers are ready on the first poll (cached reads); only a handler that has to wait
-        // gets the guard's timer.
-        let mut handler = std::pin::pin!(AssertUnwindSafe(facade.handle(request)).catch_unwind());
-        let first = std::future::poll_fn(|cx| Poll::Ready(handler.as_mut().poll(cx))).await;
-        let outcome = match first {
-            Poll::Ready(outcome) => Ok(outcome),
-            Poll::Pending => tokio::time::timeout_at(deadline + HANDLER_GRACE, handler).await,
-        };
-        match outcome {
-            Ok(Ok(response)) => response,
-            Ok(Err(panic)) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .copied()
-                    .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                    .unwrap_or("a non-string panic payload");
-                tracing::error!(panic = message, "handler panicked");
-                facade.rescue(&LayerError::Internal)
-            }
-            Err(_) => {
-                tracing::error!("handler still running past the request deadline; stopped");
-                facade.rescue(&LayerError::Timeout)
-            }
+/// Runs work a facade left for later: a panic in it is caught, and a guard one grace period past
+/// the deadline stops it if it hangs. Most of it is ready on its first poll (an in-memory write
+/// with its body already read); only work that has to wait gets the guard's timer.
+async fn guard(
+    facade: &dyn super::Facade,
+    work: Pin<Box<dyn Future<Output = Response> + Send>>,
+    deadline: tokio::time::Instant,
+) -> Response {
+    let mut work = std::pin::pin!(AssertUnwindSafe(work).catch_unwind());
+    let first = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx))).await;
+    let outcome = match first {
+        Poll::Ready(outcome) => Ok(outcome),
+        Poll::Pending => tokio::time::timeout_at(deadline + HANDLER_GRACE, work).await,
+    };
+    match outcome {
+        Ok(Ok(response)) => response,
+        Ok(Err(panic)) => panicked(facade, &*panic),
+        Err(_) => {
+            tracing::error!("handler still running past the request deadline; stopped");
+            facade.rescue(&LayerError::Timeout)
         }
+    }
+}
+
+/// Logs a handler's panic and answers with the facade's internal error.
+fn panicked(facade: &dyn super::Facade, panic: &(dyn std::any::Any + Send)) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a non-string panic payload");
+    tracing::error!(panic = message, "handler panicked");
+    facade.rescue(&LayerError::Internal)
+}
+
+/// The request's closing line, when debug logging is on.
+fn answered(span: &tracing::Span, started: Option<Instant>, response: &Response) {
+    if let Some(started) = started {
+        span.in_scope(|| {
+            tracing::debug!(
+                status = response.status().as_u16(),
+                latency_us = started.elapsed().as_micros() as u64,
+                "answered"
+            )
+        });
     }
 }
 
@@ -176,8 +216,8 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let gateway = self.clone();
-        Box::pin(async move { Ok(gateway.handle(request).await) })
+        let answer = self.handle(request);
+        Box::pin(async move { Ok(answer.response().await) })
     }
 }
 
@@ -198,26 +238,31 @@ mod tests {
             self.0
         }
 
-        fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
+        fn handle(&self, request: Request) -> Answer {
             let name = self.0;
-            Box::pin(async move {
-                match request.uri().path().rsplit('/').next().unwrap_or("") {
-                    "slow" => {
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                        respond(StatusCode::OK, "text/plain", "late")
-                    }
-                    "hang" => {
-                        tokio::time::sleep(Duration::from_secs(3600)).await;
-                        respond(StatusCode::OK, "text/plain", "never")
-                    }
-                    "panic" => panic!("handler bug"),
-                    "echo" => match read_body(request.into_body()).await {
+            let last = request.uri().path().rsplit('/').next().unwrap_or("");
+            match last {
+                "slow" => Answer::later(async {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    respond(StatusCode::OK, "text/plain", "late")
+                }),
+                "hang" => Answer::later(async {
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    respond(StatusCode::OK, "text/plain", "never")
+                }),
+                "panic" => panic!("handler bug"),
+                "panic-later" => Answer::later(async {
+                    tokio::task::yield_now().await;
+                    panic!("handler bug, after waiting")
+                }),
+                "echo" => Answer::later(async move {
+                    match read_body(request.into_body()).await {
                         Ok(bytes) => respond(StatusCode::OK, "text/plain", bytes),
                         Err(e) => respond(StatusCode::IM_A_TEAPOT, "text/plain", format!("{e:?}")),
-                    },
-                    _ => respond(StatusCode::OK, "text/plain", name),
-                }
-            })
+                    }
+                }),
+                _ => respond(StatusCode::OK, "text/plain", name).into(),
+            }
         }
 
         fn rescue(&self, error: &LayerError) -> Response {
@@ -294,10 +339,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_handler_becomes_an_internal_error_in_the_facades_shape() {
-        assert_eq!(
-            answer(request("/api/v2/chat/panic", "")).await,
-            "long rescued Internal"
-        );
+        // During the call, and in work left for later.
+        for path in ["/api/v2/chat/panic", "/api/v2/chat/panic-later"] {
+            assert_eq!(
+                answer(request(path, "")).await,
+                "long rescued Internal",
+                "{path}"
+            );
+        }
     }
 
     #[tokio::test]

@@ -20,7 +20,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use http_body_util::combinators::UnsyncBoxBody;
 
-pub use rescue::{Facade, LayerError};
+pub use rescue::{Answer, Facade, LayerError};
 
 /// Errors from reading a request body.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -32,8 +32,46 @@ pub trait Facade: Send + Sync + 'static {
     fn name(&self) -> &'static str;
 
     /// Answers one request. Every failure must already be a response in the vendor's shape.
-    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + '_>>;
+    /// What needs no waiting (routing, authentication, reads, refusals) is done during the call;
+    /// only the rest (reading a body, a write's commit, a password hash) is left in an
+    /// [`Answer::Later`].
+    fn handle(&self, request: Request) -> Answer;
 
     /// Answers a failure that a layer raised for a request under this facade.
     fn rescue(&self, error: &LayerError) -> Response;
+}
+
+/// What [`Facade::handle`] gives back.
+///
+/// Most requests are reads the state answers at once. Answering them during the call means a
+/// read costs no future: no allocation, and no copy of a state machine from layer to layer,
+/// which for an `async` chain of facade, layers and connection was several kilobytes moved
+/// several times per request (docs/decisions.md, "Answers now or later").
+pub enum Answer {
+    /// The response, made during the call.
+    Now(Response),
+    /// Work that waits (for the body, a commit, a blocking hash). It owns what it needs, and the
+    /// layers run it under the request's deadline.
+    Later(Pin<Box<dyn Future<Output = Response> + Send>>),
+}
+
+impl Answer {
+    /// Work to finish later.
+    pub fn later(work: impl Future<Output = Response> + Send + 'static) -> Self {
+        Answer::Later(Box::pin(work))
+    }
+
+    /// The response, waiting for it if it is not made yet.
+    pub async fn response(self) -> Response {
+        match self {
+            Answer::Now(response) => response,
+            Answer::Later(work) => work.await,
+        }
+    }
+}
+
+impl From<Response> for Answer {
+    fn from(response: Response) -> Self {
+        Answer::Now(response)
+    }
 }

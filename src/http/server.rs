@@ -6,12 +6,15 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::FutureExt;
+use futures_util::future::Either;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use super::Answer;
 use super::head_timeout::{HeadClock, Watched};
 use super::layers::Gateway;
 
@@ -85,11 +88,19 @@ pub async fn serve(
             let connection = Arc::clone(&connection);
             move |request: hyper::Request<Incoming>| {
                 connection.clock.head_read();
-                let connection = Arc::clone(&connection);
-                async move {
-                    let response = connection.gateway.handle(request).await;
-                    connection.clock.response_ready();
-                    Ok::<_, Infallible>(response)
+                match connection.gateway.handle(request) {
+                    // A read: answered during the call, so the future hyper polls is a ready one.
+                    Answer::Now(response) => {
+                        connection.clock.response_ready();
+                        Either::Left(std::future::ready(Ok::<_, Infallible>(response)))
+                    }
+                    Answer::Later(work) => {
+                        let connection = Arc::clone(&connection);
+                        Either::Right(work.map(move |response| {
+                            connection.clock.response_ready();
+                            Ok(response)
+                        }))
+                    }
                 }
             }
         });

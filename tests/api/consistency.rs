@@ -163,6 +163,7 @@ impl Wire {
                     .boxed_unsync();
                 let response = facade
                     .handle(request.body(deskbridge::http::Body::new(body)).unwrap())
+                    .response()
                     .await;
                 let status = response.status().as_u16();
                 let bytes = response.into_body().collect().await.unwrap().to_bytes();

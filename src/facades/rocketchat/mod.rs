@@ -23,12 +23,10 @@ mod query;
 mod routes;
 mod wire;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::http::cache::{BodyCache, EncodedCache};
-use crate::http::{Facade, LayerError, Request, Response};
+use crate::http::{Answer, Facade, LayerError, Request, Response};
 use crate::model::Store;
 
 pub use routes::{PREFIX, ROUTES};
@@ -104,12 +102,9 @@ impl Facade for Rocketchat {
         "rocketchat"
     }
 
-    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
-        Box::pin(async move {
-            handlers::dispatch(&self.context, request)
-                .await
-                .unwrap_or_else(error::RcError::into_response)
-        })
+    fn handle(&self, request: Request) -> Answer {
+        handlers::dispatch(&self.context, request)
+            .unwrap_or_else(|e| Answer::Now(e.into_response()))
     }
 
     fn rescue(&self, error: &LayerError) -> Response {

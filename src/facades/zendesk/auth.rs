@@ -17,7 +17,7 @@ use super::routes::{Access, Action};
 use crate::auth::verified::VerifiedPasswords;
 use crate::auth::{Principal, authenticate_token, hash_password, verify_password};
 use crate::http::LayerError;
-use crate::model::{PasswordHash, State, TokenKind};
+use crate::model::{PasswordHash, State, Store, TokenKind, View};
 
 /// The header that names the user to act as (spec B5; pgericson's `:on_behalf_of`).
 const ON_BEHALF_OF: &str = "x-on-behalf-of";
@@ -25,20 +25,33 @@ const ON_BEHALF_OF: &str = "x-on-behalf-of";
 /// The user name suffix that marks an API token as the password (`email/token:TOKEN`).
 const TOKEN_SUFFIX: &str = "/token";
 
+/// Who a request acts as, as far as is known without waiting.
+pub enum Caller {
+    /// Authenticated, with `X-On-Behalf-Of` applied.
+    Known(Principal),
+    /// An `email:password` this process has not verified yet: Argon2 has to run first, on the
+    /// blocking pool.
+    Unverified(PasswordCheck),
+}
+
 /// The user the request acts as. Anything that does not authenticate (no header, another scheme,
 /// bad base64, an unknown email, a wrong password or token, an inactive user, a user without a
-/// password) is the same 401, so a client learns nothing about which part was wrong.
-pub async fn authenticate(
+/// password) is the same 401, so a client learns nothing about which part was wrong. API tokens
+/// and passwords [`VerifiedPasswords`] remembers are checked during the call.
+pub fn authenticate(
     passwords: &Arc<VerifiedPasswords>,
     view: &State,
     headers: &HeaderMap,
-) -> Result<Principal, ZendeskError> {
+) -> Result<Caller, ZendeskError> {
     let (user, secret) = basic_credentials(headers).ok_or(ZendeskError::Unauthorized)?;
     let caller = match user.strip_suffix(TOKEN_SUFFIX) {
         Some(email) => token_user(view, email, &secret)?,
-        None => password_user(passwords, view, &user, secret).await?,
+        None => match password_user(passwords, view, &user, secret) {
+            Ok(caller) => caller,
+            Err(check) => return Ok(Caller::Unverified(check)),
+        },
     };
-    on_behalf_of(view, headers, caller)
+    on_behalf_of(view, headers, caller).map(Caller::Known)
 }
 
 /// `Authorization: Basic base64(user:secret)`, split at the first colon (RFC 7617).
@@ -70,26 +83,24 @@ fn token_user(view: &State, email: &str, token: &str) -> Result<Principal, Zende
     Ok(principal)
 }
 
-/// `email:password` against the user's stored hash.
-async fn password_user(
+/// `email:password` against the user's stored hash, when the password is remembered as verified;
+/// else the check to run.
+fn password_user(
     passwords: &Arc<VerifiedPasswords>,
     view: &State,
     email: &str,
     password: String,
-) -> Result<Principal, ZendeskError> {
+) -> Result<Principal, PasswordCheck> {
     let found = view
         .agent_by_email(email)
         .filter(|a| a.active)
         .and_then(|a| a.credentials.password.clone().map(|hash| (a, hash)));
     let Some((agent, hash)) = found else {
-        // As slow as a real check, so that the time taken does not tell which emails exist.
-        blocking(move || {
-            if let Some(dummy) = dummy_hash() {
-                verify_password(dummy, &password);
-            }
-        })
-        .await?;
-        return Err(ZendeskError::Unauthorized);
+        return Err(PasswordCheck {
+            passwords: Arc::clone(passwords),
+            password,
+            against: None,
+        });
     };
     let principal = Principal {
         agent: agent.id,
@@ -98,12 +109,51 @@ async fn password_user(
     if passwords.remembers(agent.id, &hash, &password) {
         return Ok(principal);
     }
-    let passwords = Arc::clone(passwords);
-    let id = agent.id;
-    if blocking(move || passwords.verify(id, &hash, &password)).await? {
-        Ok(principal)
-    } else {
-        Err(ZendeskError::Unauthorized)
+    Err(PasswordCheck {
+        passwords: Arc::clone(passwords),
+        password,
+        against: Some((principal, hash)),
+    })
+}
+
+/// A password to check with Argon2, and the user it would authenticate (none for an unknown
+/// email: the check is made all the same).
+pub struct PasswordCheck {
+    passwords: Arc<VerifiedPasswords>,
+    password: String,
+    against: Option<(Principal, PasswordHash)>,
+}
+
+impl PasswordCheck {
+    /// Runs the check on the blocking pool, then applies `X-On-Behalf-Of` as [`authenticate`]
+    /// does for a caller known at once, against the state as it is then, which it gives back.
+    pub async fn verify(
+        self,
+        store: &Store,
+        headers: &HeaderMap,
+    ) -> Result<(Principal, View), ZendeskError> {
+        let PasswordCheck {
+            passwords,
+            password,
+            against,
+        } = self;
+        let Some((principal, hash)) = against else {
+            // As slow as a real check, so that the time taken does not tell which emails exist.
+            blocking(move || {
+                if let Some(dummy) = dummy_hash() {
+                    verify_password(dummy, &password);
+                }
+            })
+            .await?;
+            return Err(ZendeskError::Unauthorized);
+        };
+        let id = principal.agent;
+        if !blocking(move || passwords.verify(id, &hash, &password)).await? {
+            return Err(ZendeskError::Unauthorized);
+        }
+        let view = store.view();
+        let principal = on_behalf_of(&view, headers, principal)?;
+        Ok((principal, view))
     }
 }
 

@@ -2,13 +2,14 @@
 //! and authorization happen once, in [`dispatch`], in that order (docs/zendesk-errors.md, "Order
 //! of checks").
 
+use std::future::Future;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::header::{HOST, LOCATION};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
-use super::auth::{authenticate, authorize, blocking};
+use super::auth::{Caller, authenticate, authorize, blocking};
 use super::error::{XML, ZendeskError};
 use super::mapping::{
     GroupCreate, GroupUpdate, UserCreate, UserUpdate, ZendeskRole, group_out, inactive_agents,
@@ -20,10 +21,10 @@ use super::wire::{
 };
 use super::xml::{Limits, XmlDocument};
 use super::{Context, cached};
-use crate::auth::hash_password;
+use crate::auth::{Principal, hash_password};
 use crate::http::cache::CacheKey;
 use crate::http::layers::read_body;
-use crate::http::{LayerError, Request, Response, respond, respond_empty};
+use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
     Agent, AgentId, AgentPatch, Command, Credentials, DepartmentId, DepartmentPatch, ModelError,
     NamePolicy, NewAgent, NewDepartment, Outcome, PasswordHash, Role, State, UnknownAgents,
@@ -48,43 +49,119 @@ pub const PAGE_SIZE: usize = 100;
 /// The `X-Http-Method-Override` header (spec B5: the pgericson gem sends PUTs as POSTs).
 const METHOD_OVERRIDE: &str = "x-http-method-override";
 
-/// Routes, authenticates, authorizes, then runs the action.
-pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
+/// What [`dispatch`] learns from the method and the path, before authenticating.
+#[derive(Debug, Clone, Copy)]
+struct Routed {
+    action: Action,
+    /// The record's id in the path; 0 where the path has none.
+    id: u64,
+    /// The Location of a created record keeps the prefix the client used.
+    prefix: &'static str,
+}
+
+/// Routes, authenticates, authorizes, then runs the action: a read at once, a write as work for
+/// later that owns the context and the request. A password not yet verified sends the whole
+/// request to later, behind the Argon2 check.
+pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     let method = effective_method(&request);
-    let path = request.uri().path().to_owned();
-    let matched = ctx.routes.resolve(&method, &path)?;
+    let path = request.uri().path();
+    let matched = ctx.routes.resolve(&method, path)?;
     let action = matched.action;
     // `/groups/abc.xml` is no route, whoever asks.
     let id = match matched.params.get("id") {
         Some(segment) => record_id(action, segment).ok_or(LayerError::NotFound)?,
         None => 0,
     };
-    // The Location of a created record keeps the prefix the client used.
     let prefix = if path.starts_with("/api/v1/") {
         "/api/v1"
     } else {
         ""
     };
+    let routed = Routed { action, id, prefix };
 
     let view = ctx.store.read();
-    let principal = authenticate(&ctx.passwords, &view, request.headers()).await?;
-    authorize(principal, action)?;
-
-    let query = request.uri().query().map(str::to_owned);
-    match action {
-        Action::ListGroups => list_groups(&view),
-        Action::ShowGroup => show_group(ctx, &view, group_id(&view, id)?),
-        Action::ListGroupUsers => list_group_users(&view, group_id(&view, id)?, query.as_deref()),
-        Action::CreateGroup => create_group(ctx, request, prefix).await,
-        Action::UpdateGroup => update_group(ctx, group_id(&view, id)?, request).await,
-        Action::DeleteGroup => delete_group(ctx, group_id(&view, id)?).await,
-        Action::ListUsers => list_users(&view, query.as_deref()),
-        Action::ShowUser => show_user(&view, user_id(&view, id)?),
-        Action::ShowCurrentUser => show_user(&view, principal.agent),
-        Action::CreateUser => create_user(ctx, request, prefix).await,
-        Action::UpdateUser => update_user(ctx, user_id(&view, id)?, request).await,
-        Action::DeleteUser => delete_user(ctx, &view, user_id(&view, id)?).await,
+    match authenticate(&ctx.passwords, &view, request.headers())? {
+        Caller::Known(principal) => act(ctx, &view, principal, routed, request),
+        Caller::Unverified(check) => {
+            let ctx = Arc::clone(ctx);
+            Ok(Answer::later(async move {
+                let answer = match check.verify(&ctx.store, request.headers()).await {
+                    Ok((principal, view)) => act(&ctx, &view, principal, routed, request),
+                    Err(e) => Err(e),
+                };
+                match answer {
+                    Ok(answer) => answer.response().await,
+                    Err(e) => e.into_response(),
+                }
+            }))
+        }
     }
+}
+
+/// Authorizes, then runs the action for `principal`.
+fn act(
+    ctx: &Arc<Context>,
+    view: &View,
+    principal: Principal,
+    routed: Routed,
+    request: Request,
+) -> Result<Answer> {
+    let Routed { action, id, prefix } = routed;
+    authorize(principal, action)?;
+    let query = request.uri().query();
+    let response = match action {
+        Action::ListGroups => list_groups(view),
+        Action::ShowGroup => show_group(ctx, view, group_id(view, id)?),
+        Action::ListGroupUsers => list_group_users(view, group_id(view, id)?, query),
+        Action::ListUsers => list_users(view, query),
+        Action::ShowUser => show_user(view, user_id(view, id)?),
+        Action::ShowCurrentUser => show_user(view, principal.agent),
+        Action::CreateGroup => {
+            return later(ctx, |ctx| async move {
+                create_group(&ctx, request, prefix).await
+            });
+        }
+        Action::UpdateGroup => {
+            let id = group_id(view, id)?;
+            return later(
+                ctx,
+                |ctx| async move { update_group(&ctx, id, request).await },
+            );
+        }
+        Action::DeleteGroup => {
+            let id = group_id(view, id)?;
+            return later(ctx, |ctx| async move { delete_group(&ctx, id).await });
+        }
+        Action::CreateUser => {
+            return later(ctx, |ctx| async move {
+                create_user(&ctx, request, prefix).await
+            });
+        }
+        Action::UpdateUser => {
+            let id = user_id(view, id)?;
+            return later(
+                ctx,
+                |ctx| async move { update_user(&ctx, id, request).await },
+            );
+        }
+        Action::DeleteUser => {
+            let id = user_id(view, id)?;
+            return later(ctx, |ctx| async move { delete_user(&ctx, id).await });
+        }
+    };
+    response.map(Answer::Now)
+}
+
+/// A write, left for later: `write` gets its own handle on the context, so the work owns
+/// everything it uses.
+fn later<F>(ctx: &Arc<Context>, write: impl FnOnce(Arc<Context>) -> F) -> Result<Answer>
+where
+    F: Future<Output = Result<Response>> + Send + 'static,
+{
+    let work = write(Arc::clone(ctx));
+    Ok(Answer::later(async move {
+        work.await.unwrap_or_else(ZendeskError::into_response)
+    }))
 }
 
 /// The method the request stands for: HEAD is answered as GET (hyper drops the body), and a POST
@@ -482,9 +559,15 @@ async fn update_user(ctx: &Context, id: AgentId, request: Request) -> Result<Res
 /// `is-active` false, as the v2 API still documents `active` ("false if the user has been
 /// deleted"). A deleted user cannot sign in, leaves its groups in the same write and can no
 /// longer be assigned; it stays listed and shown.
-async fn delete_user(ctx: &Context, view: &State, id: AgentId) -> Result<Response> {
-    let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
-    if agent.roles.contains(Role::Owner) {
+async fn delete_user(ctx: &Context, id: AgentId) -> Result<Response> {
+    let owner = ctx
+        .store
+        .read()
+        .agent(id)
+        .ok_or(ZendeskError::NotFound)?
+        .roles
+        .contains(Role::Owner);
+    if owner {
         return Err(ZendeskError::Invalid(vec![OWNER_DELETE.into()]));
     }
     let patch = AgentPatch {

@@ -21,13 +21,11 @@ mod routes;
 mod wire;
 pub mod xml;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::auth::verified::VerifiedPasswords;
 use crate::http::cache::EncodedCache;
-use crate::http::{Facade, LayerError, Request, Response};
+use crate::http::{Answer, Facade, LayerError, Request, Response};
 use crate::model::Store;
 
 pub use handlers::PAGE_SIZE;
@@ -77,12 +75,9 @@ impl Facade for Zendesk {
         "zendesk"
     }
 
-    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
-        Box::pin(async move {
-            handlers::dispatch(&self.context, request)
-                .await
-                .unwrap_or_else(error::ZendeskError::into_response)
-        })
+    fn handle(&self, request: Request) -> Answer {
+        handlers::dispatch(&self.context, request)
+            .unwrap_or_else(|e| Answer::Now(e.into_response()))
     }
 
     fn rescue(&self, error: &LayerError) -> Response {

@@ -1,6 +1,9 @@
 //! One function per Zopim action: decode -> command -> encode. Routing, authentication and
 //! authorization happen once, in [`dispatch`], in that order.
 
+use std::future::Future;
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
 use percent_encoding::percent_decode_str;
@@ -17,7 +20,7 @@ use crate::auth::Principal;
 use crate::http::cache::{BodyCache, CacheKey};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
-use crate::http::{LayerError, Request, Response, respond, respond_empty};
+use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
     AgentId, Command, DepartmentId, NamePolicy, Outcome, State, UnknownAgents, View, WritePolicy,
 };
@@ -35,8 +38,9 @@ const POLICY: WritePolicy = WritePolicy {
 /// Most agents one list call returns, and the default.
 const AGENT_PAGE: usize = 100;
 
-/// Routes, authenticates, authorizes, then runs the action.
-pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
+/// Routes, authenticates, authorizes, then runs the action: a read at once, a write as work for
+/// later that owns the context and the request.
+pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     let resolved = ctx.routes.resolve(request.method(), request.uri().path())?;
     let action = resolved.action;
     let param = resolved.params.iter().next().map(|(_, v)| v);
@@ -46,24 +50,33 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
     authorize(principal, action)?;
 
     let param = param.unwrap_or_default();
-    match action {
+    let response = match action {
         Action::ListDepartments => list_departments(ctx, &view),
         Action::ShowDepartment => show_department(ctx, &view, department_id(&view, param)?),
         Action::ShowDepartmentByName => {
             show_department(ctx, &view, department_named(&view, param)?)
         }
-        Action::CreateDepartment => create_department(ctx, request).await,
-        Action::UpdateDepartment => {
-            let id = department_id(&view, param)?;
-            update_department(ctx, id, request).await
+        Action::CreateDepartment => {
+            return later(
+                ctx,
+                |ctx| async move { create_department(&ctx, request).await },
+            );
         }
-        Action::UpdateDepartmentByName => {
-            let id = department_named(&view, param)?;
-            update_department(ctx, id, request).await
+        Action::UpdateDepartment | Action::UpdateDepartmentByName => {
+            let id = match action {
+                Action::UpdateDepartment => department_id(&view, param)?,
+                _ => department_named(&view, param)?,
+            };
+            return later(ctx, |ctx| async move {
+                update_department(&ctx, id, request).await
+            });
         }
-        Action::DeleteDepartment => delete_department(ctx, department_id(&view, param)?).await,
-        Action::DeleteDepartmentByName => {
-            delete_department(ctx, department_named(&view, param)?).await
+        Action::DeleteDepartment | Action::DeleteDepartmentByName => {
+            let id = match action {
+                Action::DeleteDepartment => department_id(&view, param)?,
+                _ => department_named(&view, param)?,
+            };
+            return later(ctx, |ctx| async move { delete_department(&ctx, id).await });
         }
         Action::ListAgents => {
             let query = request.uri().query().unwrap_or("");
@@ -81,7 +94,20 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
             show_agent(ctx, &view, agent.id)
         }
         Action::ShowMe => show_me(ctx, &view, principal),
-    }
+    };
+    response.map(Answer::Now)
+}
+
+/// A write, left for later: `write` gets its own handle on the context, so the work owns
+/// everything it uses.
+fn later<F>(ctx: &Arc<Context>, write: impl FnOnce(Arc<Context>) -> F) -> Result<Answer>
+where
+    F: Future<Output = Result<Response>> + Send + 'static,
+{
+    let work = write(Arc::clone(ctx));
+    Ok(Answer::later(async move {
+        work.await.unwrap_or_else(ZopimError::into_response)
+    }))
 }
 
 /// A number as Zopim writes one: decimal digits only (`u64::from_str` would also take `+1`).

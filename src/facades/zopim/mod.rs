@@ -13,12 +13,10 @@ mod mapping;
 mod routes;
 mod wire;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::http::cache::{BodyCache, EncodedCache};
-use crate::http::{Facade, LayerError, Request, Response};
+use crate::http::{Answer, Facade, LayerError, Request, Response};
 use crate::model::Store;
 
 pub use routes::{PREFIXES, ROUTES};
@@ -81,12 +79,9 @@ impl Facade for Zopim {
         "zopim"
     }
 
-    fn handle(&self, request: Request) -> Pin<Box<dyn Future<Output = Response> + Send + '_>> {
-        Box::pin(async move {
-            handlers::dispatch(&self.context, request)
-                .await
-                .unwrap_or_else(error::ZopimError::into_response)
-        })
+    fn handle(&self, request: Request) -> Answer {
+        handlers::dispatch(&self.context, request)
+            .unwrap_or_else(|e| Answer::Now(e.into_response()))
     }
 
     fn rescue(&self, error: &LayerError) -> Response {

@@ -19,6 +19,7 @@ mod widget;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use http::request::Parts;
 use http::{HeaderMap, Method, StatusCode, header};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
@@ -34,7 +35,7 @@ use super::routes::Action;
 use super::wire::{self, Json};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
-use crate::http::{Body, Request, Response};
+use crate::http::{Answer, Body, LayerError, Request, Response};
 use crate::model::{Agent, Command, Outcome, View};
 use admin::{permission_list, save_setting, show_setting, update_permissions};
 use department_reads::{
@@ -90,13 +91,58 @@ impl Req<'_> {
     }
 }
 
-/// Routes, authenticates, validates, authorizes, then runs the action.
-pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
+/// Routes, authenticates, validates, authorizes, then runs the action. A `GET` (or `HEAD`) that
+/// reads is answered during the call; a request with a body to read, or whose action waits (a
+/// write, login, logout), is left for later, as work that owns the request.
+pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     let (parts, body) = request.into_parts();
+    // GET (and HEAD, answered as GET) carry no body to read.
+    if matches!(parts.method, Method::GET | Method::HEAD) {
+        let view = ctx.store.read();
+        let admitted = admit(ctx, &view, &parts)?;
+        let (action, req) = complete(&view, admitted, Json::Object(Vec::new()))?;
+        if let Some(answer) = read(ctx, action, &view, &req) {
+            return answer.map(Answer::Now);
+        }
+    }
+    let ctx = Arc::clone(ctx);
+    Ok(Answer::later(async move {
+        steps(&ctx, parts, body)
+            .await
+            .unwrap_or_else(RcError::into_response)
+    }))
+}
+
+/// Every step, the body's reading among them.
+async fn steps(ctx: &Context, parts: Parts, body: Body) -> Result<Response> {
+    let view = ctx.store.view();
+    let admitted = admit(ctx, &view, &parts)?;
+    let body = if matches!(parts.method, Method::GET | Method::HEAD) {
+        Json::Object(Vec::new())
+    } else {
+        json_body(body, is_json(&parts.headers)).await?
+    };
+    let (action, req) = complete(&view, admitted, body)?;
+    match read(ctx, action, &view, &req) {
+        Some(answer) => answer,
+        None => wait(ctx, action, &view, req).await,
+    }
+}
+
+/// A request as far as the steps before its body take it: routed, its typed query checked, its
+/// caller authenticated.
+struct Admitted<'r> {
+    action: Action,
+    params: SmallVec<[(&'r str, Cow<'r, str>); 2]>,
+    query: Json,
+    headers: &'r HeaderMap,
+    caller: Option<Caller>,
+}
+
+/// Routes, checks the typed query and authenticates: the refusals that come before the body.
+fn admit<'r>(ctx: &'r Context, view: &View, parts: &'r Parts) -> Result<Admitted<'r>> {
     let matched = ctx.routes.resolve(&parts.method, parts.uri.path())?;
     let action = matched.action;
-    // GET (and HEAD, answered as GET) carry no body to read.
-    let bodiless = matches!(parts.method, Method::GET | Method::HEAD);
     let params = matched
         .params
         .iter()
@@ -113,17 +159,29 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         check::ajv(&AGENT_DEPARTMENTS_QUERY, &mut q).map_err(RcError::TypedInvalidParams)?;
     }
 
-    let view = ctx.store.read();
     let caller = if action.needs_auth() {
-        Some(auth::authenticate(&view, &parts.headers)?)
+        Some(auth::authenticate(view, &parts.headers)?)
     } else {
         None
     };
-    let body = if bodiless {
-        Json::Object(Vec::new())
-    } else {
-        json_body(body, is_json(&parts.headers)).await?
-    };
+    Ok(Admitted {
+        action,
+        params,
+        query,
+        headers: &parts.headers,
+        caller,
+    })
+}
+
+/// With the body: validates the parameters (ajv), then checks the route's permissions.
+fn complete<'r>(view: &View, admitted: Admitted<'r>, body: Json) -> Result<(Action, Req<'r>)> {
+    let Admitted {
+        action,
+        params,
+        query,
+        headers,
+        caller,
+    } = admitted;
     let roles = caller
         .as_ref()
         .map(|c| mapping::rc_roles(c.agent.roles))
@@ -132,16 +190,15 @@ pub async fn dispatch(ctx: &Context, request: Request) -> Result<Response> {
         params,
         query,
         body,
-        headers: &parts.headers,
+        headers,
         caller,
         roles,
     };
-
     validate(action, &mut req)?;
-    if action.needs_auth() && !action.permissions().allows(&view, req.roles()) {
+    if action.needs_auth() && !action.permissions().allows(view, req.roles()) {
         return Err(RcError::Forbidden);
     }
-    run(ctx, action, &view, req).await
+    Ok((action, req))
 }
 
 /// A request body as the router parses it: JSON when the content type says so; an empty,
@@ -329,44 +386,69 @@ fn validate(action: Action, req: &mut Req) -> Result<()> {
 
 // ---------------------------------------------------------------------------------------------
 
-async fn run(ctx: &Context, action: Action, view: &View, req: Req<'_>) -> Result<Response> {
-    match action {
-        Action::Login => login(ctx, view, &req).await,
-        Action::Logout => logout(ctx, &req).await,
-        Action::ListDepartments => list_departments(ctx, view, &req, false),
-        Action::ListArchived => list_departments(ctx, view, &req, true),
-        Action::CreateDepartment => create_department(ctx, view, &req).await,
+/// The actions answered from the state alone, during the call; `None` for those that wait.
+fn read(ctx: &Context, action: Action, view: &View, req: &Req) -> Option<Result<Response>> {
+    Some(match action {
+        Action::ListDepartments => list_departments(ctx, view, req, false),
+        Action::ListArchived => list_departments(ctx, view, req, true),
         Action::CreationAvailable => ok(&wire::CreationAvailable {
             available: creation_available(ctx, view),
             success: true,
         }),
-        Action::ShowDepartment => show_department(ctx, view, &req),
+        Action::ShowDepartment => show_department(ctx, view, req),
+        Action::Autocomplete => autocomplete(view, req),
+        Action::DepartmentAgents => department_agents(view, req),
+        Action::ListByIds => list_by_ids(view, req),
+        Action::AgentDepartments => agent_departments(view, req),
+        Action::WidgetConfig => widget_config(view, req),
+        Action::ListUsersOfType => list_users(view, req),
+        Action::ShowUserOfType => show_user_of_type(view, req),
+        Action::ListPermissions => ok(&wire::PermissionsListOut {
+            update: permission_list(view),
+            remove: [],
+            success: true,
+        }),
+        Action::ShowSetting => show_setting(view, req),
+        Action::Login
+        | Action::Logout
+        | Action::CreateDepartment
+        | Action::UpdateDepartment
+        | Action::DeleteDepartment
+        | Action::Archive
+        | Action::Unarchive
+        | Action::SaveDepartmentAgents
+        | Action::AddUserOfType
+        | Action::RemoveUserOfType
+        | Action::CreateUser
+        | Action::DeleteUser
+        | Action::SetStatus
+        | Action::MethodCall
+        | Action::UpdatePermissions
+        | Action::SaveSetting => return None,
+    })
+}
+
+/// The actions that wait: for a commit, or a password hash.
+async fn wait(ctx: &Context, action: Action, view: &View, req: Req<'_>) -> Result<Response> {
+    match action {
+        Action::Login => login(ctx, view, &req).await,
+        Action::Logout => logout(ctx, &req).await,
+        Action::CreateDepartment => create_department(ctx, view, &req).await,
         Action::UpdateDepartment => update_department(ctx, view, &req).await,
         Action::DeleteDepartment => delete_department(ctx, view, &req).await,
         Action::Archive => archive(ctx, view, &req, false).await,
         Action::Unarchive => archive(ctx, view, &req, true).await,
-        Action::Autocomplete => autocomplete(view, &req),
-        Action::DepartmentAgents => department_agents(view, &req),
         Action::SaveDepartmentAgents => save_department_agents(ctx, view, &req).await,
-        Action::ListByIds => list_by_ids(view, &req),
-        Action::AgentDepartments => agent_departments(view, &req),
-        Action::WidgetConfig => widget_config(view, &req),
-        Action::ListUsersOfType => list_users(view, &req),
         Action::AddUserOfType => add_user_of_type(ctx, view, &req).await,
-        Action::ShowUserOfType => show_user_of_type(view, &req),
         Action::RemoveUserOfType => remove_user_of_type(ctx, view, &req).await,
         Action::CreateUser => create_user(ctx, view, &req).await,
         Action::DeleteUser => delete_user(ctx, view, &req).await,
         Action::SetStatus => set_status(ctx, view, &req).await,
         Action::MethodCall => method_call(ctx, view, &req).await,
         Action::UpdatePermissions => update_permissions(ctx, view, &req).await,
-        Action::ListPermissions => ok(&wire::PermissionsListOut {
-            update: permission_list(view),
-            remove: [],
-            success: true,
-        }),
-        Action::ShowSetting => show_setting(view, &req),
         Action::SaveSetting => save_setting(ctx, &req).await,
+        // `read` answers the rest, and is asked first.
+        _ => read(ctx, action, view, &req).unwrap_or(Err(RcError::Layer(LayerError::Internal))),
     }
 }
 
