@@ -3,7 +3,7 @@
 
 use http::{Method, StatusCode};
 
-use super::{Answer, Facade, LayerError, Request, Response, respond};
+use super::{Answer, Facade, JSON, LayerError, Request, Response, respond};
 
 /// Health and the fallback for unclaimed paths.
 pub struct Admin;
@@ -20,11 +20,7 @@ impl Admin {
             error: status.canonical_reason().unwrap_or("Error"),
             description,
         };
-        respond(
-            status,
-            "application/json",
-            serde_json::to_vec(&body).unwrap_or_default(),
-        )
+        respond(status, JSON, serde_json::to_vec(&body).unwrap_or_default())
     }
 }
 
@@ -36,7 +32,7 @@ impl Facade for Admin {
     fn handle(&self, request: Request) -> Answer {
         let response = match (request.uri().path(), request.method()) {
             ("/_gateway/health", &Method::GET | &Method::HEAD) => {
-                respond(StatusCode::OK, "application/json", r#"{"status":"ok"}"#)
+                respond(StatusCode::OK, JSON, r#"{"status":"ok"}"#)
             }
             ("/_gateway/health", _) => self.rescue(&LayerError::MethodNotAllowed {
                 allow: vec![Method::GET, Method::HEAD],

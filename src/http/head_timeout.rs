@@ -24,8 +24,9 @@ use tokio::time::Instant;
 #[derive(Debug)]
 pub struct HeadClock {
     opened: Instant,
-    /// Milliseconds after `opened` of the last change that restarted the wait.
-    since_ms: AtomicU64,
+    /// Nanoseconds after `opened` of the last change that restarted the wait (nanoseconds, not
+    /// milliseconds: no division per request).
+    since_ns: AtomicU64,
     owes_head: AtomicBool,
 }
 
@@ -34,7 +35,7 @@ impl HeadClock {
     pub fn new() -> Self {
         Self {
             opened: Instant::now(),
-            since_ms: AtomicU64::new(0),
+            since_ns: AtomicU64::new(0),
             owes_head: AtomicBool::new(true),
         }
     }
@@ -58,11 +59,11 @@ impl HeadClock {
     }
 
     fn restart(&self) {
-        let ms = Instant::now()
+        let ns = Instant::now()
             .saturating_duration_since(self.opened)
-            .as_millis();
-        self.since_ms
-            .store(u64::try_from(ms).unwrap_or(u64::MAX), Ordering::Relaxed);
+            .as_nanos();
+        self.since_ns
+            .store(u64::try_from(ns).unwrap_or(u64::MAX), Ordering::Relaxed);
     }
 
     /// Completes once the connection has owed a head for `limit`; never while a request is being
@@ -71,7 +72,7 @@ impl HeadClock {
         loop {
             let now = Instant::now();
             let due = if self.owes_head.load(Ordering::Acquire) {
-                let since = Duration::from_millis(self.since_ms.load(Ordering::Relaxed));
+                let since = Duration::from_nanos(self.since_ns.load(Ordering::Relaxed));
                 self.opened + since + limit
             } else {
                 now + limit

@@ -230,6 +230,8 @@ mod tests {
     use http_body_util::{BodyExt, Full};
     use tower::ServiceExt;
 
+    const TEXT: http::HeaderValue = http::HeaderValue::from_static("text/plain");
+
     /// A facade whose behaviour depends on the path, and whose rescue names the error it got.
     struct Fake(&'static str);
 
@@ -244,11 +246,11 @@ mod tests {
             match last {
                 "slow" => Answer::later(async {
                     tokio::time::sleep(Duration::from_secs(1)).await;
-                    respond(StatusCode::OK, "text/plain", "late")
+                    respond(StatusCode::OK, TEXT, "late")
                 }),
                 "hang" => Answer::later(async {
                     tokio::time::sleep(Duration::from_secs(3600)).await;
-                    respond(StatusCode::OK, "text/plain", "never")
+                    respond(StatusCode::OK, TEXT, "never")
                 }),
                 "panic" => panic!("handler bug"),
                 "panic-later" => Answer::later(async {
@@ -257,18 +259,18 @@ mod tests {
                 }),
                 "echo" => Answer::later(async move {
                     match read_body(request.into_body()).await {
-                        Ok(bytes) => respond(StatusCode::OK, "text/plain", bytes),
-                        Err(e) => respond(StatusCode::IM_A_TEAPOT, "text/plain", format!("{e:?}")),
+                        Ok(bytes) => respond(StatusCode::OK, TEXT, bytes),
+                        Err(e) => respond(StatusCode::IM_A_TEAPOT, TEXT, format!("{e:?}")),
                     }
                 }),
-                _ => respond(StatusCode::OK, "text/plain", name).into(),
+                _ => respond(StatusCode::OK, TEXT, name).into(),
             }
         }
 
         fn rescue(&self, error: &LayerError) -> Response {
             respond(
                 StatusCode::IM_A_TEAPOT,
-                "text/plain",
+                TEXT,
                 format!("{} rescued {error:?}", self.0),
             )
         }

@@ -160,6 +160,13 @@ impl UserUid {
     }
 }
 
+/// The id as a client sends it, compared byte for byte: no UTF-8 check of the stored bytes.
+impl PartialEq<str> for UserUid {
+    fn eq(&self, other: &str) -> bool {
+        self.0[..] == *other.as_bytes()
+    }
+}
+
 impl fmt::Display for UserUid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

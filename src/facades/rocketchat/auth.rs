@@ -28,23 +28,23 @@ pub fn authenticate(view: &State, headers: &HeaderMap) -> Result<Caller, RcError
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
-            .map(str::trim)
+            .map(str::trim_ascii)
             .filter(|v| !v.is_empty())
     };
     let (Some(token), Some(user_id)) = (header(&X_AUTH_TOKEN), header(&X_USER_ID)) else {
         return Err(RcError::Unauthorized);
     };
     let digest = token_digest(token);
-    let principal =
-        authenticate_digest(view, TokenKind::Session, &digest).ok_or(RcError::Unauthorized)?;
-    let agent = view
-        .agent(principal.agent)
-        .filter(|a| a.uid.as_str() == user_id)
-        .ok_or(RcError::Unauthorized)?;
-    Ok(Caller {
-        agent: Arc::clone(agent),
-        token: digest,
-    })
+    let agent = authenticate_digest(view, TokenKind::Session, &digest)
+        .and_then(|principal| view.agent(principal.agent))
+        .filter(|a| a.uid == *user_id);
+    match agent {
+        Some(agent) => Ok(Caller {
+            agent: Arc::clone(agent),
+            token: digest,
+        }),
+        None => Err(RcError::Unauthorized),
+    }
 }
 
 /// Meteor's `Random.secret()`: 43 characters of the URL-safe base64 alphabet (256 bits).

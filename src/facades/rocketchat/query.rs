@@ -23,6 +23,10 @@ const MAX_PARAMETERS: usize = 1000;
 
 /// Parses a query string the way `qs.parse` does for the shapes clients send.
 pub fn parse(query: Option<&str>) -> Json {
+    // Most requests have none.
+    if query.is_none_or(str::is_empty) {
+        return Json::Object(Vec::new());
+    }
     let mut root = Map::new();
     let pairs = form_urlencoded::parse(query.unwrap_or("").as_bytes()).take(MAX_PARAMETERS);
     for (key, value) in pairs {
@@ -254,6 +258,14 @@ mod tests {
 
     fn value(query: &str) -> Value {
         parse(Some(query)).to_value()
+    }
+
+    #[test]
+    fn no_query_is_the_empty_object_a_query_of_only_separators_makes() {
+        let empty = Json::from_value(Value::Object(Map::new()));
+        assert_eq!(parse(None), empty);
+        assert_eq!(parse(Some("")), empty);
+        assert_eq!(parse(Some("&&")), empty);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 
-use crate::http::{Response, respond};
+use crate::http::{JSON, Response, respond};
 
 /// Writes `value` as JSON with the headers Rocket.Chat's router sets on every answer: exactly
 /// `application/json` (supertest compares the whole string), `Cache-Control: no-store` and
@@ -36,16 +36,12 @@ pub fn encode(value: &impl Serialize) -> Result<Bytes, ()> {
 
 /// An encoded JSON body with the headers Rocket.Chat's API sends with every answer.
 pub fn bytes_response(status: http::StatusCode, bytes: Bytes) -> Response {
-    let mut response = respond(status, "application/json", bytes);
+    let mut response = respond(status, JSON, bytes);
     let headers = response.headers_mut();
-    headers.insert(
-        http::header::CACHE_CONTROL,
-        http::HeaderValue::from_static("no-store"),
-    );
-    headers.insert(
-        http::header::PRAGMA,
-        http::HeaderValue::from_static("no-cache"),
-    );
+    const NO_STORE: http::HeaderValue = http::HeaderValue::from_static("no-store");
+    const NO_CACHE: http::HeaderValue = http::HeaderValue::from_static("no-cache");
+    headers.insert(http::header::CACHE_CONTROL, NO_STORE);
+    headers.insert(http::header::PRAGMA, NO_CACHE);
     response
 }
 

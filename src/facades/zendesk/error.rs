@@ -19,7 +19,7 @@ use crate::http::{LayerError, Response, respond};
 use crate::model::ModelError;
 
 /// The content type of every XML body (spec B2).
-pub const XML: &str = "application/xml; charset=utf-8";
+pub const XML: http::HeaderValue = http::HeaderValue::from_static("application/xml; charset=utf-8");
 
 /// Everything the facade can answer with instead of a result.
 #[derive(Debug, Clone, PartialEq, Eq)]

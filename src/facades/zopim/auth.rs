@@ -11,17 +11,21 @@ use crate::model::{State, TokenKind};
 /// The caller, from the bearer token. Anything else (no header, another scheme, an unknown or
 /// revoked token, an inactive agent) is the same 401.
 pub fn authenticate(view: &State, headers: &HeaderMap) -> Result<Principal, ZopimError> {
-    let value = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(ZopimError::Unauthorized)?;
-    let (scheme, token) = value.split_once(' ').ok_or(ZopimError::Unauthorized)?;
-    let token = token.trim();
-    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-        return Err(ZopimError::Unauthorized);
-    }
-    authenticate_token(view, TokenKind::Bearer, token).ok_or(ZopimError::Unauthorized)
+    bearer_token(headers)
+        .and_then(|token| authenticate_token(view, TokenKind::Bearer, token))
+        .ok_or(ZopimError::Unauthorized)
 }
+
+/// The token of `Authorization: Bearer <token>`: the scheme in any case, then a space, then the
+/// token with the whitespace around it trimmed.
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_at_checked(SCHEME.len())?;
+    let token = token.strip_prefix(' ')?.trim_ascii();
+    (scheme.eq_ignore_ascii_case(SCHEME) && !token.is_empty()).then_some(token)
+}
+
+const SCHEME: &str = "bearer";
 
 /// Whether the caller may take this action: departments and other agents need the administrator
 /// or owner role; everyone on staff may read themselves.

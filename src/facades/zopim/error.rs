@@ -8,7 +8,7 @@ use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
 use crate::http::routing::set_allow;
-use crate::http::{LayerError, Response, respond};
+use crate::http::{JSON, LayerError, Response, respond};
 use crate::model::ModelError;
 
 /// Everything the Zopim facade can answer with instead of a result.
@@ -152,7 +152,7 @@ impl ZopimError {
             description: &description,
         };
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let mut response = respond(status, "application/json", bytes);
+        let mut response = respond(status, JSON, bytes);
         match &self {
             ZopimError::Unauthorized => {
                 response

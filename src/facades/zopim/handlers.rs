@@ -20,7 +20,7 @@ use crate::auth::Principal;
 use crate::http::cache::{BodyCache, CacheKey};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
-use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
+use crate::http::{Answer, JSON, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
     AgentId, Command, DepartmentId, NamePolicy, Outcome, State, UnknownAgents, View, WritePolicy,
 };
@@ -119,7 +119,7 @@ fn number(raw: &str) -> Option<u64> {
 }
 
 fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
-    Ok(respond(status, "application/json", encode(value)?))
+    Ok(respond(status, JSON, encode(value)?))
 }
 
 fn encode(value: &impl Serialize) -> Result<Bytes> {
@@ -211,7 +211,7 @@ where
     Q: PartialEq + ToOwned<Owned = K> + ?Sized,
 {
     let body = cache.get_or_encode(view.version(), key, encode)?;
-    Ok(respond(StatusCode::OK, "application/json", body))
+    Ok(respond(StatusCode::OK, JSON, body))
 }
 
 /// Every visible department. Clients poll this and its body grows with the data set, so the body
@@ -237,7 +237,7 @@ fn show_department(ctx: &Context, view: &View, id: DepartmentId) -> Result<Respo
         let department = view.department(id).ok_or(ZopimError::DepartmentNotFound)?;
         encode(&department_out(view, department, ctx.options.enabled))
     })?;
-    Ok(respond(StatusCode::OK, "application/json", body))
+    Ok(respond(StatusCode::OK, JSON, body))
 }
 
 /// The kinds of body kept in the facade's [`EncodedCache`](crate::http::cache::EncodedCache).
