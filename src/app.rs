@@ -108,6 +108,7 @@ fn open_durable(
 }
 
 fn load_state(source: &FixtureSource) -> anyhow::Result<State> {
+    let started = std::time::Instant::now();
     let (text, origin) = match source {
         FixtureSource::Embedded => (
             crate::fixtures::DEFAULT.to_owned(),
@@ -119,9 +120,18 @@ fn load_state(source: &FixtureSource) -> anyhow::Result<State> {
             path.display().to_string(),
         ),
     };
-    let state = FixtureFile::parse(&text)
-        .and_then(|f| f.into_state(Timestamp::now()))
+    let read = started.elapsed();
+    let file = FixtureFile::parse(&text).with_context(|| format!("cannot load {origin}"))?;
+    let parsed = started.elapsed();
+    let state = file
+        .into_state(Timestamp::now())
         .with_context(|| format!("cannot load {origin}"))?;
+    tracing::debug!(
+        read_ms = read.as_millis() as u64,
+        parse_ms = (parsed - read).as_millis() as u64,
+        build_ms = (started.elapsed() - parsed).as_millis() as u64,
+        "start-up phases"
+    );
     tracing::info!(
         departments = state.department_count(),
         origin,
