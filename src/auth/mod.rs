@@ -42,11 +42,24 @@ pub fn authenticate_digest(
         .credentials
         .tokens
         .iter()
-        .any(|t| t.kind == kind && bool::from(t.digest.0.ct_eq(&digest.0)));
+        .any(|t| t.kind == kind && same_digest(&t.digest, digest));
     (held && agent.active).then_some(Principal {
         agent: agent.id,
         roles: agent.roles,
     })
+}
+
+/// Whether two digests are equal, in a time that does not depend on where they differ: the
+/// differences of their four words are folded together without a branch, and only the fold is
+/// compared, through `subtle`. (Byte by byte, `ct_eq` puts an optimization barrier around each of
+/// the 32 bytes: ~400 instructions per request, the most expensive step of a token check after
+/// the hash.)
+fn same_digest(a: &TokenDigest, b: &TokenDigest) -> bool {
+    let (a, b) = (a.0.as_chunks::<8>().0, b.0.as_chunks::<8>().0);
+    let difference = a.iter().zip(b).fold(0u64, |folded, (x, y)| {
+        folded | (u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y))
+    });
+    bool::from(difference.ct_eq(&0))
 }
 
 /// Why a password could not be hashed or a stored hash read.
@@ -83,6 +96,20 @@ pub fn verify_password(hash: &PasswordHash, password: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digests_are_the_same_only_when_every_byte_is() {
+        let digest = token_digest("a token");
+        assert!(same_digest(&digest, &token_digest("a token")));
+        assert!(!same_digest(&digest, &token_digest("another token")));
+        for byte in 0..32 {
+            for bit in 0..8 {
+                let mut other = digest;
+                other.0[byte] ^= 1 << bit;
+                assert!(!same_digest(&digest, &other), "byte {byte}, bit {bit}");
+            }
+        }
+    }
 
     #[test]
     fn a_hashed_password_verifies_only_with_itself() {

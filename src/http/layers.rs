@@ -3,8 +3,9 @@
 //! 1. **trace**: one span per request (facade, method, path), closed with status and latency at
 //!    debug level, so logging a line per request is never what limits throughput;
 //! 2. **route**: the prefix table picks the facade, which from here on answers every failure;
-//! 3. **body limit**: a declared `Content-Length` over the limit is refused before a byte is read,
-//!    and the body is wrapped so that a chunked body over the limit fails while being read;
+//! 3. **body limit**: a declared `Content-Length` over the limit (hyper's size hint of the body)
+//!    is refused before a byte is read, and the body is wrapped so that a chunked body over the
+//!    limit fails while being read;
 //! 4. **deadline + isolation**: the request timeout is a deadline for receiving the body, which
 //!    [`read_body`] enforces; a client too slow to send it gets the facade's 408 before anything
 //!    is written. A panic in the facade's call, or in the work it leaves for later, is caught and
@@ -104,12 +105,10 @@ impl Gateway {
     {
         let deadline = tokio::time::Instant::now() + self.limits.request_timeout;
         let limit = self.limits.max_body_bytes;
-        let declared = request
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > limit as u64) {
+        // hyper's size hint is the `Content-Length` it parsed (a chunked body's is 0): no
+        // second parse of the header here.
+        let declared = request.body().size_hint().lower();
+        if declared > limit as u64 {
             return (facade.rescue(&LayerError::PayloadTooLarge).into(), deadline);
         }
         let request: Request = request.map(|body| {
@@ -353,18 +352,57 @@ mod tests {
 
     #[tokio::test]
     async fn a_declared_length_over_the_limit_is_refused_before_reading() {
-        let mut req = request("/api/v2/echo", "");
-        req.headers_mut()
-            .insert(http::header::CONTENT_LENGTH, "17".parse().unwrap());
+        /// A body that declares its length, as hyper's does from `Content-Length`, and must not
+        /// be read.
+        struct Declared(u64);
+        impl hyper::body::Body for Declared {
+            type Data = bytes::Bytes;
+            type Error = crate::http::BoxError;
+            fn poll_frame(
+                self: Pin<&mut Self>,
+                _: &mut Context<'_>,
+            ) -> Poll<Option<Result<hyper::body::Frame<bytes::Bytes>, Self::Error>>> {
+                panic!("a body over the limit was read")
+            }
+            fn size_hint(&self) -> hyper::body::SizeHint {
+                hyper::body::SizeHint::with_exact(self.0)
+            }
+        }
+        let req = http::Request::builder()
+            .uri("/api/v2/echo")
+            .body(Declared(17).boxed_unsync())
+            .unwrap();
         assert_eq!(answer(req).await, "short rescued PayloadTooLarge");
+        let req = http::Request::builder()
+            .uri("/api/v2/echo")
+            .body(
+                Full::new(bytes::Bytes::from_static(b"0123456789abcdef"))
+                    .map_err(|e| match e {})
+                    .boxed_unsync(),
+            )
+            .unwrap();
+        assert_eq!(
+            answer(req).await,
+            "0123456789abcdef",
+            "the limit itself is allowed"
+        );
     }
 
     #[tokio::test]
     async fn an_undeclared_body_over_the_limit_fails_while_being_read() {
-        assert_eq!(
-            answer(request("/api/v2/echo", "0123456789abcdefg")).await,
-            "PayloadTooLarge"
-        );
+        // Chunked: two frames, no length declared.
+        let frames = ["01234567", "89abcdefg"].map(|chunk| {
+            Ok(hyper::body::Frame::data(bytes::Bytes::from_static(
+                chunk.as_bytes(),
+            )))
+        });
+        let req = http::Request::builder()
+            .uri("/api/v2/echo")
+            .body(
+                http_body_util::StreamBody::new(futures_util::stream::iter(frames)).boxed_unsync(),
+            )
+            .unwrap();
+        assert_eq!(answer(req).await, "PayloadTooLarge");
         assert_eq!(
             answer(request("/api/v2/echo", "0123456789abcdef")).await,
             "0123456789abcdef"
