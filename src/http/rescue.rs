@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use http::Method;
 
@@ -59,6 +60,23 @@ impl Answer {
     /// Work to finish later.
     pub fn later(work: impl Future<Output = Response> + Send + 'static) -> Self {
         Answer::Later(Box::pin(work))
+    }
+
+    /// Work for later that needs the facade's context and may fail: `work` gets its own handle on
+    /// the context, so the future owns everything it uses, and `failed` answers its error in the
+    /// vendor's shape.
+    pub fn later_with<C, E, F>(
+        context: &Arc<C>,
+        work: impl FnOnce(Arc<C>) -> F,
+        failed: fn(E) -> Response,
+    ) -> Self
+    where
+        C: Send + Sync + 'static,
+        E: 'static,
+        F: Future<Output = Result<Response, E>> + Send + 'static,
+    {
+        let work = work(Arc::clone(context));
+        Answer::later(async move { work.await.unwrap_or_else(failed) })
     }
 
     /// The response, waiting for it if it is not made yet.

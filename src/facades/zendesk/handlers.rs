@@ -152,16 +152,12 @@ fn act(
     response.map(Answer::Now)
 }
 
-/// A write, left for later: `write` gets its own handle on the context, so the work owns
-/// everything it uses.
+/// A write, left for later ([`Answer::later_with`]).
 fn later<F>(ctx: &Arc<Context>, write: impl FnOnce(Arc<Context>) -> F) -> Result<Answer>
 where
     F: Future<Output = Result<Response>> + Send + 'static,
 {
-    let work = write(Arc::clone(ctx));
-    Ok(Answer::later(async move {
-        work.await.unwrap_or_else(ZendeskError::into_response)
-    }))
+    Ok(Answer::later_with(ctx, write, ZendeskError::into_response))
 }
 
 /// The method the request stands for: HEAD is answered as GET (hyper drops the body), and a POST

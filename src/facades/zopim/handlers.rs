@@ -98,16 +98,12 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     response.map(Answer::Now)
 }
 
-/// A write, left for later: `write` gets its own handle on the context, so the work owns
-/// everything it uses.
+/// A write, left for later ([`Answer::later_with`]).
 fn later<F>(ctx: &Arc<Context>, write: impl FnOnce(Arc<Context>) -> F) -> Result<Answer>
 where
     F: Future<Output = Result<Response>> + Send + 'static,
 {
-    let work = write(Arc::clone(ctx));
-    Ok(Answer::later(async move {
-        work.await.unwrap_or_else(ZopimError::into_response)
-    }))
+    Ok(Answer::later_with(ctx, write, ZopimError::into_response))
 }
 
 /// A number as Zopim writes one: decimal digits only (`u64::from_str` would also take `+1`).

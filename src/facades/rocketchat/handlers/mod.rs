@@ -105,12 +105,11 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
             return answer.map(Answer::Now);
         }
     }
-    let ctx = Arc::clone(ctx);
-    Ok(Answer::later(async move {
-        steps(&ctx, parts, body)
-            .await
-            .unwrap_or_else(RcError::into_response)
-    }))
+    Ok(Answer::later_with(
+        ctx,
+        |ctx| async move { steps(&ctx, parts, body).await },
+        RcError::into_response,
+    ))
 }
 
 /// Every step, the body's reading among them.
