@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::check::{Pattern, matches};
 use super::error::RcError;
+use super::permissions::Roles;
 use super::wire::{AgentDepartmentOut, DepartmentOut, EmailOut, Json, LinkOut};
 use crate::model::{
     Agent, AgentId, Department, DepartmentId, DepartmentName, MemberSpec, Membership, ObjectId,
@@ -16,24 +17,20 @@ use crate::model::{
 // ---------------------------------------------------------------------------------------------
 // Roles (docs/rocketchat.md, "Roles").
 
-/// Rocket.Chat role names, at most five, kept inline.
-pub type RoleNames = smallvec::SmallVec<[&'static str; 5]>;
-
 /// The Rocket.Chat roles of a user: everyone has `user`; owners and administrators are `admin`;
 /// managers, monitors and agents are `livechat-manager`, `livechat-monitor`, `livechat-agent`.
-pub fn rc_roles(roles: RoleSet) -> RoleNames {
-    let mut out = RoleNames::new();
-    out.push("user");
+pub fn rc_roles(roles: RoleSet) -> Roles {
+    let mut out = Roles::USER;
     if roles.is_admin() {
-        out.push("admin");
+        out = out.with(Roles::ADMIN);
     }
-    for (role, name) in [
-        (Role::Manager, "livechat-manager"),
-        (Role::Monitor, "livechat-monitor"),
-        (Role::Agent, "livechat-agent"),
+    for (role, rc) in [
+        (Role::Manager, Roles::LIVECHAT_MANAGER),
+        (Role::Monitor, Roles::LIVECHAT_MONITOR),
+        (Role::Agent, Roles::LIVECHAT_AGENT),
     ] {
         if roles.contains(role) {
-            out.push(name);
+            out = out.with(rc);
         }
     }
     out
@@ -479,9 +476,12 @@ mod tests {
         let roles: RoleSet = [Role::Owner, Role::Administrator, Role::Agent]
             .into_iter()
             .collect();
-        assert_eq!(rc_roles(roles)[..], ["user", "admin", "livechat-agent"]);
+        assert_eq!(
+            rc_roles(roles).names().collect::<Vec<_>>(),
+            ["user", "admin", "livechat-agent"]
+        );
         let end_user: RoleSet = [Role::EndUser].into_iter().collect();
-        assert_eq!(rc_roles(end_user)[..], ["user"]);
+        assert_eq!(rc_roles(end_user).names().collect::<Vec<_>>(), ["user"]);
         assert_eq!(model_roles(&["user".into()]).unwrap(), end_user);
         assert_eq!(model_roles(&["bot".into()]), Err("bot"));
     }

@@ -65,6 +65,8 @@ pub(crate) struct Context {
     /// The department list page last encoded, by route (the archived list or not) and query:
     /// clients poll the same page, and its body depends on nothing else but the state.
     department_page: BodyCache<(bool, wire::Json)>,
+    /// Who holds each permission, for the current state version.
+    permissions: permissions::PermissionMatrix,
 }
 
 /// Bodies the facade keeps encoded: a few thousand departments' worth (a few MiB at most).
@@ -92,6 +94,7 @@ impl Rocketchat {
                 routes: routes::table(),
                 bodies: EncodedCache::new(CACHED_BODIES),
                 department_page: BodyCache::default(),
+                permissions: permissions::PermissionMatrix::default(),
             }),
         })
     }

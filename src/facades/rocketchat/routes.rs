@@ -5,7 +5,7 @@ use http::Method;
 
 use crate::http::routing::RouteTable;
 
-use super::permissions::Required;
+use super::permissions::{Permission, Required, perm};
 
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,11 +87,11 @@ pub fn table() -> RouteTable<Action> {
     RouteTable::new(&[PREFIX], ROUTES)
 }
 
-const VIEW_DEPARTMENTS: &[&str] = &["view-livechat-departments", "view-l-room"];
-const MANAGE_DEPARTMENTS: &[&str] = &["manage-livechat-departments"];
-const MANAGE_OR_ADD_AGENTS: &[&str] = &[
-    "manage-livechat-departments",
-    "add-livechat-department-agents",
+const VIEW_DEPARTMENTS: &[Permission] = &[perm!("view-livechat-departments"), perm!("view-l-room")];
+const MANAGE_DEPARTMENTS: &[Permission] = &[perm!("manage-livechat-departments")];
+const MANAGE_OR_ADD_AGENTS: &[Permission] = &[
+    perm!("manage-livechat-departments"),
+    perm!("add-livechat-department-agents"),
 ];
 
 impl Action {
@@ -117,22 +117,24 @@ impl Action {
             Action::CreateDepartment | Action::Archive | Action::Unarchive => {
                 All(MANAGE_DEPARTMENTS)
             }
-            Action::CreationAvailable => {
-                Any(&["view-livechat-departments", "manage-livechat-departments"])
-            }
+            Action::CreationAvailable => Any(&[
+                perm!("view-livechat-departments"),
+                perm!("manage-livechat-departments"),
+            ]),
             Action::UpdateDepartment | Action::SaveDepartmentAgents => Any(MANAGE_OR_ADD_AGENTS),
-            Action::DeleteDepartment => {
-                Any(&["manage-livechat-departments", "remove-livechat-department"])
-            }
-            Action::AgentDepartments => All(&["view-l-room"]),
+            Action::DeleteDepartment => Any(&[
+                perm!("manage-livechat-departments"),
+                perm!("remove-livechat-department"),
+            ]),
+            Action::AgentDepartments => All(&[perm!("view-l-room")]),
             Action::AddUserOfType | Action::ShowUserOfType | Action::RemoveUserOfType => {
-                All(&["view-livechat-manager"])
+                All(&[perm!("view-livechat-manager")])
             }
-            Action::CreateUser => All(&["create-user"]),
-            Action::DeleteUser => All(&["delete-user"]),
-            Action::UpdatePermissions => All(&["access-permissions"]),
-            Action::ShowSetting => All(&["view-privileged-setting"]),
-            Action::SaveSetting => All(&["edit-privileged-setting"]),
+            Action::CreateUser => All(&[perm!("create-user")]),
+            Action::DeleteUser => All(&[perm!("delete-user")]),
+            Action::UpdatePermissions => All(&[perm!("access-permissions")]),
+            Action::ShowSetting => All(&[perm!("view-privileged-setting")]),
+            Action::SaveSetting => All(&[perm!("edit-privileged-setting")]),
         }
     }
 }

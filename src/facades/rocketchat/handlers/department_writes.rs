@@ -8,7 +8,7 @@ use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::check::{self, Pattern};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping::{self, DepartmentFields};
-use crate::facades::rocketchat::permissions;
+use crate::facades::rocketchat::permissions::{self, perm};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
 use crate::model::{
@@ -194,8 +194,7 @@ pub(super) async fn update_department(
         including: false,
     };
     check::matches(Some(&req.body), &body_pattern).map_err(|m| RcError::matching(m.text()))?;
-    let roles = req.roles();
-    if !permissions::has(view, roles, "manage-livechat-departments") {
+    if !req.may(perm!("manage-livechat-departments")) {
         return Err(RcError::Plain("error-not-allowed".into()));
     }
     // Agents count only for a caller who may add them (spec §3.1 #5 step 4).
@@ -204,7 +203,7 @@ pub(super) async fn update_department(
         .get("department")
         .and(req.body.get("agents"))
         .filter(|a| **a != Json::Null)
-        .filter(|_| permissions::has(view, roles, "add-livechat-department-agents"));
+        .filter(|_| req.may(perm!("add-livechat-department-agents")));
     let department = req.body.get("department").cloned().unwrap_or(Json::Null);
     let id = req.param("_id");
     let department_id = save_department(ctx, view, Some(id), &department, agents).await?;

@@ -10,7 +10,7 @@ use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::check::{self, Pattern};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
-use crate::facades::rocketchat::permissions;
+use crate::facades::rocketchat::permissions::perm;
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::Response;
 use crate::http::json::{self as strict_json, JsonError};
@@ -148,7 +148,7 @@ async fn change_livechat_status(
     };
     let agent = match agent_id {
         Some(id) if id != caller.uid.as_str() => {
-            if !permissions::has(view, req.roles(), "manage-livechat-agents") {
+            if !req.may(perm!("manage-livechat-agents")) {
                 return Err(RcError::meteor("error-not-allowed", "Not allowed").into());
             }
             mapping::agent_by_id(view, id)
@@ -185,7 +185,7 @@ async fn saved_department(
     req: &Req<'_>,
     params: &[Json],
 ) -> Result<Option<Value>, MethodError> {
-    if !permissions::has(view, req.roles(), "manage-livechat-departments") {
+    if !req.may(perm!("manage-livechat-departments")) {
         return Err(RcError::save_department("error-not-allowed", "Not allowed").into());
     }
     let id = params

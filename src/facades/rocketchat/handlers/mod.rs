@@ -30,6 +30,7 @@ use super::auth::{self, Caller};
 use super::check::{self, Prop, Schema, Ty, nullable, prop};
 use super::error::RcError;
 use super::mapping;
+use super::permissions::{Grants, Permission};
 use super::query::{self, Page};
 use super::routes::Action;
 use super::wire::{self, Json};
@@ -64,8 +65,8 @@ struct Req<'r> {
     body: Json,
     headers: &'r HeaderMap,
     caller: Option<Caller>,
-    /// The caller's roles, worked out once: most requests check them twice.
-    roles: mapping::RoleNames,
+    /// What the caller may do, worked out once: most requests check two permissions.
+    grants: Grants,
 }
 
 impl Req<'_> {
@@ -85,9 +86,9 @@ impl Req<'_> {
             .ok_or(RcError::Unauthorized)
     }
 
-    /// The caller's Rocket.Chat roles (none without a caller).
-    fn roles(&self) -> &[&'static str] {
-        &self.roles
+    /// Whether the caller holds `permission` (no caller holds none).
+    fn may(&self, permission: Permission) -> bool {
+        self.grants.has(permission)
     }
 }
 
@@ -100,7 +101,7 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     if matches!(parts.method, Method::GET | Method::HEAD) {
         let view = ctx.store.read();
         let admitted = admit(ctx, &view, &parts)?;
-        let (action, req) = complete(&view, admitted, Json::Object(Vec::new()))?;
+        let (action, req) = complete(ctx, &view, admitted, Json::Object(Vec::new()))?;
         if let Some(answer) = read(ctx, action, &view, &req) {
             return answer.map(Answer::Now);
         }
@@ -121,7 +122,7 @@ async fn steps(ctx: &Context, parts: Parts, body: Body) -> Result<Response> {
     } else {
         json_body(body, is_json(&parts.headers)).await?
     };
-    let (action, req) = complete(&view, admitted, body)?;
+    let (action, req) = complete(ctx, &view, admitted, body)?;
     match read(ctx, action, &view, &req) {
         Some(answer) => answer,
         None => wait(ctx, action, &view, req).await,
@@ -173,7 +174,12 @@ fn admit<'r>(ctx: &'r Context, view: &View, parts: &'r Parts) -> Result<Admitted
 }
 
 /// With the body: validates the parameters (ajv), then checks the route's permissions.
-fn complete<'r>(view: &View, admitted: Admitted<'r>, body: Json) -> Result<(Action, Req<'r>)> {
+fn complete<'r>(
+    ctx: &Context,
+    view: &View,
+    admitted: Admitted<'r>,
+    body: Json,
+) -> Result<(Action, Req<'r>)> {
     let Admitted {
         action,
         params,
@@ -181,9 +187,12 @@ fn complete<'r>(view: &View, admitted: Admitted<'r>, body: Json) -> Result<(Acti
         headers,
         caller,
     } = admitted;
-    let roles = caller
+    let grants = caller
         .as_ref()
-        .map(|c| mapping::rc_roles(c.agent.roles))
+        .map(|c| {
+            ctx.permissions
+                .grants(view, mapping::rc_roles(c.agent.roles))
+        })
         .unwrap_or_default();
     let mut req = Req {
         params,
@@ -191,10 +200,10 @@ fn complete<'r>(view: &View, admitted: Admitted<'r>, body: Json) -> Result<(Acti
         body,
         headers,
         caller,
-        roles,
+        grants,
     };
     validate(action, &mut req)?;
-    if action.needs_auth() && !action.permissions().allows(view, req.roles()) {
+    if action.needs_auth() && !action.permissions().allows(req.grants) {
         return Err(RcError::Forbidden);
     }
     Ok((action, req))

@@ -66,7 +66,7 @@ fn login_answer(view: &State, agent: &Agent, token: &str, headers: &HeaderMap) -
                     .contains(Role::Agent)
                     .then(|| mapping::status_livechat(agent)),
                 active: agent.active,
-                roles: mapping::rc_roles(agent.roles).to_vec(),
+                roles: mapping::rc_roles(agent.roles).names().collect(),
                 settings: json!({"profile": {}, "preferences": {}}),
                 avatar_url: format!("http://{host}/avatar/{}", agent.username.as_str()),
                 email: agent.email.as_str(),

@@ -11,7 +11,7 @@ use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::check::{self, Pattern};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
-use crate::facades::rocketchat::permissions;
+use crate::facades::rocketchat::permissions::perm;
 use crate::facades::rocketchat::query;
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
@@ -23,19 +23,17 @@ use crate::model::{
 pub(super) fn list_users(view: &View, req: &Req<'_>) -> Result<Response> {
     let page = query::page(&req.query);
     let sort = query::sort(&req.query)?;
-    let roles = req.roles();
     let role = match req.param("type") {
         "agent" => {
-            if !["transfer-livechat-guest", "edit-omnichannel-contact"]
-                .iter()
-                .any(|p| permissions::has(view, roles, p))
+            if !(req.may(perm!("transfer-livechat-guest"))
+                || req.may(perm!("edit-omnichannel-contact")))
             {
                 return Err(RcError::ForbiddenBare);
             }
             Role::Agent
         }
         "manager" => {
-            if !permissions::has(view, roles, "view-livechat-manager") {
+            if !req.may(perm!("view-livechat-manager")) {
                 return Err(RcError::ForbiddenBare);
             }
             Role::Manager
@@ -279,7 +277,7 @@ pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req<'_>) -> Re
             kind: "user",
             status: mapping::status(agent),
             active: agent.active,
-            roles: mapping::rc_roles(agent.roles).to_vec(),
+            roles: mapping::rc_roles(agent.roles).names().collect(),
             name: &agent.display_name,
             updated_at: mapping::rc_time(agent.updated_at),
             settings: serde_json::Map::new(),
@@ -323,7 +321,7 @@ pub(super) async fn set_status(ctx: &Context, view: &View, req: &Req<'_>) -> Res
     let caller = req.caller()?;
     let target = match user_from_params(view, &req.body) {
         Some(user) if user.id != caller.id => {
-            if !permissions::has(view, req.roles(), "edit-other-user-info") {
+            if !req.may(perm!("edit-other-user-info")) {
                 return Err(RcError::ForbiddenBare);
             }
             Arc::clone(user)
