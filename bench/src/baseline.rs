@@ -1,5 +1,5 @@
 //! The baseline: the least an HTTP server on hyper can do per request. It answers every request
-//! with the same status, `Content-Type` and body bytes, so a scenario's baseline sends exactly what
+//! with the same status, headers and body bytes, so a scenario's baseline sends exactly what
 //! the gateway sends and the ratio between the two is the cost of the gateway's own work.
 //!
 //! It is built like the gateway where that matters to speed (tokio's multi-thread runtime with
@@ -9,13 +9,14 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
@@ -35,6 +36,10 @@ pub struct BaselineArgs {
     /// The `Content-Type` of every response.
     #[arg(long, default_value = "application/json")]
     pub content_type: String,
+    /// Another header of every response, as `name: value` (repeatable): the scenario's answer
+    /// carries the same headers as the gateway's.
+    #[arg(long = "header", value_parser = parse_header)]
+    pub headers: Vec<(HeaderName, HeaderValue)>,
     /// The status of every response.
     #[arg(long, default_value_t = 200)]
     pub status: u16,
@@ -42,6 +47,15 @@ pub struct BaselineArgs {
     /// it running for ever.
     #[arg(long, default_value_t = 3600)]
     pub max_seconds: u64,
+}
+
+fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| format!("{text:?} is not `name: value`"))?;
+    let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|e| e.to_string())?;
+    let value = HeaderValue::from_str(value.trim()).map_err(|e| e.to_string())?;
+    Ok((name, value))
 }
 
 /// Serves until `max_seconds` have passed (or the process is killed).
@@ -62,7 +76,11 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<()> {
         let listener = TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
-        let serve = accept_loop(listener, Bytes::from(body), status, content_type);
+        let headers: Arc<[(HeaderName, HeaderValue)]> =
+            std::iter::once((CONTENT_TYPE, content_type))
+                .chain(args.headers)
+                .collect();
+        let serve = accept_loop(listener, Bytes::from(body), status, headers);
         // Running out of time is the normal way out when nobody kills the process first.
         let _ = tokio::time::timeout(Duration::from_secs(args.max_seconds), serve).await;
         Ok(())
@@ -73,7 +91,7 @@ async fn accept_loop(
     listener: TcpListener,
     body: Bytes,
     status: StatusCode,
-    content_type: HeaderValue,
+    headers: Arc<[(HeaderName, HeaderValue)]>,
 ) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
@@ -82,16 +100,20 @@ async fn accept_loop(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let (body, content_type) = (body.clone(), content_type.clone());
+        let (body, headers) = (body.clone(), headers.clone());
         let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-            let (body, content_type) = (body.clone(), content_type.clone());
+            let (body, headers) = (body.clone(), headers.clone());
             async move {
                 // A PUT's body is read in full, as the gateway must, so that both servers do the
                 // same socket work and keep-alive continues after a body.
                 let _ = request.into_body().collect().await;
                 let mut response = Response::new(Full::new(body));
                 *response.status_mut() = status;
-                response.headers_mut().insert(CONTENT_TYPE, content_type);
+                // Header by header, as the gateway's handlers build their answers.
+                let out = response.headers_mut();
+                for (name, value) in headers.iter() {
+                    out.insert(name.clone(), value.clone());
+                }
                 Ok::<_, Infallible>(response)
             }
         });

@@ -382,7 +382,7 @@ pub fn start_scenario(
     Ok((gateway, reply))
 }
 
-/// Starts the baseline answering with `reply`'s status and body and this `Content-Type`.
+/// Starts the baseline answering with `reply`'s status, headers and body and this `Content-Type`.
 pub fn start_baseline(
     work: &Path,
     label: &str,
@@ -403,6 +403,12 @@ pub fn start_baseline(
         .arg(content_type)
         .arg("--status")
         .arg(reply.status.to_string())
+        .args(
+            reply
+                .headers
+                .iter()
+                .flat_map(|(name, value)| ["--header".to_owned(), format!("{name}: {value}")]),
+        )
         // The driver kills it; this only bounds a baseline whose driver was killed first.
         .arg("--max-seconds")
         .arg("3600");

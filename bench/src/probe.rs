@@ -14,6 +14,9 @@ use anyhow::{Context, bail};
 pub struct Reply {
     pub status: u16,
     pub content_type: Option<String>,
+    /// Every other header the server chose to send, in order: not `Content-Type`, nor what hyper
+    /// writes for any answer (`Content-Length`, `Transfer-Encoding`, `Date`, `Connection`).
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
@@ -58,6 +61,7 @@ fn parse(raw: &[u8]) -> anyhow::Result<Reply> {
         .and_then(|code| code.parse().ok())
         .context("no status line")?;
     let (mut content_type, mut length, mut chunked) = (None, None, false);
+    let mut headers = Vec::new();
     for line in lines {
         let Some((name, value)) = line.split_once(':') else {
             continue;
@@ -67,7 +71,8 @@ fn parse(raw: &[u8]) -> anyhow::Result<Reply> {
             "content-type" => content_type = Some(value.to_owned()),
             "content-length" => length = value.parse::<usize>().ok(),
             "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
-            _ => {}
+            "date" | "connection" => {}
+            _ => headers.push((name.to_owned(), value.to_owned())),
         }
     }
     let body = match (chunked, length) {
@@ -79,6 +84,7 @@ fn parse(raw: &[u8]) -> anyhow::Result<Reply> {
     Ok(Reply {
         status,
         content_type,
+        headers,
         body,
     })
 }
@@ -120,5 +126,23 @@ mod tests {
             parse(b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n1\r\nd\r\n0\r\n\r\n")
                 .unwrap();
         assert_eq!((chunked.status, &chunked.body[..]), (201, &b"abcd"[..]));
+    }
+
+    #[test]
+    fn keeps_the_headers_the_server_chose() {
+        let reply = parse(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncache-control: no-store\r\n\
+              pragma: no-cache\r\ncontent-length: 2\r\ndate: Fri, 04 Dec 2026 12:35:31 GMT\r\n\r\n{}",
+        )
+        .unwrap();
+        let headers: Vec<(&str, &str)> = reply
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            headers,
+            [("cache-control", "no-store"), ("pragma", "no-cache")]
+        );
     }
 }

@@ -286,7 +286,7 @@ pub fn markdown(report: &Report) -> String {
         "Written by the benchmark (`bench/`, issue 6); regenerate it rather than editing it. Each \
          scenario runs the gateway and the **baseline** (a minimal hyper server in `bench/` that \
          answers every request with the gateway's own captured response bytes, same status and \
-         `Content-Type`) side by side on loopback, driven by wrk in alternating rounds. The \
+         headers) side by side on loopback, driven by wrk in alternating rounds. The \
          machine's absolute speed drifts by tens of percent between runs and while other builds \
          run, so the figures that count are the **ratios** within one run: each round's gateway \
          req/s over the same round's baseline req/s, and the median of those.\n\n",
