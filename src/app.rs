@@ -121,10 +121,13 @@ fn load_state(source: &FixtureSource) -> anyhow::Result<State> {
         ),
     };
     let read = started.elapsed();
-    let file = FixtureFile::parse(&text).with_context(|| format!("cannot load {origin}"))?;
+    let file = FixtureFile::parse(&text, Timestamp::now())
+        .with_context(|| format!("cannot load {origin}"))?;
+    // Nothing borrows the text any more: its pages go back before the state is built.
+    drop(text);
     let parsed = started.elapsed();
     let state = file
-        .into_state(Timestamp::now())
+        .into_state()
         .with_context(|| format!("cannot load {origin}"))?;
     tracing::debug!(
         read_ms = read.as_millis() as u64,

@@ -5,17 +5,18 @@
 //! are hashed on load and never kept in the clear.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::auth;
 use crate::model::{
-    AccessToken, Agent, AgentId, Credentials, Department, DepartmentId, DepartmentName, Email,
-    Membership, ObjectId, Presence, Role, Settings, SettingsInterner, State, Timestamp, TokenKind,
-    UserUid, Username,
+    AccessToken, Agent, AgentId, BulkDepartment, Credentials, Department, DepartmentId,
+    DepartmentName, Email, Membership, ObjectId, Presence, Role, Settings, SettingsInterner, State,
+    Timestamp, TokenKind, UserUid, Username,
 };
 
 /// The data the gateway starts on when no `--fixtures` is given.
@@ -29,16 +30,18 @@ pub struct FixtureError(String);
 /// The whole file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FixtureFile<'a> {
+pub struct FixtureFile {
     #[serde(default)]
     pub agents: Vec<AgentEntry>,
-    /// Strings borrowed from the file's text where they have no escapes: a million departments
-    /// would otherwise allocate (and free) three million of them.
-    #[serde(default, borrow)]
-    pub departments: Vec<DepartmentEntry<'a>>,
+    /// Converted to model records entry by entry, as the parse goes.
+    #[serde(default)]
+    pub departments: Departments,
     /// Settings by name, for the facades that have any (each documents its own).
     #[serde(default)]
     pub settings: BTreeMap<String, Value>,
+    /// The load time `parse` was given.
+    #[serde(skip)]
+    now: Option<Timestamp>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,6 +154,142 @@ impl<'de> Deserialize<'de> for MemberEntry {
 thread_local! {
     /// The settings objects of the parse under way on this thread, if any.
     static SETTINGS: RefCell<Option<SettingsInterner>> = const { RefCell::new(None) };
+    /// The load time of the parse under way on this thread: what a department or link without
+    /// a time of its own gets.
+    static NOW: Cell<Option<Timestamp>> = const { Cell::new(None) };
+}
+
+/// The file's departments, each converted to its model record and links as soon as it is
+/// parsed. A million parsed entries kept until the end took 170 MiB, and their records as many
+/// again before they reached the state; memory the kernel has to hand over zeroed is a large
+/// part of a large file's start-up (docs/decisions.md, "Start-up").
+#[derive(Debug, Default)]
+pub struct Departments {
+    /// In file order, up to the first entry that could not be converted.
+    batch: Vec<BulkDepartment>,
+    /// The places in `batch` of the entries without an id: they are numbered after the largest
+    /// id of the file, which is known only at its end.
+    without_id: Vec<usize>,
+    largest_id: u64,
+    /// Entries parsed so far.
+    entries: usize,
+    /// Why the first entry that could not be converted was refused; the entries after it are
+    /// parsed (a later syntax error still wins) but not kept.
+    failure: Option<FixtureError>,
+}
+
+impl Departments {
+    fn push(&mut self, mut entry: DepartmentEntry<'_>, now: Timestamp) {
+        let i = self.entries;
+        self.entries += 1;
+        if self.failure.is_some() {
+            return;
+        }
+        // The label is only written for an error: a million of them cost a tenth of a second.
+        let name = std::mem::take(&mut entry.name);
+        let fail = |msg: String| FixtureError(format!("departments[{i}] ({name:?}): {msg}"));
+        let id = match entry.id {
+            Some(0) => {
+                self.failure = Some(fail("id must be a positive integer".into()));
+                return;
+            }
+            Some(id) => {
+                self.largest_id = self.largest_id.max(id);
+                id
+            }
+            // Numbered at the end (`number_the_rest`).
+            None => 0,
+        };
+        let id = DepartmentId(id);
+        let members = std::mem::take(&mut entry.members);
+        let department = match department_from(entry, &name, id, now) {
+            Ok(department) => Arc::new(department),
+            Err(msg) => {
+                self.failure = Some(fail(msg));
+                return;
+            }
+        };
+        let mut links = Vec::with_capacity(members.len());
+        for member in members {
+            let (agent, uid, order, count) = match member {
+                MemberEntry::Id(agent) => (agent, None, 0, 0),
+                MemberEntry::Link(MemberLink {
+                    agent,
+                    uid,
+                    order,
+                    count,
+                }) => (agent, uid, order, count),
+            };
+            let uid = match uid {
+                None => ObjectId::generate(now),
+                Some(text) => match ObjectId::parse(&text) {
+                    Ok(uid) => uid,
+                    Err(e) => {
+                        // The links before it are kept: one of them may be at fault first.
+                        self.failure = Some(fail(format!("member {agent}: uid {e}")));
+                        break;
+                    }
+                },
+            };
+            links.push(Membership {
+                uid,
+                department: id,
+                agent: AgentId(agent),
+                order,
+                count,
+                updated_at: now,
+            });
+        }
+        if id.0 == 0 {
+            self.without_id.push(self.batch.len());
+        }
+        self.batch.push(BulkDepartment {
+            department,
+            links: links.into(),
+        });
+    }
+
+    /// Gives the entries without an id theirs, in file order, after the largest id given.
+    fn number_the_rest(&mut self) {
+        let mut next = self.largest_id;
+        for &place in &self.without_id {
+            next += 1;
+            let id = DepartmentId(next);
+            let entry = &mut self.batch[place];
+            Arc::make_mut(&mut entry.department).id = id;
+            for link in Arc::make_mut(&mut entry.links) {
+                link.department = id;
+            }
+        }
+        self.without_id.clear();
+    }
+}
+
+impl<'de> Deserialize<'de> for Departments {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = Departments;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Departments, A::Error> {
+                let now = NOW.get().unwrap_or_else(Timestamp::now);
+                let mut departments = Departments {
+                    batch: Vec::with_capacity(seq.size_hint().unwrap_or(0)),
+                    ..Departments::default()
+                };
+                while let Some(entry) = seq.next_element::<DepartmentEntry<'de>>()? {
+                    departments.push(entry, now);
+                }
+                Ok(departments)
+            }
+        }
+        deserializer.deserialize_seq(Entries)
+    }
 }
 
 /// Interns each department's settings as soon as it is parsed, so that the parsed map is freed
@@ -173,23 +312,29 @@ fn default_roles() -> Vec<String> {
     vec!["agent".into()]
 }
 
-impl<'a> FixtureFile<'a> {
-    /// Parses the text; a type error names its path (`departments[1].enabled`) and line.
-    pub fn parse(text: &'a str) -> Result<Self, FixtureError> {
+impl FixtureFile {
+    /// Parses the text; a type error names its path (`departments[1].enabled`) and line. `now`
+    /// is the time of whatever the file does not date.
+    pub fn parse(text: &str, now: Timestamp) -> Result<Self, FixtureError> {
         SETTINGS.set(Some(SettingsInterner::default()));
+        NOW.set(Some(now));
         // serde_path_to_error allocates each key it passes to keep the path: a quarter of the
         // parse of a large file. So a file is parsed without it, and parsed again with it only
         // to describe an error (which it meets at the same place). Neither checks what follows
         // the document.
         let fast = Self::deserialize(&mut serde_json::Deserializer::from_str(text));
         let parsed = match fast {
-            Ok(file) => Ok(file),
+            Ok(file) => Ok(FixtureFile {
+                now: Some(now),
+                ..file
+            }),
             Err(_) => {
                 let de = &mut serde_json::Deserializer::from_str(text);
                 serde_path_to_error::deserialize(de)
             }
         };
         SETTINGS.set(None);
+        NOW.set(None);
         parsed.map_err(|e| {
             let inner = e.inner();
             // serde_json's message already ends with the line and column.
@@ -198,7 +343,8 @@ impl<'a> FixtureFile<'a> {
     }
 
     /// Builds the state, checking every entry.
-    pub fn into_state(self, now: Timestamp) -> Result<State, FixtureError> {
+    pub fn into_state(mut self) -> Result<State, FixtureError> {
+        let now = self.now.unwrap_or_else(Timestamp::now);
         let mut state = State::empty();
         for (name, value) in self.settings {
             state.insert_setting(&name, value);
@@ -217,76 +363,12 @@ impl<'a> FixtureFile<'a> {
             let agent = agent_from(entry, AgentId(id), now).map_err(fail)?;
             state.insert_agent(agent).map_err(|e| fail(e.to_string()))?;
         }
-        let mut next_department = self
-            .departments
-            .iter()
-            .filter_map(|d| d.id)
-            .max()
-            .unwrap_or(0)
-            + 1;
-        // Departments are converted first and added in bulk (`State::insert_many`): one at a
-        // time, a million of them took half a minute. `counts[i]` is how many of `links`
-        // are department i's, in file order, so that a refusal can be traced to its entry.
-        let mut departments = Vec::with_capacity(self.departments.len());
-        let mut links = Vec::with_capacity(self.departments.iter().map(|d| d.members.len()).sum());
-        let mut counts: Vec<usize> = Vec::with_capacity(self.departments.len());
-        let mut failure = None;
-        'entries: for (i, mut entry) in self.departments.into_iter().enumerate() {
-            // The label is only written for an error: a million of them cost a tenth of a second.
-            let name = std::mem::take(&mut entry.name);
-            let fail = |msg: String| FixtureError(format!("departments[{i}] ({name:?}): {msg}"));
-            let id = entry.id.unwrap_or_else(|| {
-                next_department += 1;
-                next_department - 1
-            });
-            if id == 0 {
-                failure = Some(fail("id must be a positive integer".into()));
-                break;
-            }
-            let id = DepartmentId(id);
-            let members = std::mem::take(&mut entry.members);
-            let department = match department_from(entry, &name, id, now) {
-                Ok(department) => department,
-                Err(msg) => {
-                    failure = Some(fail(msg));
-                    break;
-                }
-            };
-            departments.push(department);
-            let first = links.len();
-            for member in members {
-                let (agent, uid, order, count) = match member {
-                    MemberEntry::Id(agent) => (agent, None, 0, 0),
-                    MemberEntry::Link(MemberLink {
-                        agent,
-                        uid,
-                        order,
-                        count,
-                    }) => (agent, uid, order, count),
-                };
-                let uid = match uid {
-                    None => ObjectId::generate(now),
-                    Some(text) => match ObjectId::parse(&text) {
-                        Ok(uid) => uid,
-                        Err(e) => {
-                            failure = Some(fail(format!("member {agent}: uid {e}")));
-                            counts.push(links.len() - first);
-                            break 'entries;
-                        }
-                    },
-                };
-                links.push(Membership {
-                    uid,
-                    department: id,
-                    agent: AgentId(agent),
-                    order,
-                    count,
-                    updated_at: now,
-                });
-            }
-            counts.push(links.len() - first);
-        }
-        if failure.is_none() && state.insert_many(&mut departments, &mut links).is_ok() {
+        // The departments were converted as they were parsed, and are added in bulk
+        // (`State::insert_many`): one at a time, a million of them took half a minute.
+        let departments = &mut self.departments;
+        departments.number_the_rest();
+        let failure = departments.failure.take();
+        if failure.is_none() && state.insert_many(&mut departments.batch).is_ok() {
             // `insert_many` builds each index from the records by construction; the full check
             // costs a second at a million departments, so release builds leave it to the tests
             // (which run it here, and on every state they make).
@@ -297,17 +379,20 @@ impl<'a> FixtureFile<'a> {
         }
         // Something is wrong: add the entries one at a time, in file order, for a message that
         // names the first one at fault (the conversion failure, if any, comes after them).
-        let mut links = links.into_iter();
-        for (i, (department, count)) in departments.into_iter().zip(counts).enumerate() {
+        for (i, entry) in std::mem::take(&mut departments.batch)
+            .into_iter()
+            .enumerate()
+        {
+            let department = Arc::unwrap_or_clone(entry.department);
             let label = format!("departments[{i}] ({:?})", department.name.as_str());
             let fail = |msg: String| FixtureError(format!("{label}: {msg}"));
             state
                 .insert_department(department)
                 .map_err(|e| fail(e.to_string()))?;
-            for membership in links.by_ref().take(count) {
+            for membership in entry.links.iter() {
                 let agent = membership.agent;
                 state
-                    .insert_membership(membership)
+                    .insert_membership(membership.clone())
                     .map_err(|e| fail(format!("member {agent}: {e}")))?;
             }
         }
@@ -423,7 +508,7 @@ fn department_from(
 
 /// Loads the embedded default data.
 pub fn default_state() -> Result<State, FixtureError> {
-    FixtureFile::parse(DEFAULT)?.into_state(Timestamp::now())
+    FixtureFile::parse(DEFAULT, Timestamp::now())?.into_state()
 }
 
 #[cfg(test)]
@@ -441,9 +526,9 @@ mod tests {
     #[test]
     fn a_dangling_member_is_named_in_the_error() {
         let text = r#"{"agents":[],"departments":[{"name":"Sales","members":[7]}]}"#;
-        let err = FixtureFile::parse(text)
+        let err = FixtureFile::parse(text, Timestamp::now())
             .unwrap()
-            .into_state(Timestamp::now())
+            .into_state()
             .unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -454,7 +539,9 @@ mod tests {
     #[test]
     fn a_wrong_type_is_named_by_its_path() {
         let text = r#"{"departments":[{"name":"A"},{"name":"B","enabled":"yes"}]}"#;
-        let err = FixtureFile::parse(text).unwrap_err().to_string();
+        let err = FixtureFile::parse(text, Timestamp::now())
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with(
                 "fixtures: departments[1].enabled: invalid type: string \"yes\", expected a boolean"
@@ -464,9 +551,9 @@ mod tests {
     }
 
     fn load_error(text: &str) -> String {
-        match FixtureFile::parse(text) {
+        match FixtureFile::parse(text, Timestamp::now()) {
             Err(e) => e.to_string(),
-            Ok(file) => file.into_state(Timestamp::now()).unwrap_err().to_string(),
+            Ok(file) => file.into_state().unwrap_err().to_string(),
         }
     }
 
@@ -503,9 +590,9 @@ mod tests {
     #[test]
     fn a_repeated_id_is_refused() {
         let text = r#"{"departments":[{"id":3,"name":"A"},{"id":3,"name":"B"}]}"#;
-        let err = FixtureFile::parse(text)
+        let err = FixtureFile::parse(text, Timestamp::now())
             .unwrap()
-            .into_state(Timestamp::now())
+            .into_state()
             .unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -520,9 +607,9 @@ mod tests {
              "created_at":"2024-01-15T09:10:00\u005a"},
             {"id":2,"name":"Plain","uid":"65b000000000000000000002","created_at":"2024-01-15T09:10:00Z"}
         ]}"#;
-        let state = FixtureFile::parse(text)
+        let state = FixtureFile::parse(text, Timestamp::now())
             .unwrap()
-            .into_state(Timestamp::now())
+            .into_state()
             .unwrap();
         let escaped = state.department(DepartmentId(1)).unwrap();
         let plain = state.department(DepartmentId(2)).unwrap();
@@ -530,5 +617,68 @@ mod tests {
         assert_eq!(escaped.uid.to_string(), "65b000000000000000000001");
         assert_eq!(escaped.created_at, plain.created_at);
         assert_eq!(plain.name.as_str(), "Plain");
+    }
+
+    /// Entries without an id are numbered after the largest id of the whole file, in file
+    /// order, even when that id comes after them; their links follow them.
+    #[test]
+    fn departments_without_an_id_are_numbered_after_the_largest_one() {
+        let text = r#"{
+            "agents":[{"id":1,"username":"a","name":"A","email":"a@x"}],
+            "departments":[
+                {"name":"First","members":[1]},
+                {"id":7,"name":"Seven"},
+                {"name":"Second","members":[{"agent":1,"uid":"65b0000000000000000000aa"}]},
+                {"id":3,"name":"Three"}
+            ]}"#;
+        let state = FixtureFile::parse(text, Timestamp::now())
+            .unwrap()
+            .into_state()
+            .unwrap();
+        let named = |id: u64| state.department(DepartmentId(id)).map(|d| d.name.as_str());
+        assert_eq!(named(8), Some("First"));
+        assert_eq!(named(9), Some("Second"));
+        let members = |id: u64| {
+            state
+                .members_of(DepartmentId(id))
+                .map(|m| (m.department.0, m.agent.0))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(members(8), [(8, 1)]);
+        assert_eq!(members(9), [(9, 1)]);
+        let uid = ObjectId::parse("65b0000000000000000000aa").unwrap();
+        assert_eq!(
+            state.membership_by_uid(&uid).map(|m| m.department),
+            Some(DepartmentId(9))
+        );
+        state.check_invariants().unwrap();
+    }
+
+    /// A fault the one-at-a-time pass finds in an earlier entry is named before a conversion
+    /// failure further on; a syntax error anywhere is named before both.
+    #[test]
+    fn the_first_fault_in_file_order_is_the_one_named() {
+        let earlier_fault = r#"{"departments":[
+            {"id":1,"name":"A","members":[4]},
+            {"id":2,"name":"B","created_at":"yesterday"}
+        ]}"#;
+        let err = FixtureFile::parse(earlier_fault, Timestamp::now())
+            .unwrap()
+            .into_state()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"fixtures: departments[0] ("A"): member 4: agent 4 does not exist"#
+        );
+        let syntax_after = r#"{"departments":[
+            {"id":2,"name":"B","created_at":"yesterday"},
+            {"id":3,"name":"C","enabled":"no"}
+        ]}"#;
+        let err = FixtureFile::parse(syntax_after, Timestamp::now()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("fixtures: departments[1].enabled: invalid type"),
+            "{err}"
+        );
     }
 }

@@ -36,4 +36,4 @@ pub use department::{
 pub use error::ModelError;
 pub use ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};
 pub use membership::{MemberSpec, Membership};
-pub use store::{State, Store, View};
+pub use store::{BulkDepartment, State, Store, View};

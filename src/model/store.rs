@@ -230,6 +230,13 @@ impl IdList {
 /// entry per link: see docs/decisions.md, "Store".
 type Links = Arc<[Membership]>;
 
+/// A department and its links, for [`State::insert_many`]: each link names this department.
+#[derive(Debug, Clone)]
+pub struct BulkDepartment {
+    pub department: Arc<Department>,
+    pub links: Arc<[Membership]>,
+}
+
 /// An index by hash: imbl's persistent map with foldhash in place of SipHash. Lookups hash on
 /// every request (a token's digest, an email, a username), and foldhash does it in a fraction of
 /// the time while still seeding each process at random.
@@ -962,15 +969,13 @@ impl State {
     /// (fixtures): what [`insert_department`](Self::insert_department) and
     /// [`insert_membership`](Self::insert_membership) do one at a time, in `O(n log n)` sorts and
     /// one ordered pass per index instead of `O(n)` tree walks, which at a million departments
-    /// is seconds rather than tens of seconds. It refuses what those would refuse, but without
-    /// saying which record is at fault; then it has changed nothing and both lists are as they
-    /// were, so the caller can find the culprit one record at a time. On success both lists are
-    /// left empty.
-    pub fn insert_many(
-        &mut self,
-        departments: &mut Vec<Department>,
-        links: &mut Vec<Membership>,
-    ) -> Result<(), ModelError> {
+    /// is seconds rather than tens of seconds. Each entry is a department with its own links (in
+    /// any agent order), both already in the shared form the state keeps, so that loading does
+    /// not copy a million records once more. It refuses what those would refuse, but without
+    /// saying which record is at fault; then it has changed nothing and the list is as it was,
+    /// so the caller can find the culprit one record at a time. On success the list is left
+    /// empty.
+    pub fn insert_many(&mut self, batch: &mut Vec<BulkDepartment>) -> Result<(), ModelError> {
         let refused = |reason: &str| ModelError::Invalid {
             field: "departments",
             reason: reason.into(),
@@ -982,60 +987,52 @@ impl State {
         // sorted on two threads: at a million departments each side is a quarter of a second.
         let (department_keys, link_keys) = std::thread::scope(|scope| {
             let department_side = scope.spawn(|| {
-                let mut active: Vec<(DepartmentId, bool)> =
-                    departments.iter().map(|d| (d.id, d.active)).collect();
-                active.sort_unstable();
-                if active.windows(2).any(|w| w[0].0 == w[1].0) {
+                let mut ids: Vec<DepartmentId> = batch.iter().map(|b| b.department.id).collect();
+                ids.sort_unstable();
+                if ids.windows(2).any(|w| w[0] == w[1]) {
                     return Err(refused("repeat an id"));
                 }
-                let mut uids: Vec<(ObjectId, DepartmentId)> =
-                    departments.iter().map(|d| (d.uid, d.id)).collect();
+                let mut uids: Vec<(ObjectId, DepartmentId)> = batch
+                    .iter()
+                    .map(|b| (b.department.uid, b.department.id))
+                    .collect();
                 uids.sort_unstable();
                 if uids.windows(2).any(|w| w[0].0 == w[1].0) {
                     return Err(refused("repeat a uid"));
                 }
-                Ok((active, uids))
+                Ok(uids)
             });
-            // Each link's key with its place in `links`: sorted, it orders the links too.
-            let mut keys: Vec<(DepartmentId, AgentId, usize)> = links
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (m.department, m.agent, i))
-                .collect();
-            keys.sort_unstable();
-            let mut link_uids: Vec<(ObjectId, (DepartmentId, AgentId))> = links
-                .iter()
-                .map(|m| (m.uid, (m.department, m.agent)))
-                .collect();
+            let links = || batch.iter().flat_map(|b| b.links.iter());
+            let mut link_uids: Vec<(ObjectId, (DepartmentId, AgentId))> =
+                links().map(|m| (m.uid, (m.department, m.agent))).collect();
             link_uids.sort_unstable();
+            let mut sides: Vec<(AgentId, DepartmentId)> =
+                links().map(|m| (m.agent, m.department)).collect();
+            sides.sort_unstable();
             let department_keys = department_side
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (department_keys, (keys, link_uids))
+            (department_keys, (link_uids, sides))
         });
-        let (active, uids) = department_keys?;
-        let (keys, link_uids) = link_keys;
-        if keys
-            .windows(2)
-            .any(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
-        {
-            return Err(refused("list an agent twice"));
-        }
-        let mut departments_left = active.iter().peekable();
-        for (department, agent, _) in &keys {
-            while departments_left
-                .next_if(|(id, _)| id < department)
-                .is_some()
-            {}
-            if departments_left
-                .peek()
-                .is_none_or(|(id, on)| id != department || !on)
-            {
+        let uids = department_keys?;
+        let (link_uids, sides) = link_keys;
+        for BulkDepartment { department, links } in batch.iter() {
+            if links.iter().any(|m| m.department != department.id) {
+                return Err(refused("give a department another's link"));
+            }
+            if !links.is_empty() && !department.active {
                 return Err(refused("link an unknown or inactive department"));
             }
-            if !self.agents.contains_key(agent) {
-                return Err(refused("link an unknown agent"));
-            }
+        }
+        // Sorted by agent, then department: an agent listed twice in one department is a pair.
+        if sides.windows(2).any(|w| w[0] == w[1]) {
+            return Err(refused("list an agent twice"));
+        }
+        if sides
+            .chunk_by(|a, b| a.0 == b.0)
+            .any(|group| !self.agents.contains_key(&group[0].0))
+        {
+            return Err(refused("link an unknown agent"));
         }
         if link_uids.windows(2).any(|w| w[0].0 == w[1].0)
             || link_uids
@@ -1045,9 +1042,17 @@ impl State {
             return Err(refused("repeat a link uid"));
         }
 
-        departments.sort_unstable_by_key(|d| d.id);
-        if let Some(last) = departments.last() {
-            self.next_department_id = self.next_department_id.max(last.id.0 + 1);
+        // Links are kept in agent order.
+        for b in batch.iter_mut() {
+            if b.links.windows(2).any(|w| w[0].agent > w[1].agent) {
+                let mut sorted = b.links.to_vec();
+                sorted.sort_unstable_by_key(|m| m.agent);
+                b.links = Links::from(sorted);
+            }
+        }
+        batch.sort_unstable_by_key(|b| b.department.id);
+        if let Some(last) = batch.last() {
+            self.next_department_id = self.next_department_id.max(last.department.id.0 + 1);
         }
         let State {
             departments: records,
@@ -1062,13 +1067,15 @@ impl State {
         // side by side, which on two cores nearly halves the time.
         std::thread::scope(|scope| {
             scope.spawn(|| {
-                let mut names: Vec<(Arc<str>, DepartmentId)> = departments
+                let mut names: Vec<(Arc<str>, DepartmentId)> = batch
                     .iter()
-                    .map(|d| (d.name.shared(), d.id))
+                    .map(|b| (b.department.name.shared(), b.department.id))
                     .collect();
                 names.sort_unstable();
-                let arcs: Vec<(DepartmentId, Arc<Department>)> =
-                    departments.drain(..).map(|d| (d.id, Arc::new(d))).collect();
+                let arcs: Vec<(DepartmentId, Arc<Department>)> = batch
+                    .iter()
+                    .map(|b| (b.department.id, Arc::clone(&b.department)))
+                    .collect();
                 fill_sorted(arcs, |(id, d)| {
                     records.insert(id, d);
                 });
@@ -1086,20 +1093,14 @@ impl State {
                     departments_by_name.insert(name, ids);
                 });
             });
-            let grouped = keys
-                .chunk_by(|a, b| a.0 == b.0)
-                .map(|group| {
-                    let list: Links = group.iter().map(|(_, _, i)| links[*i].clone()).collect();
-                    (group[0].0, list)
-                })
+            let grouped: Vec<(DepartmentId, Links)> = batch
+                .iter()
+                .filter(|b| !b.links.is_empty())
+                .map(|b| (b.department.id, Arc::clone(&b.links)))
                 .collect();
-            links.clear();
             fill_sorted(grouped, |(id, links)| {
                 members.insert(id, links);
             });
-            let mut sides: Vec<(AgentId, DepartmentId)> =
-                keys.into_iter().map(|(d, a, _)| (a, d)).collect();
-            sides.sort_unstable();
             for group in sides.chunk_by(|a, b| a.0 == b.0) {
                 let mut ids = OrdSet::new();
                 fill_sorted(group.iter().map(|(_, d)| *d).collect(), |d| {
@@ -1111,6 +1112,7 @@ impl State {
                 membership_by_uid.insert(uid, key);
             });
         });
+        batch.clear();
         Ok(())
     }
 
@@ -2057,10 +2059,23 @@ mod tests {
             one_by_one.insert_membership(m).unwrap();
         }
         let mut bulk = base.clone();
-        let (mut d, mut l) = (departments.clone(), links.clone());
-        bulk.insert_many(&mut d, &mut l).unwrap();
+        let batch = |departments: &[Department], links: &[Membership]| -> Vec<BulkDepartment> {
+            departments
+                .iter()
+                .map(|d| BulkDepartment {
+                    department: Arc::new(d.clone()),
+                    links: links
+                        .iter()
+                        .filter(|m| m.department == d.id)
+                        .cloned()
+                        .collect(),
+                })
+                .collect()
+        };
+        let mut all = batch(&departments, &links);
+        bulk.insert_many(&mut all).unwrap();
 
-        assert!(d.is_empty() && l.is_empty());
+        assert!(all.is_empty());
         bulk.check_invariants().unwrap();
         assert!(bulk.same_records(&one_by_one));
         let sales: Vec<u64> = bulk.departments_named("Sales").map(|d| d.id.0).collect();
@@ -2085,10 +2100,27 @@ mod tests {
 
         // A repeated link is refused, and nothing changes.
         let mut refused = base.clone();
-        let (mut d, mut l) = (departments.clone(), vec![link(5, 1), link(5, 1)]);
-        assert!(refused.insert_many(&mut d, &mut l).is_err());
-        assert_eq!((d.len(), l.len()), (4, 2));
+        let mut twice = batch(&departments, &[link(5, 1), link(5, 1)]);
+        assert!(refused.insert_many(&mut twice).is_err());
+        assert_eq!(twice.len(), 4);
+        assert_eq!(twice.iter().map(|b| b.links.len()).sum::<usize>(), 2);
         assert_eq!(refused.department_count(), 0);
+        // So are a link to an unknown agent, a link given to another department, and a
+        // repeated department id; each time nothing changes.
+        for mut wrong in [
+            batch(&departments, &[link(5, 99)]),
+            {
+                let mut b = batch(&departments, &links);
+                b[1].links = b[0].links.clone();
+                b
+            },
+            batch(&[departments[0].clone(), departments[0].clone()], &[]),
+        ] {
+            let before = wrong.len();
+            assert!(refused.insert_many(&mut wrong).is_err());
+            assert_eq!(wrong.len(), before);
+            assert_eq!(refused.department_count(), 0);
+        }
     }
 
     #[test]

@@ -116,8 +116,8 @@ fn basic(user: &str, secret: &str) -> String {
 
 impl Wire {
     fn in_process() -> Self {
-        let state = FixtureFile::parse(&fixtures())
-            .and_then(|f| f.into_state(Timestamp::now()))
+        let state = FixtureFile::parse(&fixtures(), Timestamp::now())
+            .and_then(|f| f.into_state())
             .expect("fixtures load");
         let store = Store::new(state);
         Wire::InProcess {

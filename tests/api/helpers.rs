@@ -62,8 +62,8 @@ pub async fn spawn_app_on(fixtures: &str) -> TestApp {
 async fn spawn_with(config: Config, fixtures: Option<&str>) -> TestApp {
     deskbridge::telemetry::init_for_tests();
     let text = fixtures.unwrap_or(deskbridge::fixtures::DEFAULT);
-    let state = FixtureFile::parse(text)
-        .and_then(|f| f.into_state(Timestamp::now()))
+    let state = FixtureFile::parse(text, Timestamp::now())
+        .and_then(|f| f.into_state())
         .expect("test fixtures load");
     let handle = App::spawn_with_state(config, state)
         .await

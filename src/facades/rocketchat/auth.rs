@@ -167,8 +167,8 @@ mod fuzz {
     static STATE: LazyLock<State> = LazyLock::new(|| {
         let mut data: serde_json::Value = serde_json::from_str(DEFAULT).unwrap();
         data["agents"][0]["tokens"]["session"] = serde_json::json!([SESSION]);
-        FixtureFile::parse(&data.to_string())
-            .and_then(|f| f.into_state(Timestamp::now()))
+        FixtureFile::parse(&data.to_string(), Timestamp::now())
+            .and_then(|f| f.into_state())
             .unwrap()
     });
 
