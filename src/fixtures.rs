@@ -162,7 +162,7 @@ thread_local! {
 /// The file's departments, each converted to its model record and links as soon as it is
 /// parsed. A million parsed entries kept until the end took 170 MiB, and their records as many
 /// again before they reached the state; memory the kernel has to hand over zeroed is a large
-/// part of a large file's start-up (docs/decisions.md, "Start-up").
+/// part of a large file's start-up (docs/decisions.md, "Compact records and indexes").
 #[derive(Debug, Default)]
 pub struct Departments {
     /// In file order, up to the first entry that could not be converted.
