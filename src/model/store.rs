@@ -234,7 +234,7 @@ type Links = Arc<[Membership]>;
 #[derive(Debug, Clone)]
 pub struct BulkDepartment {
     pub department: Arc<Department>,
-    pub links: Arc<[Membership]>,
+    pub links: Links,
 }
 
 /// An index by hash: imbl's persistent map with foldhash in place of SipHash. Lookups hash on
@@ -1021,7 +1021,7 @@ impl State {
                 return Err(refused("give a department another's link"));
             }
             if !links.is_empty() && !department.active {
-                return Err(refused("link an unknown or inactive department"));
+                return Err(refused("link an inactive department"));
             }
         }
         // Sorted by agent, then department: an agent listed twice in one department is a pair.
@@ -1042,12 +1042,10 @@ impl State {
             return Err(refused("repeat a link uid"));
         }
 
-        // Links are kept in agent order.
+        // Links are kept in agent order (sorted in place: each list is the caller's only copy).
         for b in batch.iter_mut() {
             if b.links.windows(2).any(|w| w[0].agent > w[1].agent) {
-                let mut sorted = b.links.to_vec();
-                sorted.sort_unstable_by_key(|m| m.agent);
-                b.links = Links::from(sorted);
+                Arc::make_mut(&mut b.links).sort_unstable_by_key(|m| m.agent);
             }
         }
         batch.sort_unstable_by_key(|b| b.department.id);
