@@ -8,9 +8,11 @@
 //! hyper has this built in, but arms a fresh timer for every request (an allocation, a
 //! registration in the timer wheel and its removal): measured with callgrind at 1 500
 //! instructions a request, 6 % of a whole Rocket.Chat `GET` (docs/decisions.md). Here a request
-//! costs two clock reads and a few relaxed atomic stores, and each connection has one timer, which wakes
-//! only when the limit could have passed. Writing counts as progress, so a client slowly reading
-//! a large answer is not cut off (hyper starts its timer as soon as the answer is queued).
+//! costs one clock read and a few relaxed atomic stores, and each connection has one timer,
+//! which wakes only when the limit could have passed. Writing counts as progress, so a client
+//! slowly reading a large answer is not cut off (hyper starts its timer as soon as the answer is
+//! queued); the first write of an answer is counted as made when the answer became ready, which
+//! it follows at once unless the client has stopped reading.
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -28,6 +30,9 @@ pub struct HeadClock {
     /// milliseconds: no division per request).
     since_ns: AtomicU64,
     owes_head: AtomicBool,
+    /// A response became ready and none of its bytes has been written yet: the first write
+    /// follows at once and restarts nothing that `response_ready` did not just restart.
+    fresh: AtomicBool,
 }
 
 impl HeadClock {
@@ -37,6 +42,7 @@ impl HeadClock {
             opened: Instant::now(),
             since_ns: AtomicU64::new(0),
             owes_head: AtomicBool::new(true),
+            fresh: AtomicBool::new(false),
         }
     }
 
@@ -48,13 +54,21 @@ impl HeadClock {
     /// A response is ready: the next head is owed from now.
     pub fn response_ready(&self) {
         self.restart();
+        self.fresh.store(true, Ordering::Relaxed);
         self.owes_head.store(true, Ordering::Release);
     }
 
-    /// Bytes of a response went out: the wait for the next head starts again.
+    /// Bytes of a response went out: the wait for the next head starts again. The first write
+    /// after [`response_ready`](Self::response_ready) comes microseconds after the restart it
+    /// made, so it reads no clock of its own (a small answer is one write: one clock read a
+    /// request, not two); every later write of the same answer restarts the wait.
     fn wrote(&self) {
         if self.owes_head.load(Ordering::Relaxed) {
-            self.restart();
+            if self.fresh.load(Ordering::Relaxed) {
+                self.fresh.store(false, Ordering::Relaxed);
+            } else {
+                self.restart();
+            }
         }
     }
 
@@ -208,5 +222,32 @@ mod tests {
         let last_write = Instant::now();
         waiting.await.unwrap();
         assert_eq!(last_write.elapsed(), Duration::from_secs(10));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_answers_first_write_counts_from_when_it_was_ready_and_later_writes_restart() {
+        let clock = std::sync::Arc::new(HeadClock::new());
+        clock.head_read();
+        let ready = Instant::now();
+        clock.response_ready();
+        // A client that stopped reading: the first write only gets out 4 s later.
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        clock.wrote();
+        let waiting = tokio::spawn({
+            let clock = std::sync::Arc::clone(&clock);
+            async move { clock.expired(Duration::from_secs(10)).await }
+        });
+        waiting.await.unwrap();
+        assert_eq!(ready.elapsed(), Duration::from_secs(10));
+
+        // The next answer: its second write restarts the wait, as every write after it does.
+        clock.head_read();
+        clock.response_ready();
+        clock.wrote();
+        tokio::time::sleep(Duration::from_secs(7)).await;
+        clock.wrote();
+        let second_write = Instant::now();
+        clock.expired(Duration::from_secs(10)).await;
+        assert_eq!(second_write.elapsed(), Duration::from_secs(10));
     }
 }

@@ -81,6 +81,8 @@ impl Gateway {
                 Answer::Now(response)
             }
             Answer::Later(work) => {
+                let deadline = deadline
+                    .unwrap_or_else(|| tokio::time::Instant::now() + self.limits.request_timeout);
                 let facade = Arc::clone(facade);
                 let guarded = async move {
                     let response = guard(&*facade, work, deadline).await;
@@ -93,31 +95,33 @@ impl Gateway {
     }
 
     /// The body limit, the deadline, and the facade's call, a panic in it caught. Also gives the
-    /// deadline, which [`guard`] needs if the answer is left for later.
+    /// deadline when the request has a body, which [`guard`] needs if the answer is left for
+    /// later. A request without one (most reads) reads no clock here: what it is answered with
+    /// at once needs no deadline, and work left for later takes its deadline when it is left.
     fn limited<B>(
         &self,
         facade: &dyn super::Facade,
         request: http::Request<B>,
-    ) -> (Answer, tokio::time::Instant)
+    ) -> (Answer, Option<tokio::time::Instant>)
     where
         B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
         B::Error: Into<super::BoxError>,
     {
-        let deadline = tokio::time::Instant::now() + self.limits.request_timeout;
         let limit = self.limits.max_body_bytes;
         // hyper's size hint is the `Content-Length` it parsed (a chunked body's is 0): no
         // second parse of the header here.
         let declared = request.body().size_hint().lower();
         if declared > limit as u64 {
-            return (facade.rescue(&LayerError::PayloadTooLarge).into(), deadline);
+            return (facade.rescue(&LayerError::PayloadTooLarge).into(), None);
         }
+        let mut deadline = None;
         let request: Request = request.map(|body| {
-            let body = if body.is_end_stream() {
-                Body::empty()
-            } else {
-                Body::new(Limited::new(body, limit).map_err(Into::into).boxed_unsync())
-            };
-            body.due_by(deadline)
+            if body.is_end_stream() {
+                return Body::empty();
+            }
+            let due = tokio::time::Instant::now() + self.limits.request_timeout;
+            deadline = Some(due);
+            Body::new(Limited::new(body, limit).map_err(Into::into).boxed_unsync()).due_by(due)
         });
         // The facade runs on the connection's task, not a spawned one: a spawn per request cost a
         // cross-thread wake-up and a context switch per request (docs/performance.md).
