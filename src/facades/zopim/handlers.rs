@@ -52,7 +52,13 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     let param = param.unwrap_or_default();
     let response = match action {
         Action::ListDepartments => list_departments(ctx, &view),
-        Action::ShowDepartment => show_department(ctx, &view, department_id(&view, param)?),
+        // Not `department_id`: a body kept for this id and version is only ever one of an active
+        // department, so a cached answer needs no look-up of its own (`show_department` checks
+        // when it encodes).
+        Action::ShowDepartment => {
+            let id = number(param).ok_or(ZopimError::DepartmentNotFound)?;
+            show_department(ctx, &view, DepartmentId(id))
+        }
         Action::ShowDepartmentByName => {
             show_department(ctx, &view, department_named(&view, param)?)
         }
@@ -230,7 +236,10 @@ fn show_department(ctx: &Context, view: &View, id: DepartmentId) -> Result<Respo
         id: id.0,
     };
     let body = ctx.bodies.get_or_encode(key, view.version(), || {
-        let department = view.department(id).ok_or(ZopimError::DepartmentNotFound)?;
+        let department = view
+            .department(id)
+            .filter(|d| d.active)
+            .ok_or(ZopimError::DepartmentNotFound)?;
         encode(&department_out(view, department, ctx.options.enabled))
     })?;
     Ok(respond(StatusCode::OK, JSON, body))
