@@ -114,14 +114,13 @@ impl Gateway {
         if declared > limit as u64 {
             return (facade.rescue(&LayerError::PayloadTooLarge).into(), None);
         }
-        let mut deadline = None;
-        let request: Request = request.map(|body| {
-            if body.is_end_stream() {
-                return Body::empty();
+        let deadline = (!request.body().is_end_stream())
+            .then(|| tokio::time::Instant::now() + self.limits.request_timeout);
+        let request: Request = request.map(|body| match deadline {
+            Some(due) => {
+                Body::new(Limited::new(body, limit).map_err(Into::into).boxed_unsync()).due_by(due)
             }
-            let due = tokio::time::Instant::now() + self.limits.request_timeout;
-            deadline = Some(due);
-            Body::new(Limited::new(body, limit).map_err(Into::into).boxed_unsync()).due_by(due)
+            None => Body::empty(),
         });
         // The facade runs on the connection's task, not a spawned one: a spawn per request cost a
         // cross-thread wake-up and a context switch per request (docs/performance.md).

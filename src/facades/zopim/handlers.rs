@@ -22,7 +22,8 @@ use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
 use crate::http::{Answer, JSON, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
-    AgentId, Command, DepartmentId, NamePolicy, Outcome, State, UnknownAgents, View, WritePolicy,
+    AgentId, Command, Department, DepartmentId, NamePolicy, Outcome, State, UnknownAgents, View,
+    WritePolicy,
 };
 
 type Result<T, E = ZopimError> = std::result::Result<T, E>;
@@ -52,13 +53,10 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     let param = param.unwrap_or_default();
     let response = match action {
         Action::ListDepartments => list_departments(ctx, &view),
-        // Not `department_id`: a body kept for this id and version is only ever one of an active
-        // department, so a cached answer needs no look-up of its own (`show_department` checks
-        // when it encodes).
-        Action::ShowDepartment => {
-            let id = number(param).ok_or(ZopimError::DepartmentNotFound)?;
-            show_department(ctx, &view, DepartmentId(id))
-        }
+        // Not `department_id`: a body kept for this id and version is only ever one of a visible
+        // department, so a cached answer needs no look-up of its own (`show_department` looks it
+        // up when it encodes).
+        Action::ShowDepartment => show_department(ctx, &view, department_number(param)?),
         Action::ShowDepartmentByName => {
             show_department(ctx, &view, department_named(&view, param)?)
         }
@@ -142,9 +140,21 @@ fn decode_segment(raw: &str) -> Option<String> {
 
 /// The department with this id, if Zopim can see it (inactive ones are hidden).
 fn department_id(view: &State, raw: &str) -> Result<DepartmentId> {
+    let id = department_number(raw)?;
+    visible_department(view, id).map(|_| id)
+}
+
+/// A department id as Zopim writes one, not yet looked up.
+fn department_number(raw: &str) -> Result<DepartmentId> {
     number(raw)
         .map(DepartmentId)
-        .filter(|id| view.department(*id).is_some_and(|d| d.active))
+        .ok_or(ZopimError::DepartmentNotFound)
+}
+
+/// The department, if Zopim can see it (inactive ones are hidden).
+fn visible_department(view: &State, id: DepartmentId) -> Result<&Arc<Department>> {
+    view.department(id)
+        .filter(|d| d.active)
         .ok_or(ZopimError::DepartmentNotFound)
 }
 
@@ -236,11 +246,11 @@ fn show_department(ctx: &Context, view: &View, id: DepartmentId) -> Result<Respo
         id: id.0,
     };
     let body = ctx.bodies.get_or_encode(key, view.version(), || {
-        let department = view
-            .department(id)
-            .filter(|d| d.active)
-            .ok_or(ZopimError::DepartmentNotFound)?;
-        encode(&department_out(view, department, ctx.options.enabled))
+        encode(&department_out(
+            view,
+            visible_department(view, id)?,
+            ctx.options.enabled,
+        ))
     })?;
     Ok(respond(StatusCode::OK, JSON, body))
 }
