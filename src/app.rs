@@ -1,5 +1,5 @@
-//! Wires the gateway together: loads the starting state, builds each facade, the prefix table and
-//! the server, and binds before returning so a caller that asked for port 0 learns the real port.
+//! Wires the gateway together: loads the starting state, builds each facade, the prefix table, the
+//! pipeline and the server, and binds before returning so a caller that asked for port 0 learns the real port.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,9 +15,8 @@ use crate::facades::zendesk::Zendesk;
 use crate::facades::zopim::Zopim;
 use crate::fixtures::FixtureFile;
 use crate::http::admin::Admin;
-use crate::http::layers::Gateway;
-use crate::http::router::Router;
 use crate::http::server;
+use crate::http::{Pipeline, PrefixTable};
 use crate::model::{State, Store, Timestamp};
 use crate::persist;
 
@@ -59,30 +58,16 @@ impl App {
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
 
-        let zendesk = Zendesk::service(store.clone());
-        let router = Router::new(Arc::new(Admin))
-            // Classic Zendesk XML (spec part B): the early unprefixed URLs, and the later /api/v1/
-            // ones, where only these longer prefixes are taken from Rocket.Chat (its own routes
-            // there are `users.create` and the like, never `users/` or `users.xml`).
-            .route("/groups", Arc::clone(&zendesk))
-            .route("/users", Arc::clone(&zendesk))
-            .route("/api/v1/groups.xml", Arc::clone(&zendesk))
-            .route("/api/v1/groups/", Arc::clone(&zendesk))
-            .route("/api/v1/users.xml", Arc::clone(&zendesk))
-            .route("/api/v1/users/", Arc::clone(&zendesk))
-            // Both Zopim URL generations: www.zopim.com/api/v2/ and {sub}.zendesk.com/api/v2/chat/.
-            .route("/api/v2/", Zopim::service(store.clone(), config.zopim))
-            // Rocket.Chat's REST API: everything under /api/v1/ (spec rocketchat.md §0).
-            .route(
-                "/api/v1/",
-                Rocketchat::service(store.clone(), config.rocketchat),
-            );
-        let gateway = Gateway::new(router, config.request);
+        let table = PrefixTable::new(Arc::new(Admin))
+            .facade(Zendesk::service(store.clone()))
+            .facade(Zopim::service(store.clone(), config.zopim))
+            .facade(Rocketchat::service(store.clone(), config.rocketchat));
+        let pipeline = Pipeline::new(table, config.request);
 
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(server::serve(
             listener,
-            gateway,
+            pipeline,
             config.connections,
             async {
                 let _ = rx.await;

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::facades::rocketchat::{Edition, RocketchatOptions};
 use crate::facades::zopim::{EnabledFormat, ZopimOptions};
-use crate::http::layers::RequestLimits;
+use crate::http::RequestLimits;
 use crate::http::server::ConnectionLimits;
 use crate::persist::{self, Fsync};
 

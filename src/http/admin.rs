@@ -29,6 +29,11 @@ impl Facade for Admin {
         "admin"
     }
 
+    /// Claims `/_gateway/` and, as the prefix table's fallback, every path no vendor claims.
+    fn claims(&self) -> &'static [&'static str] {
+        &["/_gateway/"]
+    }
+
     fn handle(&self, request: Request) -> Answer {
         let response = match (request.uri().path(), request.method()) {
             ("/_gateway/health", &Method::GET | &Method::HEAD) => {

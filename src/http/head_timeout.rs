@@ -105,15 +105,15 @@ impl Default for HeadClock {
     }
 }
 
-/// A connection's I/O that tells its [`HeadClock`] (held in `C`, which the connection shares
-/// with its requests) when response bytes go out.
-pub struct Watched<T, C> {
+/// A connection's I/O that tells its [`HeadClock`] (which the connection shares with its
+/// requests) when response bytes go out.
+pub struct Watched<T> {
     inner: T,
-    clock: std::sync::Arc<C>,
+    clock: std::sync::Arc<HeadClock>,
 }
 
-impl<T, C: AsRef<HeadClock>> Watched<T, C> {
-    pub fn new(inner: T, clock: std::sync::Arc<C>) -> Self {
+impl<T> Watched<T> {
+    pub fn new(inner: T, clock: std::sync::Arc<HeadClock>) -> Self {
         Self { inner, clock }
     }
 
@@ -121,13 +121,13 @@ impl<T, C: AsRef<HeadClock>> Watched<T, C> {
         if let Poll::Ready(Ok(n)) = written
             && n > 0
         {
-            (*self.clock).as_ref().wrote();
+            self.clock.wrote();
         }
         written
     }
 }
 
-impl<T: Read + Unpin, C> Read for Watched<T, C> {
+impl<T: Read + Unpin> Read for Watched<T> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -137,7 +137,7 @@ impl<T: Read + Unpin, C> Read for Watched<T, C> {
     }
 }
 
-impl<T: Write + Unpin, C: AsRef<HeadClock>> Write for Watched<T, C> {
+impl<T: Write + Unpin> Write for Watched<T> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,

@@ -1,67 +1,41 @@
-//! The vendor-neutral HTTP plumbing: the accept loop and its limits ([`server`], with the
-//! header-read timeout in [`head_timeout`]), the prefix table
-//! that picks a facade ([`router`]), method + path resolution inside a facade ([`routing`]), what
-//! every request goes through on the way ([`layers`]), the trait through which a facade answers
-//! and keeps even layer errors in its vendor's shape ([`rescue`]), the strict JSON reader the JSON
-//! facades share ([`json`]), encoded bodies kept per state version ([`cache`]), and the gateway's
-//! own routes ([`admin`]). Nothing here names a vendor.
+//! The vendor-neutral HTTP plumbing. Nothing here names a vendor.
+//!
+//! - [`server`]: the accept loop, the connection cap and graceful shutdown, with the header-read
+//!   timeout in [`head_timeout`];
+//! - [`pipeline`]: the one tower stack every request goes through, whose layers are in [`layer`];
+//! - [`prefixes`]: the table that picks a facade by path prefix;
+//! - [`facade`]: the [`Facade`] trait through which a vendor answers, layer errors included, and
+//!   the [`Answer`] it gives;
+//! - [`body`]: the request body and [`read_body`];
+//! - [`routing`]: method + path resolution inside a facade;
+//! - [`json`]: the strict JSON reader the JSON facades share; [`cache`]: encoded bodies kept per
+//!   state version; [`admin`]: the gateway's own routes.
 
 pub mod admin;
+pub mod body;
 pub mod cache;
+pub mod facade;
 pub mod head_timeout;
 pub mod json;
-pub mod layers;
-pub mod rescue;
-pub mod router;
+pub mod layer;
+pub mod pipeline;
+pub mod prefixes;
 pub mod routing;
 pub mod server;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use http_body_util::combinators::UnsyncBoxBody;
 
-pub use rescue::{Answer, Facade, LayerError};
+pub use body::{Body, read_body};
+pub use facade::{Answer, Facade, LayerError};
+pub use pipeline::{Pipeline, RequestLimits};
+pub use prefixes::PrefixTable;
 
 /// Errors from reading a request body.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A request as facades receive it.
 pub type Request = http::Request<Body>;
-
-/// A request body as facades receive it: boxed, so that tests can build one in process, and with
-/// the instant by which it must have arrived ([`layers::read_body`] enforces it). Kept in the body
-/// rather than in the request's extensions, which would cost a map per request. A request that
-/// declares no body (most `GET`s) has none here, and costs no box.
-pub struct Body {
-    inner: Option<UnsyncBoxBody<Bytes, BoxError>>,
-    deadline: Option<tokio::time::Instant>,
-}
-
-impl Body {
-    /// A body with no deadline of its own.
-    pub fn new(inner: UnsyncBoxBody<Bytes, BoxError>) -> Self {
-        Self {
-            inner: Some(inner),
-            deadline: None,
-        }
-    }
-
-    /// No body at all.
-    pub fn empty() -> Self {
-        Self {
-            inner: None,
-            deadline: None,
-        }
-    }
-
-    /// The same body, due by `deadline`.
-    pub fn due_by(self, deadline: tokio::time::Instant) -> Self {
-        Self {
-            deadline: Some(deadline),
-            ..self
-        }
-    }
-}
 
 /// Every response body is whole in memory.
 pub type Response = http::Response<Full<Bytes>>;

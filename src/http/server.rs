@@ -1,8 +1,10 @@
 //! The accept loop: HTTP/1.1 with keep-alive, a cap on open connections, a header-read timeout,
 //! and graceful shutdown (stop accepting, let in-flight requests finish, then close).
 
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,9 +16,8 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-use super::Answer;
 use super::head_timeout::{HeadClock, Watched};
-use super::layers::Gateway;
+use super::{Answer, Pipeline, Response};
 
 /// Limits on connections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,22 +30,52 @@ pub struct ConnectionLimits {
     pub shutdown_grace: Duration,
 }
 
-/// One connection's share of the server: the gateway and the connection's [`HeadClock`].
-struct PerConnection {
-    gateway: Gateway,
-    clock: HeadClock,
+/// One connection's service: its own copy of the pipeline, and the connection's [`HeadClock`].
+///
+/// hyper calls a service through `&self`, tower through `&mut self`. An HTTP/1 connection runs
+/// its requests one at a time and the pipeline answers synchronously (the call returns an
+/// [`Answer`]), so the `RefCell` is borrowed only for that call and never twice at once. A copy
+/// per connection also means a request takes a reference on nothing that every connection
+/// shares, whose count both cores would write.
+struct ConnectionService {
+    pipeline: RefCell<Pipeline>,
+    clock: Arc<HeadClock>,
 }
 
-impl AsRef<HeadClock> for PerConnection {
-    fn as_ref(&self) -> &HeadClock {
-        &self.clock
+impl hyper::service::Service<hyper::Request<Incoming>> for ConnectionService {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<
+        std::future::Ready<Result<Response, Infallible>>,
+        futures_util::future::Map<
+            Pin<Box<dyn Future<Output = Response> + Send>>,
+            Box<dyn FnOnce(Response) -> Result<Response, Infallible> + Send>,
+        >,
+    >;
+
+    fn call(&self, request: hyper::Request<Incoming>) -> Self::Future {
+        self.clock.head_read();
+        match self.pipeline.borrow_mut().answer(request) {
+            // A read: answered during the call, so the future hyper polls is a ready one.
+            Answer::Now(response) => {
+                self.clock.response_ready();
+                Either::Left(std::future::ready(Ok(response)))
+            }
+            Answer::Later(work) => {
+                let clock = Arc::clone(&self.clock);
+                Either::Right(work.map(Box::new(move |response| {
+                    clock.response_ready();
+                    Ok(response)
+                })))
+            }
+        }
     }
 }
 
-/// Serves `gateway` on `listener` until `shutdown` completes, then drains.
+/// Serves `pipeline` on `listener` until `shutdown` completes, then drains.
 pub async fn serve(
     listener: TcpListener,
-    gateway: Gateway,
+    pipeline: Pipeline,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -77,35 +108,12 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        // What the connection's requests share is the connection's own: a request takes a
-        // reference on it, not on anything all connections share, whose count both cores would
-        // write.
-        let connection = Arc::new(PerConnection {
-            gateway: gateway.clone(),
-            clock: HeadClock::new(),
-        });
-        let service = hyper::service::service_fn({
-            let connection = Arc::clone(&connection);
-            move |request: hyper::Request<Incoming>| {
-                connection.clock.head_read();
-                match connection.gateway.handle(request) {
-                    // A read: answered during the call, so the future hyper polls is a ready one.
-                    Answer::Now(response) => {
-                        connection.clock.response_ready();
-                        Either::Left(std::future::ready(Ok::<_, Infallible>(response)))
-                    }
-                    Answer::Later(work) => {
-                        let connection = Arc::clone(&connection);
-                        Either::Right(work.map(move |response| {
-                            connection.clock.response_ready();
-                            Ok(response)
-                        }))
-                    }
-                }
-            }
-        });
-        let clock = Arc::clone(&connection);
-        let io = Watched::new(TokioIo::new(stream), Arc::clone(&connection));
+        let clock = Arc::new(HeadClock::new());
+        let service = ConnectionService {
+            pipeline: RefCell::new(pipeline.clone()),
+            clock: Arc::clone(&clock),
+        };
+        let io = Watched::new(TokioIo::new(stream), Arc::clone(&clock));
         let connection = graceful.watch(builder.serve_connection(io, service));
         let header_read_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
@@ -115,7 +123,7 @@ pub async fn serve(
                 ended = connection => if let Err(e) = ended {
                     tracing::debug!(%peer, error = %e, "connection ended with an error");
                 },
-                () = clock.clock.expired(header_read_timeout) => {
+                () = clock.expired(header_read_timeout) => {
                     tracing::debug!(%peer, "no request head within the header-read timeout; closed");
                 }
             }

@@ -105,6 +105,12 @@ impl Facade for Rocketchat {
         "rocketchat"
     }
 
+    /// Rocket.Chat's REST API: everything under `/api/v1/` (spec rocketchat.md §0) that the
+    /// classic XML facade's longer prefixes do not claim.
+    fn claims(&self) -> &'static [&'static str] {
+        &["/api/v1/"]
+    }
+
     fn handle(&self, request: Request) -> Answer {
         handlers::dispatch(&self.context, request)
             .unwrap_or_else(|e| Answer::Now(e.into_response()))

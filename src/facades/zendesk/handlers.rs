@@ -23,7 +23,7 @@ use super::xml::{Limits, XmlDocument};
 use super::{Context, cached};
 use crate::auth::{Principal, hash_password};
 use crate::http::cache::CacheKey;
-use crate::http::layers::read_body;
+use crate::http::read_body;
 use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
     Agent, AgentId, AgentPatch, Command, Credentials, DepartmentId, DepartmentPatch, ModelError,

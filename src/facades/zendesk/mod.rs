@@ -75,6 +75,10 @@ impl Facade for Zendesk {
         "zendesk"
     }
 
+    fn claims(&self) -> &'static [&'static str] {
+        &CLAIMED
+    }
+
     fn handle(&self, request: Request) -> Answer {
         handlers::dispatch(&self.context, request)
             .unwrap_or_else(|e| Answer::Now(e.into_response()))

@@ -45,8 +45,9 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
 /// The unprefixed early URLs and the later `/api/v1` ones (spec B5).
 pub const PREFIXES: [&str; 2] = ["", "/api/v1"];
 
-/// The path prefixes `app.rs` routes to this facade. `/api/v1/` itself belongs to Rocket.Chat, whose
-/// routes are `/api/v1/users.create` and the like, so only these four are claimed under it.
+/// The path prefixes this facade claims: the early unprefixed URLs, and the later `/api/v1/`
+/// ones. `/api/v1/` itself belongs to Rocket.Chat, whose routes are `/api/v1/users.create` and
+/// the like, never `users/` or `users.xml`, so only these four are claimed under it.
 pub const CLAIMED: [&str; 6] = [
     "/groups",
     "/users",

@@ -19,7 +19,7 @@ use super::wire::DepartmentBody;
 use crate::auth::Principal;
 use crate::http::cache::{BodyCache, CacheKey};
 use crate::http::json::{self as strict_json, JsonError};
-use crate::http::layers::read_body;
+use crate::http::read_body;
 use crate::http::{Answer, JSON, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
     AgentId, Command, Department, DepartmentId, NamePolicy, Outcome, State, UnknownAgents, View,

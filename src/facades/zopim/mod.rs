@@ -79,6 +79,11 @@ impl Facade for Zopim {
         "zopim"
     }
 
+    /// Both Zopim URL generations: `www.zopim.com/api/v2/` and `{sub}.zendesk.com/api/v2/chat/`.
+    fn claims(&self) -> &'static [&'static str] {
+        &["/api/v2/"]
+    }
+
     fn handle(&self, request: Request) -> Answer {
         handlers::dispatch(&self.context, request)
             .unwrap_or_else(|e| Answer::Now(e.into_response()))

@@ -35,7 +35,7 @@ use super::query::{self, Page};
 use super::routes::Action;
 use super::wire::{self, Json};
 use crate::http::json::{self as strict_json, JsonError};
-use crate::http::layers::read_body;
+use crate::http::read_body;
 use crate::http::{Answer, Body, LayerError, Request, Response};
 use crate::model::{Agent, Command, Outcome, View};
 use admin::{permission_list, save_setting, show_setting, update_permissions};

@@ -32,6 +32,10 @@ pub trait Facade: Send + Sync + 'static {
     /// A short name for logs (`zopim`, `admin`, ...).
     fn name(&self) -> &'static str;
 
+    /// The path prefixes this facade answers under; the [`PrefixTable`](super::PrefixTable)
+    /// sends it every path that starts with one of them (the longest claim wins).
+    fn claims(&self) -> &'static [&'static str];
+
     /// Answers one request. Every failure must already be a response in the vendor's shape.
     /// What needs no waiting (routing, authentication, reads, refusals) is done during the call;
     /// only the rest (reading a body, a write's commit, a password hash) is left in an

@@ -1,0 +1,60 @@
+//! The tower layers of the request pipeline, one concern each; [`super::pipeline`] stacks them in
+//! order. Every layer answers synchronously: its service's future is [`Answered`], a ready
+//! future holding an [`Answer`], which is either the response (most reads: no future is ever
+//! built for them) or the work left for later, which a layer may wrap. A layer that fails a
+//! request asks the facade that owns the path for the vendor's body ([`Facade::rescue`]).
+
+mod body_limit;
+mod isolate;
+mod route;
+mod trace;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+pub use body_limit::{BodyLimit, BodyLimitLayer};
+pub use isolate::{Isolate, IsolateLayer};
+pub use route::{Route, RouteLayer};
+pub use trace::{Trace, TraceLayer};
+
+use super::{Answer, Facade};
+
+/// What every layer's service returns: the answer, already made (see the module doc).
+pub type Answered = std::future::Ready<Result<Answer, Infallible>>;
+
+/// A request after routing: the facade that owns its path, borrowed from the prefix table for the
+/// request's synchronous part, so that routing takes no reference count (a write that every
+/// core would contend on).
+pub struct Routed<'f, B> {
+    pub facade: &'f Arc<dyn Facade>,
+    pub request: http::Request<B>,
+}
+
+/// A service of the pipeline: one whose future is [`Answered`].
+pub trait AnswerService<R>:
+    tower::Service<R, Response = Answer, Error = Infallible, Future = Answered>
+{
+    /// Runs the request through this service and takes the answer out of its ready future.
+    fn answer(&mut self, request: R) -> Answer {
+        match self.call(request).into_inner() {
+            Ok(answer) => answer,
+            Err(never) => match never {},
+        }
+    }
+}
+
+impl<R, S> AnswerService<R> for S where
+    S: tower::Service<R, Response = Answer, Error = Infallible, Future = Answered>
+{
+}
+
+/// `Poll::Ready(Ok(()))`: no layer of the pipeline ever applies back-pressure through
+/// `poll_ready` (the server's connection cap does that before a request exists).
+fn always_ready() -> std::task::Poll<Result<(), Infallible>> {
+    std::task::Poll::Ready(Ok(()))
+}
+
+/// The answer, as a layer's future.
+fn answered(answer: Answer) -> Answered {
+    std::future::ready(Ok(answer))
+}
