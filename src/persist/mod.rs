@@ -382,7 +382,7 @@ fn recover(
                     ));
                 }
                 if batch.seq > snapshot_seq {
-                    state.apply_changes(batch.changes).map_err(|e| {
+                    state = state.with_changes(batch.changes).map_err(|e| {
                         corrupt(at, format!("batch {} does not apply: {e}", batch.seq))
                     })?;
                 }

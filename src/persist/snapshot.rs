@@ -76,9 +76,8 @@ pub(crate) fn read(path: &Path) -> Result<(State, u64), PersistError> {
     }
     let body: Body = serde_json::from_slice(payload)
         .map_err(|e| corrupt(at, format!("undecodable snapshot: {e}")))?;
-    let mut state = State::empty();
-    state
-        .apply_changes(body.changes)
+    let state = State::empty()
+        .with_changes(body.changes)
         .map_err(|e| corrupt(at, format!("inconsistent snapshot: {e}")))?;
     state
         .check_invariants()
