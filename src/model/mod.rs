@@ -41,8 +41,8 @@ pub mod store;
 mod test_support;
 
 pub use agent::{
-    AccessToken, Agent, Credentials, Email, PasswordHash, Presence, Role, RoleSet, TokenDigest,
-    TokenKind, Username,
+    AccessToken, Agent, Credentials, Email, InvalidPasswordHash, PasswordHash, Presence, Role,
+    RoleSet, TokenDigest, TokenKind, Username,
 };
 pub use change::{Batch, Change};
 pub use command::{
