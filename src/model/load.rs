@@ -70,9 +70,8 @@ impl StateBuilder {
     }
 }
 
-/// Departments with their links, for [`StateBuilder::insert_many`]: a million added one at a
-/// time took half a minute, in bulk seconds. Each department is kept in the shared form the state
-/// keeps (an `Arc`), so that loading does not copy a million records once more.
+/// Departments with their links, for [`StateBuilder::insert_many`] (which says why in bulk),
+/// each already in the shared form the state keeps.
 #[derive(Debug, Default)]
 pub struct DepartmentBatch {
     entries: Vec<BulkDepartment>,
