@@ -1,8 +1,7 @@
 //! Credentials to principals, the same for every vendor's front door.
 //!
 //! Tokens are stored as SHA-256 digests and looked up by digest, so the secret is never held or
-//! compared in the clear; the digest found is compared once more in constant time. Passwords are
-//! stored as Argon2id hashes. Nothing here logs a secret. [`verified`] remembers passwords that
+//! compared in the clear. Passwords are stored as Argon2id hashes. Nothing here logs a secret. [`verified`] remembers passwords that
 //! verified, for front doors that receive one with every request.
 
 pub mod verified;
@@ -10,7 +9,6 @@ pub mod verified;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::model::{AgentId, PasswordHash, RoleSet, State, TokenDigest, TokenKind};
 
@@ -38,28 +36,19 @@ pub fn authenticate_digest(
     digest: &TokenDigest,
 ) -> Option<Principal> {
     let agent = view.agent_by_token(digest)?;
+    // The look-up already matched the whole digest; this only finds which of the agent's tokens
+    // it is, for its kind. No constant-time compare, here or in the look-up: what is compared is
+    // a SHA-256 digest, not the secret, and the time taken to find where two digests differ tells
+    // a caller nothing about a secret that would hash to the stored one.
     let held = agent
         .credentials
         .tokens
         .iter()
-        .any(|t| t.kind == kind && same_digest(&t.digest, digest));
+        .any(|t| t.kind == kind && t.digest == *digest);
     (held && agent.active).then_some(Principal {
         agent: agent.id,
         roles: agent.roles,
     })
-}
-
-/// Whether two digests are equal, in a time that does not depend on where they differ: the
-/// differences of their four words are folded together without a branch, and only the fold is
-/// compared, through `subtle`. (Byte by byte, `ct_eq` puts an optimization barrier around each of
-/// the 32 bytes: ~400 instructions per request, the most expensive step of a token check after
-/// the hash.)
-fn same_digest(a: &TokenDigest, b: &TokenDigest) -> bool {
-    let (a, b) = (a.0.as_chunks::<8>().0, b.0.as_chunks::<8>().0);
-    let difference = a.iter().zip(b).fold(0u64, |folded, (x, y)| {
-        folded | (u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y))
-    });
-    bool::from(difference.ct_eq(&0))
 }
 
 /// Why a password could not be hashed or a stored hash read.
@@ -70,22 +59,17 @@ pub struct PasswordError(String);
 /// Hashes a password with Argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<PasswordHash, PasswordError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
+    let phc = Argon2::default()
         .hash_password(password.as_bytes(), &salt)
-        .map(|h| PasswordHash(h.to_string()))
-        .map_err(|e| PasswordError(e.to_string()))
-}
-
-/// Checks that a stored hash is a PHC string this build can verify.
-pub fn parse_password_hash(phc: &str) -> Result<PasswordHash, PasswordError> {
-    argon2::password_hash::PasswordHash::new(phc).map_err(|e| PasswordError(e.to_string()))?;
-    Ok(PasswordHash(phc.to_owned()))
+        .map_err(|e| PasswordError(e.to_string()))?
+        .to_string();
+    PasswordHash::parse(&phc).map_err(|e| PasswordError(e.to_string()))
 }
 
 /// Whether `password` matches the stored hash. Verification time does not depend on where the
 /// first differing byte is.
 pub fn verify_password(hash: &PasswordHash, password: &str) -> bool {
-    match argon2::password_hash::PasswordHash::new(&hash.0) {
+    match argon2::password_hash::PasswordHash::new(hash.as_str()) {
         Ok(parsed) => Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok(),
@@ -98,15 +82,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn digests_are_the_same_only_when_every_byte_is() {
+    fn a_token_opens_only_its_own_door_and_no_digest_a_bit_away_does() {
+        let now = crate::model::Timestamp::from_unix_millis(0);
+        let mut state = crate::model::StateBuilder::new();
+        state
+            .insert_agent(crate::model::Agent {
+                id: AgentId(1),
+                uid: crate::model::UserUid::generate(),
+                username: crate::model::Username::parse("a").unwrap(),
+                display_name: "A".into(),
+                email: crate::model::Email::parse("a@example.com").unwrap(),
+                roles: RoleSet::default(),
+                active: true,
+                time_zone: None,
+                presence: Default::default(),
+                accepts_chats: true,
+                created_at: now,
+                updated_at: now,
+                credentials: crate::model::Credentials {
+                    password: None,
+                    tokens: vec![crate::model::AccessToken {
+                        kind: TokenKind::Bearer,
+                        digest: token_digest("a token"),
+                    }],
+                },
+            })
+            .unwrap();
+        let state = state.build();
         let digest = token_digest("a token");
-        assert!(same_digest(&digest, &token_digest("a token")));
-        assert!(!same_digest(&digest, &token_digest("another token")));
+
+        assert!(authenticate_digest(&state, TokenKind::Bearer, &digest).is_some());
+        assert!(authenticate_digest(&state, TokenKind::Api, &digest).is_none());
+        assert!(authenticate_token(&state, TokenKind::Bearer, "another token").is_none());
         for byte in 0..32 {
             for bit in 0..8 {
                 let mut other = digest;
                 other.0[byte] ^= 1 << bit;
-                assert!(!same_digest(&digest, &other), "byte {byte}, bit {bit}");
+                assert!(
+                    authenticate_digest(&state, TokenKind::Bearer, &other).is_none(),
+                    "byte {byte}, bit {bit}"
+                );
             }
         }
     }
@@ -114,7 +129,7 @@ mod tests {
     #[test]
     fn a_hashed_password_verifies_only_with_itself() {
         let hash = hash_password("s3cret").unwrap();
-        assert!(!hash.0.contains("s3cret"));
+        assert!(!hash.as_str().contains("s3cret"));
         assert!(verify_password(&hash, "s3cret"));
         assert!(!verify_password(&hash, "s3creT"));
     }

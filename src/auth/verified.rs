@@ -83,8 +83,8 @@ impl VerifiedPasswords {
     fn entry(&self, agent: AgentId, hash: &PasswordHash, password: &str) -> (AgentId, [u8; 32]) {
         let mut digest = Sha256::new();
         digest.update(self.secret);
-        digest.update((hash.0.len() as u64).to_be_bytes());
-        digest.update(hash.0.as_bytes());
+        digest.update((hash.as_str().len() as u64).to_be_bytes());
+        digest.update(hash.as_str().as_bytes());
         digest.update(password.as_bytes());
         (agent, digest.finalize().into())
     }

@@ -175,9 +175,30 @@ pub struct AccessToken {
     pub digest: TokenDigest,
 }
 
-/// A password hash in PHC string form (`$argon2id$...`).
+/// A password hash in PHC string form (`$argon2id$...`). Only [`PasswordHash::parse`] makes one
+/// (`auth::hash_password` hashes, then parses its own output), so a value of this type is never a
+/// clear password, and nothing that stores one (the journal, a snapshot) has to check again.
 #[derive(Clone, PartialEq, Eq)]
-pub struct PasswordHash(pub String);
+pub struct PasswordHash(String);
+
+/// Why a string is not a [`PasswordHash`]: the PHC parser's reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("password hash: {0}")]
+pub struct InvalidPasswordHash(String);
+
+impl PasswordHash {
+    /// Accepts a PHC string this build can verify against (`$argon2id$v=19$m=...$salt$hash`).
+    pub fn parse(phc: &str) -> Result<Self, InvalidPasswordHash> {
+        argon2::password_hash::PasswordHash::new(phc)
+            .map_err(|e| InvalidPasswordHash(e.to_string()))?;
+        Ok(Self(phc.to_owned()))
+    }
+
+    /// The PHC string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 impl fmt::Debug for PasswordHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -10,8 +10,8 @@
 //!
 //! The serde forms here are the on-disk forms. Newtypes decode through their `parse`
 //! constructors, so a journal cannot smuggle in a value the model would refuse, and secrets only
-//! ever appear as digests and password hashes: a [`PasswordHash`] that is not a PHC string is
-//! refused on the way out and on the way in.
+//! ever appear as digests and password hashes: a [`PasswordHash`] is a parsed PHC string, and
+//! one that does not parse is refused on the way in.
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -132,30 +132,18 @@ impl<'de> Deserialize<'de> for RoleSet {
     }
 }
 
-/// A PHC string starts with `$` and its algorithm (`$argon2id$...`); a clear password is refused
-/// in both directions, so no bug upstream can put one on disk.
-fn is_phc(s: &str) -> bool {
-    s.starts_with('$') && s[1..].contains('$')
-}
-
+// A clear password cannot reach the disk: a `PasswordHash` is a parsed PHC string, and one read
+// back is parsed again.
 impl Serialize for PasswordHash {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if !is_phc(&self.0) {
-            return Err(serde::ser::Error::custom(
-                "refusing to store a password that is not a PHC hash",
-            ));
-        }
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.as_str())
     }
 }
 
 impl<'de> Deserialize<'de> for PasswordHash {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
-        if !is_phc(&s) {
-            return Err(D::Error::custom("password hash is not a PHC string"));
-        }
-        Ok(PasswordHash(s))
+        PasswordHash::parse(&s).map_err(|_| D::Error::custom("password hash is not a PHC string"))
     }
 }
 
@@ -176,10 +164,13 @@ mod tests {
     }
 
     #[test]
-    fn a_password_that_is_not_a_hash_is_neither_written_nor_read() {
-        assert!(serde_json::to_string(&PasswordHash("admin".into())).is_err());
+    fn a_password_that_is_not_a_hash_is_neither_made_nor_read() {
+        assert!(PasswordHash::parse("admin").is_err());
         assert!(serde_json::from_str::<PasswordHash>(r#""admin""#).is_err());
-        let phc = PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into());
+        let phc = PasswordHash::parse(
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+        )
+        .unwrap();
         let text = serde_json::to_string(&phc).unwrap();
         assert_eq!(serde_json::from_str::<PasswordHash>(&text).unwrap(), phc);
     }

@@ -22,7 +22,8 @@ use tokio::sync::oneshot;
 
 use super::change::Batch;
 use super::error::ModelError;
-use super::store::{Shared, State, View};
+use super::publish::Shared;
+use super::state::View;
 
 /// Why a journal could not take a group of batches: any error, logged with its cause chain.
 pub type JournalError = Box<dyn std::error::Error + Send + Sync>;
@@ -105,7 +106,7 @@ fn run(
         match written {
             Ok(()) => {
                 durable_seq = last_seq.unwrap_or(durable_seq);
-                shared.current.store(newest);
+                shared.publish(newest);
                 for pending in group {
                     let _ = pending.done.send(Ok(()));
                 }
@@ -144,23 +145,19 @@ fn roll_back(
     rx: &Receiver<Message>,
     group: Vec<Pending>,
 ) -> Option<oneshot::Sender<()>> {
-    let mut writer = shared.writer.lock().unwrap_or_else(|e| e.into_inner());
-    let mut refused = group;
-    let mut close = None;
     // Under the writer lock nothing new can be queued, so this empties the queue for good.
-    loop {
-        match rx.try_recv() {
-            Ok(Message::Commit(pending)) => refused.push(pending),
-            Ok(Message::Close(tx)) => close = Some(tx),
-            Err(_) => break,
+    let (refused, close) = shared.roll_back(durable_seq, || {
+        let mut refused = group;
+        let mut close = None;
+        loop {
+            match rx.try_recv() {
+                Ok(Message::Commit(pending)) => refused.push(pending),
+                Ok(Message::Close(tx)) => close = Some(tx),
+                Err(_) => break,
+            }
         }
-    }
-    // The head goes back to the durable state, keeping its version counter ahead so that a
-    // version number never names two different states.
-    let mut head = State::clone(&shared.current.load());
-    head.version = head.version.max(writer.head.version());
-    writer.head = Arc::new(head);
-    writer.seq = durable_seq;
+        (refused, close)
+    });
     for pending in refused {
         let _ = pending.done.send(Err(ModelError::Storage));
     }
@@ -174,7 +171,9 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::model::{Command, Store};
+    use crate::model::command::Command;
+    use crate::model::state::State;
+    use crate::model::store::Store;
 
     /// A journal in memory: remembers each group's sequence numbers, can be told to fail, and
     /// takes a while per group, as an fsync does.

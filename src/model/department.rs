@@ -135,38 +135,6 @@ impl std::fmt::Debug for Settings {
     }
 }
 
-/// Interns settings objects while building a state, so that departments with equal settings
-/// share one map. Keyed by the map's JSON text, which is canonical here: `serde_json` maps keep
-/// their keys sorted.
-#[derive(Default)]
-pub struct SettingsInterner {
-    seen: std::collections::HashMap<String, Settings>,
-    /// The last one returned: neighbours in a file usually hold the same object, and comparing
-    /// with it is a tenth of the cost of writing the key.
-    last: Option<Settings>,
-}
-
-impl SettingsInterner {
-    pub fn intern(&mut self, settings: Settings) -> Settings {
-        if let Some(last) = &self.last
-            && *last == settings
-        {
-            return last.clone();
-        }
-        let shared = self.lookup(settings);
-        self.last = Some(shared.clone());
-        shared
-    }
-
-    fn lookup(&mut self, settings: Settings) -> Settings {
-        // Serializing a map of JSON values cannot fail; if it did, the map is just not shared.
-        let Ok(text) = serde_json::to_string(&*settings) else {
-            return settings;
-        };
-        self.seen.entry(text).or_insert(settings).clone()
-    }
-}
-
 /// A department's [`RoutingOptions`], boxed and left out when they are all unset, as they are
 /// for every department no routing client has touched: inline they cost 120 bytes per
 /// department. Reads see the options through `Deref` (all unset when absent).

@@ -22,7 +22,7 @@ pub enum ModelError {
     DuplicateName { name: String },
     /// An agent with this email or username already exists.
     #[error("an agent with this {field} already exists")]
-    DuplicateAgent { field: &'static str },
+    DuplicateAgent { field: AgentField },
     /// The department is archived or destroyed and can no longer be assigned or changed.
     #[error("department {0} is not active")]
     Inactive(DepartmentId),
@@ -36,4 +36,36 @@ pub enum ModelError {
     /// cause is logged where it happened; clients get their vendor's opaque 5xx.
     #[error("the write could not be stored")]
     Storage,
+}
+
+/// An agent field that must be unique among agents: what [`ModelError::DuplicateAgent`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentField {
+    Email,
+    Username,
+}
+
+impl AgentField {
+    /// The field's name as the model spells it (`email`, `username`); vendors' tables start
+    /// from it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentField::Email => "email",
+            AgentField::Username => "username",
+        }
+    }
+}
+
+impl std::fmt::Display for AgentField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// As its name, so that a vendor body that echoes the field (Rocket.Chat's `details.field`) is
+// built from the same text.
+impl serde::Serialize for AgentField {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }

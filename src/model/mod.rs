@@ -8,8 +8,21 @@
 //!   and the two never disagree in any published view;
 //! - a command that fails changes nothing;
 //! - with a journal, a write is acknowledged (and seen by readers) only once it is durable.
+//!
+//! # Layout
+//! * records and their newtypes: `department`, `agent`, `membership`, `ids`; writes as data:
+//!   `command`; the one error type: `error`.
+//! * `state`: [`State`], its indexes and every read.
+//! * `apply`: how each [`Command`] changes a state, with the business rules.
+//! * `load`: [`StateBuilder`], the only public way to put records with chosen ids into a state.
+//! * `change` (the record-level [`Change`] and its on-disk form) and `replay` (diffing states
+//!   into changes and replaying them), for the journal and snapshots.
+//! * `invariants`: the full index check, for tests and recovery.
+//! * `store`: the [`Store`] handle and its write path; `publish`: the published state and the
+//!   writers' head; `commit`: the group-commit task that makes journaled writes durable.
 
 pub mod agent;
+mod apply;
 pub mod change;
 pub mod command;
 pub mod commit;
@@ -17,12 +30,19 @@ pub mod department;
 mod department_map;
 pub mod error;
 pub mod ids;
+mod invariants;
+pub mod load;
 pub mod membership;
+mod publish;
+mod replay;
+pub mod state;
 pub mod store;
+#[cfg(test)]
+mod test_support;
 
 pub use agent::{
-    AccessToken, Agent, Credentials, Email, PasswordHash, Presence, Role, RoleSet, TokenDigest,
-    TokenKind, Username,
+    AccessToken, Agent, Credentials, Email, InvalidPasswordHash, PasswordHash, Presence, Role,
+    RoleSet, TokenDigest, TokenKind, Username,
 };
 pub use change::{Batch, Change};
 pub use command::{
@@ -30,10 +50,10 @@ pub use command::{
     Outcome, SettingsEdit, UnknownAgents, WritePolicy,
 };
 pub use commit::{Journal, JournalError};
-pub use department::{
-    Department, DepartmentName, Routing, RoutingOptions, Settings, SettingsInterner,
-};
-pub use error::ModelError;
+pub use department::{Department, DepartmentName, Routing, RoutingOptions, Settings};
+pub use error::{AgentField, ModelError};
 pub use ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};
+pub use load::{DepartmentBatch, StateBuilder};
 pub use membership::{MemberSpec, Membership};
-pub use store::{BulkDepartment, State, Store, View};
+pub use state::{State, View};
+pub use store::{Read, Store};

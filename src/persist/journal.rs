@@ -1,9 +1,6 @@
-//! The journal: append-only segment files of framed records, one record per write.
-//!
-//! A record is `[len: u32 LE][crc32c of payload: u32 LE][payload]`, the payload one group commit:
-//! a JSON array of [`Batch`](crate::model::Batch)es, one per write, in sequence order. The length
-//! and checksum let recovery tell a record torn by a crash (short, or failing its checksum, at the
-//! very end) from corruption (anything else).
+//! The journal: append-only segment files of framed records (`record.rs`), one record per group
+//! commit, its payload a JSON array of [`Batch`](crate::model::Batch)es, one per write, in
+//! sequence order.
 //!
 //! One record per group rather than per write: the OS may persist the pages of one unsynced
 //! `write` in any order, so after a power loss a group written as several records could show a
@@ -17,106 +14,74 @@
 //! something goes wrong. The size cost is small next to the fsync that every group pays.
 //!
 //! [`JournalWriter`] is the [`Journal`] the store's commit task writes through: one `write` and
-//! (with `--fsync always`) one `fdatasync` per group of writes. It also starts compaction (see
-//! [`super`]) when the current segment passes `--compact-bytes`.
+//! (with `--fsync always`) one `fdatasync` per group of writes. It also starts compaction
+//! (`compaction.rs`) when the current segment passes `--compact-bytes`.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
 use crate::model::{Batch, Journal, JournalError, View};
 
-use super::{FaultSwitch, Fsync, snapshot, sync_dir};
-
-/// Bytes before a record's payload.
-pub(crate) const HEADER: usize = 8;
-
-/// Appends one framed record to `buf`.
-pub(crate) fn frame(buf: &mut Vec<u8>, payload: &[u8]) -> io::Result<()> {
-    let len = u32::try_from(payload.len())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "record over 4 GiB"))?;
-    buf.extend_from_slice(&len.to_le_bytes());
-    buf.extend_from_slice(&crc32c::crc32c(payload).to_le_bytes());
-    buf.extend_from_slice(payload);
-    Ok(())
-}
-
-/// Why the bytes at an offset are not a whole record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Torn {
-    ShortHeader,
-    ZeroLength,
-    ShortPayload,
-    BadChecksum,
-}
-
-impl Torn {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Torn::ShortHeader => "a record header cut short",
-            Torn::ZeroLength => "a record of length 0",
-            Torn::ShortPayload => "a record payload cut short",
-            Torn::BadChecksum => "a record failing its checksum",
-        }
-    }
-}
-
-/// The payload of the record at `at`, and where the next one starts.
-pub(crate) fn unframe(bytes: &[u8], at: usize) -> Result<(&[u8], usize), Torn> {
-    let rest = &bytes[at..];
-    if rest.len() < HEADER {
-        return Err(Torn::ShortHeader);
-    }
-    let len = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
-    let crc = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]);
-    // Our payloads are never empty; a zero length is what a zero-filled tail (space the file
-    // system allocated but the crash left unwritten) looks like.
-    if len == 0 {
-        return Err(Torn::ZeroLength);
-    }
-    let Some(payload) = rest.get(HEADER..HEADER + len) else {
-        return Err(Torn::ShortPayload);
-    };
-    if crc32c::crc32c(payload) != crc {
-        return Err(Torn::BadChecksum);
-    }
-    Ok((payload, at + HEADER + len))
-}
-
-/// Whether a whole, checksummed record starts anywhere after `from`: if one does, a bad record
-/// before it is corruption in the middle of the file, not a torn tail.
-pub(crate) fn record_after(bytes: &[u8], from: usize) -> Option<usize> {
-    (from..bytes.len().saturating_sub(HEADER)).find(|&at| unframe(bytes, at).is_ok())
-}
+use super::compaction;
+use super::dir::sync_dir;
+use super::options::{FaultSwitch, Fsync, Options};
+use super::record::frame;
 
 /// A segment's file name: its first sequence number, zero-padded so names sort in order.
-pub(crate) fn segment_name(start: u64) -> String {
+pub(super) fn segment_name(start: u64) -> String {
     format!("journal-{start:020}.log")
 }
 
 /// The journal the commit task writes to.
-pub(crate) struct JournalWriter {
-    pub(crate) dir: PathBuf,
-    pub(crate) file: File,
-    pub(crate) path: PathBuf,
+pub(super) struct JournalWriter {
+    dir: PathBuf,
+    file: File,
+    path: PathBuf,
     /// Where the last successful group ends: the file is cut back here if a write fails.
-    pub(crate) len: u64,
-    pub(crate) fsync: Fsync,
-    pub(crate) compact_bytes: u64,
-    pub(crate) faults: FaultSwitch,
+    len: u64,
+    fsync: Fsync,
+    compact_bytes: u64,
+    faults: FaultSwitch,
     /// Set after a failure the journal could not undo: every later write is refused.
-    pub(crate) broken: bool,
-    pub(crate) compacting: Arc<AtomicBool>,
-    pub(crate) compaction: Option<JoinHandle<()>>,
-    pub(crate) buf: Vec<u8>,
+    broken: bool,
+    compacting: Arc<AtomicBool>,
+    compaction: Option<JoinHandle<()>>,
+    buf: Vec<u8>,
     /// Held for the journal's lifetime: one process per data directory.
-    pub(crate) _lock: File,
+    _lock: File,
 }
 
 impl JournalWriter {
+    /// A journal appending to `file` (at `path`, whose first `len` bytes are whole records), in
+    /// the data directory `dir`, which `lock` holds for as long as the journal lives.
+    pub(super) fn new(
+        dir: PathBuf,
+        file: File,
+        path: PathBuf,
+        len: u64,
+        options: &Options,
+        lock: File,
+    ) -> Self {
+        Self {
+            dir,
+            file,
+            path,
+            len,
+            fsync: options.fsync,
+            compact_bytes: options.compact_bytes,
+            faults: options.faults.clone(),
+            broken: false,
+            compacting: Arc::default(),
+            compaction: None,
+            buf: Vec::new(),
+            _lock: lock,
+        }
+    }
+
     fn append(&mut self) -> io::Result<()> {
         if self.faults.failing() {
             // Behave as a full disk does: part of the data lands, then the write fails.
@@ -194,7 +159,7 @@ impl JournalWriter {
         let spawned = std::thread::Builder::new()
             .name("deskbridge-snapshot".into())
             .spawn(move || {
-                compact(&dir, seq, &state);
+                compaction::compact(&dir, seq, &state);
                 compacting.store(false, Ordering::Release);
             });
         match spawned {
@@ -207,28 +172,6 @@ impl JournalWriter {
                 self.compacting.store(false, Ordering::Release);
             }
         }
-    }
-}
-
-/// Writes the snapshot at `seq`, then deletes the segments and snapshots it makes redundant.
-/// A failure only postpones compaction: the journal still holds every write.
-fn compact(dir: &Path, seq: u64, state: &View) {
-    let started = std::time::Instant::now();
-    match snapshot::write(dir, seq, state) {
-        Ok(path) => {
-            super::remove_redundant(dir, seq);
-            tracing::info!(
-                file = %path.display(),
-                seq,
-                millis = started.elapsed().as_millis() as u64,
-                "journal compacted into a snapshot"
-            );
-        }
-        Err(error) => tracing::error!(
-            seq,
-            error = &error as &dyn std::error::Error,
-            "writing a snapshot failed; the journal keeps everything and compaction will be retried"
-        ),
     }
 }
 
@@ -259,33 +202,5 @@ impl Journal for JournalWriter {
         }
         self.file.sync_data()?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_framed_record_reads_back_and_any_damage_is_seen() {
-        let mut buf = Vec::new();
-        frame(&mut buf, b"first").unwrap();
-        frame(&mut buf, b"second").unwrap();
-
-        let (payload, next) = unframe(&buf, 0).unwrap();
-        assert_eq!(payload, b"first");
-        assert_eq!(unframe(&buf, next).unwrap(), (&b"second"[..], buf.len()));
-
-        assert_eq!(unframe(&buf[..next + 3], next), Err(Torn::ShortHeader));
-        assert_eq!(
-            unframe(&buf[..buf.len() - 1], next),
-            Err(Torn::ShortPayload)
-        );
-        let mut flipped = buf.clone();
-        flipped[HEADER] ^= 1;
-        assert_eq!(unframe(&flipped, 0), Err(Torn::BadChecksum));
-        assert_eq!(record_after(&flipped, 1), Some(next));
-        assert_eq!(unframe(&[0u8; 16], 0), Err(Torn::ZeroLength));
-        assert_eq!(record_after(&[0u8; 64], 0), None);
     }
 }

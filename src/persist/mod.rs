@@ -24,158 +24,34 @@
 //! Only once that snapshot is durable are the older segments and snapshots deleted; a crash at
 //! any point leaves either the old snapshot and every segment, or the new snapshot and the
 //! segments after it.
+//!
+//! # Layout
+//! * this file: [`open`] and recovery; `options.rs` and `error.rs`: what it takes and how it fails.
+//! * `record.rs`: the record framing journal segments and snapshots share.
+//! * `journal.rs`: the segment writer the store's commit task writes through.
+//! * `snapshot.rs`: writing and reading one snapshot; `compaction.rs`: writing one to replace
+//!   older segments, then deleting what it made redundant.
+//! * `dir.rs`: listing the data directory and syncing it.
 
-pub mod journal;
-pub mod snapshot;
+mod compaction;
+mod dir;
+mod error;
+mod journal;
+mod options;
+mod record;
+mod snapshot;
 
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::model::{Batch, State, Store};
 
+use compaction::remove_redundant;
+use dir::{Listing, list, sync_dir};
+pub use error::PersistError;
+use error::io_error;
 use journal::JournalWriter;
-
-/// When the journal is fsynced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fsync {
-    /// Before any write of the group is acknowledged: nothing acknowledged is lost in a crash.
-    Always,
-    /// Never (the OS writes back when it likes): for benchmarks; a crash can lose recent writes.
-    Never,
-}
-
-/// A test hook: while on, every journal write fails as a full disk would.
-#[derive(Debug, Clone, Default)]
-pub struct FaultSwitch(Arc<AtomicBool>);
-
-impl FaultSwitch {
-    pub fn fail_writes(&self, on: bool) {
-        self.0.store(on, Ordering::SeqCst);
-    }
-
-    fn failing(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// How to keep the state durable.
-#[derive(Debug, Clone)]
-pub struct Options {
-    pub dir: PathBuf,
-    pub fsync: Fsync,
-    /// A segment larger than this is compacted into a snapshot.
-    pub compact_bytes: u64,
-    pub faults: FaultSwitch,
-}
-
-impl Options {
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self {
-            dir: dir.into(),
-            fsync: Fsync::Always,
-            compact_bytes: DEFAULT_COMPACT_BYTES,
-            faults: FaultSwitch::default(),
-        }
-    }
-}
-
-/// `--compact-bytes`' default: 64 MiB.
-pub const DEFAULT_COMPACT_BYTES: u64 = 64 << 20;
-
-/// Why the data directory cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum PersistError {
-    #[error("{}: {what}", path.display())]
-    Io {
-        path: PathBuf,
-        what: &'static str,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{} is corrupt at byte {offset}: {reason}", path.display())]
-    Corrupt {
-        path: PathBuf,
-        offset: u64,
-        reason: String,
-    },
-    #[error("{} is in use by another deskbridge process", dir.display())]
-    Locked { dir: PathBuf },
-    #[error("cannot build the starting state")]
-    Seed(#[source] Box<dyn std::error::Error + Send + Sync>),
-}
-
-fn io_error(path: &Path, what: &'static str) -> impl FnOnce(std::io::Error) -> PersistError {
-    let path = path.to_owned();
-    move |source| PersistError::Io { path, what, source }
-}
-
-/// Fsyncs a directory, so that a file created, renamed or deleted in it stays so after a crash.
-pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// What the directory holds, by kind, in order.
-#[derive(Default)]
-struct Listing {
-    snapshots: Vec<(u64, PathBuf)>,
-    segments: Vec<(u64, PathBuf)>,
-    temporary: Vec<PathBuf>,
-}
-
-fn number(name: &str, prefix: &str, suffix: &str) -> Option<u64> {
-    let digits = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
-    (digits.len() == 20 && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| digits.parse().ok())
-        .flatten()
-}
-
-fn list(dir: &Path) -> Result<Listing, PersistError> {
-    let mut listing = Listing::default();
-    let entries =
-        std::fs::read_dir(dir).map_err(io_error(dir, "cannot list the data directory"))?;
-    for entry in entries {
-        let entry = entry.map_err(io_error(dir, "cannot list the data directory"))?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let path = entry.path();
-        if let Some(seq) = number(name, "snapshot-", ".snap") {
-            listing.snapshots.push((seq, path));
-        } else if let Some(start) = number(name, "journal-", ".log") {
-            listing.segments.push((start, path));
-        } else if name.ends_with(".snap.tmp") {
-            listing.temporary.push(path);
-        }
-    }
-    listing.snapshots.sort();
-    listing.segments.sort();
-    Ok(listing)
-}
-
-/// Deletes what the durable snapshot at `seq` makes redundant: older snapshots, and segments
-/// whose batches are all at or before `seq` (each segment ends where the next one starts).
-pub(crate) fn remove_redundant(dir: &Path, seq: u64) {
-    let Ok(listing) = list(dir) else { return };
-    let mut removed = false;
-    for (older, path) in &listing.snapshots {
-        if *older < seq {
-            removed |= std::fs::remove_file(path).is_ok();
-        }
-    }
-    let starts: Vec<u64> = listing.segments.iter().map(|(s, _)| *s).collect();
-    for (i, (_, path)) in listing.segments.iter().enumerate() {
-        if starts.get(i + 1).is_some_and(|next| *next <= seq + 1) {
-            removed |= std::fs::remove_file(path).is_ok();
-        }
-    }
-    if removed && let Err(error) = sync_dir(dir) {
-        tracing::warn!(
-            error = &error as &dyn std::error::Error,
-            "cannot sync the data directory"
-        );
-    }
-}
+pub use options::{DEFAULT_COMPACT_BYTES, FaultSwitch, Fsync, Options};
 
 /// Opens (or creates) the data directory, recovers the state, and returns a store that journals
 /// every write there. `seed` gives the starting state when the directory holds none yet.
@@ -259,20 +135,7 @@ where
         departments = state.department_count(),
         "durable state recovered"
     );
-    let writer = JournalWriter {
-        dir: dir.clone(),
-        file,
-        path,
-        len,
-        fsync: options.fsync,
-        compact_bytes: options.compact_bytes,
-        faults: options.faults.clone(),
-        broken: false,
-        compacting: Arc::default(),
-        compaction: None,
-        buf: Vec::new(),
-        _lock: lock,
-    };
+    let writer = JournalWriter::new(dir.clone(), file, path, len, options, lock);
     Store::with_journal(state, seq, Box::new(writer))
         .map_err(io_error(dir, "cannot start the commit thread"))
 }
@@ -334,10 +197,10 @@ fn recover(
         let bytes = std::fs::read(path).map_err(io_error(path, "cannot read the journal"))?;
         let mut at = 0;
         while at < bytes.len() {
-            let (payload, end) = match journal::unframe(&bytes, at) {
+            let (payload, end) = match record::unframe(&bytes, at) {
                 Ok(record) => record,
                 Err(torn) => {
-                    if let Some(good) = journal::record_after(&bytes, at + 1) {
+                    if let Some(good) = record::record_after(&bytes, at + 1) {
                         return Err(corrupt(
                             at,
                             format!(
@@ -382,7 +245,7 @@ fn recover(
                     ));
                 }
                 if batch.seq > snapshot_seq {
-                    state.apply_changes(batch.changes).map_err(|e| {
+                    state = state.with_changes(batch.changes).map_err(|e| {
                         corrupt(at, format!("batch {} does not apply: {e}", batch.seq))
                     })?;
                 }
@@ -413,7 +276,7 @@ fn recover(
 
 #[cfg(test)]
 mod tests {
-    use super::journal::{frame, unframe};
+    use super::record::{frame, unframe};
     use super::*;
     use crate::model::{
         Command, DepartmentName, Email, MembersChange, ModelError, NewAgent, NewDepartment,

@@ -1,6 +1,6 @@
 //! Snapshots: the whole state at one sequence number, in one file.
 //!
-//! The file is a magic line followed by one framed record (as in the journal) whose payload is
+//! The file is a magic line followed by one framed record (`record.rs`, as in the journal) whose payload is
 //! `{"seq": N, "changes": [...]}`: the changes that rebuild the state from empty. It is written
 //! to a temporary file, fsynced, renamed into place and the directory fsynced, so a snapshot is
 //! either whole or absent; anything else found in one is corruption.
@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Change, State};
 
-use super::journal::{self, HEADER};
-use super::{PersistError, sync_dir};
+use super::dir::sync_dir;
+use super::error::PersistError;
+use super::record::{self, HEADER};
 
 /// The first bytes of every snapshot (format version 1).
 const MAGIC: &[u8] = b"deskbridge snapshot 1\n";
@@ -26,13 +27,13 @@ struct Body {
 }
 
 /// A snapshot's file name: its sequence number, zero-padded so names sort in order.
-pub(crate) fn name(seq: u64) -> String {
+pub(super) fn name(seq: u64) -> String {
     format!("snapshot-{seq:020}.snap")
 }
 
 /// Writes the snapshot of `state`, which contains every batch up to `seq`; returns its path once
 /// it is durable.
-pub(crate) fn write(dir: &Path, seq: u64, state: &State) -> io::Result<PathBuf> {
+pub(super) fn write(dir: &Path, seq: u64, state: &State) -> io::Result<PathBuf> {
     let body = Body {
         seq,
         changes: state.to_changes(),
@@ -40,7 +41,7 @@ pub(crate) fn write(dir: &Path, seq: u64, state: &State) -> io::Result<PathBuf> 
     let payload = serde_json::to_vec(&body).map_err(io::Error::other)?;
     let mut bytes = Vec::with_capacity(MAGIC.len() + HEADER + payload.len());
     bytes.extend_from_slice(MAGIC);
-    journal::frame(&mut bytes, &payload)?;
+    record::frame(&mut bytes, &payload)?;
 
     let path = dir.join(name(seq));
     let tmp = path.with_extension("snap.tmp");
@@ -54,7 +55,7 @@ pub(crate) fn write(dir: &Path, seq: u64, state: &State) -> io::Result<PathBuf> 
 }
 
 /// Reads a snapshot: the state and the sequence number it is at.
-pub(crate) fn read(path: &Path) -> Result<(State, u64), PersistError> {
+pub(super) fn read(path: &Path) -> Result<(State, u64), PersistError> {
     let bytes = std::fs::read(path).map_err(|source| PersistError::Io {
         path: path.to_owned(),
         what: "cannot read the snapshot",
@@ -70,15 +71,14 @@ pub(crate) fn read(path: &Path) -> Result<(State, u64), PersistError> {
     }
     let at = MAGIC.len();
     let (payload, end) =
-        journal::unframe(&bytes, at).map_err(|torn| corrupt(at, torn.as_str().into()))?;
+        record::unframe(&bytes, at).map_err(|torn| corrupt(at, torn.as_str().into()))?;
     if end != bytes.len() {
         return Err(corrupt(end, "bytes after the snapshot record".into()));
     }
     let body: Body = serde_json::from_slice(payload)
         .map_err(|e| corrupt(at, format!("undecodable snapshot: {e}")))?;
-    let mut state = State::empty();
-    state
-        .apply_changes(body.changes)
+    let state = State::empty()
+        .with_changes(body.changes)
         .map_err(|e| corrupt(at, format!("inconsistent snapshot: {e}")))?;
     state
         .check_invariants()

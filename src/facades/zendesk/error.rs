@@ -170,9 +170,10 @@ impl ZendeskError {
                     invalid(format!("Agents is invalid: no agent has id {id}"))
                 }
                 ModelError::DuplicateName { .. } => invalid("Name has already been taken".into()),
-                ModelError::DuplicateAgent { field } => {
-                    invalid(format!("{} has already been taken", humanize(field)))
-                }
+                ModelError::DuplicateAgent { field } => invalid(format!(
+                    "{} has already been taken",
+                    humanize(field.as_str())
+                )),
                 // A destroyed group "is set inactive and can no longer be assigned" (spec B1).
                 ModelError::Inactive(_) => {
                     invalid("Group is inactive and can no longer be changed or assigned".into())

@@ -26,9 +26,9 @@ use crate::http::cache::CacheKey;
 use crate::http::read_body;
 use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
-    Agent, AgentId, AgentPatch, Command, Credentials, DepartmentId, DepartmentPatch, ModelError,
-    NamePolicy, NewAgent, NewDepartment, Outcome, PasswordHash, Role, State, UnknownAgents,
-    Username, View, WritePolicy,
+    Agent, AgentField, AgentId, AgentPatch, Command, Credentials, DepartmentId, DepartmentPatch,
+    ModelError, NamePolicy, NewAgent, NewDepartment, Outcome, PasswordHash, Role, State,
+    UnknownAgents, Username, View, WritePolicy,
 };
 
 type Result<T, E = ZendeskError> = std::result::Result<T, E>;
@@ -495,9 +495,9 @@ async fn create_user(ctx: &Context, request: Request, prefix: &str) -> Result<Re
         };
         match ctx.store.apply(command).await {
             // Another write took the name between the look and the write: pick again.
-            Err(ModelError::DuplicateAgent { field: "username" }) if tries < USERNAME_TRIES => {
-                tries += 1
-            }
+            Err(ModelError::DuplicateAgent {
+                field: AgentField::Username,
+            }) if tries < USERNAME_TRIES => tries += 1,
             result => break result?,
         }
     };

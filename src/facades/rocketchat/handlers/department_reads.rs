@@ -311,14 +311,14 @@ pub(super) fn agent_departments(view: &View, req: &Req<'_>) -> Result<Response> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DepartmentId, DepartmentName, ObjectId, Timestamp};
+    use crate::model::{DepartmentId, DepartmentName, ObjectId, StateBuilder, Timestamp};
 
     /// Names with duplicates and case variants, every mix of active and enabled.
     fn state() -> State {
         let names = [
             "b", "A test", "a test", "B", "a test", "Zed", "c", "A test", "ab", "b", "é", "Ab",
         ];
-        let mut state = State::empty();
+        let mut state = StateBuilder::new();
         for (i, name) in names.iter().enumerate() {
             let now = Timestamp::from_unix_millis(1_700_000_000_000 + i as i64);
             state
@@ -339,7 +339,7 @@ mod tests {
                 })
                 .unwrap();
         }
-        state
+        state.build()
     }
 
     fn encoded(page: (Vec<wire::DepartmentOut<'_>>, usize)) -> String {

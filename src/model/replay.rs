@@ -1,0 +1,443 @@
+//! A state as record-level changes and back: the diff that journals a write
+//! ([`State::changes_since`]), the changes that rebuild a whole state for a snapshot
+//! ([`State::to_changes`]), and their replay on recovery ([`State::with_changes`]).
+//!
+//! The [`Change`] type and its on-disk form are in `change.rs`; this file is what the store does
+//! with them.
+
+use std::sync::Arc;
+
+use imbl::ordmap::DiffItem;
+
+use super::agent::Agent;
+use super::change::Change;
+use super::department::Department;
+use super::error::ModelError;
+use super::ids::{AgentId, DepartmentId};
+use super::membership::Membership;
+use super::state::State;
+
+impl State {
+    /// What changed from `before` to `self`, as record-level changes that
+    /// [`with_changes`](Self::with_changes) replays onto `before`. Costs `O(changes * log n)`:
+    /// the maps' diff skips the structure the two states share, and unchanged records compare by
+    /// pointer. Ordered so that replay never sees a dangling link: records first, then links
+    /// removed and added, then the records that lost their last link are deleted.
+    pub fn changes_since(&self, before: &State) -> Vec<Change> {
+        let mut put_departments = Vec::new();
+        let mut deleted_departments = Vec::new();
+        for item in before.departments.diff(&self.departments) {
+            match item {
+                DiffItem::Add(_, d) | DiffItem::Update { new: (_, d), .. } => {
+                    put_departments.push(Change::PutDepartment(Department::clone(d)))
+                }
+                DiffItem::Remove(id, _) => deleted_departments.push(Change::DeleteDepartment(*id)),
+            }
+        }
+        let mut put_agents = Vec::new();
+        let mut deleted_agents = Vec::new();
+        for item in before.agents.diff(&self.agents) {
+            match item {
+                DiffItem::Add(_, a) | DiffItem::Update { new: (_, a), .. } => {
+                    put_agents.push(Change::PutAgent(Agent::clone(a)))
+                }
+                DiffItem::Remove(id, _) => deleted_agents.push(Change::DeleteAgent(*id)),
+            }
+        }
+        let mut put_links = Vec::new();
+        let mut deleted_links = Vec::new();
+        for item in before.members.diff(&self.members) {
+            let (old, new): (&[Membership], &[Membership]) = match &item {
+                DiffItem::Add(_, new) => (&[], new),
+                DiffItem::Update {
+                    old: (_, old),
+                    new: (_, new),
+                } => (old, new),
+                DiffItem::Remove(_, old) => (old, &[]),
+            };
+            // Both in agent order: one merge finds the links added, changed and removed.
+            let (mut i, mut j) = (0, 0);
+            while i < old.len() || j < new.len() {
+                match (old.get(i), new.get(j)) {
+                    (Some(o), Some(n)) if o.agent == n.agent => {
+                        if o != n {
+                            put_links.push(Change::PutMembership(n.clone()));
+                        }
+                        (i, j) = (i + 1, j + 1);
+                    }
+                    (Some(o), n) if n.is_none_or(|n| o.agent < n.agent) => {
+                        deleted_links.push(Change::DeleteMembership(o.department, o.agent));
+                        i += 1;
+                    }
+                    (_, Some(n)) => {
+                        put_links.push(Change::PutMembership(n.clone()));
+                        j += 1;
+                    }
+                    (_, None) => unreachable!("the arms above take every remaining link"),
+                }
+            }
+        }
+        let mut changes = put_departments;
+        changes.append(&mut put_agents);
+        changes.append(&mut deleted_links);
+        changes.append(&mut put_links);
+        changes.append(&mut deleted_agents);
+        changes.append(&mut deleted_departments);
+        for item in before.settings.diff(&self.settings) {
+            changes.push(match item {
+                DiffItem::Add(name, value)
+                | DiffItem::Update {
+                    new: (name, value), ..
+                } => Change::PutSetting(name.to_string(), value.clone()),
+                DiffItem::Remove(name, _) => Change::RemoveSetting(name.to_string()),
+            });
+        }
+        if (before.next_department_id, before.next_agent_id)
+            != (self.next_department_id, self.next_agent_id)
+        {
+            changes.push(self.next_ids());
+        }
+        changes
+    }
+
+    fn next_ids(&self) -> Change {
+        Change::NextIds {
+            department: self.next_department_id,
+            agent: self.next_agent_id,
+        }
+    }
+
+    /// The changes that rebuild this state from [`State::empty`]: a snapshot's contents.
+    pub fn to_changes(&self) -> Vec<Change> {
+        let departments = self
+            .departments
+            .values()
+            .map(|d| Change::PutDepartment(Department::clone(d)));
+        let agents = self
+            .agents
+            .values()
+            .map(|a| Change::PutAgent(Agent::clone(a)));
+        let links = self
+            .members
+            .values()
+            .flat_map(|links| links.iter())
+            .map(|m| Change::PutMembership(m.clone()));
+        let settings = self
+            .settings
+            .iter()
+            .map(|(name, value)| Change::PutSetting(name.to_string(), value.clone()));
+        departments
+            .chain(agents)
+            .chain(links)
+            .chain(settings)
+            .chain(std::iter::once(self.next_ids()))
+            .collect()
+    }
+
+    /// This state with changes replayed onto it (a journaled batch, a snapshot), keeping every
+    /// index consistent. It enforces what keeps the indexes sound (no taken id, no dangling link)
+    /// and none of the business rules, which were checked when the write was made. Takes the
+    /// state by value: on error it may be half-changed, so it is dropped.
+    pub fn with_changes(mut self, changes: Vec<Change>) -> Result<State, ModelError> {
+        self.replay(changes)?;
+        Ok(self)
+    }
+
+    fn replay(&mut self, changes: Vec<Change>) -> Result<(), ModelError> {
+        let mut changes = changes.into_iter().peekable();
+        while let Some(change) = changes.next() {
+            match change {
+                Change::PutDepartment(d) => self.put_department(d)?,
+                Change::DeleteDepartment(id) => self.remove_department(id)?,
+                Change::PutAgent(a) => self.put_agent(a)?,
+                Change::DeleteAgent(id) => self.remove_agent(id)?,
+                Change::PutMembership(m) => {
+                    // A department's links are put together (a snapshot lists them so), since
+                    // each put copies the department's list.
+                    let mut run = vec![m];
+                    while let Some(Change::PutMembership(next)) = changes.peek()
+                        && next.department == run[0].department
+                    {
+                        if let Some(Change::PutMembership(next)) = changes.next() {
+                            run.push(next);
+                        }
+                    }
+                    self.put_memberships(run)?
+                }
+                Change::DeleteMembership(department, agent) => {
+                    if self.membership(department, agent).is_none() {
+                        return Err(corrupt(format!(
+                            "no link ({department}, {agent}) to delete"
+                        )));
+                    }
+                    self.unlink(department, agent);
+                }
+                Change::PutSetting(name, value) => {
+                    self.settings.insert(Arc::from(name), value);
+                }
+                Change::RemoveSetting(name) => {
+                    self.settings.remove(name.as_str());
+                }
+                Change::NextIds { department, agent } => {
+                    self.next_department_id = department;
+                    self.next_agent_id = agent;
+                }
+            }
+        }
+        self.version += 1;
+        Ok(())
+    }
+
+    fn put_department(&mut self, d: Department) -> Result<(), ModelError> {
+        if let Some(holder) = self.department_by_uid.get(&d.uid)
+            && *holder != d.id
+        {
+            return Err(corrupt(format!(
+                "uid {} is held by department {holder}",
+                d.uid
+            )));
+        }
+        if let Some(old) = self.departments.get(&d.id).cloned() {
+            self.department_by_uid.remove(&old.uid);
+            self.unindex_name(&old.name, d.id);
+        }
+        self.next_department_id = self.next_department_id.max(d.id.0 + 1);
+        self.department_by_uid.insert(d.uid, d.id);
+        self.index_name(&d.name, d.id);
+        self.departments.insert(d.id, Arc::new(d));
+        Ok(())
+    }
+
+    fn remove_department(&mut self, id: DepartmentId) -> Result<(), ModelError> {
+        let department = self.require_department(id)?;
+        if self.members_of(id).next().is_some() {
+            return Err(corrupt(format!("department {id} is deleted with members")));
+        }
+        self.unindex_name(&department.name, id);
+        self.department_by_uid.remove(&department.uid);
+        self.departments.remove(&id);
+        Ok(())
+    }
+
+    fn put_agent(&mut self, a: Agent) -> Result<(), ModelError> {
+        let id = a.id;
+        let other = |holder: Option<&AgentId>| holder.is_some_and(|h| *h != id);
+        if other(self.agent_by_uid.get(&a.uid))
+            || other(self.agent_by_email.get(&a.email.key()))
+            || other(self.agent_by_username.get(a.username.as_str()))
+            || a.credentials
+                .tokens
+                .iter()
+                .any(|t| other(self.agent_by_token.get(&t.digest)))
+        {
+            return Err(corrupt(format!(
+                "agent {id} reuses another agent's uid, email, username or token"
+            )));
+        }
+        if let Some(old) = self.agents.get(&id).cloned() {
+            self.agent_by_uid.remove(&old.uid);
+            self.agent_by_email.remove(&old.email.key());
+            self.agent_by_username.remove(old.username.as_str());
+            for token in &old.credentials.tokens {
+                self.agent_by_token.remove(&token.digest);
+            }
+        }
+        self.next_agent_id = self.next_agent_id.max(id.0 + 1);
+        self.agent_by_uid.insert(a.uid, id);
+        self.agent_by_email.insert(a.email.key(), id);
+        self.agent_by_username
+            .insert(Arc::from(a.username.as_str()), id);
+        for token in &a.credentials.tokens {
+            self.agent_by_token.insert(token.digest, id);
+        }
+        self.agents.insert(id, Arc::new(a));
+        Ok(())
+    }
+
+    fn remove_agent(&mut self, id: AgentId) -> Result<(), ModelError> {
+        let agent = self.require_agent(id)?;
+        if self.departments_of(id).next().is_some() {
+            return Err(corrupt(format!("agent {id} is deleted with departments")));
+        }
+        for token in &agent.credentials.tokens {
+            self.agent_by_token.remove(&token.digest);
+        }
+        self.agent_by_uid.remove(&agent.uid);
+        self.agent_by_email.remove(&agent.email.key());
+        self.agent_by_username.remove(agent.username.as_str());
+        self.agents.remove(&id);
+        Ok(())
+    }
+
+    /// Puts links of one department.
+    fn put_memberships(&mut self, run: Vec<Membership>) -> Result<(), ModelError> {
+        let Some(department) = run.first().map(|m| m.department) else {
+            return Ok(());
+        };
+        self.require_department(department)?;
+        let mut links: Vec<Membership> = self.members_of(department).cloned().collect();
+        for m in run {
+            let key = (m.department, m.agent);
+            self.require_agent(m.agent)?;
+            if let Some(holder) = self.membership_by_uid.get(&m.uid)
+                && *holder != key
+            {
+                return Err(corrupt(format!(
+                    "link uid {} is held by another link",
+                    m.uid
+                )));
+            }
+            self.membership_by_uid.insert(m.uid, key);
+            self.add_side(m.agent, m.department);
+            match links.binary_search_by_key(&m.agent, |l| l.agent) {
+                Ok(i) => {
+                    // An old uid of the same link goes.
+                    if links[i].uid != m.uid {
+                        self.membership_by_uid.remove(&links[i].uid);
+                    }
+                    links[i] = m;
+                }
+                Err(i) => links.insert(i, m),
+            }
+        }
+        self.set_links(department, links);
+        Ok(())
+    }
+}
+
+/// A replayed change that would break an index: the data it came from is corrupt.
+fn corrupt(reason: String) -> ModelError {
+    ModelError::Invalid {
+        field: "change",
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::agent::{AccessToken, Email, TokenDigest, TokenKind, Username};
+    use crate::model::command::{AgentPatch, Command, DepartmentPatch, MembersChange, WritePolicy};
+    use crate::model::department::DepartmentName;
+    use crate::model::membership::MemberSpec;
+    use crate::model::store::Store;
+    use crate::model::test_support::{agent, department};
+
+    /// Runs `command` and checks that its journaled changes, through their on-disk form, turn
+    /// the state before into the state after.
+    async fn check_replay(store: &Store, command: Command) {
+        let before = store.view();
+        let _ = store.apply(command).await;
+        let after = store.view();
+        let changes = after.changes_since(&before);
+        let text = serde_json::to_string(&changes).unwrap();
+        let decoded: Vec<Change> = serde_json::from_str(&text).unwrap();
+        assert_eq!(decoded, changes);
+        let replayed = State::clone(&before).with_changes(decoded).unwrap();
+        replayed.check_invariants().unwrap();
+        assert!(
+            replayed.same_records(&after),
+            "replay differs after {changes:?}"
+        );
+        let rebuilt = State::empty().with_changes(after.to_changes()).unwrap();
+        rebuilt.check_invariants().unwrap();
+        assert!(rebuilt.same_records(&after));
+    }
+
+    #[tokio::test]
+    async fn the_changes_of_every_kind_of_write_replay_to_the_same_state() {
+        let store = Store::new(State::empty());
+        let (a, b) = (agent(&store, "a").await, agent(&store, "b").await);
+        let sales = department(&store, "Sales", &[a, b], WritePolicy::default())
+            .await
+            .unwrap();
+        let support = department(&store, "Support", &[a], WritePolicy::default())
+            .await
+            .unwrap();
+        let digest = TokenDigest([9; 32]);
+        let commands = vec![
+            Command::UpdateDepartment {
+                id: sales,
+                patch: DepartmentPatch {
+                    name: Some(DepartmentName::parse("Sales EU").unwrap()),
+                    description: Some(Some("d".into())),
+                    ..Default::default()
+                },
+                members: Some(MembersChange::Replace(vec![b])),
+                policy: WritePolicy::default(),
+            },
+            Command::ChangeMembers {
+                id: support,
+                change: MembersChange::Edit {
+                    upsert: vec![MemberSpec {
+                        agent: b,
+                        order: Some(2),
+                        count: Some(5),
+                    }],
+                    remove: vec![a],
+                },
+                policy: WritePolicy::default(),
+            },
+            Command::AddToken {
+                id: a,
+                token: AccessToken {
+                    kind: TokenKind::Session,
+                    digest,
+                },
+            },
+            Command::RevokeToken { id: a, digest },
+            Command::RevokeToken { id: a, digest },
+            Command::SetSetting {
+                name: "x".into(),
+                value: Some(serde_json::json!({"on": true})),
+            },
+            Command::SetSetting {
+                name: "x".into(),
+                value: None,
+            },
+            Command::UpdateAgent {
+                id: b,
+                patch: AgentPatch {
+                    username: Some(Username::parse("bee").unwrap()),
+                    email: Some(Email::parse("bee@example.com").unwrap()),
+                    ..Default::default()
+                },
+            },
+            Command::SetDepartmentActive {
+                id: support,
+                active: false,
+            },
+            Command::UpdateAgent {
+                id: b,
+                patch: AgentPatch {
+                    leave_departments: true,
+                    ..Default::default()
+                },
+            },
+            Command::DeleteDepartment { id: sales },
+            Command::DeleteAgent { id: a },
+            // A refused command journals nothing.
+            Command::DeleteAgent { id: a },
+        ];
+        for command in commands {
+            check_replay(&store, command).await;
+        }
+    }
+
+    #[test]
+    fn a_change_that_would_break_an_index_is_refused() {
+        let err = State::empty()
+            .with_changes(vec![Change::DeleteMembership(DepartmentId(1), AgentId(1))])
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ModelError::Invalid {
+                    field: "change",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+}

@@ -1,0 +1,350 @@
+//! The canonical state: its records, every index over them, and the reads.
+//!
+//! A [`State`] is immutable once published; it changes only inside the model, by the files that
+//! own each kind of change: commands (`apply.rs`), loading (`load.rs`, the [`StateBuilder`]) and
+//! replay (`replay.rs`). Those build on the index primitives at the end of this file (`link`,
+//! `index_name`, ...), which keep both directions of a membership and the name index in step.
+//! Cloning is cheap: the persistent maps (`imbl`) share all untouched structure.
+//!
+//! [`StateBuilder`]: super::load::StateBuilder
+
+use std::sync::Arc;
+
+use imbl::{OrdMap, OrdSet};
+
+use super::agent::{Agent, TokenDigest};
+use super::department::{Department, DepartmentName};
+use super::department_map::DepartmentMap;
+use super::error::ModelError;
+use super::ids::{AgentId, DepartmentId, ObjectId, UserUid};
+use super::membership::Membership;
+
+/// A consistent, immutable snapshot of the whole state.
+pub type View = Arc<State>;
+
+/// Department ids sharing one name, ascending. Almost always one, which needs no allocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum IdList {
+    One(DepartmentId),
+    Many(Arc<[DepartmentId]>),
+}
+
+impl IdList {
+    pub(super) fn as_slice(&self) -> &[DepartmentId] {
+        match self {
+            IdList::One(id) => std::slice::from_ref(id),
+            IdList::Many(ids) => ids,
+        }
+    }
+
+    pub(super) fn from_sorted(ids: &[DepartmentId]) -> Self {
+        match ids {
+            [id] => IdList::One(*id),
+            _ => IdList::Many(Arc::from(ids)),
+        }
+    }
+
+    pub(super) fn with(&self, id: DepartmentId) -> Self {
+        let ids = self.as_slice();
+        match ids.binary_search(&id) {
+            Ok(_) => self.clone(),
+            Err(at) => IdList::from_sorted(&[&ids[..at], &[id], &ids[at..]].concat()),
+        }
+    }
+
+    /// `None` when no id is left.
+    pub(super) fn without(&self, id: DepartmentId) -> Option<Self> {
+        let ids: Vec<DepartmentId> = self
+            .as_slice()
+            .iter()
+            .copied()
+            .filter(|d| *d != id)
+            .collect();
+        (!ids.is_empty()).then(|| IdList::from_sorted(&ids))
+    }
+}
+
+/// A department's memberships, in agent id order; never empty in the store (a department without
+/// members has no entry). One allocation per department rather than one per link plus a map
+/// entry per link: see docs/decisions.md, "Store".
+pub(super) type Links = Arc<[Membership]>;
+
+/// An index by hash: imbl's persistent map with foldhash in place of SipHash. Lookups hash on
+/// every request (a token's digest, an email, a username), and foldhash does it in a fraction of
+/// the time while still seeding each process at random.
+pub(super) type FastHashMap<K, V> =
+    imbl::GenericHashMap<K, V, foldhash::fast::RandomState, imbl::shared_ptr::DefaultSharedPtr>;
+
+/// The canonical state with every index. Cloning is cheap (structure is shared).
+#[derive(Clone, Default)]
+pub struct State {
+    /// Bumped by every write; lets encoders cache per version.
+    pub(super) version: u64,
+    pub(super) next_department_id: u64,
+    pub(super) next_agent_id: u64,
+    /// By id, with the count of active ones (department_map.rs).
+    pub(super) departments: DepartmentMap,
+    /// An ordered map rather than a hash map: a third of the memory (the HAMT's nodes are sparse
+    /// arrays), and generated ids ascend, so inserts stay on one path.
+    pub(super) department_by_uid: OrdMap<ObjectId, DepartmentId>,
+    /// Name (byte order) -> ids with that name.
+    pub(super) departments_by_name: OrdMap<Arc<str>, IdList>,
+    pub(super) agents: OrdMap<AgentId, Arc<Agent>>,
+    pub(super) agent_by_uid: FastHashMap<UserUid, AgentId>,
+    /// Lower-cased email -> agent.
+    pub(super) agent_by_email: FastHashMap<String, AgentId>,
+    pub(super) agent_by_username: FastHashMap<Arc<str>, AgentId>,
+    pub(super) agent_by_token: FastHashMap<TokenDigest, AgentId>,
+    /// Department -> its members, in agent id order.
+    pub(super) members: OrdMap<DepartmentId, Links>,
+    /// Agent -> its departments, in department id order; no entry for an agent in none. A set
+    /// per agent rather than one set of pairs: half the bytes per link, and shallower trees to
+    /// fill at start-up.
+    pub(super) agent_departments: OrdMap<AgentId, OrdSet<DepartmentId>>,
+    pub(super) membership_by_uid: OrdMap<ObjectId, (DepartmentId, AgentId)>,
+    /// Named settings (a facade's switches, permission lists); absent = the reader's default.
+    pub(super) settings: OrdMap<Arc<str>, serde_json::Value>,
+}
+
+impl State {
+    pub fn empty() -> Self {
+        Self {
+            next_department_id: 1,
+            next_agent_id: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Increases with every write.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    pub fn department(&self, id: DepartmentId) -> Option<&Arc<Department>> {
+        self.departments.get(&id)
+    }
+
+    pub fn department_by_uid(&self, uid: &ObjectId) -> Option<&Arc<Department>> {
+        self.department_by_uid
+            .get(uid)
+            .and_then(|id| self.departments.get(id))
+    }
+
+    /// All departments in id order.
+    pub fn departments(&self) -> impl Iterator<Item = &Arc<Department>> {
+        self.departments.values()
+    }
+
+    pub fn department_count(&self) -> usize {
+        self.departments.len()
+    }
+
+    /// How many departments are active; kept by every write, so `O(1)`.
+    pub fn active_department_count(&self) -> usize {
+        self.departments.active_count()
+    }
+
+    /// Departments with exactly this name, lowest id first.
+    pub fn departments_named<'a>(
+        &'a self,
+        name: &str,
+    ) -> impl Iterator<Item = &'a Arc<Department>> {
+        self.departments_by_name
+            .get(name)
+            .into_iter()
+            .flat_map(IdList::as_slice)
+            .filter_map(|id| self.departments.get(id))
+    }
+
+    /// All departments ordered by name (byte order), then id.
+    pub fn departments_by_name(&self) -> impl Iterator<Item = &Arc<Department>> {
+        self.departments_by_name
+            .values()
+            .flat_map(IdList::as_slice)
+            .filter_map(|id| self.departments.get(id))
+    }
+
+    /// A department's memberships, in agent id order.
+    pub fn members_of(&self, id: DepartmentId) -> std::slice::Iter<'_, Membership> {
+        self.members.get(&id).map_or(&[][..], |links| links).iter()
+    }
+
+    /// The departments an agent belongs to, in id order.
+    pub fn departments_of(&self, agent: AgentId) -> impl Iterator<Item = &Arc<Department>> {
+        self.department_ids_of(agent)
+            .filter_map(|d| self.departments.get(&d))
+    }
+
+    pub fn membership(&self, department: DepartmentId, agent: AgentId) -> Option<&Membership> {
+        let links = self.members.get(&department)?;
+        let at = links.binary_search_by_key(&agent, |m| m.agent).ok()?;
+        Some(&links[at])
+    }
+
+    pub fn membership_by_uid(&self, uid: &ObjectId) -> Option<&Membership> {
+        self.membership_by_uid
+            .get(uid)
+            .and_then(|(d, a)| self.membership(*d, *a))
+    }
+
+    pub fn agent(&self, id: AgentId) -> Option<&Arc<Agent>> {
+        self.agents.get(&id)
+    }
+
+    pub fn agent_by_uid(&self, uid: &UserUid) -> Option<&Arc<Agent>> {
+        self.agent_by_uid
+            .get(uid)
+            .and_then(|id| self.agents.get(id))
+    }
+
+    /// Case-insensitive.
+    pub fn agent_by_email(&self, email: &str) -> Option<&Arc<Agent>> {
+        self.agent_by_email
+            .get(&email.to_ascii_lowercase())
+            .and_then(|id| self.agents.get(id))
+    }
+
+    pub fn agent_by_username(&self, username: &str) -> Option<&Arc<Agent>> {
+        self.agent_by_username
+            .get(username)
+            .and_then(|id| self.agents.get(id))
+    }
+
+    /// The agent holding a token with this digest.
+    pub fn agent_by_token(&self, digest: &TokenDigest) -> Option<&Arc<Agent>> {
+        self.agent_by_token
+            .get(digest)
+            .and_then(|id| self.agents.get(id))
+    }
+
+    /// All agents in id order.
+    pub fn agents(&self) -> impl Iterator<Item = &Arc<Agent>> {
+        self.agents.values()
+    }
+
+    /// Agents with ids in `range`, in id order.
+    pub fn agents_in<R: std::ops::RangeBounds<AgentId>>(
+        &self,
+        range: R,
+    ) -> impl DoubleEndedIterator<Item = &Arc<Agent>> {
+        self.agents.range(range).map(|(_, a)| a)
+    }
+
+    /// A named setting, if set.
+    pub fn setting(&self, name: &str) -> Option<&serde_json::Value> {
+        self.settings.get(name)
+    }
+
+    /// All named settings, by name.
+    pub fn settings(&self) -> impl Iterator<Item = (&str, &serde_json::Value)> {
+        self.settings.iter().map(|(k, v)| (&**k, v))
+    }
+}
+
+/// The primitives the files that change a state (`apply.rs`, `load.rs`, `replay.rs`) build on:
+/// each keeps one index in step with the records, or both directions of a membership.
+impl State {
+    pub(super) fn department_ids_of(&self, agent: AgentId) -> impl Iterator<Item = DepartmentId> {
+        self.agent_departments
+            .get(&agent)
+            .into_iter()
+            .flat_map(|ids| ids.iter().copied())
+    }
+
+    pub(super) fn add_side(&mut self, agent: AgentId, department: DepartmentId) {
+        self.agent_departments
+            .entry(agent)
+            .or_default()
+            .insert(department);
+    }
+
+    pub(super) fn remove_side(&mut self, agent: AgentId, department: DepartmentId) {
+        if let Some(ids) = self.agent_departments.get_mut(&agent) {
+            ids.remove(&department);
+            if ids.is_empty() {
+                self.agent_departments.remove(&agent);
+            }
+        }
+    }
+
+    pub(super) fn require_department(
+        &self,
+        id: DepartmentId,
+    ) -> Result<Arc<Department>, ModelError> {
+        self.departments
+            .get(&id)
+            .cloned()
+            .ok_or(ModelError::DepartmentNotFound(id))
+    }
+
+    pub(super) fn require_agent(&self, id: AgentId) -> Result<Arc<Agent>, ModelError> {
+        self.agents
+            .get(&id)
+            .cloned()
+            .ok_or(ModelError::AgentNotFound(id))
+    }
+
+    /// Replaces a department's links (their other indexes are the caller's business).
+    pub(super) fn set_links(&mut self, department: DepartmentId, links: Vec<Membership>) {
+        if links.is_empty() {
+            self.members.remove(&department);
+        } else {
+            self.members.insert(department, Links::from(links));
+        }
+    }
+
+    pub(super) fn link(&mut self, membership: Membership) {
+        let (department, agent) = (membership.department, membership.agent);
+        self.membership_by_uid
+            .insert(membership.uid, (department, agent));
+        self.add_side(agent, department);
+        let mut links: Vec<Membership> = self.members_of(department).cloned().collect();
+        match links.binary_search_by_key(&agent, |m| m.agent) {
+            Ok(i) => links[i] = membership,
+            Err(i) => links.insert(i, membership),
+        }
+        self.set_links(department, links);
+    }
+
+    pub(super) fn unlink(&mut self, department: DepartmentId, agent: AgentId) {
+        let mut links: Vec<Membership> = self.members_of(department).cloned().collect();
+        if let Ok(i) = links.binary_search_by_key(&agent, |m| m.agent) {
+            let gone = links.remove(i);
+            self.membership_by_uid.remove(&gone.uid);
+            self.remove_side(agent, department);
+            self.set_links(department, links);
+        }
+    }
+
+    pub(super) fn index_name(&mut self, name: &DepartmentName, id: DepartmentId) {
+        let ids = match self.departments_by_name.get(name.as_str()) {
+            Some(ids) => ids.with(id),
+            None => IdList::One(id),
+        };
+        self.departments_by_name.insert(name.shared(), ids);
+    }
+
+    pub(super) fn unindex_name(&mut self, name: &DepartmentName, id: DepartmentId) {
+        if let Some(ids) = self.departments_by_name.get(name.as_str()) {
+            match ids.without(id) {
+                Some(rest) => {
+                    self.departments_by_name.insert(name.shared(), rest);
+                }
+                None => {
+                    self.departments_by_name.remove(name.as_str());
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("version", &self.version)
+            .field("departments", &self.departments.len())
+            .field("agents", &self.agents.len())
+            .field("memberships", &self.members.len())
+            .finish_non_exhaustive()
+    }
+}
