@@ -1180,10 +1180,17 @@ async fn run_case(wire: &Wire, ops: &[Op]) {
 
 /// `PROPTEST_CASES` if set, else `default`.
 fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    env_number("PROPTEST_CASES").unwrap_or(default)
+}
+
+/// The number in the environment variable `var`, `None` when it is unset; panics naming `var`
+/// when it holds something else, so that a mistyped count never quietly runs the default.
+fn env_number<T: std::str::FromStr>(var: &str) -> Option<T> {
+    let value = std::env::var(var).ok()?;
+    match value.trim().parse() {
+        Ok(n) => Some(n),
+        Err(_) => panic!("{var}={value:?} is not a number"),
+    }
 }
 
 fn runner(cases: u32) -> TestRunner {
@@ -1228,19 +1235,13 @@ fn random_operations_from_every_facade_show_what_the_reference_model_shows_over_
 
 /// How long the stress test runs: `DESKBRIDGE_STRESS_SECS`, else 5 s.
 fn stress_duration() -> std::time::Duration {
-    let secs = std::env::var("DESKBRIDGE_STRESS_SECS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5.0_f64);
+    let secs = env_number("DESKBRIDGE_STRESS_SECS").unwrap_or(5.0_f64);
     std::time::Duration::from_secs_f64(secs)
 }
 
 /// How many clients: `DESKBRIDGE_STRESS_CLIENTS`, else 24.
 fn stress_clients() -> usize {
-    std::env::var("DESKBRIDGE_STRESS_CLIENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(24)
+    env_number("DESKBRIDGE_STRESS_CLIENTS").unwrap_or(24)
 }
 
 /// xorshift64*: a seeded, dependency-free generator, so a client's mix is reproducible.
