@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 /// `.expect('Content-Type', 'application/json')` plus the router's cache headers (spec §0).
 #[track_caller]
-fn assert_headers(reply: &Reply, case: &str) {
+pub(crate) fn assert_headers(reply: &Reply, case: &str) {
     assert_eq!(
         reply.content_type(),
         Some("application/json"),
@@ -30,7 +30,7 @@ fn assert_headers(reply: &Reply, case: &str) {
 
 /// Asserts a reply whole: status, headers and body.
 #[track_caller]
-fn assert_rc(reply: &Reply, status: StatusCode, body: Value, case: &str) {
+pub(crate) fn assert_rc(reply: &Reply, status: StatusCode, body: Value, case: &str) {
     assert_eq!(reply.status, status, "{case}: status (body {})", reply.body);
     assert_headers(reply, case);
     assert_eq!(reply.json(), body, "{case}: body");

@@ -10,7 +10,8 @@ use std::time::Duration;
 use crate::helpers::{
     Reply, TestApp, ZD_ADMIN, ZD_ADMIN_API_TOKEN, ZD_AGENT, spawn_app, spawn_app_on, spawn_app_with,
 };
-use deskbridge::facades::zendesk::xml::{Limits, XmlDocument, XmlValue};
+use crate::zopim::{self, assert_json, with};
+use deskbridge::facades::zendesk::xml::{Limits, XmlDocument};
 use deskbridge::model::{AgentId, DepartmentId, Timestamp};
 use reqwest::header::{ALLOW, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Method, StatusCode};
@@ -24,7 +25,7 @@ const PROLOG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 // The default data as the classic XML API shows it (fixtures/default.json). Fragments are written
 // at indent 0; `nest` indents them for where they appear.
 
-const SALES: &str = r#"<group>
+pub(crate) const SALES: &str = r#"<group>
   <created-at type="datetime">2024-01-15T09:10:00Z</created-at>
   <id type="integer">1</id>
   <is-active type="boolean">true</is-active>
@@ -33,7 +34,7 @@ const SALES: &str = r#"<group>
 </group>
 "#;
 
-const SUPPORT: &str = r#"<group>
+pub(crate) const SUPPORT: &str = r#"<group>
   <created-at type="datetime">2024-01-15T09:11:00Z</created-at>
   <id type="integer">2</id>
   <is-active type="boolean">true</is-active>
@@ -42,7 +43,7 @@ const SUPPORT: &str = r#"<group>
 </group>
 "#;
 
-const BILLING: &str = r#"<group>
+pub(crate) const BILLING: &str = r#"<group>
   <created-at type="datetime">2024-01-15T09:12:00Z</created-at>
   <id type="integer">3</id>
   <is-active type="boolean">true</is-active>
@@ -52,7 +53,7 @@ const BILLING: &str = r#"<group>
 "#;
 
 /// User 1, the owner: an administrator to Zendesk.
-const ALEX: &str = r#"<user>
+pub(crate) const ALEX: &str = r#"<user>
   <created-at type="datetime">2024-01-15T09:00:00Z</created-at>
   <email>admin@example.com</email>
   <id type="integer">1</id>
@@ -65,7 +66,7 @@ const ALEX: &str = r#"<user>
 "#;
 
 /// User 2, an agent.
-const SAM: &str = r#"<user>
+pub(crate) const SAM: &str = r#"<user>
   <created-at type="datetime">2024-01-15T09:05:00Z</created-at>
   <email>agent@example.com</email>
   <id type="integer">2</id>
@@ -78,7 +79,7 @@ const SAM: &str = r#"<user>
 "#;
 
 /// User 3, an agent without a password.
-const MARIA: &str = r#"<user>
+pub(crate) const MARIA: &str = r#"<user>
   <created-at type="datetime">2024-02-01T08:30:00Z</created-at>
   <email>maria@example.com</email>
   <id type="integer">3</id>
@@ -114,12 +115,12 @@ fn with_array(record: &str, name: &str, children: &[&str]) -> String {
 }
 
 /// A whole document: the prolog and the root fragment.
-fn document(root: &str) -> String {
+pub(crate) fn document(root: &str) -> String {
     format!("{PROLOG}{root}")
 }
 
 /// A typed list document with `count`.
-fn list(root: &str, count: usize, items: &[String]) -> String {
+pub(crate) fn list(root: &str, count: usize, items: &[String]) -> String {
     if items.is_empty() {
         return document(&format!("<{root} type=\"array\" count=\"{count}\"/>\n"));
     }
@@ -130,12 +131,12 @@ fn list(root: &str, count: usize, items: &[String]) -> String {
 }
 
 /// A user as listed or shown alone: with its groups.
-fn user_with_groups(user: &str, groups: &[&str]) -> String {
+pub(crate) fn user_with_groups(user: &str, groups: &[&str]) -> String {
     with_array(user, "groups", groups)
 }
 
 /// A group as shown alone: with its agents as users.
-fn group_with_users(group: &str, users: &[&str]) -> String {
+pub(crate) fn group_with_users(group: &str, users: &[&str]) -> String {
     with_array(group, "users", users)
 }
 
@@ -163,20 +164,20 @@ fn xml_time(at: Timestamp) -> String {
 }
 
 /// A group's `created-at` and `updated-at`, read from the store (made during the test).
-fn group_times(app: &TestApp, id: u64) -> (String, String) {
+pub(crate) fn group_times(app: &TestApp, id: u64) -> (String, String) {
     let view = app.handle.store().view();
     let group = view.department(DepartmentId(id)).expect("the group exists");
     (xml_time(group.created_at), xml_time(group.updated_at))
 }
 
-fn user_times(app: &TestApp, id: u64) -> (String, String) {
+pub(crate) fn user_times(app: &TestApp, id: u64) -> (String, String) {
     let view = app.handle.store().view();
     let user = view.agent(AgentId(id)).expect("the user exists");
     (xml_time(user.created_at), xml_time(user.updated_at))
 }
 
 /// A group fragment with the given values.
-fn group_fragment(
+pub(crate) fn group_fragment(
     id: u64,
     name: &str,
     active: bool,
@@ -189,11 +190,32 @@ fn group_fragment(
     )
 }
 
+/// A user fragment with the given values; a `time_zone` of `None` is written as a nil.
+pub(crate) fn user_fragment(
+    id: u64,
+    (name, email): (&str, &str),
+    roles: u8,
+    active: bool,
+    time_zone: Option<&str>,
+    (created, updated): (String, String),
+) -> String {
+    let time_zone = match time_zone {
+        Some(zone) => format!("<time-zone>{zone}</time-zone>"),
+        None => "<time-zone nil=\"true\"></time-zone>".to_owned(),
+    };
+    format!(
+        "<user>\n  <created-at type=\"datetime\">{created}</created-at>\n  <email>{email}</email>\n  \
+         <id type=\"integer\">{id}</id>\n  <is-active type=\"boolean\">{active}</is-active>\n  \
+         <name>{name}</name>\n  <roles type=\"integer\">{roles}</roles>\n  {time_zone}\n  \
+         <updated-at type=\"datetime\">{updated}</updated-at>\n</user>\n"
+    )
+}
+
 // ---------------------------------------------------------------------------------------------
 // Assertions on whole replies.
 
 #[track_caller]
-fn assert_xml(reply: &Reply, status: StatusCode, body: &str, case: &str) {
+pub(crate) fn assert_xml(reply: &Reply, status: StatusCode, body: &str, case: &str) {
     assert_eq!(
         reply.status, status,
         "{case}: status (body {:?})",
@@ -205,7 +227,7 @@ fn assert_xml(reply: &Reply, status: StatusCode, body: &str, case: &str) {
 
 /// `<error>message</error>` with the prolog.
 #[track_caller]
-fn assert_error(reply: &Reply, status: StatusCode, message: &str, case: &str) {
+pub(crate) fn assert_error(reply: &Reply, status: StatusCode, message: &str, case: &str) {
     assert_xml(
         reply,
         status,
@@ -216,7 +238,7 @@ fn assert_error(reply: &Reply, status: StatusCode, message: &str, case: &str) {
 
 /// 422 with Rails' `<errors>`.
 #[track_caller]
-fn assert_invalid(reply: &Reply, messages: &[&str], case: &str) {
+pub(crate) fn assert_invalid(reply: &Reply, messages: &[&str], case: &str) {
     let errors: String = messages
         .iter()
         .map(|m| format!("  <error>{m}</error>\n"))
@@ -254,13 +276,13 @@ fn assert_forbidden(reply: &Reply, case: &str) {
 }
 
 #[track_caller]
-fn assert_not_found(reply: &Reply, case: &str) {
+pub(crate) fn assert_not_found(reply: &Reply, case: &str) {
     assert_error(reply, StatusCode::NOT_FOUND, "Not found", case);
 }
 
 /// A 200 with nothing at all: DELETE's answer (spec B1).
 #[track_caller]
-fn assert_empty_ok(reply: &Reply, case: &str) {
+pub(crate) fn assert_empty_ok(reply: &Reply, case: &str) {
     assert_eq!(
         reply.status,
         StatusCode::OK,
@@ -283,21 +305,6 @@ fn location(reply: &Reply) -> Option<&str> {
     reply.headers.get(LOCATION).and_then(|v| v.to_str().ok())
 }
 
-/// The `id`s of a list document's items, read with the gateway's own reader.
-fn ids(reply: &Reply) -> Vec<i64> {
-    let doc = XmlDocument::parse(reply.body.as_bytes(), &Limits::default()).expect("XML");
-    let XmlValue::Array { items, .. } = doc.value else {
-        panic!("not an array: {}", reply.body);
-    };
-    items
-        .iter()
-        .map(|item| match item.value.get("id") {
-            Some(XmlValue::Integer(id)) => *id,
-            other => panic!("no integer id: {other:?}"),
-        })
-        .collect()
-}
-
 /// The default data plus more users (JSON agent entries).
 fn fixtures_with(extra: Vec<Value>) -> String {
     let mut data: Value = serde_json::from_str(deskbridge::fixtures::DEFAULT).unwrap();
@@ -311,11 +318,34 @@ fn eve() -> Value {
            "roles": ["end-user"], "password": "eve", "created_at": "2024-03-01T10:00:00Z"})
 }
 
+/// [`eve`] as shown alone: an end user, in no group.
+fn eve_document() -> String {
+    let at = || "2024-03-01T10:00:00Z".to_owned();
+    let user = user_fragment(
+        4,
+        ("Eve Enduser", "eve@example.com"),
+        0,
+        true,
+        None,
+        (at(), at()),
+    );
+    document(&user_with_groups(&user, &[]))
+}
+
 /// User 5: a deleted (inactive) agent who still has a password.
 fn gone() -> Value {
     json!({"id": 5, "username": "gone", "name": "Gone Agent", "email": "gone@example.com",
            "roles": ["agent"], "password": "gone", "active": false,
            "created_at": "2024-03-01T11:00:00Z"})
+}
+
+/// Every value of the header `name` (lower case) in a raw exchange's headers.
+fn header_values<'a>(headers: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    headers
+        .iter()
+        .filter(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+        .collect()
 }
 
 /// Sends raw bytes and reads the answer until the gateway closes: (status line, headers, body).
@@ -561,18 +591,19 @@ async fn a_group_created_under_api_v1_is_located_under_api_v1_from_the_host_head
         .post("/groups.xml", "<group><name>Hardware</name></group>")
         .await;
 
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     assert_eq!(
         location(&reply),
         Some("http://account.zendesk.com/api/v1/groups/4.xml")
     );
     let times = group_times(&app, 4);
-    assert_eq!(
-        reply.body,
-        document(&group_with_users(
+    assert_xml(
+        &reply,
+        StatusCode::CREATED,
+        &document(&group_with_users(
             &group_fragment(4, "Hardware", true, times),
-            &[]
-        ))
+            &[],
+        )),
+        "POST /api/v1/groups.xml",
     );
 }
 
@@ -601,8 +632,28 @@ async fn xml_written_by_rails_and_pyactiveresource_creates_a_group() {
         "{}",
         from_python.body
     );
-    assert_eq!(ids(&app.zendesk().get("/groups/4/users.xml").await), [2, 3]);
-    assert_eq!(ids(&app.zendesk().get("/groups/5/users.xml").await), [3]);
+    let hardware = group_fragment(4, "Hardware", true, group_times(&app, 4));
+    let py = group_fragment(5, "Py", true, group_times(&app, 5));
+    let maria = user_with_groups(MARIA, &[SUPPORT, BILLING, &hardware, &py]);
+    assert_xml(
+        &app.zendesk().get("/groups/4/users.xml").await,
+        StatusCode::OK,
+        &list(
+            "users",
+            2,
+            &[
+                user_with_groups(SAM, &[SALES, SUPPORT, &hardware]),
+                maria.clone(),
+            ],
+        ),
+        "the group from Rails",
+    );
+    assert_xml(
+        &app.zendesk().get("/groups/5/users.xml").await,
+        StatusCode::OK,
+        &list("users", 1, &[maria]),
+        "the group from pyactiveresource",
+    );
 }
 
 #[tokio::test]
@@ -614,8 +665,28 @@ async fn group_names_may_repeat_as_classic_zendesk_only_required_one() {
         .post("/groups.xml", "<group><name>Sales</name></group>")
         .await;
 
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    assert_eq!(ids(&app.zendesk().get("/groups.xml").await), [1, 2, 3, 4]);
+    let second_sales = group_fragment(4, "Sales", true, group_times(&app, 4));
+    assert_xml(
+        &reply,
+        StatusCode::CREATED,
+        &document(&group_with_users(&second_sales, &[])),
+        "POST a second Sales",
+    );
+    assert_xml(
+        &app.zendesk().get("/groups.xml").await,
+        StatusCode::OK,
+        &list(
+            "groups",
+            4,
+            &[
+                SALES.to_owned(),
+                SUPPORT.to_owned(),
+                BILLING.to_owned(),
+                second_sales,
+            ],
+        ),
+        "the list after",
+    );
 }
 
 #[tokio::test]
@@ -657,8 +728,26 @@ async fn an_update_without_agents_keeps_them_and_any_empty_agents_element_remove
     let renamed = z
         .put("/groups/2.xml", "<group><name>Help</name></group>")
         .await;
-    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
-    assert_eq!(ids(&z.get("/groups/2/users.xml").await), [2, 3]);
+    let help = group_fragment(2, "Help", true, group_times(&app, 2));
+    assert_xml(
+        &renamed,
+        StatusCode::OK,
+        &document(&group_with_users(&help, &[SAM, MARIA])),
+        "renamed",
+    );
+    assert_xml(
+        &z.get("/groups/2/users.xml").await,
+        StatusCode::OK,
+        &list(
+            "users",
+            2,
+            &[
+                user_with_groups(SAM, &[SALES, &help]),
+                user_with_groups(MARIA, &[&help, BILLING]),
+            ],
+        ),
+        "its users after the rename",
+    );
 
     // Spec B4: "If you submit an empty array, all agents get removed from the group", in each
     // empty form a client may write.
@@ -674,11 +763,18 @@ async fn an_update_without_agents_keeps_them_and_any_empty_agents_element_remove
             )
             .await;
 
-        assert_eq!(reply.status, StatusCode::OK, "{empty}: {}", reply.body);
-        assert_eq!(
-            ids(&z.get(&format!("/groups/{group}/users.xml")).await),
-            Vec::<i64>::new(),
-            "{empty}"
+        let emptied = group_fragment(group, "The now empty group", true, group_times(&app, group));
+        assert_xml(
+            &reply,
+            StatusCode::OK,
+            &document(&group_with_users(&emptied, &[])),
+            empty,
+        );
+        assert_xml(
+            &z.get(&format!("/groups/{group}/users.xml")).await,
+            StatusCode::OK,
+            &list("users", 0, &[]),
+            empty,
         );
     }
     // The agents' own groups follow.
@@ -707,7 +803,20 @@ async fn an_update_as_pyactiveresource_sends_it_ignores_the_id_timestamps_and_ne
         )),
         "PUT with pyactiveresource's body",
     );
-    assert_eq!(ids(&app.zendesk().get("/groups.xml").await), [1, 2, 3]);
+    assert_xml(
+        &app.zendesk().get("/groups.xml").await,
+        StatusCode::OK,
+        &list(
+            "groups",
+            3,
+            &[
+                group_fragment(1, "Sales EU", true, group_times(&app, 1)),
+                SUPPORT.to_owned(),
+                BILLING.to_owned(),
+            ],
+        ),
+        "the list after",
+    );
 }
 
 #[tokio::test]
@@ -745,12 +854,12 @@ async fn destroying_a_group_answers_an_empty_200_and_keeps_it_listed_as_inactive
     // Destroying it again is still a 200, and it stays inactive.
     let again = app.zendesk().delete("/groups/3.xml").await;
     assert_empty_ok(&again, "DELETE again");
-    assert!(
-        app.zendesk()
-            .get("/groups/3.xml")
-            .await
-            .body
-            .contains("<is-active type=\"boolean\">false</is-active>")
+    let inactive = group_fragment(3, "Billing", false, group_times(&app, 3));
+    assert_xml(
+        &app.zendesk().get("/groups/3.xml").await,
+        StatusCode::OK,
+        &document(&group_with_users(&inactive, &[MARIA])),
+        "the group after DELETE again",
     );
 }
 
@@ -867,6 +976,27 @@ async fn listing_users_returns_every_user_with_their_groups() {
     assert_eq!(reply.body, list("users", 3, &default_users()));
 }
 
+/// User `n` of [`many_users`] (4 and up) as listed: no groups.
+fn person(n: u64) -> String {
+    let at = "2024-03-01T10:00:00Z".to_owned();
+    let name = format!("Person {n}");
+    let email = format!("person{n}@example.org");
+    let roles = if n % 2 == 0 { 4 } else { 0 };
+    let user = user_fragment(n, (&name, &email), roles, true, None, (at.clone(), at));
+    user_with_groups(&user, &[])
+}
+
+/// The users of [`many_users`] with these ids, as listed.
+fn listed_users(ids: &[u64]) -> Vec<String> {
+    let defaults = default_users();
+    ids.iter()
+        .map(|&id| match id {
+            1..=3 => defaults[id as usize - 1].clone(),
+            n => person(n),
+        })
+        .collect()
+}
+
 /// The default data plus users 4..=`last`, alternately agents and end users.
 fn many_users(last: u64) -> String {
     fixtures_with(
@@ -891,10 +1021,14 @@ async fn listing_users_pages_by_100_and_counts_every_match() {
     let third = z.get("/users.xml?page=3").await;
     let past = z.get("/users.xml?page=4").await;
 
-    assert_eq!(ids(&first), (1..=100).collect::<Vec<_>>());
-    assert!(first.body.contains("<users type=\"array\" count=\"205\">"));
-    assert_eq!(ids(&second), (101..=200).collect::<Vec<_>>());
-    assert_eq!(ids(&third), (201..=205).collect::<Vec<_>>());
+    for (reply, page) in [(&first, 1..=100), (&second, 101..=200), (&third, 201..=205)] {
+        let expected = list(
+            "users",
+            205,
+            &listed_users(&page.clone().collect::<Vec<_>>()),
+        );
+        assert_xml(reply, StatusCode::OK, &expected, &format!("users {page:?}"));
+    }
     assert_xml(&past, StatusCode::OK, &list("users", 205, &[]), "page 4");
 }
 
@@ -916,14 +1050,12 @@ async fn listing_users_filters_by_role_and_by_a_case_insensitive_query_on_name_o
     ] {
         let reply = z.get(&format!("/users.xml?{query}")).await;
 
-        assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.body);
-        assert_eq!(ids(&reply), expected, "{query}");
-        assert!(
-            reply
-                .body
-                .contains(&format!("count=\"{}\"", expected.len())),
-            "{query}: {}",
-            reply.body
+        let users = listed_users(&expected);
+        assert_xml(
+            &reply,
+            StatusCode::OK,
+            &list("users", users.len(), &users),
+            query,
         );
     }
 }
@@ -1032,8 +1164,20 @@ async fn creating_a_user_returns_201_with_its_location_and_derives_a_unique_user
         location(&reply),
         Some(format!("http://127.0.0.1:{port}/users/4.xml").as_str())
     );
-    assert_eq!(namesake.status, StatusCode::CREATED, "{}", namesake.body);
-    assert!(namesake.body.contains("<roles type=\"integer\">0</roles>"));
+    let namesake_user = user_fragment(
+        5,
+        ("Howard Two", "Howard@elsewhere.com"),
+        0,
+        true,
+        None,
+        user_times(&app, 5),
+    );
+    assert_xml(
+        &namesake,
+        StatusCode::CREATED,
+        &document(&user_with_groups(&namesake_user, &[])),
+        "POST the namesake",
+    );
     // The model needs a username; classic Zendesk has none, so it is the email's local part.
     let view = app.handle.store().view();
     assert_eq!(view.agent(AgentId(4)).unwrap().username.as_str(), "howard");
@@ -1152,16 +1296,20 @@ async fn updating_a_user_changes_name_email_role_and_time_zone_and_answers_with_
         .zendesk()
         .put("/users/3.xml", "<user><time-zone nil=\"true\"/></user>")
         .await;
-    assert!(
-        cleared
-            .body
-            .contains("<time-zone nil=\"true\"></time-zone>"),
-        "{}",
-        cleared.body
-    );
+    let maria = |app: &TestApp| {
+        let user = user_fragment(
+            3,
+            ("María López", "maria.lopez@example.com"),
+            2,
+            true,
+            None,
+            user_times(app, 3),
+        );
+        document(&user_with_groups(&user, &[SUPPORT, BILLING]))
+    };
+    assert_xml(&cleared, StatusCode::OK, &maria(&app), "a nil time zone");
     let untouched = app.zendesk().put("/users/3.xml", "<user/>").await;
-    assert!(untouched.body.contains("<name>María López</name>"));
-    assert!(untouched.body.contains("<roles type=\"integer\">2</roles>"));
+    assert_xml(&untouched, StatusCode::OK, &maria(&app), "an empty <user/>");
 }
 
 #[tokio::test]
@@ -1212,49 +1360,88 @@ async fn roles_0_2_and_4_map_onto_the_models_roles_as_the_other_facades_see_them
     let z = app.zendesk();
 
     let made_admin = z.put("/users/2.xml", "<user><roles>2</roles></user>").await;
-    assert!(
-        made_admin
-            .body
-            .contains("<roles type=\"integer\">2</roles>")
+    let sam_admin = user_with_groups(
+        &user_fragment(
+            2,
+            ("Sam Agent", "agent@example.com"),
+            2,
+            true,
+            Some("America/New_York"),
+            user_times(&app, 2),
+        ),
+        &[SALES, SUPPORT],
     );
-    let zopim = app.zopim().get("/agents/2").await.json();
-    assert_eq!(
-        (zopim["role_id"].clone(), zopim["roles"].clone()),
-        (json!(1), json!({"administrator": true, "owner": false}))
+    assert_xml(
+        &made_admin,
+        StatusCode::OK,
+        &document(&sam_admin),
+        "roles 2",
+    );
+    assert_json(
+        &app.zopim().get("/agents/2").await,
+        StatusCode::OK,
+        with(
+            zopim::sam(),
+            json!({"role_id": 1, "roles": {"administrator": true, "owner": false}}),
+        ),
+        "Zopim's agent 2",
     );
 
     // An end user is no agent: it leaves its groups, and Zopim no longer lists it.
     let made_end_user = z.put("/users/3.xml", "<user><roles>0</roles></user>").await;
-    assert_eq!(
-        made_end_user.status,
+    let maria_as = |app: &TestApp, roles: u8| {
+        let user = user_fragment(
+            3,
+            ("Maria Lopez", "maria@example.com"),
+            roles,
+            true,
+            Some("Europe/Madrid"),
+            user_times(app, 3),
+        );
+        document(&user_with_groups(&user, &[]))
+    };
+    assert_xml(
+        &made_end_user,
         StatusCode::OK,
-        "{}",
-        made_end_user.body
+        &maria_as(&app, 0),
+        "roles 0",
     );
-    assert!(
-        made_end_user
-            .body
-            .contains("<roles type=\"integer\">0</roles>")
+    assert_xml(
+        &z.get("/groups/2/users.xml").await,
+        StatusCode::OK,
+        &list("users", 1, &[sam_admin]),
+        "group 2's users",
     );
-    assert!(made_end_user.body.contains("<groups type=\"array\"/>"));
-    assert_eq!(ids(&z.get("/groups/2/users.xml").await), [2]);
-    assert_eq!(
-        app.zopim().get("/agents/3").await.status,
-        StatusCode::NOT_FOUND
+    zopim::assert_error(
+        &app.zopim().get("/agents/3").await,
+        StatusCode::NOT_FOUND,
+        "Agent not found",
+        "Zopim's agent 3",
     );
 
     // Back to an agent; an administrator "set" to administrator keeps every role it had.
     let made_agent = z.put("/users/3.xml", "<user><roles>4</roles></user>").await;
-    assert!(
-        made_agent
-            .body
-            .contains("<roles type=\"integer\">4</roles>")
-    );
+    assert_xml(&made_agent, StatusCode::OK, &maria_as(&app, 4), "roles 4");
     let owner = z.put("/users/1.xml", "<user><roles>2</roles></user>").await;
-    assert_eq!(owner.status, StatusCode::OK, "{}", owner.body);
-    assert_eq!(
-        app.zopim().get("/agents/1").await.json()["roles"]["owner"],
-        true
+    let alex = user_fragment(
+        1,
+        ("Alex Admin", "admin@example.com"),
+        2,
+        true,
+        Some("Europe/Paris"),
+        user_times(&app, 1),
+    );
+    assert_xml(
+        &owner,
+        StatusCode::OK,
+        &document(&user_with_groups(&alex, &[SALES])),
+        "the owner set to roles 2",
+    );
+    assert_json(
+        &app.zopim().get("/agents/1").await,
+        StatusCode::OK,
+        zopim::alex(),
+        "Zopim's agent 1",
     );
 }
 
@@ -1285,8 +1472,26 @@ async fn deleting_a_user_deactivates_it_removes_it_from_its_groups_and_stops_its
         &document(&user_with_groups(&deleted, &[])),
         "the deleted user",
     );
-    assert_eq!(ids(&z.get("/users.xml").await), [1, 2, 3]);
-    assert_eq!(ids(&z.get("/groups/1/users.xml").await), [1]);
+    assert_xml(
+        &z.get("/users.xml").await,
+        StatusCode::OK,
+        &list(
+            "users",
+            3,
+            &[
+                user_with_groups(ALEX, &[SALES]),
+                user_with_groups(&deleted, &[]),
+                user_with_groups(MARIA, &[SUPPORT, BILLING]),
+            ],
+        ),
+        "the users after",
+    );
+    assert_xml(
+        &z.get("/groups/1/users.xml").await,
+        StatusCode::OK,
+        &list("users", 1, &[user_with_groups(ALEX, &[SALES])]),
+        "group 1's users after",
+    );
     assert_unauthenticated(
         &z.clone()
             .signed_in_as(ZD_AGENT.0, ZD_AGENT.1)
@@ -1619,7 +1824,7 @@ async fn a_chunked_body_over_the_size_limit_is_413_and_changes_nothing() {
     let (status, headers, reply) = raw_exchange(&app, request.as_bytes()).await;
 
     assert_eq!(status, "HTTP/1.1 413 Payload Too Large");
-    assert!(headers.contains(&("content-type".into(), XML.into())));
+    assert_eq!(header_values(&headers, "content-type"), [XML]);
     assert_eq!(reply, document("<error>Request entity too large</error>\n"));
     assert_unchanged(&app, &before, "chunked").await;
 }
@@ -1634,7 +1839,7 @@ async fn a_body_slower_than_the_request_timeout_gets_the_xml_408_and_changes_not
     let (status, headers, reply) = raw_exchange(&app, request.as_bytes()).await;
 
     assert_eq!(status, "HTTP/1.1 408 Request Timeout");
-    assert!(headers.contains(&("content-type".into(), XML.into())));
+    assert_eq!(header_values(&headers, "content-type"), [XML]);
     assert_eq!(reply, document("<error>Request timeout</error>\n"));
     assert_unchanged(&app, &before, "slow body").await;
 }
@@ -1650,9 +1855,10 @@ async fn a_create_without_a_host_header_is_400_since_no_location_can_be_built() 
         body.len()
     );
 
-    let (status, _, reply) = raw_exchange(&app, request.as_bytes()).await;
+    let (status, headers, reply) = raw_exchange(&app, request.as_bytes()).await;
 
-    assert!(status.ends_with(" 400 Bad Request"), "{status}");
+    assert_eq!(status, "HTTP/1.0 400 Bad Request");
+    assert_eq!(header_values(&headers, "content-type"), [XML]);
     assert_eq!(
         reply,
         document("<error>A Host header is required to create a resource</error>\n")
@@ -1813,8 +2019,12 @@ async fn an_end_user_sees_only_itself() {
 
     let me = eve_client.get("/users/current.xml").await;
 
-    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
-    assert!(me.body.contains("<roles type=\"integer\">0</roles>"));
+    assert_xml(
+        &me,
+        StatusCode::OK,
+        &eve_document(),
+        "GET /users/current.xml",
+    );
     for path in ["/groups.xml", "/groups/1.xml", "/users.xml", "/users/4.xml"] {
         assert_forbidden(&eve_client.get(path).await, path);
     }
@@ -1848,22 +2058,20 @@ async fn x_on_behalf_of_acts_as_that_user_with_its_rights_and_never_more() {
     let as_maria = agent
         .clone()
         .with_header("x-on-behalf-of", "maria@example.com");
-    assert!(
-        as_maria
-            .get("/users/current.xml")
-            .await
-            .body
-            .contains("<id type=\"integer\">3</id>")
+    assert_xml(
+        &as_maria.get("/users/current.xml").await,
+        StatusCode::OK,
+        &document(&user_with_groups(MARIA, &[SUPPORT, BILLING])),
+        "agent as agent",
     );
     let as_eve = agent
         .clone()
         .with_header("x-on-behalf-of", "eve@example.com");
-    assert!(
-        as_eve
-            .get("/users/current.xml")
-            .await
-            .body
-            .contains("<id type=\"integer\">4</id>")
+    assert_xml(
+        &as_eve.get("/users/current.xml").await,
+        StatusCode::OK,
+        &eve_document(),
+        "agent as end user",
     );
     assert_forbidden(&as_eve.get("/groups.xml").await, "agent as end user lists");
     // Never to gain rights: an agent may not act as an administrator.
@@ -1896,14 +2104,15 @@ async fn x_on_behalf_of_acts_as_that_user_with_its_rights_and_never_more() {
         );
     }
     // An empty header is no header.
-    assert_eq!(
-        admin
+    assert_xml(
+        &admin
             .clone()
             .with_header("x-on-behalf-of", "")
             .get("/users/current.xml")
-            .await
-            .body,
-        document(&user_with_groups(ALEX, &[SALES]))
+            .await,
+        StatusCode::OK,
+        &document(&user_with_groups(ALEX, &[SALES])),
+        "an empty X-On-Behalf-Of",
     );
     assert_unchanged(&app, &before, "on behalf of").await;
 }
@@ -1933,25 +2142,36 @@ async fn x_http_method_override_on_a_post_is_honoured_as_put_and_delete() {
         .post("/groups.xml", "<group><name>Plain POST</name></group>")
         .await;
 
-    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
-    assert!(put.body.contains("<name>Overridden</name>"));
+    let overridden = group_fragment(1, "Overridden", true, group_times(&app, 1));
+    assert_xml(
+        &put,
+        StatusCode::OK,
+        &document(&group_with_users(&overridden, &[ALEX, SAM])),
+        "override put",
+    );
     assert_empty_ok(&delete, "override delete");
-    assert!(
-        app.zendesk()
-            .get("/groups/2.xml")
-            .await
-            .body
-            .contains("<is-active type=\"boolean\">false</is-active>")
+    let destroyed = group_fragment(2, "Support", false, group_times(&app, 2));
+    assert_xml(
+        &app.zendesk().get("/groups/2.xml").await,
+        StatusCode::OK,
+        &document(&group_with_users(&destroyed, &[SAM, MARIA])),
+        "group 2 after the override delete",
     );
-    assert_eq!(not_on_get.status, StatusCode::OK);
-    assert!(
-        app.zendesk()
-            .get("/groups/3.xml")
-            .await
-            .body
-            .contains("<is-active type=\"boolean\">true</is-active>")
+    let billing = document(&group_with_users(BILLING, &[MARIA]));
+    assert_xml(&not_on_get, StatusCode::OK, &billing, "override on a GET");
+    assert_xml(
+        &app.zendesk().get("/groups/3.xml").await,
+        StatusCode::OK,
+        &billing,
+        "group 3 after the override on a GET",
     );
-    assert_eq!(unknown.status, StatusCode::CREATED, "{}", unknown.body);
+    let plain_post = group_fragment(4, "Plain POST", true, group_times(&app, 4));
+    assert_xml(
+        &unknown,
+        StatusCode::CREATED,
+        &document(&group_with_users(&plain_post, &[])),
+        "an unknown override",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

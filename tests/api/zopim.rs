@@ -25,20 +25,20 @@ const UNSUPPORTED_MEDIA: &str =
 // ---------------------------------------------------------------------------------------------
 // The default data as Zopim shows it (fixtures/default.json).
 
-fn sales() -> Value {
+pub(crate) fn sales() -> Value {
     json!({"description": "Questions before buying", "enabled": 1, "id": 1, "members": [1, 2], "name": "Sales", "settings": {"chat_enabled": true, "support_group_id": null}})
 }
 
-fn support() -> Value {
+pub(crate) fn support() -> Value {
     json!({"description": "Help with the product", "enabled": 1, "id": 2, "members": [2, 3], "name": "Support", "settings": {"chat_enabled": true, "support_group_id": null}})
 }
 
-fn billing() -> Value {
+pub(crate) fn billing() -> Value {
     json!({"description": "Invoices and refunds", "enabled": 0, "id": 3, "members": [3], "name": "Billing", "settings": {}})
 }
 
 /// Agent 1, the owner and administrator.
-fn alex() -> Value {
+pub(crate) fn alex() -> Value {
     json!({
         "create_date": "2024-01-15T09:00:00Z", "departments": [1], "display_name": "Alex Admin",
         "email": "admin@example.com", "enabled": 1, "enabled_departments": [1],
@@ -48,7 +48,7 @@ fn alex() -> Value {
 }
 
 /// Agent 2, a plain agent holding the agent token.
-fn sam() -> Value {
+pub(crate) fn sam() -> Value {
     json!({
         "create_date": "2024-01-15T09:05:00Z", "departments": [1, 2], "display_name": "Sam Agent",
         "email": "agent@example.com", "enabled": 1, "enabled_departments": [1, 2],
@@ -58,7 +58,7 @@ fn sam() -> Value {
 }
 
 /// Agent 3, a member of the disabled Billing department.
-fn maria() -> Value {
+pub(crate) fn maria() -> Value {
     json!({
         "create_date": "2024-02-01T08:30:00Z", "departments": [2, 3], "display_name": "Maria Lopez",
         "email": "maria@example.com", "enabled": 1, "enabled_departments": [2],
@@ -68,7 +68,7 @@ fn maria() -> Value {
 }
 
 /// `value` with some top-level keys replaced.
-fn with(mut value: Value, changes: Value) -> Value {
+pub(crate) fn with(mut value: Value, changes: Value) -> Value {
     for (key, v) in changes.as_object().expect("changes are an object") {
         value[key] = v.clone();
     }
@@ -80,7 +80,7 @@ fn with(mut value: Value, changes: Value) -> Value {
 
 /// Asserts a JSON reply whole: status, content type and body.
 #[track_caller]
-fn assert_json(reply: &Reply, status: StatusCode, body: Value, case: &str) {
+pub(crate) fn assert_json(reply: &Reply, status: StatusCode, body: Value, case: &str) {
     assert_eq!(
         reply.status, status,
         "{case}: status (body {:?})",
@@ -96,7 +96,7 @@ fn assert_json(reply: &Reply, status: StatusCode, body: Value, case: &str) {
 
 /// Asserts a Zopim error reply: `{"error": <reason phrase>, "description": ...}`.
 #[track_caller]
-fn assert_error(reply: &Reply, status: StatusCode, description: &str, case: &str) {
+pub(crate) fn assert_error(reply: &Reply, status: StatusCode, description: &str, case: &str) {
     let reason = match status.as_u16() {
         400 => "Bad Request",
         401 => "Unauthorized",
@@ -117,7 +117,7 @@ fn assert_error(reply: &Reply, status: StatusCode, description: &str, case: &str
 
 /// Asserts a 204 with nothing at all: no body and no content type (zenpy needs that, spec A9).
 #[track_caller]
-fn assert_no_content(reply: &Reply, case: &str) {
+pub(crate) fn assert_no_content(reply: &Reply, case: &str) {
     assert_eq!(
         reply.status,
         StatusCode::NO_CONTENT,
