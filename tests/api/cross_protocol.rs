@@ -1,17 +1,54 @@
 //! One model behind two vendors: what Zopim writes Rocket.Chat reads and the other way round
 //! (docs/mapping.md).
+//!
+//! Every answer is compared whole: status, content type and body, each in the shape its own
+//! facade's tests write it out (`zopim`, `rocketchat`, `zendesk`). Rocket.Chat's generated values
+//! (a new department's `_id`, each agent link's `_id` and every `_updatedAt`) are taken from the
+//! answer itself and everything around them is compared.
 
-use crate::helpers::{RC_ADMIN_ID, RC_AGENT_ID, spawn_app};
+use crate::helpers::{RC_ADMIN_ID, RC_AGENT_ID, Reply, spawn_app};
+use crate::rocketchat::assert_rc;
+use crate::zopim::{
+    alex, assert_error as assert_zopim_error, assert_json, assert_no_content, billing, sales, sam,
+    support, with,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-fn find<'a>(list: &'a Value, key: &str, name: &str) -> &'a Value {
-    list[key]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["name"] == name)
-        .unwrap_or_else(|| panic!("{name} is not in {list}"))
+/// The default Maria's Rocket.Chat user id (fixtures/default.json).
+const RC_MARIA_ID: &str = "Kq3WzYd8NfR2sTgHx";
+
+/// A Rocket.Chat page (`count`, `offset`, `total`) of `items` under `key`.
+fn page(key: &str, items: Value) -> Value {
+    let n = items.as_array().expect("an array of items").len();
+    json!({key: items, "count": n, "offset": 0, "success": true, "total": n})
+}
+
+/// A Rocket.Chat agent link to `department`, as shown in `shown`: its generated `_id` and its
+/// `_updatedAt` are taken from `shown`, every other field is the expected one.
+fn link(
+    shown: &Value,
+    (agent_id, username): (&str, &str),
+    department: &str,
+    enabled: bool,
+) -> Value {
+    json!({"_id": shown["_id"], "_updatedAt": shown["_updatedAt"], "agentId": agent_id,
+           "count": 0, "departmentEnabled": enabled, "departmentId": department, "order": 0,
+           "username": username})
+}
+
+/// Sales as Rocket.Chat lists it once archived (`enabled` false); `_updatedAt` from `shown`.
+fn archived_sales(shown: &Value) -> Value {
+    json!({"_id": "65a4f0c2e4b0a1b2c3d4e5f1", "_updatedAt": shown["_updatedAt"], "archived": true,
+           "description": "Questions before buying", "email": "sales@example.com",
+           "enabled": false, "name": "Sales", "numAgents": 2, "showOnOfflineForm": true,
+           "showOnRegistration": true})
+}
+
+/// Rocket.Chat's `{"success": true}`.
+#[track_caller]
+fn assert_rc_success(reply: &Reply, case: &str) {
+    assert_rc(reply, StatusCode::OK, json!({"success": true}), case);
 }
 
 #[tokio::test]
@@ -25,23 +62,45 @@ async fn a_department_made_through_zopim_is_read_and_updated_through_rocket_chat
             r#"{"name": "From Zopim", "description": "zd", "members": [2]}"#,
         )
         .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_json(
+        &created,
+        StatusCode::CREATED,
+        json!({"description": "zd", "enabled": 1, "id": 4, "members": [2],
+               "name": "From Zopim", "settings": {}}),
+        "POST /departments",
+    );
     let zopim_id = created.json()["id"].clone();
 
-    let list = rc.get("livechat/department?text=From%20Zopim").await.json();
-    let department = find(&list, "departments", "From Zopim").clone();
+    let list = rc.get("livechat/department?text=From%20Zopim").await;
+    let department = list.json()["departments"][0].clone();
     let uid = department["_id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        department,
-        json!({"_id": uid, "name": "From Zopim", "enabled": true, "description": "zd",
-               "showOnRegistration": true, "showOnOfflineForm": true, "numAgents": 1,
-               "_updatedAt": department["_updatedAt"]})
+    assert_rc(
+        &list,
+        StatusCode::OK,
+        page(
+            "departments",
+            json!([{"_id": uid, "name": "From Zopim", "enabled": true, "description": "zd",
+                    "showOnRegistration": true, "showOnOfflineForm": true, "numAgents": 1,
+                    "_updatedAt": department["_updatedAt"]}]),
+        ),
+        "the Rocket.Chat list",
     );
-    let agents = rc
-        .get(&format!("livechat/department/{uid}/agents"))
-        .await
-        .json();
-    assert_eq!(agents["agents"][0]["agentId"], RC_AGENT_ID);
+    let agents = rc.get(&format!("livechat/department/{uid}/agents")).await;
+    let shown = agents.json();
+    assert_rc(
+        &agents,
+        StatusCode::OK,
+        page(
+            "agents",
+            json!([link(
+                &shown["agents"][0],
+                (RC_AGENT_ID, "agent"),
+                &uid,
+                true
+            )]),
+        ),
+        "its agents",
+    );
 
     let updated = rc
         .put(
@@ -51,13 +110,28 @@ async fn a_department_made_through_zopim_is_read_and_updated_through_rocket_chat
                    "agents": [{"agentId": RC_ADMIN_ID}]}),
         )
         .await;
-    assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+    let answer = updated.json();
+    assert_rc(
+        &updated,
+        StatusCode::OK,
+        json!({"department": {"_id": uid, "name": "Renamed in RC", "enabled": false,
+                              "description": "zd", "showOnRegistration": true,
+                              "showOnOfflineForm": true, "email": "rc@example.com",
+                              "numAgents": 2,
+                              "_updatedAt": answer["department"]["_updatedAt"]},
+               "agents": [link(&answer["agents"][0], (RC_ADMIN_ID, "admin"), &uid, false),
+                          link(&answer["agents"][1], (RC_AGENT_ID, "agent"), &uid, false)],
+               "success": true}),
+        "PUT through Rocket.Chat",
+    );
 
     let shown = app.zopim().get(&format!("/departments/{zopim_id}")).await;
-    assert_eq!(
-        shown.json(),
+    assert_json(
+        &shown,
+        StatusCode::OK,
         json!({"description": "zd", "enabled": 0, "id": zopim_id, "members": [1, 2],
-               "name": "Renamed in RC", "settings": {}})
+               "name": "Renamed in RC", "settings": {}}),
+        "Zopim after",
     );
     app.assert_invariants();
 }
@@ -74,14 +148,32 @@ async fn agents_changed_through_rocket_chat_show_in_zopim_members_and_agent_depa
                    "remove": [{"agentId": RC_AGENT_ID}]}),
         )
         .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_rc_success(&reply, "the agents' change");
 
-    let support = app.zopim().get("/departments/2").await.json();
-    assert_eq!(support["members"], json!([1, 3]));
-    let admin = app.zopim().get("/agents/1").await.json();
-    assert_eq!(admin["departments"], json!([1, 2]));
-    let agent = app.zopim().get("/agents/2").await.json();
-    assert_eq!(agent["departments"], json!([1]));
+    assert_json(
+        &app.zopim().get("/departments/2").await,
+        StatusCode::OK,
+        with(support(), json!({"members": [1, 3]})),
+        "Support",
+    );
+    assert_json(
+        &app.zopim().get("/agents/1").await,
+        StatusCode::OK,
+        with(
+            alex(),
+            json!({"departments": [1, 2], "enabled_departments": [1, 2]}),
+        ),
+        "the admin",
+    );
+    assert_json(
+        &app.zopim().get("/agents/2").await,
+        StatusCode::OK,
+        with(
+            sam(),
+            json!({"departments": [1], "enabled_departments": [1]}),
+        ),
+        "the agent",
+    );
     app.assert_invariants();
 }
 
@@ -96,25 +188,31 @@ async fn a_department_archived_through_rocket_chat_is_hidden_from_zopim() {
             None,
         )
         .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_rc_success(&reply, "archive");
 
-    let ids: Vec<Value> = app
-        .zopim()
-        .get("/departments")
-        .await
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].clone())
-        .collect();
-    assert_eq!(ids, [json!(2), json!(3)]);
-    assert_eq!(
-        app.zopim().get("/departments/1").await.status,
-        StatusCode::NOT_FOUND
+    assert_json(
+        &app.zopim().get("/departments").await,
+        StatusCode::OK,
+        json!([support(), billing()]),
+        "the Zopim list",
     );
-    let archived = rc.get("livechat/departments/archived").await.json();
-    assert_eq!(find(&archived, "departments", "Sales")["archived"], true);
+    assert_zopim_error(
+        &app.zopim().get("/departments/1").await,
+        StatusCode::NOT_FOUND,
+        "Department not found",
+        "the archived department in Zopim",
+    );
+    let archived = rc.get("livechat/departments/archived").await;
+    let shown = archived.json();
+    assert_rc(
+        &archived,
+        StatusCode::OK,
+        page(
+            "departments",
+            json!([archived_sales(&shown["departments"][0])]),
+        ),
+        "the archived list",
+    );
 }
 
 #[tokio::test]
@@ -124,67 +222,56 @@ async fn a_department_made_through_rocket_chat_appears_in_zopim_and_zopim_delete
     let department = rc
         .create_department(Some(json!([{"agentId": RC_AGENT_ID}])), "From RC", true)
         .await;
-    let list = app.zopim().get("/departments").await.json();
-    let made = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["name"] == "From RC")
-        .unwrap()
-        .clone();
-    assert_eq!(made["members"], json!([2]));
+    assert_eq!(
+        department,
+        json!({"_id": department["_id"], "_updatedAt": department["_updatedAt"],
+               "email": "a@b.com", "enabled": true, "name": "From RC",
+               "showOnOfflineForm": true, "showOnRegistration": true}),
+        "the created department"
+    );
+    let made = json!({"description": "", "enabled": 1, "id": 4, "members": [2],
+                      "name": "From RC", "settings": {}});
+    assert_json(
+        &app.zopim().get("/departments").await,
+        StatusCode::OK,
+        json!([sales(), support(), billing(), made]),
+        "the Zopim list",
+    );
     let deleted = app
         .zopim()
         .delete(&format!("/departments/{}", made["id"]))
         .await;
-    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_no_content(&deleted, "DELETE through Zopim");
     let shown = rc
         .get(&format!(
             "livechat/department/{}",
             department["_id"].as_str().unwrap()
         ))
-        .await
-        .json();
-    assert_eq!(
-        shown,
-        json!({"department": null, "agents": [], "success": true})
+        .await;
+    assert_rc(
+        &shown,
+        StatusCode::OK,
+        json!({"department": null, "agents": [], "success": true}),
+        "the deleted department in Rocket.Chat",
     );
 }
 
 /// The classic Zendesk XML facade beside the other two: a group is a department, its agents are
 /// Zopim `members` and Rocket.Chat links, and a destroyed group is archived (docs/mapping.md).
 mod classic_xml {
-    use super::find;
+    use super::{archived_sales, assert_rc_success, link, page};
     use crate::helpers::{RC_ADMIN_ID, RC_AGENT_ID, spawn_app};
-    use deskbridge::facades::zendesk::xml::{Limits, XmlDocument, XmlValue};
+    use crate::rocketchat::assert_rc;
+    use crate::zendesk::{
+        ALEX, MARIA, SAM, SUPPORT, assert_empty_ok, assert_invalid, assert_not_found, assert_xml,
+        document, group_fragment, group_times, group_with_users, user_with_groups,
+    };
+    use crate::zopim::{
+        alex, assert_error as assert_zopim_error, assert_json, assert_no_content, billing, maria,
+        sales, support, with,
+    };
     use reqwest::StatusCode;
-    use serde_json::json;
-
-    /// A field of an XML document's root record, as text.
-    fn field(body: &str, name: &str) -> String {
-        let doc = XmlDocument::parse(body.as_bytes(), &Limits::default()).expect("XML");
-        match doc.value.get(name) {
-            Some(XmlValue::Text(text)) => text.clone(),
-            Some(XmlValue::Integer(n)) => n.to_string(),
-            Some(XmlValue::Boolean(b)) => b.to_string(),
-            other => panic!("no scalar <{name}>: {other:?} in {body}"),
-        }
-    }
-
-    /// The `id`s of the records in an array field of the root (`users` of a group).
-    fn nested_ids(body: &str, name: &str) -> Vec<i64> {
-        let doc = XmlDocument::parse(body.as_bytes(), &Limits::default()).expect("XML");
-        let Some(XmlValue::Array { items, .. }) = doc.value.get(name) else {
-            panic!("no <{name} type=\"array\"> in {body}");
-        };
-        items
-            .iter()
-            .map(|item| match item.value.get("id") {
-                Some(XmlValue::Integer(id)) => *id,
-                other => panic!("no id: {other:?}"),
-            })
-            .collect()
-    }
+    use serde_json::{Value, json};
 
     #[tokio::test]
     async fn a_group_destroyed_through_classic_xml_disappears_from_zopim_and_is_archived_in_rocket_chat()
@@ -194,28 +281,39 @@ mod classic_xml {
 
         let reply = app.zendesk().delete("/groups/1.xml").await;
 
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        assert_eq!(
-            app.zopim().get("/departments/1").await.status,
-            StatusCode::NOT_FOUND
+        assert_empty_ok(&reply, "DELETE /groups/1.xml");
+        assert_zopim_error(
+            &app.zopim().get("/departments/1").await,
+            StatusCode::NOT_FOUND,
+            "Department not found",
+            "the destroyed group in Zopim",
         );
-        let zopim_ids: Vec<_> = app
-            .zopim()
-            .get("/departments")
-            .await
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["id"].clone())
-            .collect();
-        assert_eq!(zopim_ids, [json!(2), json!(3)]);
-        assert_eq!(
-            app.zopim().get("/agents/1").await.json()["departments"],
-            json!([])
+        assert_json(
+            &app.zopim().get("/departments").await,
+            StatusCode::OK,
+            json!([support(), billing()]),
+            "the Zopim list",
         );
-        let archived = rc.get("livechat/departments/archived").await.json();
-        assert_eq!(find(&archived, "departments", "Sales")["archived"], true);
+        assert_json(
+            &app.zopim().get("/agents/1").await,
+            StatusCode::OK,
+            with(
+                alex(),
+                json!({"departments": [], "enabled_departments": []}),
+            ),
+            "its only agent in Zopim",
+        );
+        let archived = rc.get("livechat/departments/archived").await;
+        let shown = archived.json();
+        assert_rc(
+            &archived,
+            StatusCode::OK,
+            page(
+                "departments",
+                json!([archived_sales(&shown["departments"][0])]),
+            ),
+            "the archived list",
+        );
         app.assert_invariants();
     }
 
@@ -232,27 +330,48 @@ mod classic_xml {
             )
             .await;
 
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        let support = app.zopim().get("/departments/2").await.json();
-        assert_eq!(support["members"], json!([1, 2]));
-        assert_eq!(
-            app.zopim().get("/agents/3").await.json()["departments"],
-            json!([3])
+        let support_group = group_fragment(2, "Support", true, group_times(&app, 2));
+        assert_xml(
+            &reply,
+            StatusCode::OK,
+            &document(&group_with_users(&support_group, &[ALEX, SAM])),
+            "PUT /groups/2.xml",
+        );
+        assert_json(
+            &app.zopim().get("/departments/2").await,
+            StatusCode::OK,
+            with(support(), json!({"members": [1, 2]})),
+            "Support in Zopim",
+        );
+        assert_json(
+            &app.zopim().get("/agents/3").await,
+            StatusCode::OK,
+            with(
+                maria(),
+                json!({"departments": [3], "enabled_departments": []}),
+            ),
+            "the agent who left, in Zopim",
         );
         let links = rc
             .get("livechat/department/65a4f0c2e4b0a1b2c3d4e5f2/agents")
-            .await
-            .json();
-        let mut agents: Vec<_> = links["agents"]
-            .as_array()
+            .await;
+        // The links' order is not part of the contract: compared sorted by agent.
+        let mut shown = links.json();
+        shown["agents"]
+            .as_array_mut()
             .unwrap()
-            .iter()
-            .map(|l| l["agentId"].clone())
+            .sort_by_key(|l| l["agentId"].to_string());
+        let support_id = "65a4f0c2e4b0a1b2c3d4e5f2";
+        let mut expected = vec![(RC_ADMIN_ID, "admin"), (RC_AGENT_ID, "agent")];
+        expected.sort_by_key(|(id, _)| json!(id).to_string());
+        let expected: Vec<Value> = expected
+            .into_iter()
+            .enumerate()
+            .map(|(i, agent)| link(&shown["agents"][i], agent, support_id, true))
             .collect();
-        agents.sort_by_key(|a| a.to_string());
-        let mut expected = vec![json!(RC_ADMIN_ID), json!(RC_AGENT_ID)];
-        expected.sort_by_key(|a| a.to_string());
-        assert_eq!(agents, expected);
+        assert_eq!(links.status, StatusCode::OK, "{}", links.body);
+        crate::rocketchat::assert_headers(&links, "the links");
+        assert_eq!(shown, page("agents", json!(expected)), "the links");
         app.assert_invariants();
     }
 
@@ -272,14 +391,36 @@ mod classic_xml {
             )
             .await;
 
-        assert_eq!(zopim.status, StatusCode::OK, "{}", zopim.body);
-        assert_eq!(rocket.status, StatusCode::OK, "{}", rocket.body);
-        let sales = app.zendesk().get("/groups/1.xml").await;
-        assert_eq!(nested_ids(&sales.body, "users"), [3]);
-        let billing = app.zendesk().get("/groups/3.xml").await;
-        assert_eq!(nested_ids(&billing.body, "users"), [1, 3]);
-        let maria = app.zendesk().get("/users/3.xml").await;
-        assert_eq!(nested_ids(&maria.body, "groups"), [1, 2, 3]);
+        assert_json(
+            &zopim,
+            StatusCode::OK,
+            with(sales(), json!({"members": [3]})),
+            "PUT through Zopim",
+        );
+        assert_rc_success(&rocket, "the agents' change through Rocket.Chat");
+        let sales_group = group_fragment(1, "Sales", true, group_times(&app, 1));
+        let billing_group = group_fragment(3, "Billing", true, group_times(&app, 3));
+        assert_xml(
+            &app.zendesk().get("/groups/1.xml").await,
+            StatusCode::OK,
+            &document(&group_with_users(&sales_group, &[MARIA])),
+            "Sales",
+        );
+        assert_xml(
+            &app.zendesk().get("/groups/3.xml").await,
+            StatusCode::OK,
+            &document(&group_with_users(&billing_group, &[ALEX, MARIA])),
+            "Billing",
+        );
+        assert_xml(
+            &app.zendesk().get("/users/3.xml").await,
+            StatusCode::OK,
+            &document(&user_with_groups(
+                MARIA,
+                &[&sales_group, SUPPORT, &billing_group],
+            )),
+            "Maria",
+        );
     }
 
     #[tokio::test]
@@ -290,11 +431,12 @@ mod classic_xml {
             .zopim()
             .post("/departments", r#"{"name": "From Zopim", "members": [2]}"#)
             .await;
-        assert_eq!(
-            from_zopim.status,
+        assert_json(
+            &from_zopim,
             StatusCode::CREATED,
-            "{}",
-            from_zopim.body
+            json!({"description": "", "enabled": 1, "id": 4, "members": [2],
+                   "name": "From Zopim", "settings": {}}),
+            "POST through Zopim",
         );
 
         let group = app.zendesk().get("/groups/4.xml").await;
@@ -306,18 +448,40 @@ mod classic_xml {
             )
             .await;
 
-        assert_eq!(group.status, StatusCode::OK, "{}", group.body);
-        assert_eq!(field(&group.body, "name"), "From Zopim");
-        assert_eq!(field(&group.body, "is-active"), "true");
-        assert_eq!(nested_ids(&group.body, "users"), [2]);
-        assert_eq!(made_here.status, StatusCode::CREATED, "{}", made_here.body);
-        assert_eq!(
-            app.zopim().get("/departments/5").await.json(),
-            json!({"description": "", "enabled": 1, "id": 5, "members": [3],
-                   "name": "From XML", "settings": {}})
+        let from_zopim_group = group_fragment(4, "From Zopim", true, group_times(&app, 4));
+        assert_xml(
+            &group,
+            StatusCode::OK,
+            &document(&group_with_users(&from_zopim_group, &[SAM])),
+            "the Zopim department as a group",
         );
-        let list = rc.get("livechat/department?text=From%20XML").await.json();
-        assert_eq!(find(&list, "departments", "From XML")["numAgents"], 1);
+        let from_xml_group = group_fragment(5, "From XML", true, group_times(&app, 5));
+        assert_xml(
+            &made_here,
+            StatusCode::CREATED,
+            &document(&group_with_users(&from_xml_group, &[MARIA])),
+            "POST /groups.xml",
+        );
+        assert_json(
+            &app.zopim().get("/departments/5").await,
+            StatusCode::OK,
+            json!({"description": "", "enabled": 1, "id": 5, "members": [3],
+                   "name": "From XML", "settings": {}}),
+            "the group as a Zopim department",
+        );
+        let list = rc.get("livechat/department?text=From%20XML").await;
+        let department = list.json()["departments"][0].clone();
+        assert_rc(
+            &list,
+            StatusCode::OK,
+            page(
+                "departments",
+                json!([{"_id": department["_id"], "_updatedAt": department["_updatedAt"],
+                        "enabled": true, "name": "From XML", "numAgents": 1,
+                        "showOnOfflineForm": true, "showOnRegistration": true}]),
+            ),
+            "the group in Rocket.Chat",
+        );
     }
 
     #[tokio::test]
@@ -335,13 +499,18 @@ mod classic_xml {
             .await;
         let delete = app.zopim().delete("/departments/3").await;
 
-        assert_eq!(archive.status, StatusCode::OK, "{}", archive.body);
-        assert_eq!(delete.status, StatusCode::NO_CONTENT);
-        let support = app.zendesk().get("/groups/2.xml").await;
-        assert_eq!(field(&support.body, "is-active"), "false");
-        assert_eq!(
-            app.zendesk().get("/groups/3.xml").await.status,
-            StatusCode::NOT_FOUND
+        assert_rc_success(&archive, "archive through Rocket.Chat");
+        assert_no_content(&delete, "DELETE through Zopim");
+        let support_group = group_fragment(2, "Support", false, group_times(&app, 2));
+        assert_xml(
+            &app.zendesk().get("/groups/2.xml").await,
+            StatusCode::OK,
+            &document(&group_with_users(&support_group, &[SAM, MARIA])),
+            "the archived department as a group",
+        );
+        assert_not_found(
+            &app.zendesk().get("/groups/3.xml").await,
+            "the deleted department as a group",
         );
         let assign = app
             .zendesk()
@@ -350,11 +519,10 @@ mod classic_xml {
                 "<group><agents type=\"array\"><agent>1</agent></agents></group>",
             )
             .await;
-        assert_eq!(
-            assign.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            assign.body
+        assert_invalid(
+            &assign,
+            &["Group is inactive and can no longer be changed or assigned"],
+            "assigning to the inactive group",
         );
     }
 }
@@ -363,65 +531,128 @@ mod classic_xml {
 /// through any facade, even to another record (a member's username), is seen by the next read.
 #[tokio::test]
 async fn a_cached_department_answer_never_outlives_a_write_through_any_facade() {
+    use crate::zendesk::{
+        ALEX, MARIA, SAM, SUPPORT, document, group_fragment, group_times, group_with_users,
+    };
+
     let app = spawn_app().await;
     let rc = app.rc().await;
-    let support = "65a4f0c2e4b0a1b2c3d4e5f2";
+    let support_id = "65a4f0c2e4b0a1b2c3d4e5f2";
+    // The three answers' bodies, each after its status and content type are checked.
     let read_all = || async {
-        let zopim = app.zopim().get("/departments/2").await.json();
-        let rc = rc
-            .get(&format!("livechat/department/{support}"))
-            .await
-            .json();
-        let xml = app.zendesk().get("/groups/2.xml").await.body;
-        (zopim, rc, xml)
+        let zopim = app.zopim().get("/departments/2").await;
+        let rc = rc.get(&format!("livechat/department/{support_id}")).await;
+        let xml = app.zendesk().get("/groups/2.xml").await;
+        for (reply, content_type) in [
+            (&zopim, "application/json"),
+            (&rc, "application/json"),
+            (&xml, "application/xml; charset=utf-8"),
+        ] {
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            assert_eq!(reply.content_type(), Some(content_type), "{}", reply.body);
+        }
+        (zopim.json(), rc.json(), xml.body)
+    };
+    // Support as Rocket.Chat shows it with these links; the generated values from `shown`.
+    let rc_support = |shown: &Value, name: &str, agents: &[(&str, &str)]| {
+        let links: Vec<Value> = agents
+            .iter()
+            .enumerate()
+            .map(|(i, &agent)| link(&shown["agents"][i], agent, support_id, true))
+            .collect();
+        json!({"agents": links,
+               "department": {"_id": support_id, "_updatedAt": shown["department"]["_updatedAt"],
+                              "description": "Help with the product",
+                              "email": "support@example.com", "enabled": true, "name": name,
+                              "numAgents": agents.len(), "showOnOfflineForm": true,
+                              "showOnRegistration": true},
+               "success": true})
     };
     // Twice, so that the second read comes from the cache.
     let first = read_all().await;
     assert_eq!(read_all().await, first);
-    assert!(
-        !first.2.contains("<email>admin@example.com</email>"),
-        "{}",
-        first.2
+    assert_eq!(first.0, support(), "Zopim, first");
+    assert_eq!(
+        first.1,
+        rc_support(
+            &first.1,
+            "Support",
+            &[(RC_AGENT_ID, "agent"), (RC_MARIA_ID, "maria")]
+        ),
+        "Rocket.Chat, first"
+    );
+    assert_eq!(
+        first.2,
+        document(&group_with_users(SUPPORT, &[SAM, MARIA])),
+        "XML, first"
     );
 
     let renamed = app
         .zopim()
         .put("/departments/2", r#"{"name": "Support EMEA"}"#)
         .await;
-    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    let emea = with(support(), json!({"name": "Support EMEA"}));
+    assert_json(&renamed, StatusCode::OK, emea.clone(), "the rename");
     let (zopim, rc_shown, xml) = read_all().await;
-    assert_eq!(zopim["name"], "Support EMEA");
-    assert_eq!(rc_shown["department"]["name"], "Support EMEA");
-    assert!(xml.contains("<name>Support EMEA</name>"), "{xml}");
+    assert_eq!(zopim, emea, "Zopim, renamed");
+    assert_eq!(
+        rc_shown,
+        rc_support(
+            &rc_shown,
+            "Support EMEA",
+            &[(RC_AGENT_ID, "agent"), (RC_MARIA_ID, "maria")]
+        ),
+        "Rocket.Chat, renamed"
+    );
+    let emea_group = group_fragment(2, "Support EMEA", true, group_times(&app, 2));
+    assert_eq!(
+        xml,
+        document(&group_with_users(&emea_group, &[SAM, MARIA])),
+        "XML, renamed"
+    );
 
     let agents = rc
         .post(
-            &format!("livechat/department/{support}/agents"),
+            &format!("livechat/department/{support_id}/agents"),
             json!({"upsert": [{"agentId": RC_ADMIN_ID, "username": "admin"}], "remove": []}),
         )
         .await;
-    assert_eq!(agents.status, StatusCode::OK, "{}", agents.body);
+    assert_rc_success(&agents, "the agents' change");
     let (zopim, rc_shown, xml) = read_all().await;
-    assert!(
-        zopim["members"].as_array().unwrap().contains(&json!(1)),
-        "{zopim}"
+    assert_eq!(
+        zopim,
+        with(emea, json!({"members": [1, 2, 3]})),
+        "Zopim, with the admin"
     );
-    assert!(
-        rc_shown["agents"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|a| a["agentId"] == RC_ADMIN_ID),
-        "{rc_shown}"
+    assert_eq!(
+        rc_shown,
+        rc_support(
+            &rc_shown,
+            "Support EMEA",
+            &[
+                (RC_ADMIN_ID, "admin"),
+                (RC_AGENT_ID, "agent"),
+                (RC_MARIA_ID, "maria")
+            ]
+        ),
+        "Rocket.Chat, with the admin"
     );
-    assert!(xml.contains("<email>admin@example.com</email>"), "{xml}");
+    let emea_group = group_fragment(2, "Support EMEA", true, group_times(&app, 2));
+    assert_eq!(
+        xml,
+        document(&group_with_users(&emea_group, &[ALEX, SAM, MARIA])),
+        "XML, with the admin"
+    );
 
     let without_agents = rc
         .get(&format!(
-            "livechat/department/{support}?includeAgents=false"
+            "livechat/department/{support_id}?includeAgents=false"
         ))
-        .await
-        .json();
-    assert_eq!(without_agents["agents"], Value::Null, "{without_agents}");
-    assert_eq!(without_agents["department"], rc_shown["department"]);
+        .await;
+    assert_rc(
+        &without_agents,
+        StatusCode::OK,
+        json!({"department": rc_shown["department"], "success": true}),
+        "?includeAgents=false",
+    );
 }

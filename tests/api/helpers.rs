@@ -409,7 +409,7 @@ impl Rc<'_> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Classic Zendesk XML (tests/api/zendesk.rs): HTTP Basic, XML bodies.
+// Classic Zendesk XML (tests/api/zendesk/): HTTP Basic, XML bodies.
 
 /// The default data's Basic credentials (README).
 pub const ZD_ADMIN: (&str, &str) = ("admin@example.com", "admin");

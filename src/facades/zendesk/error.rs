@@ -12,7 +12,7 @@
 
 use http::{HeaderValue, StatusCode, header};
 
-use super::wire::{error_document, errors_document};
+use super::wire::{DecodeError, error_document, errors_document};
 use super::xml::{XmlError, write_without_prolog};
 use crate::http::routing::set_allow;
 use crate::http::{LayerError, Response, respond};
@@ -42,13 +42,8 @@ pub enum ZendeskError {
     /// A body that is not acceptable XML (malformed, a DTD, an unknown entity, too deep, too many
     /// elements).
     Xml(XmlError),
-    /// A body whose root element is not the resource of the URL (`<user>` to `/groups.xml`).
-    WrongRoot {
-        expected: &'static str,
-        found: String,
-    },
-    /// The root element holds text or an array instead of fields.
-    NotARecord { root: &'static str },
+    /// Well-formed XML that is not the route's record (the wrong root, a root without fields).
+    Decode(DecodeError),
     /// Validation failed: Rails full messages, in order.
     Invalid(Vec<String>),
     /// The store refused the command.
@@ -70,6 +65,12 @@ impl From<ModelError> for ZendeskError {
 impl From<XmlError> for ZendeskError {
     fn from(e: XmlError) -> Self {
         ZendeskError::Xml(e)
+    }
+}
+
+impl From<DecodeError> for ZendeskError {
+    fn from(e: DecodeError) -> Self {
+        ZendeskError::Decode(e)
     }
 }
 
@@ -148,16 +149,18 @@ impl ZendeskError {
                     (S::BAD_REQUEST, Body::Error(capitalize(&xml.to_string())))
                 }
             },
-            ZendeskError::WrongRoot { expected, found } => (
-                S::BAD_REQUEST,
-                Body::Error(format!(
-                    "The root element must be <{expected}>, not <{found}>"
-                )),
-            ),
-            ZendeskError::NotARecord { root } => (
-                S::BAD_REQUEST,
-                Body::Error(format!("<{root}> must contain elements")),
-            ),
+            ZendeskError::Decode(decode) => match decode {
+                DecodeError::WrongRoot { expected, found } => (
+                    S::BAD_REQUEST,
+                    Body::Error(format!(
+                        "The root element must be <{expected}>, not <{found}>"
+                    )),
+                ),
+                DecodeError::NotARecord { root } => (
+                    S::BAD_REQUEST,
+                    Body::Error(format!("<{root}> must contain elements")),
+                ),
+            },
             ZendeskError::Invalid(messages) => {
                 (S::UNPROCESSABLE_ENTITY, Body::Errors(messages.clone()))
             }

@@ -7,7 +7,6 @@
 
 use time::OffsetDateTime;
 
-use super::error::ZendeskError;
 use super::xml::{Element, XmlDocument, XmlValue};
 
 /// A group as the gateway shows it.
@@ -152,10 +151,23 @@ pub struct UserBody {
     pub password: Option<XmlValue>,
 }
 
+/// A well-formed XML body that is not the record the route reads. Its status and text are in
+/// the error table (`error.rs`, which converts it with `From`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// A body whose root element is not the resource of the URL (`<user>` to `/groups.xml`).
+    WrongRoot {
+        expected: &'static str,
+        found: String,
+    },
+    /// The root element holds text or an array instead of fields.
+    NotARecord { root: &'static str },
+}
+
 impl GroupBody {
     /// Reads `<group>`. Everything else in it is ignored: pyactiveresource sends back whatever it
     /// read (`id` (spec B4 rule 5), `is-active`, the timestamps, the nested `users`).
-    pub fn from_document(doc: XmlDocument) -> Result<Self, ZendeskError> {
+    pub fn from_document(doc: XmlDocument) -> Result<Self, DecodeError> {
         let fields = fields_of(doc, "group")?;
         Ok(Self {
             name: field(&fields, "name"),
@@ -166,7 +178,7 @@ impl GroupBody {
 
 impl UserBody {
     /// Reads `<user>`; other elements (`restriction-id`, `groups`, …) are ignored.
-    pub fn from_document(doc: XmlDocument) -> Result<Self, ZendeskError> {
+    pub fn from_document(doc: XmlDocument) -> Result<Self, DecodeError> {
         let fields = fields_of(doc, "user")?;
         Ok(Self {
             name: field(&fields, "name"),
@@ -179,9 +191,9 @@ impl UserBody {
 }
 
 /// The fields of a document whose root must be `root`.
-fn fields_of(doc: XmlDocument, root: &'static str) -> Result<Vec<Element>, ZendeskError> {
+fn fields_of(doc: XmlDocument, root: &'static str) -> Result<Vec<Element>, DecodeError> {
     if doc.root != root {
-        return Err(ZendeskError::WrongRoot {
+        return Err(DecodeError::WrongRoot {
             expected: root,
             found: doc.root,
         });
@@ -191,7 +203,7 @@ fn fields_of(doc: XmlDocument, root: &'static str) -> Result<Vec<Element>, Zende
         // `<group/>`, and `<group>\n</group>` (Rails' own `{}.to_xml`), hold no fields.
         XmlValue::Nil(_) => Ok(Vec::new()),
         XmlValue::Text(text) if text.trim().is_empty() => Ok(Vec::new()),
-        _ => Err(ZendeskError::NotARecord { root }),
+        _ => Err(DecodeError::NotARecord { root }),
     }
 }
 
@@ -340,14 +352,14 @@ mod tests {
     fn the_wrong_root_or_a_root_without_fields_is_refused() {
         assert_eq!(
             GroupBody::from_document(doc("<user><name>x</name></user>")),
-            Err(ZendeskError::WrongRoot {
+            Err(DecodeError::WrongRoot {
                 expected: "group",
                 found: "user".into()
             })
         );
         assert_eq!(
             UserBody::from_document(doc("<user>text</user>")),
-            Err(ZendeskError::NotARecord { root: "user" })
+            Err(DecodeError::NotARecord { root: "user" })
         );
         assert_eq!(
             GroupBody::from_document(doc("<group/>")),

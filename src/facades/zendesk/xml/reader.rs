@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use super::{Element, Limits, XmlDocument, XmlError, XmlType, XmlValue};
+use super::value::{Element, Limits, XmlDocument, XmlError, XmlType, XmlValue};
 
 /// Reads one document.
 ///

@@ -11,7 +11,7 @@ use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use time::{OffsetDateTime, UtcOffset};
 
-use super::{XmlDocument, XmlType, XmlValue};
+use super::value::{XmlDocument, XmlType, XmlValue};
 
 /// The document with its `<?xml version="1.0" encoding="UTF-8"?>` prolog.
 ///
