@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::check::{Pattern, matches};
+use super::check::{Mismatch, Pattern, matches};
 use super::error::RcError;
 use super::permissions::Roles;
 use super::wire::{AgentDepartmentOut, DepartmentOut, EmailOut, Json, LinkOut};
@@ -248,35 +248,21 @@ pub fn check_department(department: &Json) -> Result<(), RcError> {
     ];
     let scalar = Pattern::OneOf(vec![Pattern::String, Pattern::Integer, Pattern::Boolean]);
     let Json::Object(entries) = department else {
-        return matches(Some(department), &Pattern::AnyObject)
-            .map_err(|m| RcError::matching(m.text()));
+        return matches(Some(department), &Pattern::AnyObject).map_err(RcError::Match);
     };
     for (key, value) in entries {
         let pattern = known
             .iter()
             .find(|(k, _)| k == key)
             .map_or(&scalar, |(_, p)| p);
-        matches(Some(value), pattern).map_err(|m| {
-            let (message, path) = m.text_parts();
-            RcError::matching(under_key(&field_path(key), message, &path))
-        })?;
+        matches(Some(value), pattern).map_err(|m| m.under_field(&field_path(key)))?;
     }
     let missing = known.iter().find(|(k, p)| {
         !matches!(p, Pattern::Optional(_)) && !entries.iter().any(|(key, _)| key == k)
     });
     match missing {
-        Some((key, _)) => Err(RcError::matching(format!("Missing key '{key}'"))),
+        Some((key, _)) => Err(Mismatch::missing_key(key).into()),
         None => Ok(()),
-    }
-}
-
-fn under_key(key: &str, message: String, path: &str) -> String {
-    if path.is_empty() {
-        format!("{message} in field {key}")
-    } else if path.starts_with('[') {
-        format!("{message} in field {key}{path}")
-    } else {
-        format!("{message} in field {key}.{path}")
     }
 }
 
@@ -320,19 +306,17 @@ impl DepartmentFields {
             match key.as_str() {
                 "name" => {
                     let text = value.as_str().unwrap_or_default();
-                    out.name = Some(DepartmentName::parse(text).map_err(|_| {
-                        RcError::matching("Failed Match.Where validation in field name")
-                    })?);
+                    out.name = Some(
+                        DepartmentName::parse(text).map_err(|_| Mismatch::failed_where("name"))?,
+                    );
                 }
                 "enabled" => out.enabled = value.as_bool(),
                 "description" => {
                     if let Some(text) = value.as_str() {
-                        out.description =
-                            Some(department::parse_description(text).map_err(|_| {
-                                RcError::matching(
-                                    "Failed Match.Where validation in field description",
-                                )
-                            })?);
+                        out.description = Some(
+                            department::parse_description(text)
+                                .map_err(|_| Mismatch::failed_where("description"))?,
+                        );
                     }
                 }
                 "showOnRegistration" => out.show_on_registration = value.as_bool(),
@@ -410,20 +394,9 @@ fn link_item() -> Pattern {
 /// `updateDepartmentAgents`'s check of `{upsert, remove}` (spec §3.1 #12 step 3).
 pub fn check_agents(upsert: Option<&Json>, remove: Option<&Json>) -> Result<(), RcError> {
     let list = Pattern::Maybe(Box::new(Pattern::ArrayOf(Box::new(link_item()))));
-    matches(upsert, &list).map_err(|m| RcError::matching(under("upsert", m.text_parts())))?;
-    matches(remove, &list).map_err(|m| RcError::matching(under("remove", m.text_parts())))?;
+    matches(upsert, &list).map_err(|m| m.under_field("upsert"))?;
+    matches(remove, &list).map_err(|m| m.under_field("remove"))?;
     Ok(())
-}
-
-fn under(key: &str, (message, path): (String, String)) -> String {
-    under_key(key, message, &path)
-}
-
-impl super::check::Mismatch {
-    /// The message and the path apart, to put a parent key in front.
-    pub fn text_parts(&self) -> (String, String) {
-        (self.message.clone(), self.path.clone())
-    }
 }
 
 /// `parseInt(x) || 0` of a link's `count` / `order`.
@@ -519,9 +492,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             check_department(&body),
-            Err(RcError::Plain(
-                "Match error: Failed Match.OneOf, Match.Maybe or Match.Optional validation in field extra".into()
-            ))
+            Err(RcError::Match(Mismatch::in_field(
+                "Failed Match.OneOf, Match.Maybe or Match.Optional validation",
+                "extra"
+            )))
         );
     }
 }

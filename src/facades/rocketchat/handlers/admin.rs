@@ -26,10 +26,6 @@ pub(super) async fn update_permissions(
     view: &View,
     req: &Req<'_>,
 ) -> Result<Response> {
-    let invalid_body = || RcError::FailureTyped {
-        error: "Invalid body params",
-        error_type: "error-invalid-body-params",
-    };
     // `isBodyParamsValidPermissionUpdate`: {permissions: [{_id, roles: [string]}]}.
     let entries = req
         .body
@@ -39,7 +35,7 @@ pub(super) async fn update_permissions(
         .then(|| req.body.get("permissions"))
         .flatten();
     let Some(Json::Array(items)) = entries else {
-        return Err(invalid_body());
+        return Err(RcError::InvalidBodyParams);
     };
     let mut updates: Vec<(String, Vec<String>)> = Vec::new();
     for item in items {
@@ -50,7 +46,7 @@ pub(super) async fn update_permissions(
         let (Some(Json::String(id)), Some(Json::Array(roles))) =
             (item.get("_id"), item.get("roles"))
         else {
-            return Err(invalid_body());
+            return Err(RcError::InvalidBodyParams);
         };
         let roles: Option<Vec<String>> = roles
             .iter()
@@ -58,24 +54,18 @@ pub(super) async fn update_permissions(
             .collect();
         match roles {
             Some(roles) if well_formed => updates.push((id.clone(), roles)),
-            _ => return Err(invalid_body()),
+            _ => return Err(RcError::InvalidBodyParams),
         }
     }
     if updates.iter().any(|(id, _)| !permissions::is_known(id)) {
-        return Err(RcError::FailureTyped {
-            error: "Invalid permission",
-            error_type: "error-invalid-permission",
-        });
+        return Err(RcError::InvalidPermission);
     }
     if updates
         .iter()
         .flat_map(|(_, roles)| roles)
         .any(|r| !permissions::role_exists(r, ctx.options.edition))
     {
-        return Err(RcError::FailureTyped {
-            error: "Invalid role",
-            error_type: "error-invalid-role",
-        });
+        return Err(RcError::UnknownRole);
     }
     let _ = view;
     for (id, roles) in updates {
@@ -97,7 +87,7 @@ pub(super) async fn update_permissions(
 
 pub(super) fn show_setting(view: &View, req: &Req<'_>) -> Result<Response> {
     let id = req.param("_id");
-    let value = permissions::setting(view, id).ok_or(RcError::Bare)?;
+    let value = permissions::setting(view, id).ok_or(RcError::NoSuchSetting)?;
     ok(&wire::SettingOut {
         id,
         value: &value,
@@ -117,7 +107,7 @@ pub(super) async fn save_setting(ctx: &Context, req: &Req<'_>) -> Result<Respons
         .body
         .get("value")
         .filter(|_| valid_id)
-        .ok_or(RcError::Bare)?;
+        .ok_or(RcError::SettingNotSaved)?;
     apply(
         ctx,
         Command::SetSetting {

@@ -219,7 +219,7 @@ async fn json_body(body: Body, is_json: bool) -> Result<Json> {
     }
     match strict_json::parse(&bytes) {
         Ok(body) => Ok(body),
-        Err(JsonError::DuplicateKey(path)) => Err(duplicate_key(&path)),
+        Err(JsonError::DuplicateKey(path)) => Err(RcError::DuplicateProperty(path)),
         Err(JsonError::Syntax { .. }) => Ok(Json::Object(Vec::new())),
     }
 }
@@ -230,12 +230,6 @@ fn is_json(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().contains("application/json"))
-}
-
-/// A key given twice, in ajv's words and with its `invalid-params` type, since clients already
-/// show those: `must NOT have duplicate property 'department.name'`.
-pub(super) fn duplicate_key(path: &str) -> RcError {
-    RcError::InvalidParams(format!("must NOT have duplicate property '{path}'"))
 }
 
 // ---------------------------------------------------------------------------------------------
