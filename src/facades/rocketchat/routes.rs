@@ -5,7 +5,7 @@ use http::Method;
 
 use crate::http::routing::RouteTable;
 
-use super::permissions::{Permission, Required, perm};
+use super::permissions::{Permission, Required};
 use Action::{Later as L, Now as N};
 
 /// What a request asks for, and when it is answered: each route says so in [`ROUTES`], and
@@ -104,11 +104,12 @@ pub fn table() -> RouteTable<Action> {
     RouteTable::new(&[PREFIX], ROUTES)
 }
 
-const VIEW_DEPARTMENTS: &[Permission] = &[perm!("view-livechat-departments"), perm!("view-l-room")];
-const MANAGE_DEPARTMENTS: &[Permission] = &[perm!("manage-livechat-departments")];
+const VIEW_DEPARTMENTS: &[Permission] =
+    &[Permission::ViewLivechatDepartments, Permission::ViewLRoom];
+const MANAGE_DEPARTMENTS: &[Permission] = &[Permission::ManageLivechatDepartments];
 const MANAGE_OR_ADD_AGENTS: &[Permission] = &[
-    perm!("manage-livechat-departments"),
-    perm!("add-livechat-department-agents"),
+    Permission::ManageLivechatDepartments,
+    Permission::AddLivechatDepartmentAgents,
 ];
 
 impl Action {
@@ -135,25 +136,25 @@ impl Action {
                 All(MANAGE_DEPARTMENTS)
             }
             N(Now::CreationAvailable) => Any(&[
-                perm!("view-livechat-departments"),
-                perm!("manage-livechat-departments"),
+                Permission::ViewLivechatDepartments,
+                Permission::ManageLivechatDepartments,
             ]),
             L(Later::UpdateDepartment) | L(Later::SaveDepartmentAgents) => {
                 Any(MANAGE_OR_ADD_AGENTS)
             }
             L(Later::DeleteDepartment) => Any(&[
-                perm!("manage-livechat-departments"),
-                perm!("remove-livechat-department"),
+                Permission::ManageLivechatDepartments,
+                Permission::RemoveLivechatDepartment,
             ]),
-            N(Now::AgentDepartments) => All(&[perm!("view-l-room")]),
+            N(Now::AgentDepartments) => All(&[Permission::ViewLRoom]),
             L(Later::AddUserOfType) | N(Now::ShowUserOfType) | L(Later::RemoveUserOfType) => {
-                All(&[perm!("view-livechat-manager")])
+                All(&[Permission::ViewLivechatManager])
             }
-            L(Later::CreateUser) => All(&[perm!("create-user")]),
-            L(Later::DeleteUser) => All(&[perm!("delete-user")]),
-            L(Later::UpdatePermissions) => All(&[perm!("access-permissions")]),
-            N(Now::ShowSetting) => All(&[perm!("view-privileged-setting")]),
-            L(Later::SaveSetting) => All(&[perm!("edit-privileged-setting")]),
+            L(Later::CreateUser) => All(&[Permission::CreateUser]),
+            L(Later::DeleteUser) => All(&[Permission::DeleteUser]),
+            L(Later::UpdatePermissions) => All(&[Permission::AccessPermissions]),
+            N(Now::ShowSetting) => All(&[Permission::ViewPrivilegedSetting]),
+            L(Later::SaveSetting) => All(&[Permission::EditPrivilegedSetting]),
         }
     }
 }

@@ -6,17 +6,18 @@ use serde_json::json;
 use super::{Req, Result, apply, ok};
 use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::error::RcError;
-use crate::facades::rocketchat::permissions;
+use crate::facades::rocketchat::permissions::{self, Permission};
+use crate::facades::rocketchat::settings;
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::Response;
 use crate::model::{Command, State, View};
 
 pub(super) fn permission_list(view: &State) -> Vec<wire::PermissionOut<'static>> {
-    permissions::PERMISSIONS
-        .iter()
-        .map(|(id, _)| wire::PermissionOut {
-            id,
-            roles: permissions::roles_of(view, id),
+    Permission::ALL
+        .into_iter()
+        .map(|permission| wire::PermissionOut {
+            id: permission.id(),
+            roles: permissions::roles_of(view, permission),
         })
         .collect()
 }
@@ -57,9 +58,11 @@ pub(super) async fn update_permissions(
             _ => return Err(RcError::InvalidBodyParams),
         }
     }
-    if updates.iter().any(|(id, _)| !permissions::is_known(id)) {
-        return Err(RcError::InvalidPermission);
-    }
+    let updates: Vec<(Permission, Vec<String>)> = updates
+        .into_iter()
+        .map(|(id, roles)| Permission::from_id(&id).map(|p| (p, roles)))
+        .collect::<Option<_>>()
+        .ok_or(RcError::InvalidPermission)?;
     if updates
         .iter()
         .flat_map(|(_, roles)| roles)
@@ -72,7 +75,7 @@ pub(super) async fn update_permissions(
         apply(
             ctx,
             Command::SetSetting {
-                name: permissions::permission_key(&id),
+                name: permissions::permission_key(id),
                 value: Some(json!(roles)),
             },
         )
@@ -87,7 +90,7 @@ pub(super) async fn update_permissions(
 
 pub(super) fn show_setting(view: &View, req: &Req<'_>) -> Result<Response> {
     let id = req.param("_id");
-    let value = permissions::setting(view, id).ok_or(RcError::NoSuchSetting)?;
+    let value = settings::setting(view, id).ok_or(RcError::NoSuchSetting)?;
     ok(&wire::SettingOut {
         id,
         value: &value,
@@ -111,7 +114,7 @@ pub(super) async fn save_setting(ctx: &Context, req: &Req<'_>) -> Result<Respons
     apply(
         ctx,
         Command::SetSetting {
-            name: permissions::setting_key(id),
+            name: settings::setting_key(id),
             value: Some(value.to_value()),
         },
     )

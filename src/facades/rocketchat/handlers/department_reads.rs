@@ -7,7 +7,7 @@ use http::StatusCode;
 use super::{Req, Result, contains_ci, ok, sorted_page};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
-use crate::facades::rocketchat::permissions::perm;
+use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::query::{self, Page};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::facades::rocketchat::{Context, Edition, cached};
@@ -170,7 +170,7 @@ pub(super) fn show_department(ctx: &Context, view: &View, req: &Req<'_>) -> Resu
         None => true,
         Some(v) => v.as_str() == Some("true"),
     };
-    let include = include && req.may(perm!("view-livechat-departments"));
+    let include = include && req.may(Permission::ViewLivechatDepartments);
     let encode = || {
         wire::encode(&wire::DepartmentAnswer {
             department: department.map(|d| mapping::department_out(view, d, true)),

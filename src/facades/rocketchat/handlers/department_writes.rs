@@ -8,7 +8,8 @@ use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::check::{self, Mismatch, Pattern};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping::{self, DepartmentFields};
-use crate::facades::rocketchat::permissions::{self, perm};
+use crate::facades::rocketchat::permissions::Permission;
+use crate::facades::rocketchat::settings;
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
 use crate::model::{
@@ -174,7 +175,7 @@ pub(super) async fn update_department(
         including: false,
     };
     check::matches(Some(&req.body), &body_pattern)?;
-    if !req.may(perm!("manage-livechat-departments")) {
+    if !req.may(Permission::ManageLivechatDepartments) {
         return Err(RcError::UpdateNotAllowed);
     }
     // Agents count only for a caller who may add them (spec §3.1 #5 step 4).
@@ -183,7 +184,7 @@ pub(super) async fn update_department(
         .get("department")
         .and(req.body.get("agents"))
         .filter(|a| **a != Json::Null)
-        .filter(|_| req.may(perm!("add-livechat-department-agents")));
+        .filter(|_| req.may(Permission::AddLivechatDepartmentAgents));
     let department = req.body.get("department").cloned().unwrap_or(Json::Null);
     let id = req.param("_id");
     let department_id = save_department(ctx, view, Some(id), &department, agents).await?;
@@ -201,7 +202,7 @@ pub(super) async fn delete_department(
     view: &View,
     req: &Req<'_>,
 ) -> Result<Response> {
-    if !permissions::flag(view, "Omnichannel_enable_department_removal") {
+    if !settings::flag(view, "Omnichannel_enable_department_removal") {
         return Err(RcError::DepartmentRemovalDisabled);
     }
     let department = mapping::department_by_id(view, req.param("_id"))

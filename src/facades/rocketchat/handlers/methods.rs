@@ -10,7 +10,7 @@ use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::check::{self, Pattern};
 use crate::facades::rocketchat::error::{DdpError, RcError};
 use crate::facades::rocketchat::mapping;
-use crate::facades::rocketchat::permissions::perm;
+use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::Response;
 use crate::http::json::{self as strict_json, JsonError};
@@ -101,7 +101,7 @@ async fn change_livechat_status(
     };
     let agent = match agent_id {
         Some(id) if id != caller.uid.as_str() => {
-            if !req.may(perm!("manage-livechat-agents")) {
+            if !req.may(Permission::ManageLivechatAgents) {
                 return Err(RcError::NotAllowed.into());
             }
             mapping::agent_by_id(view, id).ok_or(RcError::InvalidAgent)?
@@ -137,7 +137,7 @@ async fn saved_department(
     req: &Req<'_>,
     params: &[Json],
 ) -> Result<Option<Value>, DdpError> {
-    if !req.may(perm!("manage-livechat-departments")) {
+    if !req.may(Permission::ManageLivechatDepartments) {
         return Err(RcError::SaveNotAllowed.into());
     }
     let id = params

@@ -9,7 +9,7 @@ use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::check::{self, Pattern};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
-use crate::facades::rocketchat::permissions::perm;
+use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::query;
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
@@ -23,15 +23,15 @@ pub(super) fn list_users(view: &View, req: &Req<'_>) -> Result<Response> {
     let sort = query::sort(&req.query)?;
     let role = match req.param("type") {
         "agent" => {
-            if !(req.may(perm!("transfer-livechat-guest"))
-                || req.may(perm!("edit-omnichannel-contact")))
+            if !(req.may(Permission::TransferLivechatGuest)
+                || req.may(Permission::EditOmnichannelContact))
             {
                 return Err(RcError::ForbiddenBare);
             }
             Role::Agent
         }
         "manager" => {
-            if !req.may(perm!("view-livechat-manager")) {
+            if !req.may(Permission::ViewLivechatManager) {
                 return Err(RcError::ForbiddenBare);
             }
             Role::Manager
@@ -291,7 +291,7 @@ pub(super) async fn set_status(ctx: &Context, view: &View, req: &Req<'_>) -> Res
     let caller = req.caller()?;
     let target = match user_from_params(view, &req.body) {
         Some(user) if user.id != caller.id => {
-            if !req.may(perm!("edit-other-user-info")) {
+            if !req.may(Permission::EditOtherUserInfo) {
                 return Err(RcError::ForbiddenBare);
             }
             Arc::clone(user)
