@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 use super::check::{Mismatch, Pattern, matches};
 use super::error::RcError;
 use super::permissions::Roles;
+use super::wire::requests::AgentLink;
 use super::wire::{AgentDepartmentOut, DepartmentOut, EmailOut, Json, LinkOut};
 use crate::model::{
     Agent, AgentId, Department, DepartmentId, DepartmentName, MemberSpec, Membership, ObjectId,
@@ -391,6 +392,11 @@ fn link_item() -> Pattern {
     }
 }
 
+/// `updateDepartmentAgents`'s check of a `{upsert, remove}` body (spec §3.1 #12 step 3).
+pub fn check_agents_change(body: &Json) -> Result<(), RcError> {
+    check_agents(body.get("upsert"), body.get("remove"))
+}
+
 /// `updateDepartmentAgents`'s check of `{upsert, remove}` (spec §3.1 #12 step 3).
 pub fn check_agents(upsert: Option<&Json>, remove: Option<&Json>) -> Result<(), RcError> {
     let list = Pattern::Maybe(Box::new(Pattern::ArrayOf(Box::new(link_item()))));
@@ -400,43 +406,33 @@ pub fn check_agents(upsert: Option<&Json>, remove: Option<&Json>) -> Result<(), 
 }
 
 /// `parseInt(x) || 0` of a link's `count` / `order`.
-fn int_or_zero(value: Option<&Json>) -> i64 {
-    match value {
-        Some(Json::Number(n)) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f.trunc() as i64))
-            .unwrap_or(0),
-        _ => 0,
-    }
+fn int_or_zero(value: Option<&Number>) -> i64 {
+    value
+        .and_then(|n| n.as_i64().or_else(|| n.as_f64().map(|f| f.trunc() as i64)))
+        .unwrap_or(0)
 }
 
 /// The upserts of a checked list, for the agents that exist; unknown users are skipped, as
 /// `updateDepartmentAgents` skips them (spec §5.2).
-pub fn upserts(view: &State, list: Option<&Json>) -> Vec<MemberSpec> {
-    let Some(Json::Array(items)) = list else {
-        return Vec::new();
-    };
+pub fn upserts(view: &State, items: &[AgentLink]) -> Vec<MemberSpec> {
     items
         .iter()
         .filter_map(|item| {
-            let agent = agent_by_id(view, item.get("agentId")?.as_str()?)?;
+            let agent = agent_by_id(view, &item.agent_id)?;
             Some(MemberSpec {
                 agent: agent.id,
-                order: Some(int_or_zero(item.get("order"))),
-                count: Some(int_or_zero(item.get("count"))),
+                order: Some(int_or_zero(item.order.as_ref())),
+                count: Some(int_or_zero(item.count.as_ref())),
             })
         })
         .collect()
 }
 
 /// The agents of a checked removal list that exist.
-pub fn removals(view: &State, list: Option<&Json>) -> Vec<AgentId> {
-    let Some(Json::Array(items)) = list else {
-        return Vec::new();
-    };
+pub fn removals(view: &State, items: &[AgentLink]) -> Vec<AgentId> {
     items
         .iter()
-        .filter_map(|item| agent_by_id(view, item.get("agentId")?.as_str()?).map(|a| a.id))
+        .filter_map(|item| agent_by_id(view, &item.agent_id).map(|a| a.id))
         .collect()
 }
 

@@ -10,6 +10,7 @@ use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping::{self, DepartmentFields};
 use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::settings;
+use crate::facades::rocketchat::wire::requests::{self, AgentLink, AgentsChange};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
 use crate::model::{
@@ -77,8 +78,9 @@ pub(super) async fn save_department(
     // 12. `updateDepartmentAgents` checks its list (it runs after the write in Rocket.Chat;
     // checking it first keeps a failed request from changing anything).
     mapping::check_agents(agents, None)?;
+    let agents: Option<Vec<AgentLink>> = agents.map(requests::decode).transpose()?;
     let members = agents.map(|list| MembersChange::Edit {
-        upsert: mapping::upserts(view, Some(list)),
+        upsert: mapping::upserts(view, &list),
         remove: Vec::new(),
     });
 
@@ -257,14 +259,13 @@ pub(super) async fn save_department_agents(
     {
         return Err(Mismatch::unknown_key(key).into());
     }
-    let upsert = req.body.get("upsert");
-    let remove = req.body.get("remove");
-    mapping::check_agents(upsert, remove)?;
+    mapping::check_agents_change(&req.body)?;
     let department = mapping::department_by_id(view, req.param("_id"))
         .ok_or(RcError::AgentsDepartmentNotFound)?;
-    let upserts = mapping::upserts(view, upsert);
+    let change: AgentsChange = requests::decode(&req.body)?;
+    let upserts = mapping::upserts(view, &change.upsert);
     // Rocket.Chat removes first, then upserts: an agent in both lists stays.
-    let removals: Vec<_> = mapping::removals(view, remove)
+    let removals: Vec<_> = mapping::removals(view, &change.remove)
         .into_iter()
         .filter(|a| !upserts.iter().any(|u| u.agent == *a))
         .collect();

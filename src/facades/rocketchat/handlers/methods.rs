@@ -11,6 +11,7 @@ use crate::facades::rocketchat::check::{self, Pattern};
 use crate::facades::rocketchat::error::{DdpError, RcError};
 use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::permissions::Permission;
+use crate::facades::rocketchat::wire::requests::{self, MethodCall};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::Response;
 use crate::http::json::{self as strict_json, JsonError};
@@ -24,12 +25,8 @@ pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req<'_>) -> Re
         including: false,
     };
     check::matches(Some(&req.body), &pattern)?;
-    let text = req
-        .body
-        .get("message")
-        .and_then(Json::as_str)
-        .unwrap_or_default();
-    let message: Json = strict_json::parse_str(text).map_err(|e| match e {
+    let call: MethodCall = requests::decode(&req.body)?;
+    let message: Json = strict_json::parse_str(&call.message).map_err(|e| match e {
         JsonError::Syntax { column, .. } => RcError::JsonSyntax {
             position: column.saturating_sub(1),
         },

@@ -27,12 +27,16 @@ use smallvec::SmallVec;
 
 use super::Context;
 use super::auth::{self, Caller};
-use super::check::{self, Prop, Schema, Ty, nullable, prop};
+use super::check;
 use super::error::RcError;
 use super::mapping;
 use super::permissions::{Grants, Permission};
 use super::query::{self, Page};
 use super::routes::{Action, Later, Now};
+use super::wire::requests::{
+    AGENT_DEPARTMENTS_QUERY, DEPARTMENT_CREATE_BODY, DEPARTMENT_LIST_QUERY, USER_CREATE_BODY,
+    USERS_ADD_BODY, USERS_LIST_QUERY,
+};
 use super::wire::{self, Json};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::layers::read_body;
@@ -233,148 +237,8 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.to_ascii_lowercase().contains("application/json"))
 }
 
-// ---------------------------------------------------------------------------------------------
-// ajv schemas (`packages/rest-typings`), checked between authentication and permissions.
-
-const PAGINATION: [Prop; 4] = [
-    nullable("count", Ty::Number),
-    nullable("offset", Ty::Number),
-    nullable("sort", Ty::String),
-    nullable("query", Ty::String),
-];
-
-/// `LivechatDepartmentSchema` (#1, #7): no `fields`, no unknown keys.
-static DEPARTMENT_LIST_QUERY: Schema = Schema {
-    properties: &[
-        nullable("text", Ty::String),
-        nullable("onlyMyDepartments", Ty::Enum(&["true", "false"])),
-        nullable("enabled", Ty::String),
-        nullable("excludeDepartmentId", Ty::String),
-        nullable("showArchived", Ty::String),
-        PAGINATION[0],
-        PAGINATION[1],
-        PAGINATION[2],
-        PAGINATION[3],
-    ],
-    required: &[],
-    additional: false,
-};
-
-static DEPARTMENT_DTO: Schema = Schema {
-    properties: &[
-        prop("enabled", Ty::Boolean),
-        prop("name", Ty::String),
-        nullable("description", Ty::String),
-        prop("showOnRegistration", Ty::Boolean),
-        prop("showOnOfflineForm", Ty::Boolean),
-        nullable("requestTagBeforeClosingChat", Ty::Boolean),
-        nullable("chatClosingTags", Ty::Strings),
-        nullable("fallbackForwardDepartment", Ty::String),
-        prop("email", Ty::String),
-        nullable("departmentsAllowedToForward", Ty::Strings),
-        nullable("allowReceiveForwardOffline", Ty::Boolean),
-        nullable("offlineMessageChannelName", Ty::String),
-        nullable("abandonedRoomsCloseCustomMessage", Ty::String),
-        nullable("waitingQueueMessage", Ty::String),
-    ],
-    required: &[
-        "name",
-        "email",
-        "enabled",
-        "showOnRegistration",
-        "showOnOfflineForm",
-    ],
-    additional: true,
-};
-
-static AGENT_ITEM: Schema = Schema {
-    properties: &[
-        prop("agentId", Ty::String),
-        nullable("count", Ty::Number),
-        nullable("order", Ty::Number),
-    ],
-    required: &["agentId"],
-    additional: false,
-};
-
-static DEPARTMENT_UNIT: Schema = Schema {
-    properties: &[prop("_id", Ty::String)],
-    required: &[],
-    additional: false,
-};
-
-/// `POSTLivechatDepartmentSchema` (#2, spec §3.1).
-static DEPARTMENT_CREATE_BODY: Schema = Schema {
-    properties: &[
-        prop("department", Ty::Object(&DEPARTMENT_DTO)),
-        nullable("agents", Ty::ObjectArray(&AGENT_ITEM)),
-        prop("departmentUnit", Ty::Object(&DEPARTMENT_UNIT)),
-    ],
-    required: &["department"],
-    additional: false,
-};
-
-/// The typed #14 route's query.
-static AGENT_DEPARTMENTS_QUERY: Schema = Schema {
-    properties: &[nullable("enabledDepartmentsOnly", Ty::String)],
-    required: &[],
-    additional: false,
-};
-
-/// `LivechatUsersManagerGETSchema`.
-static USERS_LIST_QUERY: Schema = Schema {
-    properties: &[
-        nullable("text", Ty::String),
-        nullable("onlyAvailable", Ty::Boolean),
-        nullable("excludeId", Ty::String),
-        nullable("showIdleAgents", Ty::Boolean),
-        PAGINATION[0],
-        PAGINATION[1],
-        PAGINATION[2],
-        PAGINATION[3],
-        nullable("fields", Ty::String),
-    ],
-    required: &[],
-    additional: false,
-};
-
-/// `POSTLivechatUsersTypeProps`.
-static USERS_ADD_BODY: Schema = Schema {
-    properties: &[prop("username", Ty::String)],
-    required: &["username"],
-    additional: false,
-};
-
-/// `isUserCreateParamsPOST`.
-static USER_CREATE_BODY: Schema = Schema {
-    properties: &[
-        prop("email", Ty::String),
-        prop("name", Ty::String),
-        prop("password", Ty::String),
-        prop("username", Ty::String),
-        nullable("active", Ty::Boolean),
-        nullable("bio", Ty::String),
-        nullable("nickname", Ty::String),
-        nullable("statusText", Ty::String),
-        nullable("roles", Ty::Strings),
-        nullable("joinDefaultChannels", Ty::Boolean),
-        nullable("requirePasswordChange", Ty::Boolean),
-        nullable("setRandomPassword", Ty::Boolean),
-        nullable("sendWelcomeEmail", Ty::Boolean),
-        nullable("verified", Ty::Boolean),
-        nullable("customFields", Ty::Object(&ANY_OBJECT)),
-        nullable("fields", Ty::String),
-    ],
-    required: &["email", "name", "password", "username"],
-    additional: false,
-};
-
-static ANY_OBJECT: Schema = Schema {
-    properties: &[],
-    required: &[],
-    additional: true,
-};
-
+/// ajv `validateParams` (`packages/rest-typings`), between authentication and permissions: the
+/// routes that declare a schema, and the part of the request it checks.
 fn validate(action: Action, req: &mut Req) -> Result<()> {
     let (schema, data) = match action {
         Action::Now(Now::ListDepartments | Now::ListArchived) => {

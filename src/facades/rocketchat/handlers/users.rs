@@ -11,6 +11,7 @@ use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::query;
+use crate::facades::rocketchat::wire::requests::{self, UserCreate, UsersAdd};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
 use crate::model::{
@@ -96,13 +97,9 @@ pub(super) async fn add_user_of_type(
     req: &Req<'_>,
 ) -> Result<Response> {
     let role = user_type(req)?;
-    let username = req
-        .body
-        .get("username")
-        .and_then(Json::as_str)
-        .unwrap_or_default();
+    let body: UsersAdd = requests::decode(&req.body)?;
     let agent = view
-        .agent_by_username(username)
+        .agent_by_username(&body.username)
         .ok_or(RcError::InvalidUser)?;
     let mut patch = AgentPatch {
         roles: Some(mapping::with_role(agent.roles, role)),
@@ -176,19 +173,14 @@ pub(super) async fn remove_user_of_type(
 }
 
 pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
-    let text = |key: &str| {
-        req.body
-            .get(key)
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (username, email, name, password) = (
-        text("username"),
-        text("email"),
-        text("name"),
-        text("password"),
-    );
+    let UserCreate {
+        email,
+        name,
+        password,
+        username,
+        active,
+        roles,
+    } = requests::decode(&req.body)?;
     let username = Username::parse(&username).map_err(|_| RcError::InvalidUsername(username))?;
     let email = Email::parse(&email).map_err(|_| RcError::InvalidEmail(email))?;
     if view.agent_by_username(username.as_str()).is_some() {
@@ -197,13 +189,7 @@ pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req<'_>) -> Re
     if view.agent_by_email(email.as_str()).is_some() {
         return Err(RcError::FieldUnavailable(email.as_str().to_owned()));
     }
-    let role_names: Vec<String> = match req.body.get("roles") {
-        Some(Json::Array(items)) => items
-            .iter()
-            .filter_map(|r| r.as_str().map(str::to_owned))
-            .collect(),
-        _ => vec!["user".to_owned()],
-    };
+    let role_names = roles.unwrap_or_else(|| vec!["user".to_owned()]);
     let roles = mapping::model_roles(&role_names).map_err(|_| RcError::InvalidRole)?;
     // Argon2 takes a while; keep it off the async workers.
     let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
@@ -233,7 +219,7 @@ pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req<'_>) -> Re
     let Outcome::Agent(id) = outcome else {
         return Err(LayerError::Internal.into());
     };
-    let view = if req.body.get("active") == Some(&Json::Bool(false)) {
+    let view = if active == Some(false) {
         let patch = AgentPatch {
             active: Some(false),
             ..AgentPatch::default()
