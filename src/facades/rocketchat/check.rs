@@ -244,6 +244,42 @@ impl Mismatch {
         }
     }
 
+    /// `message` about the field at `path` (a model rule the store enforced, in `check`'s words).
+    pub fn in_field(message: impl Into<String>, path: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            path: path.into(),
+        }
+    }
+
+    /// A required key that is absent: `Missing key '<key>'`.
+    pub fn missing_key(key: &str) -> Self {
+        Self::new(format!("Missing key '{key}'"))
+    }
+
+    /// A key a strict pattern does not know, by its name as sent.
+    pub fn unknown_key(key: &str) -> Self {
+        Self::in_field("Unknown key", key)
+    }
+
+    /// A `Match.Where` predicate that refused the value of `field`.
+    pub fn failed_where(field: &str) -> Self {
+        Self::in_field("Failed Match.Where validation", field)
+    }
+
+    /// The same mismatch seen from the parent of `field` (a field path already written in
+    /// Meteor's form): `x in field a` becomes `x in field <field>.a`.
+    pub fn under_field(mut self, field: &str) -> Self {
+        self.path = if self.path.is_empty() {
+            field.to_owned()
+        } else if self.path.starts_with('[') {
+            format!("{field}{}", self.path)
+        } else {
+            format!("{field}.{}", self.path)
+        };
+        self
+    }
+
     /// What `check()` throws: `Match error: <message>[ in field <path>]`.
     pub fn text(&self) -> String {
         if self.path.is_empty() {
@@ -416,7 +452,7 @@ fn present(value: &Json, pattern: &Pattern) -> Result<(), Mismatch> {
                 }
             }
             match missing.first() {
-                Some(key) => Err(Mismatch::new(format!("Missing key '{key}'"))),
+                Some(key) => Err(Mismatch::missing_key(key)),
                 None => Ok(()),
             }
         }

@@ -1,53 +1,139 @@
-//! Rocket.Chat's error table: every failure -> status -> the exact body `ApiClass.ts` builds
-//! (spec §1.3). The shapes differ by how Rocket.Chat raised the failure, so the variants follow
-//! Rocket.Chat's own helpers (`unauthorized`, `forbidden`, `failure`, a thrown `Meteor.Error`, a
-//! thrown `Error`, a `check()` failure) rather than HTTP semantics.
+//! Rocket.Chat's error table, closed: one variant per error the facade can answer with, and in
+//! [`RcError::raised`] the one place where each variant's code and message are spelled, with the
+//! way Rocket.Chat raised it (an `ApiClass.ts` helper, a thrown `Meteor.Error` or `Error`, a
+//! `check()` failure), which decides the body's shape (spec §1.3). Handlers name the error; they
+//! never write a code or a message. The table, row by row, is `docs/rocketchat-errors.md`.
+
+use std::borrow::Cow;
 
 use http::StatusCode;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 
+use super::check::Mismatch;
 use super::wire::json_response;
 use crate::http::routing::set_allow;
 use crate::http::{LayerError, Response};
 use crate::model::ModelError;
 
-/// `details` of every error `saveDepartment` raises (spec §3.1 #2).
-pub const SAVE_DEPARTMENT: &str = "livechat:saveDepartment";
-
-/// Everything the Rocket.Chat facade answers with instead of a result.
+/// Everything the Rocket.Chat facade answers with instead of a result. Grouped by who raises it
+/// in Rocket.Chat; the source of each is in `docs/rocketchat-errors.md`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RcError {
     /// Raised by the plumbing (route, method, size, time, a bug).
     Layer(LayerError),
+
+    // -- The API framework (`ApiClass.ts`, `router.ts`).
     /// No or unknown `X-Auth-Token` / `X-User-Id` (spec §1.3, first row).
     Unauthorized,
     /// `POST /login` with credentials that open nothing (spec §2.1).
     LoginFailed,
-    /// The caller's roles lack the route's permissions (spec §1.3, second row).
+    /// The caller's roles lack the route's `permissionsRequired` (spec §1.3, second row).
     Forbidden,
-    /// `API.v1.forbidden()` with no message: `{"success":false,"error":"unauthorized"}`.
+    /// A handler's own permission check: `API.v1.forbidden()` with no message.
     ForbiddenBare,
     /// ajv `validateParams` failed; carries ajv's message (spec §1.3, third row).
     InvalidParams(String),
-    /// A thrown `Meteor.Error(code, reason, details)`.
-    Meteor {
-        code: &'static str,
-        reason: Option<String>,
-        details: Option<Value>,
-    },
-    /// A thrown `Error(msg)`, a `check()` failure or `API.v1.failure(msg)`: `{"success":false,"error":msg}`.
-    Plain(String),
-    /// `API.v1.failure()` with nothing: `{"success":false}`.
-    Bare,
-    /// `API.v1.failure(text, errorType)`: `{"success":false,"error":text,"errorType":type}`.
-    FailureTyped {
-        error: &'static str,
-        error_type: &'static str,
-    },
-    /// A typed route's query failed ajv before authentication: the router's own body, with
-    /// `errorType` before `error` (spec §1.1).
+    /// A key given twice in a JSON body (or in a JSON parameter), by its path: refused in ajv's
+    /// words (docs/decisions.md, "Duplicate JSON keys").
+    DuplicateProperty(String),
+    /// A typed route's query failed ajv before authentication; carries ajv's message (spec §1.1).
     TypedInvalidParams(String),
+    /// `parseJsonQuery`: a `sort` that is not JSON of 1 / -1 values; carries the raw parameter.
+    InvalidSort(String),
+    /// A Meteor `check()` failure (spec §1.3): the mismatch as `check` reports it.
+    Match(Mismatch),
+    /// `JSON.parse` threw on a JSON parameter (`selector`, a DDP message): the position of the
+    /// offending character.
+    JsonSyntax { position: usize },
+
+    // -- `saveDepartment` (`departmentsLib.ts`, spec §3.1 #2), in the order of its steps.
+    /// Step 3: the Community edition's one department exists.
+    MaxDepartmentsReached,
+    /// Step 4: `enabled` truthy on an archived department.
+    ArchivedDepartmentCantBeEnabled,
+    /// Step 7: `requestTagBeforeClosingChat` without closing tags.
+    ClosingTagsRequired,
+    /// Step 8: an `_id` that names no department.
+    DepartmentNotFound,
+    /// Step 9: the department named as its own fallback.
+    FallbackCircular,
+    /// Step 10: a fallback department that does not exist.
+    FallbackNotFound,
+    /// `livechat:saveDepartment` called without `manage-livechat-departments`.
+    SaveNotAllowed,
+    /// `livechat:saveDepartment` saved nothing it can read back (`saveDepartment` returned falsy).
+    NotSaved,
+    /// The store refused a name another department holds (never asked for here: Rocket.Chat
+    /// names may repeat); carries the name.
+    DuplicateDepartmentName(String),
+    /// The store refused to change an archived (or Zendesk-destroyed) department.
+    DepartmentArchived,
+
+    // -- The department routes (`departments.ts`, spec §3.1).
+    /// #5: PUT by a caller without `manage-livechat-departments`.
+    UpdateNotAllowed,
+    /// #6: DELETE while `Omnichannel_enable_department_removal` is off.
+    DepartmentRemovalDisabled,
+    /// #6: DELETE of an id that names no department.
+    RemovedDepartmentNotFound,
+    /// #8: archive of an id that names no department.
+    ArchiveNotFound,
+    /// #9: unarchive of an id that names no department.
+    UnarchiveNotFound,
+    /// #12: `POST :_id/agents` for an id that names no department.
+    AgentsDepartmentNotFound,
+    /// #10: `selector` missing or empty.
+    SelectorRequired,
+    /// #13: `ids` missing.
+    IdsRequired,
+    /// #13: `ids` given once, not as an array.
+    IdsNotArray,
+
+    // -- Users (`livechat/users/:type`, `users.*`, spec §6).
+    /// `livechat/users/:type` with a type other than `agent` or `manager`.
+    InvalidType,
+    /// `GET livechat/users/:type/:_id` of an unknown user.
+    UserNotFound,
+    /// `DELETE livechat/users/:type/:_id` of an unknown user.
+    UserNotRemoved,
+    /// `addAgent` / `addManager` of an unknown username, or a write naming an unknown agent.
+    InvalidUser,
+    /// `users.delete` whose `userId` / `username` names no user.
+    NoMatchingUser,
+    /// `users.create` with a username Rocket.Chat does not accept; carries it.
+    InvalidUsername(String),
+    /// `users.create` with an email Rocket.Chat does not accept; carries it.
+    InvalidEmail(String),
+    /// `users.create` with a username or email already taken; carries it.
+    FieldUnavailable(String),
+    /// `users.create` with a role the gateway cannot hold.
+    InvalidRole,
+    /// `users.setStatus` with a status Rocket.Chat does not know.
+    InvalidStatus,
+
+    // -- DDP methods (`method.call`).
+    /// A method this gateway does not implement; carries its name.
+    MethodNotFound(String),
+    /// `livechat:changeLivechatStatus` for another agent without `manage-livechat-agents`.
+    NotAllowed,
+    /// `livechat:changeLivechatStatus` for an unknown agent.
+    InvalidAgent,
+    /// `livechat:changeLivechatStatus` to a status other than `available` / `not-available`.
+    InvalidLivechatStatus,
+
+    // -- Permissions and settings.
+    /// `permissions.update` with a body not of the form `{permissions: [{_id, roles}]}`.
+    InvalidBodyParams,
+    /// `permissions.update` naming an unknown permission.
+    InvalidPermission,
+    /// `permissions.update` naming an unknown role.
+    UnknownRole,
+    /// `GET settings/:_id` of an unknown setting.
+    NoSuchSetting,
+    /// `POST settings/:_id` without a `value`, or with an id no setting can have.
+    SettingNotSaved,
+
     /// The store refused the command.
     Model(ModelError),
 }
@@ -64,32 +150,226 @@ impl From<ModelError> for RcError {
     }
 }
 
-impl RcError {
-    /// A `Meteor.Error` raised by `saveDepartment`, which always carries its method in `details`.
-    pub fn save_department(code: &'static str, reason: &str) -> Self {
-        RcError::Meteor {
-            code,
-            reason: Some(reason.to_owned()),
-            details: Some(serde_json::json!({ "method": SAVE_DEPARTMENT })),
-        }
-    }
-
-    /// A `Meteor.Error` with a reason and no details.
-    pub fn meteor(code: &'static str, reason: &str) -> Self {
-        RcError::Meteor {
-            code,
-            reason: Some(reason.to_owned()),
-            details: None,
-        }
-    }
-
-    /// A `check()` failure: `Match error: <message>[ in field <path>]` (Meteor's `check` package).
-    pub fn matching(message: impl Into<String>) -> Self {
-        RcError::Plain(format!("Match error: {}", message.into()))
+impl From<Mismatch> for RcError {
+    fn from(m: Mismatch) -> Self {
+        RcError::Match(m)
     }
 }
 
-/// The failure bodies, with keys in the order `ApiClass.ts` writes them.
+/// How Rocket.Chat raised an error, which decides the body's shape (spec §1.3).
+#[derive(Debug)]
+enum Raised {
+    /// The plumbing's failures, in the shapes Rocket.Chat's router gives them.
+    Layer(LayerError),
+    /// `unauthorized(msg)`: 401 with the `status` / `message` pair kept "for compatibility".
+    Unauthorized(&'static str),
+    /// `forbidden(msg)`: 403 `{success, error}`.
+    Forbidden(&'static str),
+    /// ajv's `validateParams`: 400 `{success, error: "<msg> [invalid-params]", errorType}`.
+    InvalidParams(Cow<'static, str>),
+    /// The typed router's ajv failure: 400 with `errorType` before `error`.
+    TypedInvalidParams(String),
+    /// `throw new Meteor.Error(code, reason?, details?)`: 400
+    /// `{success, error: "<reason> [<code>]", errorType: code, details?}`.
+    Meteor {
+        code: &'static str,
+        reason: Option<Cow<'static, str>>,
+        details: Option<Value>,
+    },
+    /// `throw new Error(msg)`, a `check()` failure, `API.v1.failure(msg)`: 400 `{success, error}`.
+    Plain(Cow<'static, str>),
+    /// `API.v1.failure(text, errorType)`: 400 `{success, error, errorType}`.
+    Typed {
+        error: &'static str,
+        error_type: &'static str,
+    },
+    /// `API.v1.failure()`: 400 `{"success":false}`.
+    Bare,
+}
+
+/// `details` of every error `saveDepartment` raises (spec §3.1 #2).
+fn save_department() -> Option<Value> {
+    Some(json!({ "method": "livechat:saveDepartment" }))
+}
+
+/// `details` of the errors `insertOrUpdateUser` raises (`users.create`).
+fn insert_or_update_user() -> Value {
+    json!({ "method": "insertOrUpdateUser" })
+}
+
+const LOGGED_OUT: &str = "You must be logged in to do this.";
+
+impl RcError {
+    /// The whole table: each error's code and message, and how Rocket.Chat raised it.
+    fn raised(self) -> Raised {
+        use Raised::{Bare, Meteor, Plain, Typed};
+        let meteor = |code, reason: &'static str| Meteor {
+            code,
+            reason: Some(Cow::Borrowed(reason)),
+            details: None,
+        };
+        let saving = |code, reason: &'static str| Meteor {
+            code,
+            reason: Some(Cow::Borrowed(reason)),
+            details: save_department(),
+        };
+        match self {
+            RcError::Layer(layer) => Raised::Layer(layer),
+            RcError::Unauthorized => Raised::Unauthorized(LOGGED_OUT),
+            RcError::LoginFailed => Raised::Unauthorized("Unauthorized"),
+            RcError::Forbidden => Raised::Forbidden(
+                "User does not have the permissions required for this action [error-unauthorized]",
+            ),
+            RcError::ForbiddenBare => Raised::Forbidden("unauthorized"),
+            RcError::InvalidParams(message) => Raised::InvalidParams(Cow::Owned(message)),
+            RcError::DuplicateProperty(path) => Raised::InvalidParams(Cow::Owned(format!(
+                "must NOT have duplicate property '{path}'"
+            ))),
+            RcError::TypedInvalidParams(message) => Raised::TypedInvalidParams(message),
+            RcError::InvalidSort(raw) => Meteor {
+                code: "error-invalid-sort",
+                reason: Some(Cow::Owned(format!(
+                    "Invalid sort parameter provided: \"{raw}\""
+                ))),
+                details: Some(json!({ "helperMethod": "parseJsonQuery" })),
+            },
+            RcError::Match(mismatch) => {
+                Plain(Cow::Owned(format!("Match error: {}", mismatch.text())))
+            }
+            RcError::JsonSyntax { position } => Plain(Cow::Owned(format!(
+                "Unexpected token in JSON at position {position}"
+            ))),
+
+            RcError::MaxDepartmentsReached => saving(
+                "error-max-departments-number-reached",
+                "Maximum number of departments reached",
+            ),
+            RcError::ArchivedDepartmentCantBeEnabled => saving(
+                "error-archived-department-cant-be-enabled",
+                "Archived departments cant be enabled",
+            ),
+            RcError::ClosingTagsRequired => saving(
+                "error-validating-department-chat-closing-tags",
+                "At least one closing tag is required when the department requires tag(s) on closing conversations.",
+            ),
+            RcError::DepartmentNotFound => {
+                saving("error-department-not-found", "Department not found")
+            }
+            RcError::FallbackCircular => meteor(
+                "error-fallback-department-circular",
+                "Cannot save department. Circular reference between fallback department and department",
+            ),
+            RcError::FallbackNotFound => saving(
+                "error-fallback-department-not-found",
+                "Fallback department not found",
+            ),
+            RcError::SaveNotAllowed => saving("error-not-allowed", "Not allowed"),
+            RcError::NotSaved => Bare,
+            RcError::DuplicateDepartmentName(name) => Meteor {
+                code: "error-duplicate-department-name",
+                reason: Some(Cow::Owned(format!("{name} is already in use"))),
+                details: save_department(),
+            },
+            RcError::DepartmentArchived => saving(
+                "error-department-archived",
+                "Archived departments can't be changed",
+            ),
+
+            RcError::UpdateNotAllowed => Plain(Cow::Borrowed("error-not-allowed")),
+            RcError::DepartmentRemovalDisabled => {
+                Plain(Cow::Borrowed("error-department-removal-disabled"))
+            }
+            RcError::RemovedDepartmentNotFound => {
+                Plain(Cow::Borrowed("error-department-not-found"))
+            }
+            RcError::ArchiveNotFound => Plain(Cow::Borrowed("department-not-found")),
+            RcError::UnarchiveNotFound => Meteor {
+                code: "department-not-found",
+                reason: None,
+                details: None,
+            },
+            RcError::AgentsDepartmentNotFound => {
+                meteor("error-department-not-found", "Department not found")
+            }
+            RcError::SelectorRequired => Plain(Cow::Borrowed("The 'selector' param is required")),
+            RcError::IdsRequired => Plain(Cow::Borrowed("The 'ids' param is required")),
+            RcError::IdsNotArray => Plain(Cow::Borrowed("The 'ids' param must be an array")),
+
+            RcError::InvalidType => Plain(Cow::Borrowed("Invalid type")),
+            RcError::UserNotFound => Plain(Cow::Borrowed("User not found")),
+            RcError::UserNotRemoved => Bare,
+            RcError::InvalidUser => Meteor {
+                code: "error-invalid-user",
+                reason: None,
+                details: None,
+            },
+            RcError::NoMatchingUser => meteor(
+                "error-invalid-user",
+                "The required \"userId\" or \"username\" param provided does not match any users",
+            ),
+            RcError::InvalidUsername(username) => Meteor {
+                code: "error-input-is-not-a-valid-field",
+                reason: Some(Cow::Owned(format!("{username} is not a valid username"))),
+                details: Some(
+                    json!({"method": "insertOrUpdateUser", "input": username, "field": "Username"}),
+                ),
+            },
+            RcError::InvalidEmail(email) => Meteor {
+                code: "error-invalid-email",
+                reason: Some(Cow::Owned(format!("Invalid email {email}"))),
+                details: Some(json!({"method": "insertOrUpdateUser", "email": email})),
+            },
+            RcError::FieldUnavailable(value) => Meteor {
+                code: "error-field-unavailable",
+                reason: Some(Cow::Owned(format!("{value} is already in use :("))),
+                details: Some(json!({"method": "insertOrUpdateUser", "field": value})),
+            },
+            RcError::InvalidRole => Meteor {
+                code: "error-invalid-role",
+                reason: Some(Cow::Borrowed("Invalid role")),
+                details: Some(insert_or_update_user()),
+            },
+            RcError::InvalidStatus => Meteor {
+                code: "error-invalid-status",
+                reason: Some(Cow::Borrowed(
+                    "Valid status types include online | away | offline | busy",
+                )),
+                details: Some(json!({"method": "users.setStatus"})),
+            },
+
+            // Meteor's own `Meteor.Error(404, …)`; its numeric code shows only in a DDP answer
+            // ([`RcError::into_ddp`]).
+            RcError::MethodNotFound(name) => Meteor {
+                code: "404",
+                reason: Some(Cow::Owned(format!("Method '{name}' not found"))),
+                details: None,
+            },
+            RcError::NotAllowed => meteor("error-not-allowed", "Not allowed"),
+            RcError::InvalidAgent => meteor("error-not-allowed", "Invalid Agent"),
+            RcError::InvalidLivechatStatus => meteor("error-not-allowed", "Invalid Status"),
+
+            RcError::InvalidBodyParams => Typed {
+                error: "Invalid body params",
+                error_type: "error-invalid-body-params",
+            },
+            RcError::InvalidPermission => Typed {
+                error: "Invalid permission",
+                error_type: "error-invalid-permission",
+            },
+            RcError::UnknownRole => Typed {
+                error: "Invalid role",
+                error_type: "error-invalid-role",
+            },
+            RcError::NoSuchSetting | RcError::SettingNotSaved => Bare,
+
+            RcError::Model(model) => model_error(model).raised(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bodies, with keys in the order `ApiClass.ts` writes them.
+
 #[derive(Serialize)]
 struct Failure<'a> {
     success: bool,
@@ -127,10 +407,6 @@ struct NoEndpoint<'a> {
     message: &'a str,
 }
 
-const LOGGED_OUT: &str = "You must be logged in to do this.";
-const NO_PERMISSION: &str =
-    "User does not have the permissions required for this action [error-unauthorized]";
-
 fn failure(status: StatusCode, error: Option<&str>, error_type: Option<&str>) -> Response {
     json_response(
         status,
@@ -143,12 +419,20 @@ fn failure(status: StatusCode, error: Option<&str>, error_type: Option<&str>) ->
     )
 }
 
+/// `"<reason> [<code>]"`, or `"[<code>]"` for a `Meteor.Error` without a reason.
+fn meteor_text(code: &str, reason: Option<&str>) -> String {
+    match reason {
+        Some(reason) => format!("{reason} [{code}]"),
+        None => format!("[{code}]"),
+    }
+}
+
 impl RcError {
-    /// The response a client sees: the whole table.
+    /// The response a client sees.
     pub fn into_response(self) -> Response {
         use StatusCode as S;
-        match self {
-            RcError::Layer(layer) => match layer {
+        match self.raised() {
+            Raised::Layer(layer) => match layer {
                 // `API.v1.notFound()`'s body, which RC 5.x/6.x sent for unknown endpoints too.
                 LayerError::NotFound => failure(S::NOT_FOUND, Some("Resource not found"), None),
                 LayerError::MethodNotAllowed { allow } => {
@@ -178,56 +462,22 @@ impl RcError {
                     None,
                 ),
             },
-            RcError::Unauthorized => json_response(
+            Raised::Unauthorized(message) => json_response(
                 S::UNAUTHORIZED,
                 &Unauthorized {
                     success: false,
-                    error: LOGGED_OUT,
+                    error: message,
                     status: "error",
-                    message: LOGGED_OUT,
+                    message,
                 },
             ),
-            RcError::LoginFailed => json_response(
-                S::UNAUTHORIZED,
-                &Unauthorized {
-                    success: false,
-                    error: "Unauthorized",
-                    status: "error",
-                    message: "Unauthorized",
-                },
-            ),
-            RcError::Forbidden => failure(S::FORBIDDEN, Some(NO_PERMISSION), None),
-            RcError::ForbiddenBare => failure(S::FORBIDDEN, Some("unauthorized"), None),
-            RcError::InvalidParams(message) => failure(
+            Raised::Forbidden(message) => failure(S::FORBIDDEN, Some(message), None),
+            Raised::InvalidParams(message) => failure(
                 S::BAD_REQUEST,
                 Some(&format!("{message} [invalid-params]")),
                 Some("invalid-params"),
             ),
-            RcError::Meteor {
-                code,
-                reason,
-                details,
-            } => {
-                let error = match reason {
-                    Some(reason) => format!("{reason} [{code}]"),
-                    None => format!("[{code}]"),
-                };
-                json_response(
-                    S::BAD_REQUEST,
-                    &Failure {
-                        success: false,
-                        error: Some(&error),
-                        error_type: Some(code),
-                        details: details.as_ref(),
-                    },
-                )
-            }
-            RcError::Plain(message) => failure(S::BAD_REQUEST, Some(&message), None),
-            RcError::Bare => failure(S::BAD_REQUEST, None, None),
-            RcError::FailureTyped { error, error_type } => {
-                failure(S::BAD_REQUEST, Some(error), Some(error_type))
-            }
-            RcError::TypedInvalidParams(message) => json_response(
+            Raised::TypedInvalidParams(message) => json_response(
                 S::BAD_REQUEST,
                 &TypedFailure {
                     success: false,
@@ -235,8 +485,92 @@ impl RcError {
                     error: &message,
                 },
             ),
-            RcError::Model(model) => model_error(model).into_response(),
+            Raised::Meteor {
+                code,
+                reason,
+                details,
+            } => json_response(
+                S::BAD_REQUEST,
+                &Failure {
+                    success: false,
+                    error: Some(&meteor_text(code, reason.as_deref())),
+                    error_type: Some(code),
+                    details: details.as_ref(),
+                },
+            ),
+            Raised::Plain(message) => failure(S::BAD_REQUEST, Some(&message), None),
+            Raised::Typed { error, error_type } => {
+                failure(S::BAD_REQUEST, Some(error), Some(error_type))
+            }
+            Raised::Bare => failure(S::BAD_REQUEST, None, None),
         }
+    }
+
+    /// The error as a DDP method raises it (`method.call`): a thrown `Meteor.Error` keeps its
+    /// code, reason and details; a thrown `Error` becomes its message as the code; anything else
+    /// is Meteor's internal 500, with the cause for the log.
+    pub fn into_ddp(self) -> DdpError {
+        let internal = |cause: String| DdpError {
+            error: json!(500),
+            reason: Some(cause),
+            details: None,
+        };
+        match self {
+            // Meteor's own 404, whose code is a number.
+            RcError::MethodNotFound(name) => DdpError {
+                error: json!(404),
+                reason: Some(format!("Method '{name}' not found")),
+                details: None,
+            },
+            // The store's refusals reach a method as an internal error.
+            RcError::Model(_) | RcError::Layer(_) => internal(format!("{self:?}")),
+            other => {
+                let cause = format!("{other:?}");
+                match other.raised() {
+                    Raised::Meteor {
+                        code,
+                        reason,
+                        details,
+                    } => DdpError {
+                        error: json!(code),
+                        reason: reason.map(Cow::into_owned),
+                        details,
+                    },
+                    Raised::Plain(message) => DdpError {
+                        error: json!(message),
+                        reason: None,
+                        details: None,
+                    },
+                    _ => internal(cause),
+                }
+            }
+        }
+    }
+}
+
+/// A `Meteor.Error` raised inside a DDP method: it travels in the method's result message.
+#[derive(Debug)]
+pub struct DdpError {
+    /// The code: a string, or a number for Meteor's own errors.
+    pub error: Value,
+    pub reason: Option<String>,
+    pub details: Option<Value>,
+}
+
+impl DdpError {
+    /// `"<reason> [<code>]"`, as the error's `message`.
+    pub fn message(&self) -> String {
+        let code = match &self.error {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        meteor_text(&code, self.reason.as_deref())
+    }
+}
+
+impl From<RcError> for DdpError {
+    fn from(e: RcError) -> Self {
+        e.into_ddp()
     }
 }
 
@@ -245,42 +579,20 @@ impl RcError {
 /// that raced another one.
 fn model_error(error: ModelError) -> RcError {
     match error {
-        ModelError::DepartmentNotFound(_) => {
-            RcError::save_department("error-department-not-found", "Department not found")
-        }
-        ModelError::AgentNotFound(_) | ModelError::UnknownAgent(_) => RcError::Meteor {
-            code: "error-invalid-user",
-            reason: None,
-            details: None,
-        },
+        ModelError::DepartmentNotFound(_) => RcError::DepartmentNotFound,
+        ModelError::AgentNotFound(_) | ModelError::UnknownAgent(_) => RcError::InvalidUser,
         // Rocket.Chat names may repeat; the facade never asks for unique names.
-        ModelError::DuplicateName { name } => RcError::save_department(
-            "error-duplicate-department-name",
-            &format!("{name} is already in use"),
-        ),
-        ModelError::DuplicateAgent { field } => RcError::Meteor {
-            code: "error-field-unavailable",
-            reason: Some(format!("{field} is already in use :(")),
-            details: Some(serde_json::json!({ "method": "insertOrUpdateUser", "field": field })),
-        },
+        ModelError::DuplicateName { name } => RcError::DuplicateDepartmentName(name),
+        ModelError::DuplicateAgent { field } => RcError::FieldUnavailable(field.to_string()),
         // The model keeps archived (and Zendesk-destroyed) departments read-only; Rocket.Chat
         // would let some edits through (docs/rocketchat.md, "Archived departments").
-        ModelError::Inactive(_) => RcError::save_department(
-            "error-department-archived",
-            "Archived departments can't be changed",
-        ),
-        ModelError::CircularFallback(_) => RcError::meteor(
-            "error-fallback-department-circular",
-            "Cannot save department. Circular reference between fallback department and department",
-        ),
-        ModelError::Invalid { field, reason } => {
-            RcError::matching(format!("{reason} in field {field}"))
-        }
+        ModelError::Inactive(_) => RcError::DepartmentArchived,
+        ModelError::CircularFallback(_) => RcError::FallbackCircular,
+        ModelError::Invalid { field, reason } => RcError::Match(Mismatch::in_field(reason, field)),
         // `API.v1.internalError()`, as for any other internal failure; the store logs the cause.
         ModelError::Storage => RcError::Layer(LayerError::Internal),
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,15 +618,92 @@ mod tests {
 
     #[tokio::test]
     async fn a_meteor_error_puts_its_code_in_brackets_and_in_error_type() {
-        let (status, body) = body_of(RcError::save_department(
-            "error-max-departments-number-reached",
-            "Maximum number of departments reached",
-        ))
-        .await;
+        let (status, body) = body_of(RcError::MaxDepartmentsReached).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(
             body,
             r#"{"success":false,"error":"Maximum number of departments reached [error-max-departments-number-reached]","errorType":"error-max-departments-number-reached","details":{"method":"livechat:saveDepartment"}}"#
         );
+    }
+
+    /// Every row of `docs/rocketchat-errors.md`, rendered: status and whole body.
+    #[tokio::test]
+    async fn every_error_renders_the_body_of_its_row() {
+        use RcError as E;
+        let s = r#"{"method":"livechat:saveDepartment"}"#;
+        let rows: Vec<(RcError, u16, String)> = vec![
+            (E::Unauthorized, 401, r#"{"success":false,"error":"You must be logged in to do this.","status":"error","message":"You must be logged in to do this."}"#.into()),
+            (E::LoginFailed, 401, r#"{"success":false,"error":"Unauthorized","status":"error","message":"Unauthorized"}"#.into()),
+            (E::Forbidden, 403, r#"{"success":false,"error":"User does not have the permissions required for this action [error-unauthorized]"}"#.into()),
+            (E::ForbiddenBare, 403, r#"{"success":false,"error":"unauthorized"}"#.into()),
+            (E::InvalidParams("must be number".into()), 400, r#"{"success":false,"error":"must be number [invalid-params]","errorType":"invalid-params"}"#.into()),
+            (E::DuplicateProperty("department.name".into()), 400, r#"{"success":false,"error":"must NOT have duplicate property 'department.name' [invalid-params]","errorType":"invalid-params"}"#.into()),
+            (E::TypedInvalidParams("must be string".into()), 400, r#"{"success":false,"errorType":"error-invalid-params","error":"must be string"}"#.into()),
+            (E::InvalidSort("x".into()), 400, r#"{"success":false,"error":"Invalid sort parameter provided: \"x\" [error-invalid-sort]","errorType":"error-invalid-sort","details":{"helperMethod":"parseJsonQuery"}}"#.into()),
+            (E::Match(Mismatch::missing_key("upsert")), 400, r#"{"success":false,"error":"Match error: Missing key 'upsert'"}"#.into()),
+            (E::Match(Mismatch::missing_key("agentId").under_field("[0]").under_field("upsert")), 400, r#"{"success":false,"error":"Match error: Missing key 'agentId' in field upsert[0]"}"#.into()),
+            (E::JsonSyntax { position: 9 }, 400, r#"{"success":false,"error":"Unexpected token in JSON at position 9"}"#.into()),
+            (E::MaxDepartmentsReached, 400, format!(r#"{{"success":false,"error":"Maximum number of departments reached [error-max-departments-number-reached]","errorType":"error-max-departments-number-reached","details":{s}}}"#)),
+            (E::ArchivedDepartmentCantBeEnabled, 400, format!(r#"{{"success":false,"error":"Archived departments cant be enabled [error-archived-department-cant-be-enabled]","errorType":"error-archived-department-cant-be-enabled","details":{s}}}"#)),
+            (E::ClosingTagsRequired, 400, format!(r#"{{"success":false,"error":"At least one closing tag is required when the department requires tag(s) on closing conversations. [error-validating-department-chat-closing-tags]","errorType":"error-validating-department-chat-closing-tags","details":{s}}}"#)),
+            (E::DepartmentNotFound, 400, format!(r#"{{"success":false,"error":"Department not found [error-department-not-found]","errorType":"error-department-not-found","details":{s}}}"#)),
+            (E::FallbackCircular, 400, r#"{"success":false,"error":"Cannot save department. Circular reference between fallback department and department [error-fallback-department-circular]","errorType":"error-fallback-department-circular"}"#.into()),
+            (E::FallbackNotFound, 400, format!(r#"{{"success":false,"error":"Fallback department not found [error-fallback-department-not-found]","errorType":"error-fallback-department-not-found","details":{s}}}"#)),
+            (E::SaveNotAllowed, 400, format!(r#"{{"success":false,"error":"Not allowed [error-not-allowed]","errorType":"error-not-allowed","details":{s}}}"#)),
+            (E::NotSaved, 400, r#"{"success":false}"#.into()),
+            (E::DuplicateDepartmentName("Sales".into()), 400, format!(r#"{{"success":false,"error":"Sales is already in use [error-duplicate-department-name]","errorType":"error-duplicate-department-name","details":{s}}}"#)),
+            (E::DepartmentArchived, 400, format!(r#"{{"success":false,"error":"Archived departments can't be changed [error-department-archived]","errorType":"error-department-archived","details":{s}}}"#)),
+            (E::UpdateNotAllowed, 400, r#"{"success":false,"error":"error-not-allowed"}"#.into()),
+            (E::DepartmentRemovalDisabled, 400, r#"{"success":false,"error":"error-department-removal-disabled"}"#.into()),
+            (E::RemovedDepartmentNotFound, 400, r#"{"success":false,"error":"error-department-not-found"}"#.into()),
+            (E::ArchiveNotFound, 400, r#"{"success":false,"error":"department-not-found"}"#.into()),
+            (E::UnarchiveNotFound, 400, r#"{"success":false,"error":"[department-not-found]","errorType":"department-not-found"}"#.into()),
+            (E::AgentsDepartmentNotFound, 400, r#"{"success":false,"error":"Department not found [error-department-not-found]","errorType":"error-department-not-found"}"#.into()),
+            (E::SelectorRequired, 400, r#"{"success":false,"error":"The 'selector' param is required"}"#.into()),
+            (E::IdsRequired, 400, r#"{"success":false,"error":"The 'ids' param is required"}"#.into()),
+            (E::IdsNotArray, 400, r#"{"success":false,"error":"The 'ids' param must be an array"}"#.into()),
+            (E::InvalidType, 400, r#"{"success":false,"error":"Invalid type"}"#.into()),
+            (E::UserNotFound, 400, r#"{"success":false,"error":"User not found"}"#.into()),
+            (E::UserNotRemoved, 400, r#"{"success":false}"#.into()),
+            (E::InvalidUser, 400, r#"{"success":false,"error":"[error-invalid-user]","errorType":"error-invalid-user"}"#.into()),
+            (E::NoMatchingUser, 400, r#"{"success":false,"error":"The required \"userId\" or \"username\" param provided does not match any users [error-invalid-user]","errorType":"error-invalid-user"}"#.into()),
+            (E::InvalidUsername("a b".into()), 400, r#"{"success":false,"error":"a b is not a valid username [error-input-is-not-a-valid-field]","errorType":"error-input-is-not-a-valid-field","details":{"field":"Username","input":"a b","method":"insertOrUpdateUser"}}"#.into()),
+            (E::InvalidEmail("x".into()), 400, r#"{"success":false,"error":"Invalid email x [error-invalid-email]","errorType":"error-invalid-email","details":{"email":"x","method":"insertOrUpdateUser"}}"#.into()),
+            (E::FieldUnavailable("bob".into()), 400, r#"{"success":false,"error":"bob is already in use :( [error-field-unavailable]","errorType":"error-field-unavailable","details":{"field":"bob","method":"insertOrUpdateUser"}}"#.into()),
+            (E::InvalidRole, 400, r#"{"success":false,"error":"Invalid role [error-invalid-role]","errorType":"error-invalid-role","details":{"method":"insertOrUpdateUser"}}"#.into()),
+            (E::InvalidStatus, 400, r#"{"success":false,"error":"Valid status types include online | away | offline | busy [error-invalid-status]","errorType":"error-invalid-status","details":{"method":"users.setStatus"}}"#.into()),
+            (E::MethodNotFound("x".into()), 400, r#"{"success":false,"error":"Method 'x' not found [404]","errorType":"404"}"#.into()),
+            (E::NotAllowed, 400, r#"{"success":false,"error":"Not allowed [error-not-allowed]","errorType":"error-not-allowed"}"#.into()),
+            (E::InvalidAgent, 400, r#"{"success":false,"error":"Invalid Agent [error-not-allowed]","errorType":"error-not-allowed"}"#.into()),
+            (E::InvalidLivechatStatus, 400, r#"{"success":false,"error":"Invalid Status [error-not-allowed]","errorType":"error-not-allowed"}"#.into()),
+            (E::InvalidBodyParams, 400, r#"{"success":false,"error":"Invalid body params","errorType":"error-invalid-body-params"}"#.into()),
+            (E::InvalidPermission, 400, r#"{"success":false,"error":"Invalid permission","errorType":"error-invalid-permission"}"#.into()),
+            (E::UnknownRole, 400, r#"{"success":false,"error":"Invalid role","errorType":"error-invalid-role"}"#.into()),
+            (E::NoSuchSetting, 400, r#"{"success":false}"#.into()),
+            (E::SettingNotSaved, 400, r#"{"success":false}"#.into()),
+            (E::Model(ModelError::Storage), 500, r#"{"success":false,"error":"Internal server error"}"#.into()),
+        ];
+        for (error, status, expected) in rows {
+            let name = format!("{error:?}");
+            let (got_status, body) = body_of(error).await;
+            assert_eq!((got_status.as_u16(), body), (status, expected), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_method_keeps_a_meteor_errors_code_and_meteors_own_404_is_a_number() {
+        let saving = RcError::SaveNotAllowed.into_ddp();
+        assert_eq!(saving.error, json!("error-not-allowed"));
+        assert_eq!(saving.message(), "Not allowed [error-not-allowed]");
+        assert_eq!(
+            saving.details,
+            Some(json!({"method": "livechat:saveDepartment"}))
+        );
+        let missing = RcError::MethodNotFound("x:y".into()).into_ddp();
+        assert_eq!(missing.error, json!(404));
+        assert_eq!(missing.message(), "Method 'x:y' not found [404]");
+        let plain = RcError::Match(Mismatch::missing_key("name")).into_ddp();
+        assert_eq!(plain.error, json!("Match error: Missing key 'name'"));
+        assert_eq!(plain.message(), "[Match error: Missing key 'name']");
     }
 }

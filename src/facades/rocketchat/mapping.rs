@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Number, Value};
 
-use super::check::{Pattern, matches};
+use super::check::{Mismatch, Pattern, matches};
 use super::error::RcError;
 use super::permissions::Roles;
+use super::wire::requests::AgentLink;
 use super::wire::{AgentDepartmentOut, DepartmentOut, EmailOut, Json, LinkOut};
 use crate::model::{
     Agent, AgentId, Department, DepartmentId, DepartmentName, MemberSpec, Membership, ObjectId,
@@ -248,35 +249,21 @@ pub fn check_department(department: &Json) -> Result<(), RcError> {
     ];
     let scalar = Pattern::OneOf(vec![Pattern::String, Pattern::Integer, Pattern::Boolean]);
     let Json::Object(entries) = department else {
-        return matches(Some(department), &Pattern::AnyObject)
-            .map_err(|m| RcError::matching(m.text()));
+        return matches(Some(department), &Pattern::AnyObject).map_err(RcError::Match);
     };
     for (key, value) in entries {
         let pattern = known
             .iter()
             .find(|(k, _)| k == key)
             .map_or(&scalar, |(_, p)| p);
-        matches(Some(value), pattern).map_err(|m| {
-            let (message, path) = m.text_parts();
-            RcError::matching(under_key(&field_path(key), message, &path))
-        })?;
+        matches(Some(value), pattern).map_err(|m| m.under_field(&field_path(key)))?;
     }
     let missing = known.iter().find(|(k, p)| {
         !matches!(p, Pattern::Optional(_)) && !entries.iter().any(|(key, _)| key == k)
     });
     match missing {
-        Some((key, _)) => Err(RcError::matching(format!("Missing key '{key}'"))),
+        Some((key, _)) => Err(Mismatch::missing_key(key).into()),
         None => Ok(()),
-    }
-}
-
-fn under_key(key: &str, message: String, path: &str) -> String {
-    if path.is_empty() {
-        format!("{message} in field {key}")
-    } else if path.starts_with('[') {
-        format!("{message} in field {key}{path}")
-    } else {
-        format!("{message} in field {key}.{path}")
     }
 }
 
@@ -320,19 +307,17 @@ impl DepartmentFields {
             match key.as_str() {
                 "name" => {
                     let text = value.as_str().unwrap_or_default();
-                    out.name = Some(DepartmentName::parse(text).map_err(|_| {
-                        RcError::matching("Failed Match.Where validation in field name")
-                    })?);
+                    out.name = Some(
+                        DepartmentName::parse(text).map_err(|_| Mismatch::failed_where("name"))?,
+                    );
                 }
                 "enabled" => out.enabled = value.as_bool(),
                 "description" => {
                     if let Some(text) = value.as_str() {
-                        out.description =
-                            Some(department::parse_description(text).map_err(|_| {
-                                RcError::matching(
-                                    "Failed Match.Where validation in field description",
-                                )
-                            })?);
+                        out.description = Some(
+                            department::parse_description(text)
+                                .map_err(|_| Mismatch::failed_where("description"))?,
+                        );
                     }
                 }
                 "showOnRegistration" => out.show_on_registration = value.as_bool(),
@@ -407,63 +392,47 @@ fn link_item() -> Pattern {
     }
 }
 
+/// `updateDepartmentAgents`'s check of a `{upsert, remove}` body (spec §3.1 #12 step 3).
+pub fn check_agents_change(body: &Json) -> Result<(), RcError> {
+    check_agents(body.get("upsert"), body.get("remove"))
+}
+
 /// `updateDepartmentAgents`'s check of `{upsert, remove}` (spec §3.1 #12 step 3).
 pub fn check_agents(upsert: Option<&Json>, remove: Option<&Json>) -> Result<(), RcError> {
     let list = Pattern::Maybe(Box::new(Pattern::ArrayOf(Box::new(link_item()))));
-    matches(upsert, &list).map_err(|m| RcError::matching(under("upsert", m.text_parts())))?;
-    matches(remove, &list).map_err(|m| RcError::matching(under("remove", m.text_parts())))?;
+    matches(upsert, &list).map_err(|m| m.under_field("upsert"))?;
+    matches(remove, &list).map_err(|m| m.under_field("remove"))?;
     Ok(())
 }
 
-fn under(key: &str, (message, path): (String, String)) -> String {
-    under_key(key, message, &path)
-}
-
-impl super::check::Mismatch {
-    /// The message and the path apart, to put a parent key in front.
-    pub fn text_parts(&self) -> (String, String) {
-        (self.message.clone(), self.path.clone())
-    }
-}
-
 /// `parseInt(x) || 0` of a link's `count` / `order`.
-fn int_or_zero(value: Option<&Json>) -> i64 {
-    match value {
-        Some(Json::Number(n)) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f.trunc() as i64))
-            .unwrap_or(0),
-        _ => 0,
-    }
+fn int_or_zero(value: Option<&Number>) -> i64 {
+    value
+        .and_then(|n| n.as_i64().or_else(|| n.as_f64().map(|f| f.trunc() as i64)))
+        .unwrap_or(0)
 }
 
 /// The upserts of a checked list, for the agents that exist; unknown users are skipped, as
 /// `updateDepartmentAgents` skips them (spec §5.2).
-pub fn upserts(view: &State, list: Option<&Json>) -> Vec<MemberSpec> {
-    let Some(Json::Array(items)) = list else {
-        return Vec::new();
-    };
+pub fn upserts(view: &State, items: &[AgentLink]) -> Vec<MemberSpec> {
     items
         .iter()
         .filter_map(|item| {
-            let agent = agent_by_id(view, item.get("agentId")?.as_str()?)?;
+            let agent = agent_by_id(view, &item.agent_id)?;
             Some(MemberSpec {
                 agent: agent.id,
-                order: Some(int_or_zero(item.get("order"))),
-                count: Some(int_or_zero(item.get("count"))),
+                order: Some(int_or_zero(item.order.as_ref())),
+                count: Some(int_or_zero(item.count.as_ref())),
             })
         })
         .collect()
 }
 
 /// The agents of a checked removal list that exist.
-pub fn removals(view: &State, list: Option<&Json>) -> Vec<AgentId> {
-    let Some(Json::Array(items)) = list else {
-        return Vec::new();
-    };
+pub fn removals(view: &State, items: &[AgentLink]) -> Vec<AgentId> {
     items
         .iter()
-        .filter_map(|item| agent_by_id(view, item.get("agentId")?.as_str()?).map(|a| a.id))
+        .filter_map(|item| agent_by_id(view, &item.agent_id).map(|a| a.id))
         .collect()
 }
 
@@ -519,9 +488,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             check_department(&body),
-            Err(RcError::Plain(
-                "Match error: Failed Match.OneOf, Match.Maybe or Match.Optional validation in field extra".into()
-            ))
+            Err(RcError::Match(Mismatch::in_field(
+                "Failed Match.OneOf, Match.Maybe or Match.Optional validation",
+                "extra"
+            )))
         );
     }
 }

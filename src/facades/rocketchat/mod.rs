@@ -21,6 +21,7 @@ mod mapping;
 mod permissions;
 mod query;
 mod routes;
+mod settings;
 mod wire;
 
 use std::sync::Arc;

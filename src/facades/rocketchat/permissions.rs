@@ -1,9 +1,9 @@
-//! Rocket.Chat's permission matrix and settings, kept in the model's named settings so that every
-//! facade instance (and later the journal) shares them and a fixture file can preset them.
+//! Rocket.Chat's permission matrix: the permissions these routes check, who holds each (kept in
+//! the model's named settings so that every facade instance and the journal share it and a
+//! fixture file can preset it), and the per-request check as bits.
 //!
 //! - `rocketchat.permission.<id>`: a JSON array of role names; absent = the default list of
 //!   `apps/meteor/app/authorization/server/constant/permissions.ts` (spec §2.2).
-//! - `rocketchat.setting.<id>`: the setting's value; absent = Rocket.Chat's shipped default.
 
 use std::sync::Arc;
 
@@ -14,62 +14,125 @@ use super::Edition;
 use crate::model::State;
 
 /// Where a permission's role list lives among the named settings.
-pub fn permission_key(id: &str) -> String {
-    format!("rocketchat.permission.{id}")
+pub fn permission_key(permission: Permission) -> String {
+    format!("rocketchat.permission.{}", permission.id())
 }
 
-/// Where a setting's value lives among the named settings.
-pub fn setting_key(id: &str) -> String {
-    format!("rocketchat.setting.{id}")
+/// The permissions these routes check (spec §2.2), in `permissions.listAll`'s order. A
+/// misspelt permission is a variant that does not exist, so it does not compile; each one is
+/// also its bit in [`Grants`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Permission {
+    AccessPermissions,
+    AddLivechatDepartmentAgents,
+    CreateUser,
+    DeleteUser,
+    EditOmnichannelContact,
+    EditOtherUserInfo,
+    EditPrivilegedSetting,
+    ManageLivechatAgents,
+    ManageLivechatDepartments,
+    RemoveLivechatDepartment,
+    TransferLivechatGuest,
+    ViewLRoom,
+    ViewLivechatDepartments,
+    ViewLivechatManager,
+    ViewPrivilegedSetting,
 }
 
-/// The permissions these routes check, with Rocket.Chat's default roles (spec §2.2).
-pub const PERMISSIONS: &[(&str, &[&str])] = &[
-    ("access-permissions", &["admin"]),
-    (
-        "add-livechat-department-agents",
-        &["livechat-manager", "livechat-monitor", "admin"],
-    ),
-    ("create-user", &["admin"]),
-    ("delete-user", &["admin"]),
-    (
-        "edit-omnichannel-contact",
-        &["livechat-manager", "livechat-agent", "admin"],
-    ),
-    ("edit-other-user-info", &["admin"]),
-    ("edit-privileged-setting", &["admin"]),
-    (
-        "manage-livechat-agents",
-        &["livechat-manager", "livechat-monitor", "admin"],
-    ),
-    (
-        "manage-livechat-departments",
-        &["livechat-manager", "livechat-monitor", "admin"],
-    ),
-    ("remove-livechat-department", &["livechat-manager", "admin"]),
-    (
-        "transfer-livechat-guest",
-        &["livechat-manager", "livechat-monitor", "admin"],
-    ),
-    (
-        "view-l-room",
-        &[
-            "livechat-manager",
-            "livechat-monitor",
-            "livechat-agent",
-            "admin",
-        ],
-    ),
-    (
-        "view-livechat-departments",
-        &["livechat-manager", "livechat-monitor", "admin"],
-    ),
-    (
-        "view-livechat-manager",
-        &["livechat-manager", "livechat-monitor", "admin"],
-    ),
-    ("view-privileged-setting", &["admin"]),
-];
+impl Permission {
+    /// Every permission, in declaration (and listing) order.
+    pub const ALL: [Permission; 15] = [
+        Permission::AccessPermissions,
+        Permission::AddLivechatDepartmentAgents,
+        Permission::CreateUser,
+        Permission::DeleteUser,
+        Permission::EditOmnichannelContact,
+        Permission::EditOtherUserInfo,
+        Permission::EditPrivilegedSetting,
+        Permission::ManageLivechatAgents,
+        Permission::ManageLivechatDepartments,
+        Permission::RemoveLivechatDepartment,
+        Permission::TransferLivechatGuest,
+        Permission::ViewLRoom,
+        Permission::ViewLivechatDepartments,
+        Permission::ViewLivechatManager,
+        Permission::ViewPrivilegedSetting,
+    ];
+
+    /// Its Rocket.Chat `_id`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Permission::AccessPermissions => "access-permissions",
+            Permission::AddLivechatDepartmentAgents => "add-livechat-department-agents",
+            Permission::CreateUser => "create-user",
+            Permission::DeleteUser => "delete-user",
+            Permission::EditOmnichannelContact => "edit-omnichannel-contact",
+            Permission::EditOtherUserInfo => "edit-other-user-info",
+            Permission::EditPrivilegedSetting => "edit-privileged-setting",
+            Permission::ManageLivechatAgents => "manage-livechat-agents",
+            Permission::ManageLivechatDepartments => "manage-livechat-departments",
+            Permission::RemoveLivechatDepartment => "remove-livechat-department",
+            Permission::TransferLivechatGuest => "transfer-livechat-guest",
+            Permission::ViewLRoom => "view-l-room",
+            Permission::ViewLivechatDepartments => "view-livechat-departments",
+            Permission::ViewLivechatManager => "view-livechat-manager",
+            Permission::ViewPrivilegedSetting => "view-privileged-setting",
+        }
+    }
+
+    /// Rocket.Chat's default roles for it (`apps/meteor/app/authorization/server/constant/permissions.ts`).
+    pub const fn default_roles(self) -> &'static [&'static str] {
+        match self {
+            Permission::AccessPermissions => &["admin"],
+            Permission::AddLivechatDepartmentAgents => {
+                &["livechat-manager", "livechat-monitor", "admin"]
+            }
+            Permission::CreateUser => &["admin"],
+            Permission::DeleteUser => &["admin"],
+            Permission::EditOmnichannelContact => &["livechat-manager", "livechat-agent", "admin"],
+            Permission::EditOtherUserInfo => &["admin"],
+            Permission::EditPrivilegedSetting => &["admin"],
+            Permission::ManageLivechatAgents => &["livechat-manager", "livechat-monitor", "admin"],
+            Permission::ManageLivechatDepartments => {
+                &["livechat-manager", "livechat-monitor", "admin"]
+            }
+            Permission::RemoveLivechatDepartment => &["livechat-manager", "admin"],
+            Permission::TransferLivechatGuest => &["livechat-manager", "livechat-monitor", "admin"],
+            Permission::ViewLRoom => &[
+                "livechat-manager",
+                "livechat-monitor",
+                "livechat-agent",
+                "admin",
+            ],
+            Permission::ViewLivechatDepartments => {
+                &["livechat-manager", "livechat-monitor", "admin"]
+            }
+            Permission::ViewLivechatManager => &["livechat-manager", "livechat-monitor", "admin"],
+            Permission::ViewPrivilegedSetting => &["admin"],
+        }
+    }
+
+    /// The permission with this `_id`, if these routes know it.
+    pub fn from_id(id: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.id() == id)
+    }
+
+    /// Its place in [`Permission::ALL`] and its bit in [`Grants`].
+    const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+// `ALL` lists each permission at its own place, so that `index` finds it there.
+const _: () = {
+    let mut i = 0;
+    while i < Permission::ALL.len() {
+        assert!(Permission::ALL[i].index() == i);
+        i += 1;
+    }
+};
 
 /// The roles a permission may be given (Rocket.Chat's default roles; `livechat-monitor` exists
 /// only with the Enterprise license).
@@ -90,12 +153,8 @@ pub fn role_exists(role: &str, edition: Edition) -> bool {
     ROLES.contains(&role) || (role == "livechat-monitor" && edition == Edition::Enterprise)
 }
 
-pub fn is_known(id: &str) -> bool {
-    PERMISSIONS.iter().any(|(p, _)| *p == id)
-}
-
 /// The roles that hold `permission` now.
-pub fn roles_of(view: &State, permission: &str) -> Vec<String> {
+pub fn roles_of(view: &State, permission: Permission) -> Vec<String> {
     match holders_of(view, permission) {
         Holders::Stored(roles) => roles
             .iter()
@@ -111,62 +170,16 @@ enum Holders<'a> {
     Default(&'static [&'static str]),
 }
 
-/// The stored roles of `permission` if a client changed them, else its default (none for a
-/// permission this facade does not know).
-fn holders_of<'a>(view: &'a State, permission: &str) -> Holders<'a> {
-    let default = PERMISSIONS
-        .iter()
-        .find(|(p, _)| *p == permission)
-        .map_or(&[][..], |(_, roles)| *roles);
+/// The stored roles of `permission` if a client changed them, else its default.
+fn holders_of(view: &State, permission: Permission) -> Holders<'_> {
     match view.setting(&permission_key(permission)) {
         Some(Value::Array(roles)) => Holders::Stored(roles),
-        _ => Holders::Default(default),
+        _ => Holders::Default(permission.default_roles()),
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Checking permissions per request: bits, not names.
-
-/// One of [`PERMISSIONS`], by its place there. Made by [`perm!`], which looks the name up while
-/// compiling: a name that is not in the table does not build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Permission(u8);
-
-/// The [`Permission`] named by a string literal, found at compile time.
-macro_rules! perm {
-    ($name:literal) => {
-        const { $crate::facades::rocketchat::permissions::Permission::named($name) }
-    };
-}
-pub(crate) use perm;
-
-impl Permission {
-    /// The permission called `name`; a name not in [`PERMISSIONS`] panics (at compile time
-    /// through [`perm!`]).
-    pub const fn named(name: &str) -> Permission {
-        const fn same(a: &[u8], b: &[u8]) -> bool {
-            if a.len() != b.len() {
-                return false;
-            }
-            let mut i = 0;
-            while i < a.len() {
-                if a[i] != b[i] {
-                    return false;
-                }
-                i += 1;
-            }
-            true
-        }
-        let mut i = 0;
-        while i < PERMISSIONS.len() {
-            if same(PERMISSIONS[i].0.as_bytes(), name.as_bytes()) {
-                return Permission(i as u8);
-            }
-            i += 1;
-        }
-        panic!("not a permission of PERMISSIONS");
-    }
-}
 
 /// The Rocket.Chat roles a user of this gateway can have (`user`, `admin` and the three
 /// livechat roles), as bits in [`ROLE_BITS`] order.
@@ -219,25 +232,25 @@ impl Roles {
 /// The permissions a caller holds, worked out once per request: a bit per permission.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Grants(u16);
-const _: () = assert!(PERMISSIONS.len() <= 16);
+const _: () = assert!(Permission::ALL.len() <= 16);
 
 impl Grants {
     pub fn has(self, permission: Permission) -> bool {
-        self.0 & (1 << permission.0) != 0
+        self.0 & (1 << permission.index()) != 0
     }
 }
 
 /// Which roles hold each permission at one state version.
 struct HolderTable {
     version: u64,
-    holders: [Roles; PERMISSIONS.len()],
+    holders: [Roles; Permission::ALL.len()],
 }
 
 impl HolderTable {
     fn of(view: &State) -> HolderTable {
-        let mut holders = [Roles::default(); PERMISSIONS.len()];
-        for ((name, _), roles) in PERMISSIONS.iter().zip(&mut holders) {
-            *roles = match holders_of(view, name) {
+        let mut holders = [Roles::default(); Permission::ALL.len()];
+        for (permission, roles) in Permission::ALL.into_iter().zip(&mut holders) {
+            *roles = match holders_of(view, permission) {
                 Holders::Stored(names) => Roles::named(names.iter().filter_map(Value::as_str)),
                 Holders::Default(names) => Roles::named(names.iter().copied()),
             };
@@ -260,7 +273,9 @@ impl HolderTable {
 }
 
 /// The holders of every permission, worked out once per state version (the matrix changes only
-/// with `permissions.update`, and every request checks one or two permissions).
+/// with `permissions.update`, and every request checks one or two permissions). Reading two role
+/// lists by name per request cost ~530 instructions; as bits, callgrind's Rocket.Chat GET one
+/// went 22 013 -> 21 500 instructions a request (docs/performance.md, "Permissions as bits").
 pub struct PermissionMatrix {
     table: ArcSwap<HolderTable>,
 }
@@ -271,7 +286,7 @@ impl Default for PermissionMatrix {
             // No state has this version: the first request works the table out.
             table: ArcSwap::from_pointee(HolderTable {
                 version: u64::MAX,
-                holders: [Roles::default(); PERMISSIONS.len()],
+                holders: [Roles::default(); Permission::ALL.len()],
             }),
         }
     }
@@ -312,58 +327,21 @@ impl Required {
     }
 }
 
-/// Makes a setting's default value.
-type DefaultValue = fn() -> Value;
-
-/// Settings these routes read, with the defaults Rocket.Chat ships (spec §3.1 #6, §7).
-pub const SETTINGS: &[(&str, DefaultValue)] = &[
-    ("Livechat_enabled", || Value::Bool(true)),
-    ("Omnichannel_enable_department_removal", || {
-        Value::Bool(false)
-    }),
-    ("Livechat_enable_business_hours", || Value::Bool(false)),
-    ("Livechat_business_hour_type", || {
-        Value::String("Single".into())
-    }),
-    ("Livechat_Routing_Method", || {
-        Value::String("Auto_Selection".into())
-    }),
-    ("Livechat_title", || Value::String("Rocket.Chat".into())),
-    ("Livechat_registration_form", || Value::Bool(true)),
-    ("Livechat_allow_switching_departments", || Value::Bool(true)),
-    ("Livechat_display_offline_form", || Value::Bool(true)),
-];
-
-/// A setting's value: the stored one, else the shipped default, else none (not a setting).
-pub fn setting(view: &State, id: &str) -> Option<Value> {
-    view.setting(&setting_key(id)).cloned().or_else(|| {
-        SETTINGS
-            .iter()
-            .find(|(name, _)| *name == id)
-            .map(|(_, default)| default())
-    })
-}
-
-/// A boolean setting, false when unset or not a boolean.
-pub fn flag(view: &State, id: &str) -> bool {
-    setting(view, id).and_then(|v| v.as_bool()).unwrap_or(false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Command, Store};
 
     #[test]
-    fn a_permission_is_its_place_in_the_table() {
-        for (i, (name, _)) in PERMISSIONS.iter().enumerate() {
-            assert_eq!(Permission::named(name), Permission(i as u8));
+    fn a_permission_is_found_by_its_id_and_listed_in_id_order() {
+        for permission in Permission::ALL {
+            assert_eq!(Permission::from_id(permission.id()), Some(permission));
         }
-        assert_eq!(
-            perm!("view-l-room"),
-            Permission::named("view-l-room"),
-            "the macro and the function agree"
-        );
+        assert_eq!(Permission::from_id("view-l-rooms"), None);
+        let ids: Vec<&str> = Permission::ALL.iter().map(|p| p.id()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        assert_eq!(ids, sorted, "permissions.listAll lists them by id");
     }
 
     #[test]
@@ -384,8 +362,8 @@ mod tests {
         let matrix = PermissionMatrix::default();
         let agent = Roles::USER.with(Roles::LIVECHAT_AGENT);
         let manager = Roles::USER.with(Roles::LIVECHAT_MANAGER);
-        let view_room = perm!("view-l-room");
-        let view_departments = perm!("view-livechat-departments");
+        let view_room = Permission::ViewLRoom;
+        let view_departments = Permission::ViewLivechatDepartments;
 
         let before = store.view();
         let grants = matrix.grants(&before, agent);
@@ -396,7 +374,7 @@ mod tests {
 
         store
             .apply(Command::SetSetting {
-                name: permission_key("view-livechat-departments"),
+                name: permission_key(Permission::ViewLivechatDepartments),
                 value: Some(serde_json::json!(["livechat-agent", "no-such-role"])),
             })
             .await

@@ -183,11 +183,7 @@ pub fn sort(query: &Json) -> Result<Option<Sort>, RcError> {
         Json::String(s) => s.as_str(),
         _ => "[object Object]",
     };
-    let invalid = || RcError::Meteor {
-        code: "error-invalid-sort",
-        reason: Some(format!("Invalid sort parameter provided: \"{raw}\"")),
-        details: Some(serde_json::json!({ "helperMethod": "parseJsonQuery" })),
-    };
+    let invalid = || RcError::InvalidSort(raw.to_owned());
     // `{"name":1,"name":-1}` has no one reading: refused like any other bad sort.
     let parsed: Json = crate::http::json::parse_str(raw).map_err(|_| invalid())?;
     let mut fields = Vec::new();

@@ -5,39 +5,56 @@ use http::Method;
 
 use crate::http::routing::RouteTable;
 
-use super::permissions::{Permission, Required, perm};
+use super::permissions::{Permission, Required};
+use Action::{Later as L, Now as N};
 
-/// What a request asks for.
+/// What a request asks for, and when it is answered: each route says so in [`ROUTES`], and
+/// each half is dispatched by its own exhaustive `match` (`handlers::read`, `handlers::wait`), so
+/// an action added without a handler does not compile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    Login,
-    Logout,
+    /// Answered from the state alone, during the call (no body to read, nothing to wait for).
+    Now(Now),
+    /// Answered later: it reads a body, or waits for a commit or a password hash.
+    Later(Later),
+}
+
+/// The actions answered during the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Now {
     ListDepartments,
-    CreateDepartment,
     CreationAvailable,
     ShowDepartment,
-    UpdateDepartment,
-    DeleteDepartment,
     ListArchived,
-    Archive,
-    Unarchive,
     Autocomplete,
     DepartmentAgents,
-    SaveDepartmentAgents,
     ListByIds,
     AgentDepartments,
     WidgetConfig,
     ListUsersOfType,
-    AddUserOfType,
     ShowUserOfType,
+    ListPermissions,
+    ShowSetting,
+}
+
+/// The actions that wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Later {
+    Login,
+    Logout,
+    CreateDepartment,
+    UpdateDepartment,
+    DeleteDepartment,
+    Archive,
+    Unarchive,
+    SaveDepartmentAgents,
+    AddUserOfType,
     RemoveUserOfType,
     CreateUser,
     DeleteUser,
     SetStatus,
     MethodCall,
     UpdatePermissions,
-    ListPermissions,
-    ShowSetting,
     SaveSetting,
 }
 
@@ -49,37 +66,37 @@ pub const PREFIX: &str = "/api/v1";
 /// the matcher prefers literal segments anyway).
 #[rustfmt::skip]
 pub const ROUTES: &[(Method, &str, Action)] = &[
-    (Method::POST,   "/login", Action::Login),
-    (Method::POST,   "/logout", Action::Logout),
-    (Method::GET,    "/livechat/department", Action::ListDepartments),
-    (Method::POST,   "/livechat/department", Action::CreateDepartment),
-    (Method::GET,    "/livechat/department/isDepartmentCreationAvailable", Action::CreationAvailable),
-    (Method::GET,    "/livechat/department/{_id}", Action::ShowDepartment),
-    (Method::PUT,    "/livechat/department/{_id}", Action::UpdateDepartment),
-    (Method::DELETE, "/livechat/department/{_id}", Action::DeleteDepartment),
-    (Method::GET,    "/livechat/departments/archived", Action::ListArchived),
-    (Method::POST,   "/livechat/department/{_id}/archive", Action::Archive),
-    (Method::POST,   "/livechat/department/{_id}/unarchive", Action::Unarchive),
-    (Method::GET,    "/livechat/department.autocomplete", Action::Autocomplete),
-    (Method::GET,    "/livechat/department/{_id}/agents", Action::DepartmentAgents),
-    (Method::POST,   "/livechat/department/{_id}/agents", Action::SaveDepartmentAgents),
-    (Method::GET,    "/livechat/department.listByIds", Action::ListByIds),
-    (Method::GET,    "/livechat/agents/{agentId}/departments", Action::AgentDepartments),
-    (Method::GET,    "/livechat/config", Action::WidgetConfig),
-    (Method::GET,    "/livechat/users/{type}", Action::ListUsersOfType),
-    (Method::POST,   "/livechat/users/{type}", Action::AddUserOfType),
-    (Method::GET,    "/livechat/users/{type}/{_id}", Action::ShowUserOfType),
-    (Method::DELETE, "/livechat/users/{type}/{_id}", Action::RemoveUserOfType),
-    (Method::POST,   "/users.create", Action::CreateUser),
-    (Method::POST,   "/users.delete", Action::DeleteUser),
-    (Method::POST,   "/users.setStatus", Action::SetStatus),
+    (Method::POST,   "/login", L(Later::Login)),
+    (Method::POST,   "/logout", L(Later::Logout)),
+    (Method::GET,    "/livechat/department", N(Now::ListDepartments)),
+    (Method::POST,   "/livechat/department", L(Later::CreateDepartment)),
+    (Method::GET,    "/livechat/department/isDepartmentCreationAvailable", N(Now::CreationAvailable)),
+    (Method::GET,    "/livechat/department/{_id}", N(Now::ShowDepartment)),
+    (Method::PUT,    "/livechat/department/{_id}", L(Later::UpdateDepartment)),
+    (Method::DELETE, "/livechat/department/{_id}", L(Later::DeleteDepartment)),
+    (Method::GET,    "/livechat/departments/archived", N(Now::ListArchived)),
+    (Method::POST,   "/livechat/department/{_id}/archive", L(Later::Archive)),
+    (Method::POST,   "/livechat/department/{_id}/unarchive", L(Later::Unarchive)),
+    (Method::GET,    "/livechat/department.autocomplete", N(Now::Autocomplete)),
+    (Method::GET,    "/livechat/department/{_id}/agents", N(Now::DepartmentAgents)),
+    (Method::POST,   "/livechat/department/{_id}/agents", L(Later::SaveDepartmentAgents)),
+    (Method::GET,    "/livechat/department.listByIds", N(Now::ListByIds)),
+    (Method::GET,    "/livechat/agents/{agentId}/departments", N(Now::AgentDepartments)),
+    (Method::GET,    "/livechat/config", N(Now::WidgetConfig)),
+    (Method::GET,    "/livechat/users/{type}", N(Now::ListUsersOfType)),
+    (Method::POST,   "/livechat/users/{type}", L(Later::AddUserOfType)),
+    (Method::GET,    "/livechat/users/{type}/{_id}", N(Now::ShowUserOfType)),
+    (Method::DELETE, "/livechat/users/{type}/{_id}", L(Later::RemoveUserOfType)),
+    (Method::POST,   "/users.create", L(Later::CreateUser)),
+    (Method::POST,   "/users.delete", L(Later::DeleteUser)),
+    (Method::POST,   "/users.setStatus", L(Later::SetStatus)),
     // `method.call/livechat:x`, `livechat%2Fx` and the test helpers' unescaped `livechat/x`.
-    (Method::POST,   "/method.call/{method}", Action::MethodCall),
-    (Method::POST,   "/method.call/{namespace}/{method}", Action::MethodCall),
-    (Method::POST,   "/permissions.update", Action::UpdatePermissions),
-    (Method::GET,    "/permissions.listAll", Action::ListPermissions),
-    (Method::GET,    "/settings/{_id}", Action::ShowSetting),
-    (Method::POST,   "/settings/{_id}", Action::SaveSetting),
+    (Method::POST,   "/method.call/{method}", L(Later::MethodCall)),
+    (Method::POST,   "/method.call/{namespace}/{method}", L(Later::MethodCall)),
+    (Method::POST,   "/permissions.update", L(Later::UpdatePermissions)),
+    (Method::GET,    "/permissions.listAll", N(Now::ListPermissions)),
+    (Method::GET,    "/settings/{_id}", N(Now::ShowSetting)),
+    (Method::POST,   "/settings/{_id}", L(Later::SaveSetting)),
 ];
 
 /// The route table under `/api/v1`.
@@ -87,54 +104,57 @@ pub fn table() -> RouteTable<Action> {
     RouteTable::new(&[PREFIX], ROUTES)
 }
 
-const VIEW_DEPARTMENTS: &[Permission] = &[perm!("view-livechat-departments"), perm!("view-l-room")];
-const MANAGE_DEPARTMENTS: &[Permission] = &[perm!("manage-livechat-departments")];
+const VIEW_DEPARTMENTS: &[Permission] =
+    &[Permission::ViewLivechatDepartments, Permission::ViewLRoom];
+const MANAGE_DEPARTMENTS: &[Permission] = &[Permission::ManageLivechatDepartments];
 const MANAGE_OR_ADD_AGENTS: &[Permission] = &[
-    perm!("manage-livechat-departments"),
-    perm!("add-livechat-department-agents"),
+    Permission::ManageLivechatDepartments,
+    Permission::AddLivechatDepartmentAgents,
 ];
 
 impl Action {
     /// Whether the route needs `X-Auth-Token` + `X-User-Id` (all but login and the widget's).
     pub fn needs_auth(self) -> bool {
-        !matches!(self, Action::Login | Action::WidgetConfig)
+        !matches!(self, L(Later::Login) | N(Now::WidgetConfig))
     }
 
     /// `permissionsRequired` of the route for its method (spec §3 table, §2.2).
     pub fn permissions(self) -> Required {
         use Required::{All, Any, None};
         match self {
-            Action::Login | Action::Logout | Action::WidgetConfig | Action::SetStatus => None,
-            Action::MethodCall | Action::ListPermissions => None,
+            L(Later::Login) | L(Later::Logout) | N(Now::WidgetConfig) | L(Later::SetStatus) => None,
+            L(Later::MethodCall) | N(Now::ListPermissions) => None,
             // `'*': []`; the handler checks its own permissions per type.
-            Action::ListUsersOfType => None,
-            Action::ListDepartments
-            | Action::ShowDepartment
-            | Action::ListArchived
-            | Action::Autocomplete
-            | Action::DepartmentAgents
-            | Action::ListByIds => Any(VIEW_DEPARTMENTS),
-            Action::CreateDepartment | Action::Archive | Action::Unarchive => {
+            N(Now::ListUsersOfType) => None,
+            N(Now::ListDepartments)
+            | N(Now::ShowDepartment)
+            | N(Now::ListArchived)
+            | N(Now::Autocomplete)
+            | N(Now::DepartmentAgents)
+            | N(Now::ListByIds) => Any(VIEW_DEPARTMENTS),
+            L(Later::CreateDepartment) | L(Later::Archive) | L(Later::Unarchive) => {
                 All(MANAGE_DEPARTMENTS)
             }
-            Action::CreationAvailable => Any(&[
-                perm!("view-livechat-departments"),
-                perm!("manage-livechat-departments"),
+            N(Now::CreationAvailable) => Any(&[
+                Permission::ViewLivechatDepartments,
+                Permission::ManageLivechatDepartments,
             ]),
-            Action::UpdateDepartment | Action::SaveDepartmentAgents => Any(MANAGE_OR_ADD_AGENTS),
-            Action::DeleteDepartment => Any(&[
-                perm!("manage-livechat-departments"),
-                perm!("remove-livechat-department"),
-            ]),
-            Action::AgentDepartments => All(&[perm!("view-l-room")]),
-            Action::AddUserOfType | Action::ShowUserOfType | Action::RemoveUserOfType => {
-                All(&[perm!("view-livechat-manager")])
+            L(Later::UpdateDepartment) | L(Later::SaveDepartmentAgents) => {
+                Any(MANAGE_OR_ADD_AGENTS)
             }
-            Action::CreateUser => All(&[perm!("create-user")]),
-            Action::DeleteUser => All(&[perm!("delete-user")]),
-            Action::UpdatePermissions => All(&[perm!("access-permissions")]),
-            Action::ShowSetting => All(&[perm!("view-privileged-setting")]),
-            Action::SaveSetting => All(&[perm!("edit-privileged-setting")]),
+            L(Later::DeleteDepartment) => Any(&[
+                Permission::ManageLivechatDepartments,
+                Permission::RemoveLivechatDepartment,
+            ]),
+            N(Now::AgentDepartments) => All(&[Permission::ViewLRoom]),
+            L(Later::AddUserOfType) | N(Now::ShowUserOfType) | L(Later::RemoveUserOfType) => {
+                All(&[Permission::ViewLivechatManager])
+            }
+            L(Later::CreateUser) => All(&[Permission::CreateUser]),
+            L(Later::DeleteUser) => All(&[Permission::DeleteUser]),
+            L(Later::UpdatePermissions) => All(&[Permission::AccessPermissions]),
+            N(Now::ShowSetting) => All(&[Permission::ViewPrivilegedSetting]),
+            L(Later::SaveSetting) => All(&[Permission::EditPrivilegedSetting]),
         }
     }
 }
@@ -152,7 +172,7 @@ mod tests {
                 "/api/v1/livechat/department/isDepartmentCreationAvailable",
             )
             .unwrap();
-        assert_eq!(literal.action, Action::CreationAvailable);
+        assert_eq!(literal.action, Action::Now(Now::CreationAvailable));
         let by_id = table
             .resolve(&Method::GET, "/api/v1/livechat/department/abc")
             .unwrap();
@@ -163,6 +183,6 @@ mod tests {
                 "/api/v1/method.call/livechat/changeLivechatStatus",
             )
             .unwrap();
-        assert_eq!(method.action, Action::MethodCall);
+        assert_eq!(method.action, Action::Later(Later::MethodCall));
     }
 }

@@ -6,17 +6,18 @@ use serde_json::json;
 use super::{Req, Result, apply, ok};
 use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::error::RcError;
-use crate::facades::rocketchat::permissions;
+use crate::facades::rocketchat::permissions::{self, Permission};
+use crate::facades::rocketchat::settings;
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::Response;
 use crate::model::{Command, State, View};
 
 pub(super) fn permission_list(view: &State) -> Vec<wire::PermissionOut<'static>> {
-    permissions::PERMISSIONS
-        .iter()
-        .map(|(id, _)| wire::PermissionOut {
-            id,
-            roles: permissions::roles_of(view, id),
+    Permission::ALL
+        .into_iter()
+        .map(|permission| wire::PermissionOut {
+            id: permission.id(),
+            roles: permissions::roles_of(view, permission),
         })
         .collect()
 }
@@ -26,10 +27,6 @@ pub(super) async fn update_permissions(
     view: &View,
     req: &Req<'_>,
 ) -> Result<Response> {
-    let invalid_body = || RcError::FailureTyped {
-        error: "Invalid body params",
-        error_type: "error-invalid-body-params",
-    };
     // `isBodyParamsValidPermissionUpdate`: {permissions: [{_id, roles: [string]}]}.
     let entries = req
         .body
@@ -39,7 +36,7 @@ pub(super) async fn update_permissions(
         .then(|| req.body.get("permissions"))
         .flatten();
     let Some(Json::Array(items)) = entries else {
-        return Err(invalid_body());
+        return Err(RcError::InvalidBodyParams);
     };
     let mut updates: Vec<(String, Vec<String>)> = Vec::new();
     for item in items {
@@ -50,7 +47,7 @@ pub(super) async fn update_permissions(
         let (Some(Json::String(id)), Some(Json::Array(roles))) =
             (item.get("_id"), item.get("roles"))
         else {
-            return Err(invalid_body());
+            return Err(RcError::InvalidBodyParams);
         };
         let roles: Option<Vec<String>> = roles
             .iter()
@@ -58,31 +55,27 @@ pub(super) async fn update_permissions(
             .collect();
         match roles {
             Some(roles) if well_formed => updates.push((id.clone(), roles)),
-            _ => return Err(invalid_body()),
+            _ => return Err(RcError::InvalidBodyParams),
         }
     }
-    if updates.iter().any(|(id, _)| !permissions::is_known(id)) {
-        return Err(RcError::FailureTyped {
-            error: "Invalid permission",
-            error_type: "error-invalid-permission",
-        });
-    }
+    let updates: Vec<(Permission, Vec<String>)> = updates
+        .into_iter()
+        .map(|(id, roles)| Permission::from_id(&id).map(|p| (p, roles)))
+        .collect::<Option<_>>()
+        .ok_or(RcError::InvalidPermission)?;
     if updates
         .iter()
         .flat_map(|(_, roles)| roles)
         .any(|r| !permissions::role_exists(r, ctx.options.edition))
     {
-        return Err(RcError::FailureTyped {
-            error: "Invalid role",
-            error_type: "error-invalid-role",
-        });
+        return Err(RcError::UnknownRole);
     }
     let _ = view;
     for (id, roles) in updates {
         apply(
             ctx,
             Command::SetSetting {
-                name: permissions::permission_key(&id),
+                name: permissions::permission_key(id),
                 value: Some(json!(roles)),
             },
         )
@@ -97,7 +90,7 @@ pub(super) async fn update_permissions(
 
 pub(super) fn show_setting(view: &View, req: &Req<'_>) -> Result<Response> {
     let id = req.param("_id");
-    let value = permissions::setting(view, id).ok_or(RcError::Bare)?;
+    let value = settings::setting(view, id).ok_or(RcError::NoSuchSetting)?;
     ok(&wire::SettingOut {
         id,
         value: &value,
@@ -117,11 +110,11 @@ pub(super) async fn save_setting(ctx: &Context, req: &Req<'_>) -> Result<Respons
         .body
         .get("value")
         .filter(|_| valid_id)
-        .ok_or(RcError::Bare)?;
+        .ok_or(RcError::SettingNotSaved)?;
     apply(
         ctx,
         Command::SetSetting {
-            name: permissions::setting_key(id),
+            name: settings::setting_key(id),
             value: Some(value.to_value()),
         },
     )

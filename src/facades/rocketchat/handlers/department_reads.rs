@@ -4,10 +4,10 @@
 
 use http::StatusCode;
 
-use super::{Req, Result, contains_ci, duplicate_key, ok, sorted_page};
+use super::{Req, Result, contains_ci, ok, sorted_page};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
-use crate::facades::rocketchat::permissions::perm;
+use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::query::{self, Page};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::facades::rocketchat::{Context, Edition, cached};
@@ -170,7 +170,7 @@ pub(super) fn show_department(ctx: &Context, view: &View, req: &Req<'_>) -> Resu
         None => true,
         Some(v) => v.as_str() == Some("true"),
     };
-    let include = include && req.may(perm!("view-livechat-departments"));
+    let include = include && req.may(Permission::ViewLivechatDepartments);
     let encode = || {
         wire::encode(&wire::DepartmentAnswer {
             department: department.map(|d| mapping::department_out(view, d, true)),
@@ -201,20 +201,17 @@ pub(super) fn show_department(ctx: &Context, view: &View, req: &Req<'_>) -> Resu
 
 pub(super) fn autocomplete(view: &View, req: &Req<'_>) -> Result<Response> {
     let raw = match req.query.get("selector") {
-        None => return Err(RcError::Plain("The 'selector' param is required".into())),
-        Some(Json::String(s)) if s.is_empty() => {
-            return Err(RcError::Plain("The 'selector' param is required".into()));
-        }
+        None => return Err(RcError::SelectorRequired),
+        Some(Json::String(s)) if s.is_empty() => return Err(RcError::SelectorRequired),
         Some(Json::String(s)) => s.clone(),
         // `JSON.parse` of an object stringifies it first.
         Some(_) => "[object Object]".to_owned(),
     };
     let selector: Json = strict_json::parse_str(&raw).map_err(|e| match e {
-        JsonError::Syntax { column, .. } => RcError::Plain(format!(
-            "Unexpected token in JSON at position {}",
-            column.saturating_sub(1)
-        )),
-        JsonError::DuplicateKey(path) => duplicate_key(&format!("selector.{path}")),
+        JsonError::Syntax { column, .. } => RcError::JsonSyntax {
+            position: column.saturating_sub(1),
+        },
+        JsonError::DuplicateKey(path) => RcError::DuplicateProperty(format!("selector.{path}")),
     })?;
     let term = selector
         .get("term")
@@ -271,9 +268,9 @@ pub(super) fn department_agents(view: &View, req: &Req<'_>) -> Result<Response> 
 pub(super) fn list_by_ids(view: &View, req: &Req<'_>) -> Result<Response> {
     query::sort(&req.query)?;
     let ids: Vec<&str> = match req.query.get("ids") {
-        None => return Err(RcError::Plain("The 'ids' param is required".into())),
+        None => return Err(RcError::IdsRequired),
         Some(Json::Array(items)) => items.iter().filter_map(Json::as_str).collect(),
-        Some(_) => return Err(RcError::Plain("The 'ids' param must be an array".into())),
+        Some(_) => return Err(RcError::IdsNotArray),
     };
     let departments: Vec<_> = view
         .departments()

@@ -5,10 +5,12 @@
 use super::department_reads::creation_available;
 use super::{Req, Result, apply, ok};
 use crate::facades::rocketchat::Context;
-use crate::facades::rocketchat::check::{self, Pattern};
+use crate::facades::rocketchat::check::{self, Mismatch, Pattern};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping::{self, DepartmentFields};
-use crate::facades::rocketchat::permissions::{self, perm};
+use crate::facades::rocketchat::permissions::Permission;
+use crate::facades::rocketchat::settings;
+use crate::facades::rocketchat::wire::requests::{self, AgentLink, AgentsChange};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
 use crate::model::{
@@ -36,10 +38,7 @@ pub(super) async fn save_department(
     let existing = id.and_then(|id| mapping::department_by_id(view, id));
     // 3. The Community edition's limit applies whenever no department was found.
     if existing.is_none() && !creation_available(ctx, view) {
-        return Err(RcError::save_department(
-            "error-max-departments-number-reached",
-            "Maximum number of departments reached",
-        ));
+        return Err(RcError::MaxDepartmentsReached);
     }
     // 4. `departmentData.enabled` truthy on an archived department.
     let truthy = match body.get("enabled") {
@@ -50,54 +49,38 @@ pub(super) async fn save_department(
         Some(Json::Null) | None => false,
     };
     if existing.is_some_and(|d| !d.active) && truthy {
-        return Err(RcError::save_department(
-            "error-archived-department-cant-be-enabled",
-            "Archived departments cant be enabled",
-        ));
+        return Err(RcError::ArchivedDepartmentCantBeEnabled);
     }
     // 5. check(department, defaultValidations).
     mapping::check_department(body)?;
     let fields = DepartmentFields::read(body)?;
     // 7. Closing tags.
     if fields.request_tag == Some(true) && fields.closing_tags.as_ref().is_none_or(Vec::is_empty) {
-        return Err(RcError::save_department(
-            "error-validating-department-chat-closing-tags",
-            "At least one closing tag is required when the department requires tag(s) on closing conversations.",
-        ));
+        return Err(RcError::ClosingTagsRequired);
     }
     // 8. An id that names nothing.
     if id.is_some() && existing.is_none() {
-        return Err(RcError::save_department(
-            "error-department-not-found",
-            "Department not found",
-        ));
+        return Err(RcError::DepartmentNotFound);
     }
     // 9, 10. The fallback department: not itself, and existing (a falsy value skips the check).
     let fallback = match fields.fallback.as_deref() {
         None => None,
         Some(f) if Some(f) == id => {
-            return Err(RcError::meteor(
-                "error-fallback-department-circular",
-                "Cannot save department. Circular reference between fallback department and department",
-            ));
+            return Err(RcError::FallbackCircular);
         }
         Some("") => Some(None),
         Some(f) => Some(Some(
             mapping::department_by_id(view, f)
-                .ok_or_else(|| {
-                    RcError::save_department(
-                        "error-fallback-department-not-found",
-                        "Fallback department not found",
-                    )
-                })?
+                .ok_or(RcError::FallbackNotFound)?
                 .id,
         )),
     };
     // 12. `updateDepartmentAgents` checks its list (it runs after the write in Rocket.Chat;
     // checking it first keeps a failed request from changing anything).
     mapping::check_agents(agents, None)?;
+    let agents: Option<Vec<AgentLink>> = agents.map(requests::decode).transpose()?;
     let members = agents.map(|list| MembersChange::Edit {
-        upsert: mapping::upserts(view, Some(list)),
+        upsert: mapping::upserts(view, &list),
         remove: Vec::new(),
     });
 
@@ -107,7 +90,7 @@ pub(super) async fn save_department(
                 fields
                     .name
                     .clone()
-                    .ok_or_else(|| RcError::matching("Missing key 'name'"))?,
+                    .ok_or_else(|| Mismatch::missing_key("name"))?,
             );
             department.description = fields.description.clone();
             department.enabled = fields.enabled.unwrap_or(false);
@@ -193,9 +176,9 @@ pub(super) async fn update_department(
         ],
         including: false,
     };
-    check::matches(Some(&req.body), &body_pattern).map_err(|m| RcError::matching(m.text()))?;
-    if !req.may(perm!("manage-livechat-departments")) {
-        return Err(RcError::Plain("error-not-allowed".into()));
+    check::matches(Some(&req.body), &body_pattern)?;
+    if !req.may(Permission::ManageLivechatDepartments) {
+        return Err(RcError::UpdateNotAllowed);
     }
     // Agents count only for a caller who may add them (spec §3.1 #5 step 4).
     let agents = req
@@ -203,7 +186,7 @@ pub(super) async fn update_department(
         .get("department")
         .and(req.body.get("agents"))
         .filter(|a| **a != Json::Null)
-        .filter(|_| req.may(perm!("add-livechat-department-agents")));
+        .filter(|_| req.may(Permission::AddLivechatDepartmentAgents));
     let department = req.body.get("department").cloned().unwrap_or(Json::Null);
     let id = req.param("_id");
     let department_id = save_department(ctx, view, Some(id), &department, agents).await?;
@@ -221,11 +204,11 @@ pub(super) async fn delete_department(
     view: &View,
     req: &Req<'_>,
 ) -> Result<Response> {
-    if !permissions::flag(view, "Omnichannel_enable_department_removal") {
-        return Err(RcError::Plain("error-department-removal-disabled".into()));
+    if !settings::flag(view, "Omnichannel_enable_department_removal") {
+        return Err(RcError::DepartmentRemovalDisabled);
     }
     let department = mapping::department_by_id(view, req.param("_id"))
-        .ok_or_else(|| RcError::Plain("error-department-not-found".into()))?;
+        .ok_or(RcError::RemovedDepartmentNotFound)?;
     let id = department.id;
     apply(ctx, Command::DeleteDepartment { id }).await?;
     tracing::info!(department = id.0, "rocket.chat department deleted");
@@ -241,13 +224,9 @@ pub(super) async fn archive(
     let Some(department) = mapping::department_by_id(view, req.param("_id")) else {
         // The two routes throw differently (spec §3.1 #8, #9).
         return Err(if restore {
-            RcError::Meteor {
-                code: "department-not-found",
-                reason: None,
-                details: None,
-            }
+            RcError::UnarchiveNotFound
         } else {
-            RcError::Plain("department-not-found".into())
+            RcError::ArchiveNotFound
         });
     };
     apply(
@@ -270,7 +249,7 @@ pub(super) async fn save_department_agents(
         keys: vec![("upsert", Pattern::AnyArray), ("remove", Pattern::AnyArray)],
         including: true,
     };
-    check::matches(Some(&req.body), &including).map_err(|m| RcError::matching(m.text()))?;
+    check::matches(Some(&req.body), &including)?;
     // `saveDepartmentAgents` checks `{upsert, remove}` strictly, then finds the department.
     if let Some((key, _)) = req
         .body
@@ -278,16 +257,15 @@ pub(super) async fn save_department_agents(
         .iter()
         .find(|(k, _)| k != "upsert" && k != "remove")
     {
-        return Err(RcError::matching(format!("Unknown key in field {key}")));
+        return Err(Mismatch::unknown_key(key).into());
     }
-    let upsert = req.body.get("upsert");
-    let remove = req.body.get("remove");
-    mapping::check_agents(upsert, remove)?;
+    mapping::check_agents_change(&req.body)?;
     let department = mapping::department_by_id(view, req.param("_id"))
-        .ok_or_else(|| RcError::meteor("error-department-not-found", "Department not found"))?;
-    let upserts = mapping::upserts(view, upsert);
+        .ok_or(RcError::AgentsDepartmentNotFound)?;
+    let change: AgentsChange = requests::decode(&req.body)?;
+    let upserts = mapping::upserts(view, &change.upsert);
     // Rocket.Chat removes first, then upserts: an agent in both lists stays.
-    let removals: Vec<_> = mapping::removals(view, remove)
+    let removals: Vec<_> = mapping::removals(view, &change.remove)
         .into_iter()
         .filter(|a| !upserts.iter().any(|u| u.agent == *a))
         .collect();

@@ -5,12 +5,13 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::department_writes::save_department;
-use super::{Req, Result, apply, duplicate_key, ok};
+use super::{Req, Result, apply, ok};
 use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::check::{self, Pattern};
-use crate::facades::rocketchat::error::RcError;
+use crate::facades::rocketchat::error::{DdpError, RcError};
 use crate::facades::rocketchat::mapping;
-use crate::facades::rocketchat::permissions::perm;
+use crate::facades::rocketchat::permissions::Permission;
+use crate::facades::rocketchat::wire::requests::{self, MethodCall};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::Response;
 use crate::http::json::{self as strict_json, JsonError};
@@ -23,19 +24,14 @@ pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req<'_>) -> Re
         keys: vec![("message", Pattern::String)],
         including: false,
     };
-    check::matches(Some(&req.body), &pattern).map_err(|m| RcError::matching(m.text()))?;
-    let text = req
-        .body
-        .get("message")
-        .and_then(Json::as_str)
-        .unwrap_or_default();
-    let message: Json = strict_json::parse_str(text).map_err(|e| match e {
-        JsonError::Syntax { column, .. } => RcError::Plain(format!(
-            "Unexpected token in JSON at position {}",
-            column.saturating_sub(1)
-        )),
+    check::matches(Some(&req.body), &pattern)?;
+    let call: MethodCall = requests::decode(&req.body)?;
+    let message: Json = strict_json::parse_str(&call.message).map_err(|e| match e {
+        JsonError::Syntax { column, .. } => RcError::JsonSyntax {
+            position: column.saturating_sub(1),
+        },
         // The message carries writes (`livechat:saveDepartment`), so it is held to the body's rule.
-        JsonError::DuplicateKey(path) => duplicate_key(&format!("message.{path}")),
+        JsonError::DuplicateKey(path) => RcError::DuplicateProperty(format!("message.{path}")),
     })?;
     let id = message.get("id").map(Json::to_value).unwrap_or(Value::Null);
     let params: Vec<Json> = match message.get("params") {
@@ -50,11 +46,7 @@ pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req<'_>) -> Re
     let outcome = match name.as_str() {
         "livechat:changeLivechatStatus" => change_livechat_status(ctx, view, req, &params).await,
         "livechat:saveDepartment" => saved_department(ctx, view, req, &params).await,
-        other => Err(MethodError {
-            error: json!(404),
-            reason: Some(format!("Method '{other}' not found")),
-            details: None,
-        }),
+        other => Err(RcError::MethodNotFound(other.to_owned()).into()),
     };
     let mut result = serde_json::Map::new();
     result.insert("msg".into(), json!("result"));
@@ -65,10 +57,7 @@ pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req<'_>) -> Re
         }
         Ok(None) => {}
         Err(e) => {
-            let code = match &e.error {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
+            let message = e.message();
             let mut object = serde_json::Map::new();
             object.insert("isClientSafe".into(), json!(true));
             object.insert("error".into(), e.error);
@@ -78,13 +67,7 @@ pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req<'_>) -> Re
             if let Some(details) = e.details {
                 object.insert("details".into(), details);
             }
-            object.insert(
-                "message".into(),
-                json!(match &e.reason {
-                    Some(reason) => format!("{reason} [{code}]"),
-                    None => format!("[{code}]"),
-                }),
-            );
+            object.insert("message".into(), json!(message));
             object.insert("errorType".into(), json!("Meteor.Error"));
             let object = Value::Object(object);
             result.insert("error".into(), object);
@@ -96,39 +79,6 @@ pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req<'_>) -> Re
     })
 }
 
-/// A `Meteor.Error` raised inside a method.
-struct MethodError {
-    error: Value,
-    reason: Option<String>,
-    details: Option<Value>,
-}
-
-impl From<RcError> for MethodError {
-    fn from(e: RcError) -> Self {
-        match e {
-            RcError::Meteor {
-                code,
-                reason,
-                details,
-            } => MethodError {
-                error: json!(code),
-                reason,
-                details,
-            },
-            RcError::Plain(message) => MethodError {
-                error: json!(message),
-                reason: None,
-                details: None,
-            },
-            other => MethodError {
-                error: json!(500),
-                reason: Some(format!("{other:?}")),
-                details: None,
-            },
-        }
-    }
-}
-
 /// `livechat:changeLivechatStatus({status, agentId})`; older clients pass the status as a bare
 /// string. Without a status it toggles, as Rocket.Chat does.
 async fn change_livechat_status(
@@ -136,7 +86,7 @@ async fn change_livechat_status(
     view: &View,
     req: &Req<'_>,
     params: &[Json],
-) -> Result<Option<Value>, MethodError> {
+) -> Result<Option<Value>, DdpError> {
     let caller = req.caller()?;
     let (status, agent_id) = match params.first() {
         Some(Json::String(s)) => (Some(s.as_str()), None),
@@ -148,18 +98,17 @@ async fn change_livechat_status(
     };
     let agent = match agent_id {
         Some(id) if id != caller.uid.as_str() => {
-            if !req.may(perm!("manage-livechat-agents")) {
-                return Err(RcError::meteor("error-not-allowed", "Not allowed").into());
+            if !req.may(Permission::ManageLivechatAgents) {
+                return Err(RcError::NotAllowed.into());
             }
-            mapping::agent_by_id(view, id)
-                .ok_or_else(|| RcError::meteor("error-not-allowed", "Invalid Agent"))?
+            mapping::agent_by_id(view, id).ok_or(RcError::InvalidAgent)?
         }
         _ => caller,
     };
     let accepts = match status {
         Some("available") => true,
         Some("not-available") => false,
-        Some(_) => return Err(RcError::meteor("error-not-allowed", "Invalid Status").into()),
+        Some(_) => return Err(RcError::InvalidLivechatStatus.into()),
         None => !agent.accepts_chats,
     };
     let patch = AgentPatch {
@@ -184,9 +133,9 @@ async fn saved_department(
     view: &View,
     req: &Req<'_>,
     params: &[Json],
-) -> Result<Option<Value>, MethodError> {
-    if !req.may(perm!("manage-livechat-departments")) {
-        return Err(RcError::save_department("error-not-allowed", "Not allowed").into());
+) -> Result<Option<Value>, DdpError> {
+    if !req.may(Permission::ManageLivechatDepartments) {
+        return Err(RcError::SaveNotAllowed.into());
     }
     let id = params
         .first()
@@ -196,7 +145,7 @@ async fn saved_department(
     let agents = params.get(2).filter(|a| matches!(a, Json::Array(_)));
     let saved = save_department(ctx, view, id, &department, agents).await?;
     let view = ctx.store.view();
-    let stored = view.department(saved).ok_or(RcError::Bare)?;
+    let stored = view.department(saved).ok_or(RcError::NotSaved)?;
     let mut value = to_value(&mapping::department_out(&view, stored, true));
     value["_updatedAt"] = json!({"$date": stored.updated_at.unix_millis()});
     Ok(Some(value))

@@ -27,16 +27,20 @@ use smallvec::SmallVec;
 
 use super::Context;
 use super::auth::{self, Caller};
-use super::check::{self, Prop, Schema, Ty, nullable, prop};
+use super::check;
 use super::error::RcError;
 use super::mapping;
 use super::permissions::{Grants, Permission};
 use super::query::{self, Page};
-use super::routes::Action;
+use super::routes::{Action, Later, Now};
+use super::wire::requests::{
+    AGENT_DEPARTMENTS_QUERY, DEPARTMENT_CREATE_BODY, DEPARTMENT_LIST_QUERY, USER_CREATE_BODY,
+    USERS_ADD_BODY, USERS_LIST_QUERY,
+};
 use super::wire::{self, Json};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::read_body;
-use crate::http::{Answer, Body, LayerError, Request, Response};
+use crate::http::{Answer, Body, Request, Response};
 use crate::model::{Agent, Command, Outcome, View};
 use admin::{permission_list, save_setting, show_setting, update_permissions};
 use department_reads::{
@@ -92,9 +96,10 @@ impl Req<'_> {
     }
 }
 
-/// Routes, authenticates, validates, authorizes, then runs the action. A `GET` (or `HEAD`) that
-/// reads is answered during the call; a request with a body to read, or whose action waits (a
-/// write, login, logout), is left for later, as work that owns the request.
+/// Routes, authenticates, validates, authorizes, then runs the action. A `GET` (or `HEAD`) whose
+/// route answers [`Action::Now`] is answered during the call; a request with a body to read, or
+/// whose route answers [`Action::Later`] (a write, login, logout), is left for later, as work
+/// that owns the request.
 pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     let (parts, body) = request.into_parts();
     // GET (and HEAD, answered as GET) carry no body to read.
@@ -102,8 +107,8 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
         let view = ctx.store.read();
         let admitted = admit(ctx, &view, &parts)?;
         let (action, req) = complete(ctx, &view, admitted, Json::Object(Vec::new()))?;
-        if let Some(answer) = read(ctx, action, &view, &req) {
-            return answer.map(Answer::Now);
+        if let Action::Now(action) = action {
+            return read(ctx, action, &view, &req).map(Answer::Now);
         }
     }
     Ok(Answer::later_with(
@@ -123,9 +128,9 @@ async fn steps(ctx: &Context, parts: Parts, body: Body) -> Result<Response> {
         json_body(body, is_json(&parts.headers)).await?
     };
     let (action, req) = complete(ctx, &view, admitted, body)?;
-    match read(ctx, action, &view, &req) {
-        Some(answer) => answer,
-        None => wait(ctx, action, &view, req).await,
+    match action {
+        Action::Now(action) => read(ctx, action, &view, &req),
+        Action::Later(action) => wait(ctx, action, &view, req).await,
     }
 }
 
@@ -154,7 +159,7 @@ fn admit<'r>(ctx: &'r Context, view: &View, parts: &'r Parts) -> Result<Admitted
     let query = query::parse(parts.uri.query());
 
     // The one typed route validates its query before authenticating (spec §1.1, last para).
-    if action == Action::AgentDepartments {
+    if action == Action::Now(Now::AgentDepartments) {
         let mut q = query.clone();
         check::ajv(&AGENT_DEPARTMENTS_QUERY, &mut q).map_err(RcError::TypedInvalidParams)?;
     }
@@ -219,7 +224,7 @@ async fn json_body(body: Body, is_json: bool) -> Result<Json> {
     }
     match strict_json::parse(&bytes) {
         Ok(body) => Ok(body),
-        Err(JsonError::DuplicateKey(path)) => Err(duplicate_key(&path)),
+        Err(JsonError::DuplicateKey(path)) => Err(RcError::DuplicateProperty(path)),
         Err(JsonError::Syntax { .. }) => Ok(Json::Object(Vec::new())),
     }
 }
@@ -232,161 +237,17 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.to_ascii_lowercase().contains("application/json"))
 }
 
-/// A key given twice, in ajv's words and with its `invalid-params` type, since clients already
-/// show those: `must NOT have duplicate property 'department.name'`.
-pub(super) fn duplicate_key(path: &str) -> RcError {
-    RcError::InvalidParams(format!("must NOT have duplicate property '{path}'"))
-}
-
-// ---------------------------------------------------------------------------------------------
-// ajv schemas (`packages/rest-typings`), checked between authentication and permissions.
-
-const PAGINATION: [Prop; 4] = [
-    nullable("count", Ty::Number),
-    nullable("offset", Ty::Number),
-    nullable("sort", Ty::String),
-    nullable("query", Ty::String),
-];
-
-/// `LivechatDepartmentSchema` (#1, #7): no `fields`, no unknown keys.
-static DEPARTMENT_LIST_QUERY: Schema = Schema {
-    properties: &[
-        nullable("text", Ty::String),
-        nullable("onlyMyDepartments", Ty::Enum(&["true", "false"])),
-        nullable("enabled", Ty::String),
-        nullable("excludeDepartmentId", Ty::String),
-        nullable("showArchived", Ty::String),
-        PAGINATION[0],
-        PAGINATION[1],
-        PAGINATION[2],
-        PAGINATION[3],
-    ],
-    required: &[],
-    additional: false,
-};
-
-static DEPARTMENT_DTO: Schema = Schema {
-    properties: &[
-        prop("enabled", Ty::Boolean),
-        prop("name", Ty::String),
-        nullable("description", Ty::String),
-        prop("showOnRegistration", Ty::Boolean),
-        prop("showOnOfflineForm", Ty::Boolean),
-        nullable("requestTagBeforeClosingChat", Ty::Boolean),
-        nullable("chatClosingTags", Ty::Strings),
-        nullable("fallbackForwardDepartment", Ty::String),
-        prop("email", Ty::String),
-        nullable("departmentsAllowedToForward", Ty::Strings),
-        nullable("allowReceiveForwardOffline", Ty::Boolean),
-        nullable("offlineMessageChannelName", Ty::String),
-        nullable("abandonedRoomsCloseCustomMessage", Ty::String),
-        nullable("waitingQueueMessage", Ty::String),
-    ],
-    required: &[
-        "name",
-        "email",
-        "enabled",
-        "showOnRegistration",
-        "showOnOfflineForm",
-    ],
-    additional: true,
-};
-
-static AGENT_ITEM: Schema = Schema {
-    properties: &[
-        prop("agentId", Ty::String),
-        nullable("count", Ty::Number),
-        nullable("order", Ty::Number),
-    ],
-    required: &["agentId"],
-    additional: false,
-};
-
-static DEPARTMENT_UNIT: Schema = Schema {
-    properties: &[prop("_id", Ty::String)],
-    required: &[],
-    additional: false,
-};
-
-/// `POSTLivechatDepartmentSchema` (#2, spec §3.1).
-static DEPARTMENT_CREATE_BODY: Schema = Schema {
-    properties: &[
-        prop("department", Ty::Object(&DEPARTMENT_DTO)),
-        nullable("agents", Ty::ObjectArray(&AGENT_ITEM)),
-        prop("departmentUnit", Ty::Object(&DEPARTMENT_UNIT)),
-    ],
-    required: &["department"],
-    additional: false,
-};
-
-/// The typed #14 route's query.
-static AGENT_DEPARTMENTS_QUERY: Schema = Schema {
-    properties: &[nullable("enabledDepartmentsOnly", Ty::String)],
-    required: &[],
-    additional: false,
-};
-
-/// `LivechatUsersManagerGETSchema`.
-static USERS_LIST_QUERY: Schema = Schema {
-    properties: &[
-        nullable("text", Ty::String),
-        nullable("onlyAvailable", Ty::Boolean),
-        nullable("excludeId", Ty::String),
-        nullable("showIdleAgents", Ty::Boolean),
-        PAGINATION[0],
-        PAGINATION[1],
-        PAGINATION[2],
-        PAGINATION[3],
-        nullable("fields", Ty::String),
-    ],
-    required: &[],
-    additional: false,
-};
-
-/// `POSTLivechatUsersTypeProps`.
-static USERS_ADD_BODY: Schema = Schema {
-    properties: &[prop("username", Ty::String)],
-    required: &["username"],
-    additional: false,
-};
-
-/// `isUserCreateParamsPOST`.
-static USER_CREATE_BODY: Schema = Schema {
-    properties: &[
-        prop("email", Ty::String),
-        prop("name", Ty::String),
-        prop("password", Ty::String),
-        prop("username", Ty::String),
-        nullable("active", Ty::Boolean),
-        nullable("bio", Ty::String),
-        nullable("nickname", Ty::String),
-        nullable("statusText", Ty::String),
-        nullable("roles", Ty::Strings),
-        nullable("joinDefaultChannels", Ty::Boolean),
-        nullable("requirePasswordChange", Ty::Boolean),
-        nullable("setRandomPassword", Ty::Boolean),
-        nullable("sendWelcomeEmail", Ty::Boolean),
-        nullable("verified", Ty::Boolean),
-        nullable("customFields", Ty::Object(&ANY_OBJECT)),
-        nullable("fields", Ty::String),
-    ],
-    required: &["email", "name", "password", "username"],
-    additional: false,
-};
-
-static ANY_OBJECT: Schema = Schema {
-    properties: &[],
-    required: &[],
-    additional: true,
-};
-
+/// ajv `validateParams` (`packages/rest-typings`), between authentication and permissions: the
+/// routes that declare a schema, and the part of the request it checks.
 fn validate(action: Action, req: &mut Req) -> Result<()> {
     let (schema, data) = match action {
-        Action::ListDepartments | Action::ListArchived => (&DEPARTMENT_LIST_QUERY, &mut req.query),
-        Action::CreateDepartment => (&DEPARTMENT_CREATE_BODY, &mut req.body),
-        Action::ListUsersOfType => (&USERS_LIST_QUERY, &mut req.query),
-        Action::AddUserOfType => (&USERS_ADD_BODY, &mut req.body),
-        Action::CreateUser => (&USER_CREATE_BODY, &mut req.body),
+        Action::Now(Now::ListDepartments | Now::ListArchived) => {
+            (&DEPARTMENT_LIST_QUERY, &mut req.query)
+        }
+        Action::Later(Later::CreateDepartment) => (&DEPARTMENT_CREATE_BODY, &mut req.body),
+        Action::Now(Now::ListUsersOfType) => (&USERS_LIST_QUERY, &mut req.query),
+        Action::Later(Later::AddUserOfType) => (&USERS_ADD_BODY, &mut req.body),
+        Action::Later(Later::CreateUser) => (&USER_CREATE_BODY, &mut req.body),
         _ => return Ok(()),
     };
     check::ajv(schema, data).map_err(RcError::InvalidParams)
@@ -394,69 +255,51 @@ fn validate(action: Action, req: &mut Req) -> Result<()> {
 
 // ---------------------------------------------------------------------------------------------
 
-/// The actions answered from the state alone, during the call; `None` for those that wait.
-fn read(ctx: &Context, action: Action, view: &View, req: &Req) -> Option<Result<Response>> {
-    Some(match action {
-        Action::ListDepartments => list_departments(ctx, view, req, false),
-        Action::ListArchived => list_departments(ctx, view, req, true),
-        Action::CreationAvailable => ok(&wire::CreationAvailable {
+/// The actions answered from the state alone, during the call.
+fn read(ctx: &Context, action: Now, view: &View, req: &Req) -> Result<Response> {
+    match action {
+        Now::ListDepartments => list_departments(ctx, view, req, false),
+        Now::ListArchived => list_departments(ctx, view, req, true),
+        Now::CreationAvailable => ok(&wire::CreationAvailable {
             available: creation_available(ctx, view),
             success: true,
         }),
-        Action::ShowDepartment => show_department(ctx, view, req),
-        Action::Autocomplete => autocomplete(view, req),
-        Action::DepartmentAgents => department_agents(view, req),
-        Action::ListByIds => list_by_ids(view, req),
-        Action::AgentDepartments => agent_departments(view, req),
-        Action::WidgetConfig => widget_config(view, req),
-        Action::ListUsersOfType => list_users(view, req),
-        Action::ShowUserOfType => show_user_of_type(view, req),
-        Action::ListPermissions => ok(&wire::PermissionsListOut {
+        Now::ShowDepartment => show_department(ctx, view, req),
+        Now::Autocomplete => autocomplete(view, req),
+        Now::DepartmentAgents => department_agents(view, req),
+        Now::ListByIds => list_by_ids(view, req),
+        Now::AgentDepartments => agent_departments(view, req),
+        Now::WidgetConfig => widget_config(view, req),
+        Now::ListUsersOfType => list_users(view, req),
+        Now::ShowUserOfType => show_user_of_type(view, req),
+        Now::ListPermissions => ok(&wire::PermissionsListOut {
             update: permission_list(view),
             remove: [],
             success: true,
         }),
-        Action::ShowSetting => show_setting(view, req),
-        Action::Login
-        | Action::Logout
-        | Action::CreateDepartment
-        | Action::UpdateDepartment
-        | Action::DeleteDepartment
-        | Action::Archive
-        | Action::Unarchive
-        | Action::SaveDepartmentAgents
-        | Action::AddUserOfType
-        | Action::RemoveUserOfType
-        | Action::CreateUser
-        | Action::DeleteUser
-        | Action::SetStatus
-        | Action::MethodCall
-        | Action::UpdatePermissions
-        | Action::SaveSetting => return None,
-    })
+        Now::ShowSetting => show_setting(view, req),
+    }
 }
 
 /// The actions that wait: for a commit, or a password hash.
-async fn wait(ctx: &Context, action: Action, view: &View, req: Req<'_>) -> Result<Response> {
+async fn wait(ctx: &Context, action: Later, view: &View, req: Req<'_>) -> Result<Response> {
     match action {
-        Action::Login => login(ctx, view, &req).await,
-        Action::Logout => logout(ctx, &req).await,
-        Action::CreateDepartment => create_department(ctx, view, &req).await,
-        Action::UpdateDepartment => update_department(ctx, view, &req).await,
-        Action::DeleteDepartment => delete_department(ctx, view, &req).await,
-        Action::Archive => archive(ctx, view, &req, false).await,
-        Action::Unarchive => archive(ctx, view, &req, true).await,
-        Action::SaveDepartmentAgents => save_department_agents(ctx, view, &req).await,
-        Action::AddUserOfType => add_user_of_type(ctx, view, &req).await,
-        Action::RemoveUserOfType => remove_user_of_type(ctx, view, &req).await,
-        Action::CreateUser => create_user(ctx, view, &req).await,
-        Action::DeleteUser => delete_user(ctx, view, &req).await,
-        Action::SetStatus => set_status(ctx, view, &req).await,
-        Action::MethodCall => method_call(ctx, view, &req).await,
-        Action::UpdatePermissions => update_permissions(ctx, view, &req).await,
-        Action::SaveSetting => save_setting(ctx, &req).await,
-        // `read` answers the rest, and is asked first.
-        _ => read(ctx, action, view, &req).unwrap_or(Err(RcError::Layer(LayerError::Internal))),
+        Later::Login => login(ctx, view, &req).await,
+        Later::Logout => logout(ctx, &req).await,
+        Later::CreateDepartment => create_department(ctx, view, &req).await,
+        Later::UpdateDepartment => update_department(ctx, view, &req).await,
+        Later::DeleteDepartment => delete_department(ctx, view, &req).await,
+        Later::Archive => archive(ctx, view, &req, false).await,
+        Later::Unarchive => archive(ctx, view, &req, true).await,
+        Later::SaveDepartmentAgents => save_department_agents(ctx, view, &req).await,
+        Later::AddUserOfType => add_user_of_type(ctx, view, &req).await,
+        Later::RemoveUserOfType => remove_user_of_type(ctx, view, &req).await,
+        Later::CreateUser => create_user(ctx, view, &req).await,
+        Later::DeleteUser => delete_user(ctx, view, &req).await,
+        Later::SetStatus => set_status(ctx, view, &req).await,
+        Later::MethodCall => method_call(ctx, view, &req).await,
+        Later::UpdatePermissions => update_permissions(ctx, view, &req).await,
+        Later::SaveSetting => save_setting(ctx, &req).await,
     }
 }
 

@@ -4,15 +4,14 @@
 
 use std::sync::Arc;
 
-use serde_json::json;
-
 use super::{Req, Result, apply, contains_ci, ok, sorted_page};
 use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::check::{self, Pattern};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
-use crate::facades::rocketchat::permissions::perm;
+use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::query;
+use crate::facades::rocketchat::wire::requests::{self, UserCreate, UsersAdd};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
 use crate::model::{
@@ -25,20 +24,20 @@ pub(super) fn list_users(view: &View, req: &Req<'_>) -> Result<Response> {
     let sort = query::sort(&req.query)?;
     let role = match req.param("type") {
         "agent" => {
-            if !(req.may(perm!("transfer-livechat-guest"))
-                || req.may(perm!("edit-omnichannel-contact")))
+            if !(req.may(Permission::TransferLivechatGuest)
+                || req.may(Permission::EditOmnichannelContact))
             {
                 return Err(RcError::ForbiddenBare);
             }
             Role::Agent
         }
         "manager" => {
-            if !req.may(perm!("view-livechat-manager")) {
+            if !req.may(Permission::ViewLivechatManager) {
                 return Err(RcError::ForbiddenBare);
             }
             Role::Manager
         }
-        _ => return Err(RcError::Plain("Invalid type".into())),
+        _ => return Err(RcError::InvalidType),
     };
     let text = query::string(&req.query, "text").filter(|t| !t.is_empty());
     let only_available = req.query.get("onlyAvailable") == Some(&Json::Bool(true));
@@ -88,7 +87,7 @@ fn user_type(req: &Req<'_>) -> Result<Role> {
     match req.param("type") {
         "agent" => Ok(Role::Agent),
         "manager" => Ok(Role::Manager),
-        _ => Err(RcError::Plain("Invalid type".into())),
+        _ => Err(RcError::InvalidType),
     }
 }
 
@@ -98,16 +97,10 @@ pub(super) async fn add_user_of_type(
     req: &Req<'_>,
 ) -> Result<Response> {
     let role = user_type(req)?;
-    let username = req
-        .body
-        .get("username")
-        .and_then(Json::as_str)
-        .unwrap_or_default();
-    let agent = view.agent_by_username(username).ok_or(RcError::Meteor {
-        code: "error-invalid-user",
-        reason: None,
-        details: None,
-    })?;
+    let body: UsersAdd = requests::decode(&req.body)?;
+    let agent = view
+        .agent_by_username(&body.username)
+        .ok_or(RcError::InvalidUser)?;
     let mut patch = AgentPatch {
         roles: Some(mapping::with_role(agent.roles, role)),
         ..AgentPatch::default()
@@ -136,8 +129,7 @@ pub(super) async fn add_user_of_type(
 }
 
 pub(super) fn show_user_of_type(view: &View, req: &Req<'_>) -> Result<Response> {
-    let agent = mapping::agent_by_id(view, req.param("_id"))
-        .ok_or_else(|| RcError::Plain("User not found".into()))?;
+    let agent = mapping::agent_by_id(view, req.param("_id")).ok_or(RcError::UserNotFound)?;
     let role = user_type(req)?;
     let user = agent.roles.contains(role).then(|| wire::AgentOut {
         id: agent.uid.as_str(),
@@ -161,7 +153,7 @@ pub(super) async fn remove_user_of_type(
     view: &View,
     req: &Req<'_>,
 ) -> Result<Response> {
-    let agent = mapping::agent_by_id(view, req.param("_id")).ok_or(RcError::Bare)?;
+    let agent = mapping::agent_by_id(view, req.param("_id")).ok_or(RcError::UserNotRemoved)?;
     let role = user_type(req)?;
     let patch = AgentPatch {
         roles: Some(mapping::without_role(agent.roles, role)),
@@ -181,55 +173,24 @@ pub(super) async fn remove_user_of_type(
 }
 
 pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
-    let text = |key: &str| {
-        req.body
-            .get(key)
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (username, email, name, password) = (
-        text("username"),
-        text("email"),
-        text("name"),
-        text("password"),
-    );
-    let method = json!({"method": "insertOrUpdateUser"});
-    let username = Username::parse(&username).map_err(|_| RcError::Meteor {
-        code: "error-input-is-not-a-valid-field",
-        reason: Some(format!("{username} is not a valid username")),
-        details: Some(
-            json!({"method": "insertOrUpdateUser", "input": username, "field": "Username"}),
-        ),
-    })?;
-    let email = Email::parse(&email).map_err(|_| RcError::Meteor {
-        code: "error-invalid-email",
-        reason: Some(format!("Invalid email {email}")),
-        details: Some(json!({"method": "insertOrUpdateUser", "email": email})),
-    })?;
-    let taken = |value: &str| RcError::Meteor {
-        code: "error-field-unavailable",
-        reason: Some(format!("{value} is already in use :(")),
-        details: Some(json!({"method": "insertOrUpdateUser", "field": value})),
-    };
+    let UserCreate {
+        email,
+        name,
+        password,
+        username,
+        active,
+        roles,
+    } = requests::decode(&req.body)?;
+    let username = Username::parse(&username).map_err(|_| RcError::InvalidUsername(username))?;
+    let email = Email::parse(&email).map_err(|_| RcError::InvalidEmail(email))?;
     if view.agent_by_username(username.as_str()).is_some() {
-        return Err(taken(username.as_str()));
+        return Err(RcError::FieldUnavailable(username.as_str().to_owned()));
     }
     if view.agent_by_email(email.as_str()).is_some() {
-        return Err(taken(email.as_str()));
+        return Err(RcError::FieldUnavailable(email.as_str().to_owned()));
     }
-    let role_names: Vec<String> = match req.body.get("roles") {
-        Some(Json::Array(items)) => items
-            .iter()
-            .filter_map(|r| r.as_str().map(str::to_owned))
-            .collect(),
-        _ => vec!["user".to_owned()],
-    };
-    let roles = mapping::model_roles(&role_names).map_err(|_| RcError::Meteor {
-        code: "error-invalid-role",
-        reason: Some("Invalid role".into()),
-        details: Some(method.clone()),
-    })?;
+    let role_names = roles.unwrap_or_else(|| vec!["user".to_owned()]);
+    let roles = mapping::model_roles(&role_names).map_err(|_| RcError::InvalidRole)?;
     // Argon2 takes a while; keep it off the async workers.
     let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
         .await
@@ -258,7 +219,7 @@ pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req<'_>) -> Re
     let Outcome::Agent(id) = outcome else {
         return Err(LayerError::Internal.into());
     };
-    let view = if req.body.get("active") == Some(&Json::Bool(false)) {
+    let view = if active == Some(false) {
         let patch = AgentPatch {
             active: Some(false),
             ..AgentPatch::default()
@@ -299,12 +260,7 @@ fn user_from_params<'a>(view: &'a State, body: &Json) -> Option<&'a Arc<Agent>> 
 }
 
 pub(super) async fn delete_user(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
-    let agent = user_from_params(view, &req.body).ok_or_else(|| {
-        RcError::meteor(
-            "error-invalid-user",
-            "The required \"userId\" or \"username\" param provided does not match any users",
-        )
-    })?;
+    let agent = user_from_params(view, &req.body).ok_or(RcError::NoMatchingUser)?;
     apply(ctx, Command::DeleteAgent { id: agent.id }).await?;
     ok(&wire::SUCCESS)
 }
@@ -317,11 +273,11 @@ pub(super) async fn set_status(ctx: &Context, view: &View, req: &Req<'_>) -> Res
         ],
         including: true,
     };
-    check::matches(Some(&req.body), &pattern).map_err(|m| RcError::matching(m.text()))?;
+    check::matches(Some(&req.body), &pattern)?;
     let caller = req.caller()?;
     let target = match user_from_params(view, &req.body) {
         Some(user) if user.id != caller.id => {
-            if !req.may(perm!("edit-other-user-info")) {
+            if !req.may(Permission::EditOtherUserInfo) {
                 return Err(RcError::ForbiddenBare);
             }
             Arc::clone(user)
@@ -330,11 +286,7 @@ pub(super) async fn set_status(ctx: &Context, view: &View, req: &Req<'_>) -> Res
     };
     let presence = match req.body.get("status").and_then(Json::as_str) {
         None | Some("") => None,
-        Some(status) => Some(Presence::parse(status).ok_or_else(|| RcError::Meteor {
-            code: "error-invalid-status",
-            reason: Some("Valid status types include online | away | offline | busy".into()),
-            details: Some(json!({"method": "users.setStatus"})),
-        })?),
+        Some(status) => Some(Presence::parse(status).ok_or(RcError::InvalidStatus)?),
     };
     if presence.is_some() {
         let patch = AgentPatch {

@@ -5,21 +5,21 @@ use serde_json::{Value, json};
 
 use super::{Req, Result, ok};
 use crate::facades::rocketchat::mapping;
-use crate::facades::rocketchat::permissions;
 use crate::facades::rocketchat::query;
+use crate::facades::rocketchat::settings;
 use crate::facades::rocketchat::wire;
 use crate::http::Response;
 use crate::model::View;
 
 /// The widget's config (spec §7): the settings it reads, and the departments it may offer.
 pub(super) fn widget_config(view: &View, req: &Req<'_>) -> Result<Response> {
-    if permissions::setting(view, "Livechat_enabled") != Some(Value::Bool(true)) {
+    if settings::setting(view, "Livechat_enabled") != Some(Value::Bool(true)) {
         return ok(&wire::ConfigOut {
             config: json!({"enabled": false}),
             success: true,
         });
     }
-    let setting = |id: &str| permissions::setting(view, id).unwrap_or(Value::Null);
+    let setting = |id: &str| settings::setting(view, id).unwrap_or(Value::Null);
     // `findEnabledWithAgentsAndBusinessUnit`: enabled, with at least one agent.
     let departments: Vec<Value> = view
         .departments_by_name()

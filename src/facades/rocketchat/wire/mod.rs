@@ -14,6 +14,8 @@ use serde_json::{Map, Number, Value};
 
 use crate::http::{JSON, Response, respond};
 
+pub mod requests;
+
 /// Writes `value` as JSON with the headers Rocket.Chat's router sets on every answer: exactly
 /// `application/json` (supertest compares the whole string), `Cache-Control: no-store` and
 /// `Pragma: no-cache` (spec §0, `router.ts`).
