@@ -10,9 +10,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, FixtureSource};
-use crate::facades::rocketchat::Rocketchat;
+use crate::facades::rocketchat::{Rocketchat, RocketchatOptions};
 use crate::facades::zendesk::Zendesk;
-use crate::facades::zopim::Zopim;
+use crate::facades::zopim::{Zopim, ZopimOptions};
 use crate::fixtures::FixtureFile;
 use crate::http::admin::Admin;
 use crate::http::server;
@@ -58,11 +58,10 @@ impl App {
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
 
-        let table = PrefixTable::new(Arc::new(Admin))
-            .facade(Zendesk::service(store.clone()))
-            .facade(Zopim::service(store.clone(), config.zopim))
-            .facade(Rocketchat::service(store.clone(), config.rocketchat));
-        let pipeline = Pipeline::new(table, config.request);
+        let pipeline = Pipeline::new(
+            facades(store.clone(), config.zopim, config.rocketchat),
+            config.request,
+        );
 
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(server::serve(
@@ -81,6 +80,15 @@ impl App {
             task,
         })
     }
+}
+
+/// Every facade over `store`, by the path prefixes each claims; the gateway's own routes answer
+/// the paths none claims.
+pub fn facades(store: Store, zopim: ZopimOptions, rocketchat: RocketchatOptions) -> PrefixTable {
+    PrefixTable::new(Arc::new(Admin))
+        .facade(Zendesk::service(store.clone()))
+        .facade(Zopim::service(store.clone(), zopim))
+        .facade(Rocketchat::service(store, rocketchat))
 }
 
 /// Opens the data directory; `seed` runs only when it holds no state yet.

@@ -6,7 +6,7 @@
 //!   destroy, user create and user delete) and reads from all three, against the gateway and
 //!   against [`Reference`], a deliberately simple model of what each vendor should show. Every
 //!   read, and every write's own answer, is compared with the reference. Many cases run in
-//!   process (the facades' own services over one store, no sockets); a few run over HTTP.
+//!   process (the gateway's own pipeline over one store, no sockets); a few run over HTTP.
 //!   `PROPTEST_CASES` raises both counts.
 //! - A stress test runs many concurrent clients of all three facades for a bounded time, checks
 //!   every answer's status and every answer that shows both sides of a membership, then compares
@@ -18,23 +18,22 @@ mod stress;
 mod wire;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use base64::Engine;
 use bytes::Bytes;
-use deskbridge::facades::rocketchat::{Rocketchat, RocketchatOptions};
-use deskbridge::facades::zendesk::Zendesk;
+use deskbridge::facades::rocketchat::RocketchatOptions;
 use deskbridge::facades::zendesk::xml::{Limits, XmlDocument, XmlValue};
-use deskbridge::facades::zopim::{EnabledFormat, Zopim, ZopimOptions};
+use deskbridge::facades::zopim::{EnabledFormat, ZopimOptions};
 use deskbridge::fixtures::FixtureFile;
-use deskbridge::http::{BoxError, Facade};
+use deskbridge::http::{Pipeline, RequestLimits};
 use deskbridge::model::{Store, Timestamp};
 use http_body_util::{BodyExt, Full};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use reqwest::Method;
 use serde_json::{Value, json};
+use tower::ServiceExt;
 
 use property::*;
 use reference::*;

@@ -1,5 +1,5 @@
-//! The wire: the facades in process (each `Facade::handle` over one store, no sockets), or
-//! the whole gateway over HTTP.
+//! The wire: the gateway's request pipeline in process (its facades over one store, no
+//! sockets), or the whole gateway over HTTP.
 
 use super::*;
 
@@ -31,12 +31,11 @@ impl Answer {
 }
 
 pub(super) enum Wire {
-    /// The three facades' services over one store, called directly.
+    /// The gateway's pipeline over one store, called directly: the server's own stack of
+    /// layers and facades, without the sockets.
     InProcess {
         store: Store,
-        zopim: Arc<dyn Facade>,
-        rc: Arc<dyn Facade>,
-        xml: Arc<dyn Facade>,
+        pipeline: Pipeline,
     },
     Http(TestApp),
 }
@@ -74,15 +73,19 @@ impl Wire {
             .and_then(|f| f.into_state())
             .expect("fixtures load");
         let store = Store::new(state);
+        let facades = deskbridge::app::facades(
+            store.clone(),
+            ZopimOptions {
+                enabled: EnabledFormat::Integer,
+            },
+            RocketchatOptions::default(),
+        );
+        let limits = RequestLimits {
+            max_body_bytes: 1 << 20,
+            request_timeout: std::time::Duration::from_secs(30),
+        };
         Wire::InProcess {
-            zopim: Zopim::service(
-                store.clone(),
-                ZopimOptions {
-                    enabled: EnabledFormat::Integer,
-                },
-            ),
-            rc: Rocketchat::service(store.clone(), RocketchatOptions::default()),
-            xml: Zendesk::service(store.clone()),
+            pipeline: Pipeline::new(facades, limits),
             store,
         }
     }
@@ -99,12 +102,7 @@ impl Wire {
         body: Option<String>,
     ) -> Answer {
         match self {
-            Wire::InProcess { zopim, rc, xml, .. } => {
-                let facade = match vendor {
-                    Vendor::Zopim => zopim,
-                    Vendor::Rc => rc,
-                    Vendor::Xml => xml,
-                };
+            Wire::InProcess { pipeline, .. } => {
                 let mut request = http::Request::builder()
                     .method(method)
                     .uri(path)
@@ -112,13 +110,12 @@ impl Wire {
                 for (name, value) in headers(vendor) {
                     request = request.header(name, value);
                 }
-                let body = Full::new(Bytes::from(body.unwrap_or_default()))
-                    .map_err(|never: Infallible| -> BoxError { match never {} })
-                    .boxed_unsync();
-                let response = facade
-                    .handle(request.body(deskbridge::http::Body::new(body)).unwrap())
-                    .response()
-                    .await;
+                let body = Full::new(Bytes::from(body.unwrap_or_default()));
+                let response = pipeline
+                    .clone()
+                    .oneshot(request.body(body).unwrap())
+                    .await
+                    .unwrap_or_else(|never| match never {});
                 let status = response.status().as_u16();
                 let bytes = response.into_body().collect().await.unwrap().to_bytes();
                 Answer {
