@@ -2,19 +2,25 @@
 //!
 //! # Layout
 //!
-//! - [`model`]: departments, agents, memberships and the [`model::Store`], the only mutator. No
+//! - [`model`]: departments, agents, memberships and the [`model::Store`], the only mutator
+//!   (`state`, `apply`, `load`, `replay`, `invariants`, `publish`, `commit`: one job each). No
 //!   vendor names, no HTTP.
 //! - [`auth`]: secrets to principals (token digests, password hashes); vendor-neutral.
-//! - [`fixtures`]: the JSON file the state starts from (the embedded default or `--fixtures`).
-//! - [`persist`]: with `--data-dir`, the journal every write goes to before it is acknowledged,
-//!   snapshots, and recovery on start.
-//! - [`http`]: the vendor-neutral server: accept loop, limits, prefix router, per-request layers,
-//!   and the [`http::Facade`] trait through which each vendor answers, errors included.
-//! - [`facades`]: one folder per vendor, each turning its wire format into model commands and back.
+//! - [`fixtures`]: the JSON file the state starts from (the embedded default or `--fixtures`),
+//!   with its fast start-up path fenced in `fixtures::fast_path`.
+//! - [`persist`]: with `--data-dir`, the journal every write goes to before it is acknowledged
+//!   (records, compaction into snapshots, the directory), and recovery on start.
+//! - [`http`]: the vendor-neutral server: the accept loop ([`http::server`]), the one tower
+//!   stack every request goes through ([`http::pipeline`], its layers in [`http::layer`]), the
+//!   prefix table that picks a facade ([`http::prefixes`]), and the [`http::Facade`] trait
+//!   through which each vendor answers, errors included.
+//! - [`facades`]: one folder per vendor (`zopim`, `rocketchat`, `zendesk`), each turning its wire
+//!   format into model commands and back, with its own exhaustive error table.
 //! - [`config`], [`telemetry`], [`app`]: settings, logging, and [`app::App::spawn`], which wires it
 //!   all together and binds first so tests can use port 0.
 //!
-//! Dependencies point down: app -> facades -> http, auth, persist -> model.
+//! Dependencies point down: app -> facades -> http, auth, persist -> model. The path of a request
+//! and of a write through these files: `docs/architecture.md`.
 
 pub mod app;
 pub mod auth;

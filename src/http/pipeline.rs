@@ -9,10 +9,10 @@
 //! 4. **isolate**: a panic becomes the facade's 500, and work that hangs past the deadline and a
 //!    grace period is stopped with the facade's 408 (it must see the body's deadline, so it comes
 //!    after the body limit);
-//! 5. **dispatch**: the facade's own [`Facade::handle`].
+//! 5. **dispatch**: the facade's own [`Facade::handle`](super::Facade::handle).
 //!
 //! A layer that must answer in a vendor's shape asks the routed facade for the body
-//! ([`Facade::rescue`]). Each layer answers synchronously ([`layer::Answered`]): a read is
+//! ([`Facade::rescue`](super::Facade::rescue)). Each layer answers synchronously ([`Answered`]): a read is
 //! answered during the call and builds no future at all, which for an `async` chain of facade,
 //! layers and connection was several kilobytes moved several times per request
 //! (docs/decisions.md, "Answers now or later").

@@ -30,7 +30,7 @@ impl XmlDocument {
         reader::parse(bytes, limits)
     }
 
-    /// Writes the document with its `<?xml ...?>` prolog; see [`write`].
+    /// Writes the document with its `<?xml ...?>` prolog; see [`write()`].
     pub fn to_xml(&self) -> String {
         writer::write(self)
     }
