@@ -19,7 +19,9 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::helpers::{TestApp, spawn_app};
+use crate::zendesk;
 use reqwest::StatusCode;
+use serde_json::json;
 
 const ZENPY_SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -90,11 +92,15 @@ async fn zenpy_drives_departments(var: &str, what: &str, url_style: &str) {
     let after = app.zopim_snapshot().await;
     assert_eq!(after, before, "the state after the zenpy run");
     let legacy = app.zopim().legacy().get("/departments").await;
-    assert_eq!(legacy.status, StatusCode::OK);
-    assert_eq!(
-        legacy.json(),
-        after.0,
-        "the legacy prefix's department list"
+    crate::zopim::assert_json(
+        &legacy,
+        StatusCode::OK,
+        json!([
+            crate::zopim::sales(),
+            crate::zopim::support(),
+            crate::zopim::billing()
+        ]),
+        "the legacy prefix's department list",
     );
     app.handle.shutdown().await;
 }
@@ -185,19 +191,18 @@ async fn pyactiveresource_finds_creates_updates_and_destroys_groups_and_reads_th
     app.assert_invariants();
     // The group it made is destroyed softly: still listed, inactive, without agents.
     let group = app.zendesk().get("/groups/4.xml").await;
-    assert_eq!(group.status, StatusCode::OK, "{}", group.body);
-    assert!(
-        group.body.contains("<name>Hardware</name>")
-            && group
-                .body
-                .contains("<is-active type=\"boolean\">false</is-active>")
-            && group.body.contains("<users type=\"array\"/>"),
-        "{}",
-        group.body
+    let hardware = zendesk::group_fragment(4, "Hardware", false, zendesk::group_times(&app, 4));
+    zendesk::assert_xml(
+        &group,
+        StatusCode::OK,
+        &zendesk::document(&zendesk::group_with_users(&hardware, &[])),
+        "the destroyed group",
     );
-    assert_eq!(
-        app.zopim().get("/departments/4").await.status,
-        StatusCode::NOT_FOUND
+    crate::zopim::assert_error(
+        &app.zopim().get("/departments/4").await,
+        StatusCode::NOT_FOUND,
+        "Department not found",
+        "Zopim's department 4",
     );
     app.handle.shutdown().await;
 }
@@ -222,10 +227,19 @@ async fn rails_hash_from_xml_reads_the_gateway_and_the_gateway_reads_hash_to_xml
     );
     app.assert_invariants();
     let user = app.zendesk().get("/users/4.xml").await;
-    assert!(
-        user.body.contains("<email>ruby@example.com</email>"),
-        "{}",
-        user.body
+    let ruby_user = zendesk::user_fragment(
+        4,
+        ("Ruby User", "ruby@example.com"),
+        4,
+        true,
+        None,
+        zendesk::user_times(&app, 4),
+    );
+    zendesk::assert_xml(
+        &user,
+        StatusCode::OK,
+        &zendesk::document(&zendesk::user_with_groups(&ruby_user, &[])),
+        "the user Ruby made",
     );
     app.handle.shutdown().await;
 }

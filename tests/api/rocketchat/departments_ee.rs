@@ -515,13 +515,17 @@ async fn autocomplete_follows_the_e2e_cases() {
         ("d. an object", "selector[name]=test"),
         ("e. bad JSON", "selector=%7Bname%3A%20%22test%22"),
     ] {
-        let body = expect(
-            &rc.get(&format!("livechat/department.autocomplete?{query}"))
-                .await,
+        let reply = rc
+            .get(&format!("livechat/department.autocomplete?{query}"))
+            .await;
+        // Today's text; V8's own names the token ("Unexpected token o in JSON at position 1"),
+        // which spec §8 leaves unverified.
+        assert_rc(
+            &reply,
             StatusCode::BAD_REQUEST,
+            json!({"success": false, "error": "Unexpected token in JSON at position 1"}),
+            case,
         );
-        assert_eq!(body["success"], false, "{case}");
-        assert!(body["error"].is_string(), "{case}");
     }
     // f. a term matches name prefixes, case-insensitively.
     let test = rc.create_department(None, "test", true).await;

@@ -103,7 +103,12 @@ async fn before_hooks(rc: &Rc<'_>, manager_roles: &[&str]) {
     let agent = rc
         .post("livechat/users/agent", json!({"username": "admin"}))
         .await;
-    assert_eq!(agent.status, StatusCode::OK, "{}", agent.body);
+    assert_rc(
+        &agent,
+        StatusCode::OK,
+        json!({"user": {"_id": RC_ADMIN_ID, "username": "admin"}, "success": true}),
+        "createAgent",
+    );
     make_agent_available(rc).await;
     rc.setting("Omnichannel_enable_department_removal", json!(true))
         .await;

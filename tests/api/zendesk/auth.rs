@@ -92,11 +92,12 @@ async fn an_api_token_authenticates_as_email_slash_token_and_emails_ignore_case(
     let alex = document(&user_with_groups(ALEX, &[SALES]));
     assert_xml(&token, StatusCode::OK, &alex, "email/token");
     assert_xml(&upper, StatusCode::OK, &alex, "upper-case email");
-    assert_eq!(
-        token_upper.status,
+    let via_token = group_fragment(4, "Via token", true, group_times(&app, 4));
+    assert_xml(
+        &token_upper,
         StatusCode::CREATED,
-        "{}",
-        token_upper.body
+        &document(&group_with_users(&via_token, &[])),
+        "upper-case email with a token",
     );
 }
 
@@ -106,14 +107,32 @@ async fn an_agent_may_read_but_not_change_groups_or_users() {
     let before = app.zendesk_snapshot().await;
     let sam = app.zendesk().signed_in_as(ZD_AGENT.0, ZD_AGENT.1);
 
-    for path in [
-        "/groups.xml",
-        "/groups/1.xml",
-        "/groups/1/users.xml",
-        "/users.xml",
-        "/users/1.xml",
+    let alex = user_with_groups(ALEX, &[SALES]);
+    for (path, expected) in [
+        (
+            "/groups.xml",
+            list(
+                "groups",
+                3,
+                &[SALES.to_owned(), SUPPORT.to_owned(), BILLING.to_owned()],
+            ),
+        ),
+        (
+            "/groups/1.xml",
+            document(&group_with_users(SALES, &[ALEX, SAM])),
+        ),
+        (
+            "/groups/1/users.xml",
+            list(
+                "users",
+                2,
+                &[alex.clone(), user_with_groups(SAM, &[SALES, SUPPORT])],
+            ),
+        ),
+        ("/users.xml", list("users", 3, &default_users())),
+        ("/users/1.xml", document(&alex)),
     ] {
-        assert_eq!(sam.get(path).await.status, StatusCode::OK, "{path}");
+        assert_xml(&sam.get(path).await, StatusCode::OK, &expected, path);
     }
     for (method, path, body) in [
         (

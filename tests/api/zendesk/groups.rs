@@ -91,19 +91,45 @@ async fn showing_a_group_nests_its_agents_as_users() {
 async fn every_read_route_answers_the_same_under_the_api_v1_prefix() {
     let app = spawn_app().await;
 
-    for path in [
-        "/groups.xml",
-        "/groups/2.xml",
-        "/groups/2/users.xml",
-        "/users.xml",
-        "/users/3.xml",
-        "/users/current.xml",
+    let maria = user_with_groups(MARIA, &[SUPPORT, BILLING]);
+    for (path, expected) in [
+        (
+            "/groups.xml",
+            list(
+                "groups",
+                3,
+                &[SALES.to_owned(), SUPPORT.to_owned(), BILLING.to_owned()],
+            ),
+        ),
+        (
+            "/groups/2.xml",
+            document(&group_with_users(SUPPORT, &[SAM, MARIA])),
+        ),
+        (
+            "/groups/2/users.xml",
+            list(
+                "users",
+                2,
+                &[user_with_groups(SAM, &[SALES, SUPPORT]), maria.clone()],
+            ),
+        ),
+        ("/users.xml", list("users", 3, &default_users())),
+        ("/users/3.xml", document(&maria)),
+        (
+            "/users/current.xml",
+            document(&user_with_groups(ALEX, &[SALES])),
+        ),
     ] {
         let plain = app.zendesk().get(path).await;
         let prefixed = app.zendesk().api_v1().get(path).await;
 
-        assert_eq!(plain.status, StatusCode::OK, "{path}");
-        assert_xml(&prefixed, StatusCode::OK, &plain.body, path);
+        assert_xml(&plain, StatusCode::OK, &expected, path);
+        assert_xml(
+            &prefixed,
+            StatusCode::OK,
+            &expected,
+            &format!("/api/v1{path}"),
+        );
     }
 }
 
@@ -249,20 +275,29 @@ async fn xml_written_by_rails_and_pyactiveresource_creates_a_group() {
     let from_rails = app.zendesk().post("/groups.xml", &rails).await;
     let from_python = app.zendesk().post("/groups.xml", pyactiveresource).await;
 
-    assert_eq!(
-        from_rails.status,
-        StatusCode::CREATED,
-        "{}",
-        from_rails.body
-    );
-    assert_eq!(
-        from_python.status,
-        StatusCode::CREATED,
-        "{}",
-        from_python.body
-    );
     let hardware = group_fragment(4, "Hardware", true, group_times(&app, 4));
     let py = group_fragment(5, "Py", true, group_times(&app, 5));
+    assert_xml(
+        &from_rails,
+        StatusCode::CREATED,
+        &document(&group_with_users(&hardware, &[SAM, MARIA])),
+        "POST from Rails",
+    );
+    assert_xml(
+        &from_python,
+        StatusCode::CREATED,
+        &document(&group_with_users(&py, &[MARIA])),
+        "POST from pyactiveresource",
+    );
+    let port = app.handle.addr().port();
+    assert_eq!(
+        location(&from_rails),
+        Some(format!("http://127.0.0.1:{port}/groups/4.xml").as_str())
+    );
+    assert_eq!(
+        location(&from_python),
+        Some(format!("http://127.0.0.1:{port}/groups/5.xml").as_str())
+    );
     let maria = user_with_groups(MARIA, &[SUPPORT, BILLING, &hardware, &py]);
     assert_xml(
         &app.zendesk().get("/groups/4/users.xml").await,
@@ -495,7 +530,10 @@ async fn destroying_a_group_answers_an_empty_200_and_keeps_it_listed_as_inactive
 #[tokio::test]
 async fn a_destroyed_group_can_no_longer_be_changed_or_assigned() {
     let app = spawn_app().await;
-    app.zendesk().delete("/groups/1.xml").await;
+    assert_empty_ok(
+        &app.zendesk().delete("/groups/1.xml").await,
+        "DELETE /groups/1.xml",
+    );
     let before = app.zendesk_snapshot().await;
 
     for body in [

@@ -81,9 +81,14 @@ async fn rocket_chat_keeps_its_own_api_v1_routes_beside_the_classic_xml_ones() {
         .body("{}");
     let reply = app.send(rocketchat).await;
 
-    // Rocket.Chat's own JSON answer (no token: 401), not the XML facade's.
-    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(reply.content_type(), Some("application/json"));
+    // Rocket.Chat's own JSON answer (no token: 401, rocketchat spec §1.3), not the XML facade's.
+    crate::rocketchat::assert_rc(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        json!({"success": false, "error": "You must be logged in to do this.",
+               "status": "error", "message": "You must be logged in to do this."}),
+        "POST /api/v1/users.create without a token",
+    );
 }
 
 #[tokio::test]

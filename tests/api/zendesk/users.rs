@@ -311,7 +311,20 @@ async fn a_user_created_with_a_password_signs_in_with_it() {
         )
         .await;
 
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let boss = user_fragment(
+        4,
+        ("New Admin", "boss@example.com"),
+        2,
+        true,
+        Some("Europe/Berlin"),
+        user_times(&app, 4),
+    );
+    assert_xml(
+        &reply,
+        StatusCode::CREATED,
+        &document(&user_with_groups(&boss, &[])),
+        "POST /users.xml with a password",
+    );
     let me = app
         .zendesk()
         .signed_in_as("boss@example.com", "s3cret!")
@@ -324,7 +337,13 @@ async fn a_user_created_with_a_password_signs_in_with_it() {
         .signed_in_as("boss@example.com", "s3cret!")
         .post("/groups.xml", "<group><name>Boss</name></group>")
         .await;
-    assert_eq!(group.status, StatusCode::CREATED, "{}", group.body);
+    let boss_group = group_fragment(4, "Boss", true, group_times(&app, 4));
+    assert_xml(
+        &group,
+        StatusCode::CREATED,
+        &document(&group_with_users(&boss_group, &[])),
+        "the new administrator creates a group",
+    );
 }
 
 #[tokio::test]
@@ -569,7 +588,16 @@ async fn deleting_a_user_deactivates_it_removes_it_from_its_groups_and_stops_its
         .signed_in_as(ZD_AGENT.0, ZD_AGENT.1)
         .get("/groups.xml")
         .await;
-    assert_eq!(before_delete.status, StatusCode::OK);
+    assert_xml(
+        &before_delete,
+        StatusCode::OK,
+        &list(
+            "groups",
+            3,
+            &[SALES.to_owned(), SUPPORT.to_owned(), BILLING.to_owned()],
+        ),
+        "the agent lists groups before its deletion",
+    );
 
     let reply = z.delete("/users/2.xml").await;
 
@@ -635,8 +663,11 @@ async fn a_changed_password_is_refused_at_once_and_the_new_one_accepted() {
     // The verified-password memory is keyed by the stored hash, so a change invalidates it.
     let app = spawn_app().await;
     let sam = app.zendesk().signed_in_as(ZD_AGENT.0, ZD_AGENT.1);
-    assert_eq!(sam.get("/users/current.xml").await.status, StatusCode::OK);
-    assert_eq!(sam.get("/users/current.xml").await.status, StatusCode::OK);
+    let sam_document = document(&user_with_groups(SAM, &[SALES, SUPPORT]));
+    for case in ["the first sign-in", "the remembered sign-in"] {
+        let me = sam.get("/users/current.xml").await;
+        assert_xml(&me, StatusCode::OK, &sam_document, case);
+    }
 
     let reply = app
         .zendesk()
@@ -646,17 +677,22 @@ async fn a_changed_password_is_refused_at_once_and_the_new_one_accepted() {
         )
         .await;
 
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let sam_renewed = user_fragment(
+        2,
+        ("Sam Agent", "agent@example.com"),
+        4,
+        true,
+        Some("America/New_York"),
+        user_times(&app, 2),
+    );
+    let sam_renewed = document(&user_with_groups(&sam_renewed, &[SALES, SUPPORT]));
+    assert_xml(&reply, StatusCode::OK, &sam_renewed, "PUT a new password");
     assert_unauthenticated(&sam.get("/users/current.xml").await, "the old password");
     let renewed = app.zendesk().signed_in_as(ZD_AGENT.0, "n3w-secret");
-    assert_eq!(
-        renewed.get("/users/current.xml").await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        renewed.get("/users/current.xml").await.status,
-        StatusCode::OK
-    );
+    for case in ["the new password", "the new password, remembered"] {
+        let me = renewed.get("/users/current.xml").await;
+        assert_xml(&me, StatusCode::OK, &sam_renewed, case);
+    }
     assert_unauthenticated(
         &sam.get("/users/current.xml").await,
         "the old password again",

@@ -28,7 +28,12 @@ async fn listing_departments_under_either_prefix_returns_the_same_bare_array_in_
         .zopim()
         .post("/departments", r#"{"name": "Aardvark"}"#)
         .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_json(
+        &created,
+        StatusCode::CREATED,
+        aardvark(4),
+        "create Aardvark",
+    );
 
     for prefix in PREFIXES {
         let reply = app.zopim().at(prefix).get("/departments").await;
@@ -36,12 +41,7 @@ async fn listing_departments_under_either_prefix_returns_the_same_bare_array_in_
         assert_json(
             &reply,
             StatusCode::OK,
-            json!([
-                sales(),
-                support(),
-                billing(),
-                {"description": "", "enabled": 1, "id": 4, "members": [], "name": "Aardvark", "settings": {}}
-            ]),
+            json!([sales(), support(), billing(), aardvark(4)]),
             prefix,
         );
     }
@@ -51,63 +51,56 @@ async fn listing_departments_under_either_prefix_returns_the_same_bare_array_in_
 async fn a_list_after_a_write_shows_the_write_whichever_facade_made_it() {
     // The list is kept encoded per state version: each list here follows one that filled it.
     let app = spawn_app().await;
-    let ids = |reply: &Reply| -> Vec<(u64, String)> {
-        reply
-            .json()
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| {
-                (
-                    d["id"].as_u64().unwrap(),
-                    d["name"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect()
-    };
-    let list = || async {
-        let replies = [
-            app.zopim().at(PREFIXES[0]).get("/departments").await,
-            app.zopim().at(PREFIXES[1]).get("/departments").await,
-            app.zopim().at(PREFIXES[0]).get("/departments").await,
-        ];
-        for reply in &replies {
-            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-            assert_eq!(reply.body, replies[0].body);
+    let assert_list = |expected: Value, case: &'static str| {
+        let app = &app;
+        async move {
+            for (n, prefix) in [PREFIXES[0], PREFIXES[1], PREFIXES[0]]
+                .into_iter()
+                .enumerate()
+            {
+                let reply = app.zopim().at(prefix).get("/departments").await;
+                assert_json(
+                    &reply,
+                    StatusCode::OK,
+                    expected.clone(),
+                    &format!("{case}: list {n} under {prefix}"),
+                );
+            }
         }
-        ids(&replies[0])
     };
-    let named = |pairs: &[(u64, &str)]| -> Vec<(u64, String)> {
-        pairs.iter().map(|(i, n)| (*i, (*n).to_owned())).collect()
-    };
-    assert_eq!(
-        list().await,
-        named(&[(1, "Sales"), (2, "Support"), (3, "Billing")])
-    );
+    assert_list(json!([sales(), support(), billing()]), "at first").await;
 
     let renamed = app
         .zopim()
         .put("/departments/2", r#"{"name": "Help"}"#)
         .await;
-    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
-    assert_eq!(
-        list().await,
-        named(&[(1, "Sales"), (2, "Help"), (3, "Billing")])
-    );
+    let help = with(support(), json!({"name": "Help"}));
+    assert_json(&renamed, StatusCode::OK, help.clone(), "rename 2");
+    assert_list(json!([sales(), help, billing()]), "after the rename").await;
 
     // A soft delete through the classic XML API hides the department from Zopim.
     let destroyed = app.zendesk().delete("/groups/1.xml").await;
-    assert_eq!(destroyed.status, StatusCode::OK, "{}", destroyed.body);
-    assert_eq!(list().await, named(&[(2, "Help"), (3, "Billing")]));
+    crate::zendesk::assert_empty_ok(&destroyed, "DELETE /groups/1.xml");
+    assert_list(json!([help, billing()]), "after the XML destroy").await;
 
     let created = app
         .zopim()
         .post("/departments", r#"{"name": "Aardvark"}"#)
         .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_json(&created, StatusCode::CREATED, aardvark(4), "create 4");
     let deleted = app.zopim().delete("/departments/3").await;
-    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
-    assert_eq!(list().await, named(&[(2, "Help"), (4, "Aardvark")]));
+    assert_no_content(&deleted, "delete 3");
+    assert_list(json!([help, aardvark(4)]), "after the create and delete").await;
+}
+
+/// A department made with only a name: `Aardvark` with this id.
+fn aardvark(id: u64) -> Value {
+    created_with_name(id, "Aardvark")
+}
+
+/// What a create with only `name` answers (and lists): no description, members or settings.
+fn created_with_name(id: u64, name: &str) -> Value {
+    json!({"description": "", "enabled": 1, "id": id, "members": [], "name": name, "settings": {}})
 }
 
 #[tokio::test]
@@ -190,13 +183,14 @@ async fn showing_a_department_by_a_percent_encoded_name_decodes_spaces_unicode_a
     let app = spawn_app().await;
     let names = ["Sales Team", "Café ☕ Soporte", "C++ Help", "Sales/EU"];
     let mut shown = Vec::new();
-    for name in names {
+    for (id, name) in (4..).zip(names) {
         let reply = app
             .zopim()
             .post("/departments", &json!({ "name": name }).to_string())
             .await;
-        assert_eq!(reply.status, StatusCode::CREATED, "{name}: {}", reply.body);
-        shown.push(reply.json());
+        let created = created_with_name(id, name);
+        assert_json(&reply, StatusCode::CREATED, created.clone(), name);
+        shown.push(created);
     }
     let cases = [
         ("a space as %20", "Sales%20Team", 0),

@@ -263,7 +263,12 @@ async fn updating_a_department_by_name_changes_only_the_fields_sent() {
         let created = z
             .post("/departments", r#"{"name": "Café Team", "members": [2]}"#)
             .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert_json(
+            &created,
+            StatusCode::CREATED,
+            json!({"description": "", "enabled": 1, "id": 4, "members": [2], "name": "Café Team", "settings": {}}),
+            &format!("{prefix} create Café Team"),
+        );
 
         let by_plain_name = z
             .put("/departments/name/Support", r#"{"description": "By name"}"#)
@@ -453,21 +458,25 @@ async fn renaming_a_department_to_its_own_current_name_succeeds() {
 async fn an_update_after_a_failed_update_still_works() {
     let app = spawn_app().await;
     let before = app.zopim_snapshot().await;
-    for (case, body) in [
-        ("a duplicate name", r#"{"name": "Support"}"#),
+    for (case, body, description) in [
+        (
+            "a duplicate name",
+            r#"{"name": "Support"}"#,
+            r#"'name' "Support" is already used by another department"#,
+        ),
         (
             "an unknown member",
             r#"{"description": "x", "members": [1, 99]}"#,
+            "'members' names agent 99, which does not exist",
         ),
-        ("a bad flag", r#"{"description": "x", "enabled": 2}"#),
+        (
+            "a bad flag",
+            r#"{"description": "x", "enabled": 2}"#,
+            "'enabled' must be 0, 1, true or false",
+        ),
     ] {
         let reply = app.zopim().put("/departments/1", body).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::BAD_REQUEST,
-            "{case}: {}",
-            reply.body
-        );
+        assert_error(&reply, StatusCode::BAD_REQUEST, description, case);
     }
     assert_unchanged(&app, &before, "after the failures").await;
 
@@ -546,7 +555,12 @@ async fn deleting_a_department_by_name_returns_an_empty_204_and_removes_it_from_
         let created = z
             .post("/departments", r#"{"name": "Sales Team", "members": [3]}"#)
             .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert_json(
+            &created,
+            StatusCode::CREATED,
+            json!({"description": "", "enabled": 1, "id": 4, "members": [3], "name": "Sales Team", "settings": {}}),
+            &format!("{prefix} create Sales Team"),
+        );
 
         let plain = z.delete("/departments/name/Sales").await;
         let encoded = z.delete("/departments/name/Sales%20Team").await;

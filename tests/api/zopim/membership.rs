@@ -11,6 +11,7 @@ async fn agents_departments_follow_the_members_set_through_department_updates() 
             "members replace the set: Billing gets Alex and Sam, Maria leaves",
             "/departments/3",
             r#"{"members": [1, 2]}"#,
+            with(billing(), json!({"members": [1, 2]})),
             json!({"members": [1, 2]}),
             json!([
                 with(alex(), json!({"departments": [1, 3]})),
@@ -25,6 +26,7 @@ async fn agents_departments_follow_the_members_set_through_department_updates() 
             "enabling Billing adds it to enabled_departments",
             "/departments/3",
             r#"{"enabled": true}"#,
+            with(billing(), json!({"members": [1, 2], "enabled": 1})),
             json!({"members": [1, 2], "enabled": 1}),
             json!([
                 with(
@@ -45,6 +47,7 @@ async fn agents_departments_follow_the_members_set_through_department_updates() 
             "disabling Support removes it from enabled_departments only",
             "/departments/2",
             r#"{"enabled": 0}"#,
+            with(support(), json!({"enabled": 0})),
             json!({"members": [1, 2], "enabled": 1}),
             json!([
                 with(
@@ -65,6 +68,7 @@ async fn agents_departments_follow_the_members_set_through_department_updates() 
             "an empty list removes every member",
             "/departments/3",
             r#"{"members": []}"#,
+            with(billing(), json!({"members": [], "enabled": 1})),
             json!({"members": [], "enabled": 1}),
             json!([
                 with(
@@ -85,6 +89,7 @@ async fn agents_departments_follow_the_members_set_through_department_updates() 
             "repeated ids count once",
             "/departments/1",
             r#"{"members": [3, 3, 1]}"#,
+            with(sales(), json!({"members": [1, 3]})),
             json!({"members": [], "enabled": 1}),
             json!([
                 with(
@@ -103,9 +108,14 @@ async fn agents_departments_follow_the_members_set_through_department_updates() 
         ),
     ];
 
-    for (case, path, body, billing_change, agents) in steps {
+    for (case, path, body, answer, billing_change, agents) in steps {
         let reply = z.put(path, body).await;
-        assert_eq!(reply.status, StatusCode::OK, "{case}: {}", reply.body);
+        assert_json(
+            &reply,
+            StatusCode::OK,
+            answer,
+            &format!("{case}: PUT {path}"),
+        );
 
         assert_json(
             &z.get("/departments/3").await,
