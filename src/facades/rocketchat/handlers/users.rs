@@ -11,7 +11,7 @@ use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::query;
 use crate::facades::rocketchat::wire::requests::{
-    self, SetStatus, UserCreate, UserKey, UserSelector, UsersAdd,
+    self, SetStatus, UserCreate, UserKey, UserSelector, UsersAdd, params,
 };
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
@@ -40,10 +40,10 @@ pub(super) fn list_users(view: &View, req: &Req<'_>) -> Result<Response> {
         }
         _ => return Err(RcError::InvalidType),
     };
-    let text = query::string(&req.query, "text").filter(|t| !t.is_empty());
-    let only_available = req.query.get("onlyAvailable") == Some(&Json::Bool(true));
-    let show_idle = req.query.get("showIdleAgents") != Some(&Json::Bool(false));
-    let exclude = query::string(&req.query, "excludeId");
+    let text = query::string(&req.query, params::TEXT).filter(|t| !t.is_empty());
+    let only_available = req.query.get(params::ONLY_AVAILABLE) == Some(&Json::Bool(true));
+    let show_idle = req.query.get(params::SHOW_IDLE_AGENTS) != Some(&Json::Bool(false));
+    let exclude = query::string(&req.query, params::EXCLUDE_ID);
     let users: Vec<_> = view
         .agents()
         .filter(|a| a.roles.contains(role))

@@ -129,3 +129,26 @@ impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for Loose<'a, T> {
         deserializer.deserialize_any(LooseVisitor(PhantomData))
     }
 }
+
+/// The query parameters the read routes take by name (the paginated ones' `count`, `offset`
+/// and `sort` are `query`'s). A read borrows each value from the parsed query under one of
+/// these, so that reading one allocates nothing.
+pub mod params {
+    pub const TEXT: &str = "text";
+    pub const ENABLED: &str = "enabled";
+    pub const SHOW_ARCHIVED: &str = "showArchived";
+    pub const EXCLUDE_DEPARTMENT_ID: &str = "excludeDepartmentId";
+    pub const INCLUDE_AGENTS: &str = "includeAgents";
+    pub const SELECTOR: &str = "selector";
+    /// Inside the JSON of [`SELECTOR`].
+    pub const TERM: &str = "term";
+    /// Inside the JSON of [`SELECTOR`].
+    pub const EXCEPTIONS: &str = "exceptions";
+    pub const IDS: &str = "ids";
+    pub const ENABLED_DEPARTMENTS_ONLY: &str = "enabledDepartmentsOnly";
+    pub const ONLY_AVAILABLE: &str = "onlyAvailable";
+    pub const SHOW_IDLE_AGENTS: &str = "showIdleAgents";
+    pub const EXCLUDE_ID: &str = "excludeId";
+    /// The widget's department.
+    pub const DEPARTMENT: &str = "department";
+}
