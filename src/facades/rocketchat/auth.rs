@@ -7,7 +7,7 @@ use http::HeaderMap;
 use http::header::HeaderName;
 
 use super::error::RcError;
-use super::wire::Json;
+use super::wire::requests::{LoginBody, LoginForm, LoginUser, PasswordForm};
 use crate::auth::{authenticate_digest, token_digest, verify_password};
 use crate::model::{Agent, State, TokenDigest, TokenKind};
 
@@ -56,69 +56,40 @@ pub fn new_session_token() -> String {
         .collect()
 }
 
-/// What a login body asks for.
+/// What a login body asks for, its user looked up.
 pub enum Login<'a> {
-    /// A password login of the user found by username or email.
+    /// A password login of the user the body names, if they exist.
     Password {
         user: Option<Arc<Agent>>,
-        password: Password<'a>,
+        password: PasswordForm<'a>,
     },
-    /// `{"resume": token}`: a session token logging in again (Meteor's resume login).
+    /// A session token logging in again (Meteor's resume login).
     Resume(&'a str),
 }
 
-/// The password forms of spec §2.1.
-pub enum Password<'a> {
-    Plain(&'a str),
-    /// `{digest, algorithm: "sha-256"}` or `{hashed}`: cannot be checked against an Argon2 hash
-    /// of the clear password, so it never opens anything (docs/rocketchat.md, "Login").
-    Digest,
-}
-
-/// Reads a login body: `{user|username|email, password}`, `{user: {username|email}, password}`,
-/// or `{resume}`. `None` is a body Meteor's `login` would refuse outright.
-pub fn login_request<'a>(view: &State, body: &'a Json) -> Option<Login<'a>> {
-    if let Some(token) = body.get("resume").and_then(Json::as_str) {
-        return Some(Login::Resume(token));
-    }
-    let password = match body.get("password")? {
-        Json::String(p) => Password::Plain(p),
-        Json::Object(_) => Password::Digest,
-        _ => return None,
+/// The login a body asks for (spec §2.1); `None` is a body Meteor's `login` would refuse
+/// outright.
+pub fn login_request<'a>(view: &State, body: &LoginBody<'a>) -> Option<Login<'a>> {
+    let (user, password) = match body.form()? {
+        LoginForm::Resume(token) => return Some(Login::Resume(token)),
+        LoginForm::Password { user, password } => (user, password),
     };
-    let find = |text: &str, by_email: bool| {
-        if by_email {
-            view.agent_by_email(text).cloned()
-        } else {
-            view.agent_by_username(text).cloned()
-        }
+    let user = match user {
+        LoginUser::Username(username) => view.agent_by_username(username),
+        LoginUser::Email(email) => view.agent_by_email(email),
+        LoginUser::Id(id) => super::mapping::agent_by_id(view, id),
+        LoginUser::Nobody => None,
     };
-    // `loginCompatibility`: a string `user` containing `@` is an email (spec §2.1).
-    let user = match (body.get("user"), body.get("username"), body.get("email")) {
-        (Some(Json::String(user)), _, _) => find(user, user.contains('@')),
-        (Some(object @ Json::Object(_)), _, _) => {
-            match (
-                object.get("username").and_then(Json::as_str),
-                object.get("email").and_then(Json::as_str),
-                object.get("id").and_then(Json::as_str),
-            ) {
-                (Some(username), _, _) => find(username, false),
-                (None, Some(email), _) => find(email, true),
-                (None, None, Some(id)) => super::mapping::agent_by_id(view, id).cloned(),
-                (None, None, None) => None,
-            }
-        }
-        (_, Some(Json::String(username)), _) => find(username, false),
-        (_, _, Some(Json::String(email))) => find(email, true),
-        _ => return None,
-    };
-    Some(Login::Password { user, password })
+    Some(Login::Password {
+        user: user.cloned(),
+        password,
+    })
 }
 
 /// Whether this password opens this user's account. Unknown users, wrong passwords, users
 /// without a password and deactivated users are all refused alike.
-pub fn password_opens(agent: &Agent, password: &Password<'_>) -> bool {
-    let Password::Plain(clear) = password else {
+pub fn password_opens(agent: &Agent, password: &PasswordForm<'_>) -> bool {
+    let PasswordForm::Plain(clear) = password else {
         return false;
     };
     agent.active

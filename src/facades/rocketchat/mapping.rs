@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{Number, Value};
 
-use super::check::{Mismatch, Pattern, matches};
+use super::check::Mismatch;
 use super::error::RcError;
 use super::permissions::Roles;
-use super::wire::requests::AgentLink;
-use super::wire::{AgentDepartmentOut, DepartmentOut, EmailOut, Json, LinkOut};
+use super::wire::requests::{AgentLink, DepartmentBody, DepartmentField};
+use super::wire::{AgentDepartmentOut, DepartmentOut, EmailOut, LinkOut};
 use crate::model::{
     Agent, AgentId, Department, DepartmentId, DepartmentName, MemberSpec, Membership, ObjectId,
     Presence, Role, RoleSet, RoutingOptions, State, Timestamp, UserUid, department,
@@ -209,80 +209,7 @@ pub fn agent_department_out<'a>(
 // ---------------------------------------------------------------------------------------------
 // The department body in.
 
-/// Keys that describe the stored document rather than the department; the test helper
-/// `disableDepartment` sends a fetched document back with them, and they are never saved.
-const COMPUTED_KEYS: &[&str] = &[
-    "_id",
-    "_updatedAt",
-    "numAgents",
-    "archived",
-    "type",
-    "parentId",
-    "ancestors",
-    "businessHourId",
-];
-
-fn maybe(pattern: Pattern) -> Pattern {
-    Pattern::Optional(Box::new(pattern))
-}
-
-fn strings() -> Pattern {
-    Pattern::ArrayOf(Box::new(Pattern::String))
-}
-
-/// `saveDepartment`'s `check(department, defaultValidations)` (spec §3.1 #2 step 5): the known
-/// fields typed, every other key a string, an integer or a boolean. Like `check()`, it walks the
-/// body's keys in document order and reports the first bad one, then the first missing key.
-pub fn check_department(department: &Json) -> Result<(), RcError> {
-    let known: [(&str, Pattern); 11] = [
-        ("enabled", Pattern::Boolean),
-        ("name", Pattern::String),
-        ("description", maybe(Pattern::String)),
-        ("showOnRegistration", Pattern::Boolean),
-        ("email", Pattern::String),
-        ("showOnOfflineForm", Pattern::Boolean),
-        ("requestTagBeforeClosingChat", maybe(Pattern::Boolean)),
-        ("chatClosingTags", maybe(strings())),
-        ("fallbackForwardDepartment", maybe(Pattern::String)),
-        ("departmentsAllowedToForward", maybe(strings())),
-        ("allowReceiveForwardOffline", maybe(Pattern::Boolean)),
-    ];
-    let scalar = Pattern::OneOf(vec![Pattern::String, Pattern::Integer, Pattern::Boolean]);
-    let Json::Object(entries) = department else {
-        return matches(Some(department), &Pattern::AnyObject).map_err(RcError::Match);
-    };
-    for (key, value) in entries {
-        let pattern = known
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(&scalar, |(_, p)| p);
-        matches(Some(value), pattern).map_err(|m| m.under_field(&field_path(key)))?;
-    }
-    let missing = known.iter().find(|(k, p)| {
-        !matches!(p, Pattern::Optional(_)) && !entries.iter().any(|(key, _)| key == k)
-    });
-    match missing {
-        Some((key, _)) => Err(Mismatch::missing_key(key).into()),
-        None => Ok(()),
-    }
-}
-
-fn field_path(key: &str) -> String {
-    let identifier = key
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-    if identifier {
-        key.to_owned()
-    } else {
-        serde_json::to_string(&[key]).unwrap_or_default()
-    }
-}
-
-/// The department fields of a checked body. `None` = not sent.
+/// The department fields of a checked body, as the model takes them. `None` = not sent.
 #[derive(Debug, Default)]
 pub struct DepartmentFields {
     pub name: Option<DepartmentName>,
@@ -300,50 +227,36 @@ pub struct DepartmentFields {
 }
 
 impl DepartmentFields {
-    /// Reads a body that passed [`check_department`].
-    pub fn read(department: &Json) -> Result<Self, RcError> {
+    /// The fields of a department body, in the order they were sent: the first field the model
+    /// refuses is reported as `check()`'s `Match.Where` would (spec §3.1 #2 step 5).
+    pub fn from_body(body: DepartmentBody<'_>) -> Result<Self, RcError> {
+        use DepartmentField as F;
         let mut out = DepartmentFields::default();
-        for (key, value) in department.entries() {
-            match key.as_str() {
-                "name" => {
-                    let text = value.as_str().unwrap_or_default();
+        for field in body.0 {
+            match field {
+                F::Name(text) => {
                     out.name = Some(
                         DepartmentName::parse(text).map_err(|_| Mismatch::failed_where("name"))?,
                     );
                 }
-                "enabled" => out.enabled = value.as_bool(),
-                "description" => {
-                    if let Some(text) = value.as_str() {
-                        out.description = Some(
-                            department::parse_description(text)
-                                .map_err(|_| Mismatch::failed_where("description"))?,
-                        );
-                    }
+                F::Enabled(enabled) => out.enabled = Some(enabled),
+                F::Description(text) => {
+                    out.description = Some(
+                        department::parse_description(text)
+                            .map_err(|_| Mismatch::failed_where("description"))?,
+                    );
                 }
-                "showOnRegistration" => out.show_on_registration = value.as_bool(),
-                "showOnOfflineForm" => out.show_on_offline_form = value.as_bool(),
-                "email" => out.email = value.as_str().map(str::to_owned),
-                "requestTagBeforeClosingChat" => out.request_tag = value.as_bool(),
-                "chatClosingTags" => {
-                    out.closing_tags = match value {
-                        Json::Array(items) => Some(
-                            items
-                                .iter()
-                                .filter_map(|t| t.as_str().map(str::to_owned))
-                                .collect(),
-                        ),
-                        _ => None,
-                    }
+                F::ShowOnRegistration(show) => out.show_on_registration = Some(show),
+                F::ShowOnOfflineForm(show) => out.show_on_offline_form = Some(show),
+                F::Email(email) => out.email = Some(email.to_owned()),
+                F::RequestTagBeforeClosingChat(required) => out.request_tag = Some(required),
+                F::ChatClosingTags(tags) => {
+                    out.closing_tags = Some(tags.into_iter().map(str::to_owned).collect());
                 }
-                "fallbackForwardDepartment" => {
-                    out.fallback = value.as_str().map(str::to_owned);
-                }
-                "offlineMessageChannelName" if value.as_str().is_some() => {
-                    out.offline_channel = value.as_str().map(str::to_owned);
-                }
-                computed if COMPUTED_KEYS.contains(&computed) => {}
-                other => {
-                    out.custom.insert(other.to_owned(), value.to_value());
+                F::FallbackForwardDepartment(id) => out.fallback = Some(id.to_owned()),
+                F::OfflineMessageChannelName(name) => out.offline_channel = Some(name.to_owned()),
+                F::Custom(key, value) => {
+                    out.custom.insert(key.to_owned(), value);
                 }
             }
         }
@@ -379,31 +292,6 @@ impl DepartmentFields {
 
 // ---------------------------------------------------------------------------------------------
 // Agent lists in.
-
-fn link_item() -> Pattern {
-    Pattern::Object {
-        keys: vec![
-            ("agentId", Pattern::String),
-            ("username", Pattern::Maybe(Box::new(Pattern::String))),
-            ("count", Pattern::Maybe(Box::new(Pattern::Integer))),
-            ("order", Pattern::Maybe(Box::new(Pattern::Integer))),
-        ],
-        including: true,
-    }
-}
-
-/// `updateDepartmentAgents`'s check of a `{upsert, remove}` body (spec §3.1 #12 step 3).
-pub fn check_agents_change(body: &Json) -> Result<(), RcError> {
-    check_agents(body.get("upsert"), body.get("remove"))
-}
-
-/// `updateDepartmentAgents`'s check of `{upsert, remove}` (spec §3.1 #12 step 3).
-pub fn check_agents(upsert: Option<&Json>, remove: Option<&Json>) -> Result<(), RcError> {
-    let list = Pattern::Maybe(Box::new(Pattern::ArrayOf(Box::new(link_item()))));
-    matches(upsert, &list).map_err(|m| m.under_field("upsert"))?;
-    matches(remove, &list).map_err(|m| m.under_field("remove"))?;
-    Ok(())
-}
 
 /// `parseInt(x) || 0` of a link's `count` / `order`.
 fn int_or_zero(value: Option<&Number>) -> i64 {
@@ -478,20 +366,5 @@ mod tests {
         for ms in [i64::MIN, i64::MAX] {
             rc_time(Timestamp::from_unix_millis(ms));
         }
-    }
-
-    #[test]
-    fn an_unknown_key_of_the_department_must_be_a_scalar() {
-        let body: Json = serde_json::from_str(
-            r#"{"name":"a","enabled":true,"showOnRegistration":true,"email":"e","showOnOfflineForm":true,"extra":[1]}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            check_department(&body),
-            Err(RcError::Match(Mismatch::in_field(
-                "Failed Match.OneOf, Match.Maybe or Match.Optional validation",
-                "extra"
-            )))
-        );
     }
 }

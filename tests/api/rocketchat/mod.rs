@@ -5,6 +5,7 @@
 //! unchanged.
 
 mod auth;
+mod bodies;
 mod departments_ce;
 mod departments_ee;
 mod layer_errors;

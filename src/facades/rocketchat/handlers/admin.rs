@@ -8,7 +8,8 @@ use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::permissions::{self, Permission};
 use crate::facades::rocketchat::settings;
-use crate::facades::rocketchat::wire::{self, Json};
+use crate::facades::rocketchat::wire;
+use crate::facades::rocketchat::wire::requests::{self, PermissionsUpdate, SettingChange};
 use crate::http::Response;
 use crate::model::{Command, State, View};
 
@@ -27,45 +28,16 @@ pub(super) async fn update_permissions(
     view: &View,
     req: &Req<'_>,
 ) -> Result<Response> {
-    // `isBodyParamsValidPermissionUpdate`: {permissions: [{_id, roles: [string]}]}.
-    let entries = req
-        .body
-        .entries()
+    let body = PermissionsUpdate::read(&req.body)?;
+    let updates: Vec<(Permission, &[&str])> = body
+        .permissions
         .iter()
-        .all(|(k, _)| k == "permissions")
-        .then(|| req.body.get("permissions"))
-        .flatten();
-    let Some(Json::Array(items)) = entries else {
-        return Err(RcError::InvalidBodyParams);
-    };
-    let mut updates: Vec<(String, Vec<String>)> = Vec::new();
-    for item in items {
-        let well_formed = item
-            .entries()
-            .iter()
-            .all(|(k, _)| k == "_id" || k == "roles");
-        let (Some(Json::String(id)), Some(Json::Array(roles))) =
-            (item.get("_id"), item.get("roles"))
-        else {
-            return Err(RcError::InvalidBodyParams);
-        };
-        let roles: Option<Vec<String>> = roles
-            .iter()
-            .map(|r| r.as_str().map(str::to_owned))
-            .collect();
-        match roles {
-            Some(roles) if well_formed => updates.push((id.clone(), roles)),
-            _ => return Err(RcError::InvalidBodyParams),
-        }
-    }
-    let updates: Vec<(Permission, Vec<String>)> = updates
-        .into_iter()
-        .map(|(id, roles)| Permission::from_id(&id).map(|p| (p, roles)))
+        .map(|p| Permission::from_id(p.id).map(|permission| (permission, p.roles.as_slice())))
         .collect::<Option<_>>()
         .ok_or(RcError::InvalidPermission)?;
     if updates
         .iter()
-        .flat_map(|(_, roles)| roles)
+        .flat_map(|(_, roles)| roles.iter())
         .any(|r| !permissions::role_exists(r, ctx.options.edition))
     {
         return Err(RcError::UnknownRole);
@@ -106,16 +78,16 @@ pub(super) async fn save_setting(ctx: &Context, req: &Req<'_>) -> Result<Respons
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    let value = req
-        .body
-        .get("value")
+    let body: SettingChange = requests::decode_lenient(&req.body)?;
+    let value = body
+        .value
         .filter(|_| valid_id)
         .ok_or(RcError::SettingNotSaved)?;
     apply(
         ctx,
         Command::SetSetting {
             name: settings::setting_key(id),
-            value: Some(value.to_value()),
+            value: Some(value),
         },
     )
     .await?;

@@ -9,6 +9,7 @@ use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::query::{self, Page};
+use crate::facades::rocketchat::wire::requests::params;
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::facades::rocketchat::{Context, Edition, cached};
 use crate::http::cache::CacheKey;
@@ -38,10 +39,11 @@ pub(super) fn list_departments(
             let flag = |key: &str| query::string(&req.query, key) == Some("true");
             let filter = DepartmentFilter {
                 archived_only,
-                show_archived: flag("showArchived"),
-                enabled_only: flag("enabled"),
-                text: query::string(&req.query, "text").filter(|t| !t.is_empty()),
-                exclude: query::string(&req.query, "excludeDepartmentId").filter(|t| !t.is_empty()),
+                show_archived: flag(params::SHOW_ARCHIVED),
+                enabled_only: flag(params::ENABLED),
+                text: query::string(&req.query, params::TEXT).filter(|t| !t.is_empty()),
+                exclude: query::string(&req.query, params::EXCLUDE_DEPARTMENT_ID)
+                    .filter(|t| !t.is_empty()),
             };
             let (departments, total) = department_page(view, &filter, page, sort);
             wire::encode(&wire::Page {
@@ -166,7 +168,7 @@ pub(super) fn show_department(ctx: &Context, view: &View, req: &Req<'_>) -> Resu
     let department = mapping::department_by_id(view, req.param("_id"));
     // `includeAgents` absent leaves the function default (true); any value but 'true' turns
     // it off; agents also need `view-livechat-departments` (spec §3.1 #4).
-    let include = match req.query.get("includeAgents") {
+    let include = match req.query.get(params::INCLUDE_AGENTS) {
         None => true,
         Some(v) => v.as_str() == Some("true"),
     };
@@ -200,7 +202,7 @@ pub(super) fn show_department(ctx: &Context, view: &View, req: &Req<'_>) -> Resu
 }
 
 pub(super) fn autocomplete(view: &View, req: &Req<'_>) -> Result<Response> {
-    let raw = match req.query.get("selector") {
+    let raw = match req.query.get(params::SELECTOR) {
         None => return Err(RcError::SelectorRequired),
         Some(Json::String(s)) if s.is_empty() => return Err(RcError::SelectorRequired),
         Some(Json::String(s)) => s.clone(),
@@ -214,17 +216,17 @@ pub(super) fn autocomplete(view: &View, req: &Req<'_>) -> Result<Response> {
         JsonError::DuplicateKey(path) => RcError::DuplicateProperty(format!("selector.{path}")),
     })?;
     let term = selector
-        .get("term")
+        .get(params::TERM)
         .and_then(Json::as_str)
         .unwrap_or_default()
         .trim()
         .to_lowercase();
-    let exceptions: Vec<&str> = match selector.get("exceptions") {
+    let exceptions: Vec<&str> = match selector.get(params::EXCEPTIONS) {
         Some(Json::Array(items)) => items.iter().filter_map(Json::as_str).collect(),
         _ => Vec::new(),
     };
     // `archived: {$ne: !showArchived}`: with showArchived every department matches.
-    let show_archived = query::string(&req.query, "showArchived") == Some("true");
+    let show_archived = query::string(&req.query, params::SHOW_ARCHIVED) == Some("true");
     let items: Vec<wire::NameOut<'_>> = view
         .departments_by_name()
         .filter(|d| show_archived || d.active)
@@ -267,7 +269,7 @@ pub(super) fn department_agents(view: &View, req: &Req<'_>) -> Result<Response> 
 
 pub(super) fn list_by_ids(view: &View, req: &Req<'_>) -> Result<Response> {
     query::sort(&req.query)?;
-    let ids: Vec<&str> = match req.query.get("ids") {
+    let ids: Vec<&str> = match req.query.get(params::IDS) {
         None => return Err(RcError::IdsRequired),
         Some(Json::Array(items)) => items.iter().filter_map(Json::as_str).collect(),
         Some(_) => return Err(RcError::IdsNotArray),
@@ -287,7 +289,7 @@ pub(super) fn list_by_ids(view: &View, req: &Req<'_>) -> Result<Response> {
 }
 
 pub(super) fn agent_departments(view: &View, req: &Req<'_>) -> Result<Response> {
-    let enabled_only = query::string(&req.query, "enabledDepartmentsOnly") == Some("true");
+    let enabled_only = query::string(&req.query, params::ENABLED_DEPARTMENTS_ONLY) == Some("true");
     let departments: Vec<_> = match mapping::agent_by_id(view, req.param("agentId")) {
         Some(agent) => view
             .departments_of(agent.id)

@@ -5,12 +5,14 @@
 use super::department_reads::creation_available;
 use super::{Req, Result, apply, ok};
 use crate::facades::rocketchat::Context;
-use crate::facades::rocketchat::check::{self, Mismatch, Pattern};
+use crate::facades::rocketchat::check::Mismatch;
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping::{self, DepartmentFields};
 use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::settings;
-use crate::facades::rocketchat::wire::requests::{self, AgentLink, AgentsChange};
+use crate::facades::rocketchat::wire::requests::{
+    self, AgentLink, AgentsChange, DepartmentBody, DepartmentWrite,
+};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
 use crate::model::{
@@ -41,19 +43,12 @@ pub(super) async fn save_department(
         return Err(RcError::MaxDepartmentsReached);
     }
     // 4. `departmentData.enabled` truthy on an archived department.
-    let truthy = match body.get("enabled") {
-        Some(Json::Bool(b)) => *b,
-        Some(Json::String(s)) => !s.is_empty(),
-        Some(Json::Number(n)) => n.as_f64() != Some(0.0),
-        Some(Json::Array(_) | Json::Object(_)) => true,
-        Some(Json::Null) | None => false,
-    };
-    if existing.is_some_and(|d| !d.active) && truthy {
+    if existing.is_some_and(|d| !d.active) && DepartmentBody::enabled_is_truthy(body) {
         return Err(RcError::ArchivedDepartmentCantBeEnabled);
     }
     // 5. check(department, defaultValidations).
-    mapping::check_department(body)?;
-    let fields = DepartmentFields::read(body)?;
+    DepartmentBody::check(body)?;
+    let fields = DepartmentFields::from_body(requests::decode(body)?)?;
     // 7. Closing tags.
     if fields.request_tag == Some(true) && fields.closing_tags.as_ref().is_none_or(Vec::is_empty) {
         return Err(RcError::ClosingTagsRequired);
@@ -77,7 +72,7 @@ pub(super) async fn save_department(
     };
     // 12. `updateDepartmentAgents` checks its list (it runs after the write in Rocket.Chat;
     // checking it first keeps a failed request from changing anything).
-    mapping::check_agents(agents, None)?;
+    AgentLink::check_lists(agents, None)?;
     let agents: Option<Vec<AgentLink>> = agents.map(requests::decode).transpose()?;
     let members = agents.map(|list| MembersChange::Edit {
         upsert: mapping::upserts(view, &list),
@@ -143,9 +138,8 @@ pub(super) async fn create_department(
     view: &View,
     req: &Req<'_>,
 ) -> Result<Response> {
-    let department = req.body.get("department").cloned().unwrap_or(Json::Null);
-    let agents = req.body.get("agents").filter(|a| **a != Json::Null);
-    let id = save_department(ctx, view, None, &department, agents).await?;
+    let write = DepartmentWrite::split(&req.body);
+    let id = save_department(ctx, view, None, write.department, write.agents).await?;
     let view = ctx.store.view();
     let stored = view.department(id).ok_or(LayerError::Internal)?;
     tracing::info!(department = id.0, "rocket.chat department created");
@@ -162,34 +156,18 @@ pub(super) async fn update_department(
     view: &View,
     req: &Req<'_>,
 ) -> Result<Response> {
-    let body_pattern = Pattern::Object {
-        keys: vec![
-            ("department", Pattern::AnyObject),
-            ("agents", Pattern::Maybe(Box::new(Pattern::AnyArray))),
-            (
-                "departmentUnit",
-                Pattern::Maybe(Box::new(Pattern::Object {
-                    keys: vec![("_id", Pattern::Optional(Box::new(Pattern::String)))],
-                    including: false,
-                })),
-            ),
-        ],
-        including: false,
-    };
-    check::matches(Some(&req.body), &body_pattern)?;
+    DepartmentWrite::check_update(&req.body)?;
     if !req.may(Permission::ManageLivechatDepartments) {
         return Err(RcError::UpdateNotAllowed);
     }
     // Agents count only for a caller who may add them (spec §3.1 #5 step 4).
-    let agents = req
-        .body
-        .get("department")
-        .and(req.body.get("agents"))
-        .filter(|a| **a != Json::Null)
+    let write = DepartmentWrite::split(&req.body);
+    let agents = write
+        .agents
+        .filter(|_| write.has_department)
         .filter(|_| req.may(Permission::AddLivechatDepartmentAgents));
-    let department = req.body.get("department").cloned().unwrap_or(Json::Null);
     let id = req.param("_id");
-    let department_id = save_department(ctx, view, Some(id), &department, agents).await?;
+    let department_id = save_department(ctx, view, Some(id), write.department, agents).await?;
     let view = ctx.store.view();
     let stored = view.department(department_id);
     ok(&wire::DepartmentAnswer {
@@ -245,21 +223,9 @@ pub(super) async fn save_department_agents(
     view: &View,
     req: &Req<'_>,
 ) -> Result<Response> {
-    let including = Pattern::Object {
-        keys: vec![("upsert", Pattern::AnyArray), ("remove", Pattern::AnyArray)],
-        including: true,
-    };
-    check::matches(Some(&req.body), &including)?;
-    // `saveDepartmentAgents` checks `{upsert, remove}` strictly, then finds the department.
-    if let Some((key, _)) = req
-        .body
-        .entries()
-        .iter()
-        .find(|(k, _)| k != "upsert" && k != "remove")
-    {
-        return Err(Mismatch::unknown_key(key).into());
-    }
-    mapping::check_agents_change(&req.body)?;
+    // The route's check, `saveDepartmentAgents`'s, then the items', before the department is
+    // looked up (spec §3.1 #12).
+    AgentsChange::check(&req.body)?;
     let department = mapping::department_by_id(view, req.param("_id"))
         .ok_or(RcError::AgentsDepartmentNotFound)?;
     let change: AgentsChange = requests::decode(&req.body)?;

@@ -7,11 +7,10 @@ use serde_json::{Value, json};
 use super::department_writes::save_department;
 use super::{Req, Result, apply, ok};
 use crate::facades::rocketchat::Context;
-use crate::facades::rocketchat::check::{self, Pattern};
 use crate::facades::rocketchat::error::{DdpError, RcError};
 use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::permissions::Permission;
-use crate::facades::rocketchat::wire::requests::{self, MethodCall};
+use crate::facades::rocketchat::wire::requests::{self, DdpMessage, LivechatStatus, MethodCall};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::Response;
 use crate::http::json::{self as strict_json, JsonError};
@@ -20,11 +19,7 @@ use crate::model::{AgentPatch, Command, View};
 /// `method.call/:method`: `{message: "<DDP method message>"}` in, `{message: "<DDP result
 /// message>", success: true}` out, errors included (they travel inside the result message).
 pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
-    let pattern = Pattern::Object {
-        keys: vec![("message", Pattern::String)],
-        including: false,
-    };
-    check::matches(Some(&req.body), &pattern)?;
+    MethodCall::check(&req.body)?;
     let call: MethodCall = requests::decode(&req.body)?;
     let message: Json = strict_json::parse_str(&call.message).map_err(|e| match e {
         JsonError::Syntax { column, .. } => RcError::JsonSyntax {
@@ -33,16 +28,9 @@ pub(super) async fn method_call(ctx: &Context, view: &View, req: &Req<'_>) -> Re
         // The message carries writes (`livechat:saveDepartment`), so it is held to the body's rule.
         JsonError::DuplicateKey(path) => RcError::DuplicateProperty(format!("message.{path}")),
     })?;
-    let id = message.get("id").map(Json::to_value).unwrap_or(Value::Null);
-    let params: Vec<Json> = match message.get("params") {
-        Some(Json::Array(items)) => items.clone(),
-        _ => Vec::new(),
-    };
-    let name = message
-        .get("method")
-        .and_then(Json::as_str)
-        .unwrap_or_default()
-        .replace('/', ":");
+    let ddp: DdpMessage = requests::decode_lenient(&message)?;
+    let name = ddp.method().replace('/', ":");
+    let DdpMessage { id, params, .. } = ddp;
     let outcome = match name.as_str() {
         "livechat:changeLivechatStatus" => change_livechat_status(ctx, view, req, &params).await,
         "livechat:saveDepartment" => saved_department(ctx, view, req, &params).await,
@@ -88,15 +76,8 @@ async fn change_livechat_status(
     params: &[Json],
 ) -> Result<Option<Value>, DdpError> {
     let caller = req.caller()?;
-    let (status, agent_id) = match params.first() {
-        Some(Json::String(s)) => (Some(s.as_str()), None),
-        Some(object @ Json::Object(_)) => (
-            object.get("status").and_then(Json::as_str),
-            object.get("agentId").and_then(Json::as_str),
-        ),
-        _ => (None, None),
-    };
-    let agent = match agent_id {
+    let param = LivechatStatus::read(params)?;
+    let agent = match param.agent_id() {
         Some(id) if id != caller.uid.as_str() => {
             if !req.may(Permission::ManageLivechatAgents) {
                 return Err(RcError::NotAllowed.into());
@@ -105,7 +86,7 @@ async fn change_livechat_status(
         }
         _ => caller,
     };
-    let accepts = match status {
+    let accepts = match param.status() {
         Some("available") => true,
         Some("not-available") => false,
         Some(_) => return Err(RcError::InvalidLivechatStatus.into()),

@@ -9,11 +9,13 @@ use crate::facades::rocketchat::auth::{self, Login};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::wire;
+use crate::facades::rocketchat::wire::requests::{self, LoginBody};
 use crate::http::Response;
 use crate::model::{AccessToken, Agent, Command, Role, State, TokenKind, View};
 
 pub(super) async fn login(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
-    let agent = match auth::login_request(view, &req.body) {
+    let body: LoginBody = requests::decode_lenient(&req.body)?;
+    let agent = match auth::login_request(view, &body) {
         Some(Login::Resume(token)) => {
             let principal = crate::auth::authenticate_token(view, TokenKind::Session, token)
                 .ok_or(RcError::LoginFailed)?;

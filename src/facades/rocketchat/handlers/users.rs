@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use super::{Req, Result, apply, contains_ci, ok, sorted_page};
 use crate::facades::rocketchat::Context;
-use crate::facades::rocketchat::check::{self, Pattern};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::query;
-use crate::facades::rocketchat::wire::requests::{self, UserCreate, UsersAdd};
+use crate::facades::rocketchat::wire::requests::{
+    self, SetStatus, UserCreate, UserKey, UserSelector, UsersAdd, params,
+};
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
 use crate::model::{
@@ -39,10 +40,10 @@ pub(super) fn list_users(view: &View, req: &Req<'_>) -> Result<Response> {
         }
         _ => return Err(RcError::InvalidType),
     };
-    let text = query::string(&req.query, "text").filter(|t| !t.is_empty());
-    let only_available = req.query.get("onlyAvailable") == Some(&Json::Bool(true));
-    let show_idle = req.query.get("showIdleAgents") != Some(&Json::Bool(false));
-    let exclude = query::string(&req.query, "excludeId");
+    let text = query::string(&req.query, params::TEXT).filter(|t| !t.is_empty());
+    let only_available = req.query.get(params::ONLY_AVAILABLE) == Some(&Json::Bool(true));
+    let show_idle = req.query.get(params::SHOW_IDLE_AGENTS) != Some(&Json::Bool(false));
+    let exclude = query::string(&req.query, params::EXCLUDE_ID);
     let users: Vec<_> = view
         .agents()
         .filter(|a| a.roles.contains(role))
@@ -247,35 +248,26 @@ pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req<'_>) -> Re
     })
 }
 
-/// The user a `users.*` body names by `userId` or `username`.
-fn user_from_params<'a>(view: &'a State, body: &Json) -> Option<&'a Arc<Agent>> {
-    match (
-        body.get("userId").and_then(Json::as_str),
-        body.get("username").and_then(Json::as_str),
-    ) {
-        (Some(id), _) => mapping::agent_by_id(view, id),
-        (None, Some(username)) => view.agent_by_username(username),
-        (None, None) => None,
+/// The user a `users.*` body names (`getUserFromParams`).
+fn user_from_params<'a>(view: &'a State, selector: &UserSelector<'_>) -> Option<&'a Arc<Agent>> {
+    match selector.key()? {
+        UserKey::Id(id) => mapping::agent_by_id(view, id),
+        UserKey::Username(username) => view.agent_by_username(username),
     }
 }
 
 pub(super) async fn delete_user(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
-    let agent = user_from_params(view, &req.body).ok_or(RcError::NoMatchingUser)?;
+    let selector: UserSelector = requests::decode_lenient(&req.body)?;
+    let agent = user_from_params(view, &selector).ok_or(RcError::NoMatchingUser)?;
     apply(ctx, Command::DeleteAgent { id: agent.id }).await?;
     ok(&wire::SUCCESS)
 }
 
 pub(super) async fn set_status(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
-    let pattern = Pattern::Object {
-        keys: vec![
-            ("status", Pattern::Maybe(Box::new(Pattern::String))),
-            ("message", Pattern::Maybe(Box::new(Pattern::String))),
-        ],
-        including: true,
-    };
-    check::matches(Some(&req.body), &pattern)?;
+    SetStatus::check(&req.body)?;
+    let body: SetStatus = requests::decode(&req.body)?;
     let caller = req.caller()?;
-    let target = match user_from_params(view, &req.body) {
+    let target = match user_from_params(view, &body.user) {
         Some(user) if user.id != caller.id => {
             if !req.may(Permission::EditOtherUserInfo) {
                 return Err(RcError::ForbiddenBare);
@@ -284,7 +276,7 @@ pub(super) async fn set_status(ctx: &Context, view: &View, req: &Req<'_>) -> Res
         }
         _ => Arc::clone(caller),
     };
-    let presence = match req.body.get("status").and_then(Json::as_str) {
+    let presence = match body.status {
         None | Some("") => None,
         Some(status) => Some(Presence::parse(status).ok_or(RcError::InvalidStatus)?),
     };

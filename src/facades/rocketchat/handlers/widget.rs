@@ -8,6 +8,7 @@ use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::query;
 use crate::facades::rocketchat::settings;
 use crate::facades::rocketchat::wire;
+use crate::facades::rocketchat::wire::requests::params;
 use crate::http::Response;
 use crate::model::View;
 
@@ -33,8 +34,8 @@ pub(super) fn widget_config(view: &View, req: &Req<'_>) -> Result<Response> {
             })
         })
         .collect();
-    let department =
-        query::string(&req.query, "department").and_then(|id| mapping::department_by_id(view, id));
+    let department = query::string(&req.query, params::DEPARTMENT)
+        .and_then(|id| mapping::department_by_id(view, id));
     let online = match department {
         Some(d) => view
             .members_of(d.id)

@@ -14,6 +14,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::http::{JSON, Response, respond};
 
+mod deserializer;
 pub mod requests;
 
 /// Writes `value` as JSON with the headers Rocket.Chat's router sets on every answer: exactly
