@@ -7,7 +7,8 @@
 //!   vendor names, no HTTP.
 //! - [`auth`]: secrets to principals (token digests, password hashes); vendor-neutral.
 //! - [`fixtures`]: the JSON file the state starts from (the embedded default or `--fixtures`),
-//!   with its fast start-up path fenced in `fixtures::fast_path`.
+//!   with its fast start-up path fenced in `fixtures::fast_path`, and the reverse,
+//!   [`fixtures::export`]: a state written as such a file, exact on a round trip.
 //! - [`persist`]: with `--data-dir`, the journal every write goes to before it is acknowledged
 //!   (records, compaction into snapshots, the directory), and recovery on start.
 //! - [`http`]: the vendor-neutral server: the accept loop ([`http::server`]), the one tower

@@ -53,7 +53,8 @@ impl StateBuilder {
         self.state.insert_department(department)
     }
 
-    /// Adds a membership between a department and an agent already added.
+    /// Adds a membership between a department and an agent already added. The department may
+    /// be inactive: archiving one keeps its links, so a state being rebuilt can hold such links.
     pub fn insert_membership(&mut self, membership: Membership) -> Result<(), ModelError> {
         self.state.insert_membership(membership)
     }
@@ -64,10 +65,44 @@ impl StateBuilder {
         self.state.insert_many(&mut batch.entries)
     }
 
+    /// Sets the id the next department created gets (see [`State::next_department_id`]), for
+    /// a state whose departments with higher ids were deleted. Fails, changing nothing, below
+    /// the next id of the departments added so far (which would reuse an id) and at 0.
+    pub fn set_next_department_id(&mut self, next: DepartmentId) -> Result<(), ModelError> {
+        let current = &mut self.state.next_department_id;
+        *current = next_id("next_department_id", next.0, *current, "a department")?;
+        Ok(())
+    }
+
+    /// Sets the id the next agent created gets; as
+    /// [`set_next_department_id`](Self::set_next_department_id).
+    pub fn set_next_agent_id(&mut self, next: AgentId) -> Result<(), ModelError> {
+        let current = &mut self.state.next_agent_id;
+        *current = next_id("next_agent_id", next.0, *current, "an agent")?;
+        Ok(())
+    }
+
     /// The state built.
     pub fn build(self) -> State {
         self.state
     }
+}
+
+/// `next` if it may follow `current` (the next id of the records added so far).
+fn next_id(field: &'static str, next: u64, current: u64, what: &str) -> Result<u64, ModelError> {
+    if next == 0 {
+        return Err(ModelError::Invalid {
+            field,
+            reason: "must be a positive integer".into(),
+        });
+    }
+    if next < current {
+        return Err(ModelError::Invalid {
+            field,
+            reason: format!("{next} is not above {what} id {}", current - 1),
+        });
+    }
+    Ok(next)
 }
 
 /// Departments with their links, for [`StateBuilder::insert_many`] (which says why in bulk),
@@ -192,14 +227,12 @@ impl State {
         Ok(())
     }
 
-    /// Adds a membership with its id already chosen (fixtures, snapshots).
+    /// Adds a membership with its id already chosen (fixtures, snapshots), to an active or an
+    /// inactive department alike (archiving keeps a department's links).
     fn insert_membership(&mut self, membership: Membership) -> Result<(), ModelError> {
-        let department = self.require_department(membership.department)?;
+        self.require_department(membership.department)?;
         if !self.agents.contains_key(&membership.agent) {
             return Err(ModelError::UnknownAgent(membership.agent));
-        }
-        if !department.active {
-            return Err(ModelError::Inactive(department.id));
         }
         if self
             .membership(membership.department, membership.agent)
@@ -274,9 +307,6 @@ impl State {
         for BulkDepartment { department, links } in batch.iter() {
             if links.iter().any(|m| m.department != department.id) {
                 return Err(refused("give a department another's link"));
-            }
-            if !links.is_empty() && !department.active {
-                return Err(refused("link an inactive department"));
             }
         }
         // Sorted by agent, then department: an agent listed twice in one department is a pair.

@@ -120,6 +120,17 @@ impl State {
         self.version
     }
 
+    /// The id the next department created gets: above every id ever given, including those of
+    /// departments deleted since (ids are never reused).
+    pub fn next_department_id(&self) -> DepartmentId {
+        DepartmentId(self.next_department_id)
+    }
+
+    /// The id the next agent created gets; as [`next_department_id`](Self::next_department_id).
+    pub fn next_agent_id(&self) -> AgentId {
+        AgentId(self.next_agent_id)
+    }
+
     pub fn department(&self, id: DepartmentId) -> Option<&Arc<Department>> {
         self.departments.get(&id)
     }
