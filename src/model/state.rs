@@ -150,6 +150,16 @@ impl State {
         self.departments.len()
     }
 
+    /// How many agents there are, inactive ones included; `O(1)`.
+    pub fn agent_count(&self) -> usize {
+        self.agents.len()
+    }
+
+    /// How many memberships (department x agent links) there are; `O(1)`.
+    pub fn membership_count(&self) -> usize {
+        self.membership_by_uid.len()
+    }
+
     /// How many departments are active; kept by every write, so `O(1)`.
     pub fn active_department_count(&self) -> usize {
         self.departments.active_count()

@@ -94,11 +94,34 @@ impl Store {
     /// are in the journal (fsynced, if so configured), and [`ModelError::Storage`] means they
     /// could not be put there: the write is undone, as is every write queued behind it.
     pub async fn apply(&self, command: Command) -> Result<(View, Outcome), ModelError> {
+        self.write(|head| {
+            let mut next = State::clone(head);
+            let outcome = next.apply(command, Timestamp::now())?;
+            Ok((next, outcome))
+        })
+        .await
+    }
+
+    /// Replaces the whole state with `state`, atomically and as one write: journaled as the
+    /// changes between the two (a diff over shared structure, so going back to a close state is
+    /// cheap), and given the next version, so that no cache keyed by version can take it for an
+    /// older state.
+    pub async fn replace(&self, state: State) -> Result<View, ModelError> {
+        let (view, ()) = self.write(|_| Ok((state, ()))).await?;
+        Ok(view)
+    }
+
+    /// The one path of every write: `build` makes the next state from the writers' head; it is
+    /// then versioned, journaled (when there is a journal) and published, under the same
+    /// guarantees as [`Store::apply`].
+    async fn write<T>(
+        &self,
+        build: impl FnOnce(&State) -> Result<(State, T), ModelError>,
+    ) -> Result<(View, T), ModelError> {
         let (next, outcome, done) = {
             let mut writer = self.inner.shared.writer();
-            let mut next = State::clone(writer.head());
-            let outcome = next.apply(command, Timestamp::now())?;
-            next.version += 1;
+            let (mut next, outcome) = build(writer.head())?;
+            next.version = writer.head().version + 1;
             let next = Arc::new(next);
             let done = match &self.inner.queue {
                 None => {
