@@ -10,15 +10,17 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, FixtureSource};
+use crate::control::{Control, ControlOptions, Unclaimed};
 use crate::facades::rocketchat::{Rocketchat, RocketchatOptions};
 use crate::facades::zendesk::Zendesk;
 use crate::facades::zopim::{Zopim, ZopimOptions};
 use crate::fixtures::FixtureFile;
-use crate::http::admin::Admin;
 use crate::http::server;
 use crate::http::{Pipeline, PrefixTable};
-use crate::model::{State, Store, Timestamp};
+use crate::http::{Tenancy, TenantDirectory};
+use crate::model::{State, Store, Timestamp, View};
 use crate::persist;
+use crate::tenants::Registry;
 
 /// The running gateway.
 pub struct App;
@@ -27,41 +29,85 @@ pub struct App;
 pub struct AppHandle {
     addr: SocketAddr,
     store: Store,
+    registry: Arc<Registry>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
+    /// The idle-tenant sweeper, with `--tenant-idle-ttl`.
+    idle: Option<JoinHandle<()>>,
 }
 
 impl App {
     /// Loads the data (from `--data-dir` if it holds any, else from the fixtures), binds
     /// `config.listen` and starts serving in the background.
     pub async fn spawn(config: Config) -> anyhow::Result<AppHandle> {
-        let store = match &config.durability {
-            None => Store::new(load_state(&config.fixtures)?),
-            Some(options) => open_durable(options, || load_state(&config.fixtures))?,
+        let (store, fixtures) = match &config.durability {
+            None => {
+                let store = Store::new(load_state(&config.fixtures)?);
+                let fixtures = store.view();
+                (store, fixtures)
+            }
+            // The fixtures are loaded again when the directory already held a state: tenants
+            // made `from: {"fixtures": true}` and a reset of `default` go back to them.
+            Some(options) => {
+                let mut seeded = None;
+                let store = open_durable(options, || {
+                    let state = load_state(&config.fixtures)?;
+                    seeded = Some(Arc::new(state.clone()));
+                    Ok(state)
+                })?;
+                let fixtures = match seeded {
+                    Some(fixtures) => fixtures,
+                    None => Arc::new(load_state(&config.fixtures)?),
+                };
+                (store, fixtures)
+            }
         };
-        Self::serve(config, store).await
+        Self::serve(config, store, fixtures).await
     }
 
     /// As [`App::spawn`], from a state already built (with `--data-dir`: the state an empty
     /// data directory is seeded with).
     pub async fn spawn_with_state(config: Config, state: State) -> anyhow::Result<AppHandle> {
+        let fixtures = Arc::new(state.clone());
         let store = match &config.durability {
             None => Store::new(state),
             Some(options) => open_durable(options, || anyhow::Ok(state))?,
         };
-        Self::serve(config, store).await
+        Self::serve(config, store, fixtures).await
     }
 
-    async fn serve(config: Config, store: Store) -> anyhow::Result<AppHandle> {
+    async fn serve(config: Config, store: Store, fixtures: View) -> anyhow::Result<AppHandle> {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
 
-        let pipeline = Pipeline::new(
-            facades(store.clone(), config.zopim, config.rocketchat),
-            config.request,
+        let (zopim, rocketchat) = (config.zopim, config.rocketchat);
+        let registry = Arc::new(Registry::new(
+            store.clone(),
+            fixtures,
+            Box::new(move |store| facades(store, zopim, rocketchat)),
+            config.tenants,
+        ));
+        let control = Control::service(
+            Arc::clone(&registry),
+            ControlOptions {
+                admin_token: admin_token(&config),
+                vendors: VENDOR_PATHS.to_vec(),
+                summary: config.summary(),
+            },
         );
+        let tenancy = Tenancy {
+            default: Arc::clone(registry.default_tenant().facades()),
+            global: Arc::new(PrefixTable::new(Arc::new(Unclaimed)).facade(control)),
+            directory: Arc::clone(&registry) as Arc<dyn TenantDirectory>,
+            host_suffix: config.tenant_host_suffix.clone().map(Arc::from),
+        };
+        let pipeline = Pipeline::new(tenancy, config.request);
+        let idle = config
+            .tenants
+            .idle_ttl
+            .map(|ttl| tokio::spawn(remove_idle_tenants(Arc::clone(&registry), ttl)));
 
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(server::serve(
@@ -76,19 +122,61 @@ impl App {
         Ok(AppHandle {
             addr,
             store,
+            registry,
             shutdown: Some(tx),
             task,
+            idle,
         })
     }
 }
 
-/// Every facade over `store`, by the path prefixes each claims; the gateway's own routes answer
-/// the paths none claims.
+/// Each vendor API's base path, for the base URLs the control plane shows a tenant with.
+const VENDOR_PATHS: [(&str, &str); 3] = [
+    ("zopim", "/api/v2/chat"),
+    ("rocketchat", "/api/v1"),
+    ("zendesk", ""),
+];
+
+/// Every vendor facade over `store` (one tenant's), by the path prefixes each claims; a path
+/// none claims is answered in the gateway's own shape.
 pub fn facades(store: Store, zopim: ZopimOptions, rocketchat: RocketchatOptions) -> PrefixTable {
-    PrefixTable::new(Arc::new(Admin))
+    PrefixTable::new(Arc::new(Unclaimed))
         .facade(Zendesk::service(store.clone()))
         .facade(Zopim::service(store.clone(), zopim))
         .facade(Rocketchat::service(store, rocketchat))
+}
+
+/// The control plane's token: the one given, or, when the gateway listens beyond loopback and
+/// none was given, one made now and logged once (as Jupyter does), so that the control plane is
+/// never open to the network by accident.
+fn admin_token(config: &Config) -> Option<String> {
+    if config.admin_token.is_some() || config.listen.ip().is_loopback() {
+        return config.admin_token.clone();
+    }
+    let token: String = hex::encode(rand::random::<[u8; 16]>());
+    tracing::warn!(
+        admin_token = %token,
+        "listening beyond loopback without --admin-token: the control plane (/_gateway/) needs \
+         Authorization: Bearer <this token>"
+    );
+    Some(token)
+}
+
+/// Removes tenants no request chose for `ttl`, checking a few times per `ttl`.
+async fn remove_idle_tenants(registry: Arc<Registry>, ttl: std::time::Duration) {
+    let period = (ttl / 4).clamp(
+        std::time::Duration::from_millis(100),
+        std::time::Duration::from_secs(60),
+    );
+    let mut ticks = tokio::time::interval(period);
+    loop {
+        ticks.tick().await;
+        let before =
+            Timestamp::from_unix_millis(Timestamp::now().unix_millis() - ttl.as_millis() as i64);
+        for name in registry.remove_idle(before) {
+            tracing::info!(tenant = %name, "idle tenant removed");
+        }
+    }
 }
 
 /// Opens the data directory; `seed` runs only when it holds no state yet.
@@ -142,9 +230,14 @@ impl AppHandle {
         self.addr
     }
 
-    /// The store, for checks from outside (invariants in tests).
+    /// The default tenant's store, for checks from outside (invariants in tests).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Every tenant, for checks from outside.
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.registry
     }
 
     /// Stops accepting, waits for in-flight requests, flushes the journal (with `--data-dir`),
@@ -154,6 +247,9 @@ impl AppHandle {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        if let Some(idle) = self.idle.take() {
+            idle.abort();
+        }
         self.store.close().await;
     }
 }

@@ -13,6 +13,7 @@ use crate::facades::zopim::{EnabledFormat, ZopimOptions};
 use crate::http::RequestLimits;
 use crate::http::server::ConnectionLimits;
 use crate::persist::{self, Fsync};
+use crate::tenants::RegistryOptions;
 
 /// The command line.
 #[derive(Debug, Parser)]
@@ -125,6 +126,20 @@ pub struct ServeArgs {
     /// Journal size, in bytes, past which it is compacted into a snapshot (with --data-dir).
     #[arg(long, env = "DESKBRIDGE_COMPACT_BYTES", default_value_t = persist::DEFAULT_COMPACT_BYTES)]
     pub compact_bytes: u64,
+    /// The token the control plane (`/_gateway/`, all but health) needs as `Authorization:
+    /// Bearer`. Listening beyond loopback without one makes one and logs it once.
+    #[arg(long, env = "DESKBRIDGE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Most tenants at once, `default` included.
+    #[arg(long, env = "DESKBRIDGE_MAX_TENANTS", default_value_t = 1000)]
+    pub max_tenants: usize,
+    /// A host suffix besides `localhost` under which the first label names a tenant
+    /// (`zendesk.test`: `acme.zendesk.test` is the tenant `acme`).
+    #[arg(long, env = "DESKBRIDGE_TENANT_HOST_SUFFIX")]
+    pub tenant_host_suffix: Option<String>,
+    /// Removes a tenant (never `default`) that no request chose for this long (e.g. `30m`).
+    #[arg(long, env = "DESKBRIDGE_TENANT_IDLE_TTL")]
+    pub tenant_idle_ttl: Option<String>,
 }
 
 /// Where the starting data comes from.
@@ -146,6 +161,10 @@ pub struct Config {
     pub log: String,
     /// Where the state is kept durable; `None` keeps it in memory only.
     pub durability: Option<persist::Options>,
+    /// The control plane's token, if one was given.
+    pub admin_token: Option<String>,
+    pub tenants: RegistryOptions,
+    pub tenant_host_suffix: Option<String>,
 }
 
 /// A setting that cannot be used, with the value and what is accepted.
@@ -221,6 +240,51 @@ impl ServeArgs {
             compact_bytes: self.compact_bytes,
             ..persist::Options::new(dir)
         });
+        if !(1..=100_000).contains(&self.max_tenants) {
+            return Err(ConfigError {
+                setting: "--max-tenants",
+                value: self.max_tenants.to_string(),
+                accepted: "expected 1 to 100000".into(),
+            });
+        }
+        if let Some(token) = &self.admin_token
+            && (token.len() < 8 || token.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(ConfigError {
+                setting: "--admin-token",
+                value: "(hidden)".into(),
+                accepted: "expected at least 8 characters, none of them white space".into(),
+            });
+        }
+        if let Some(suffix) = &self.tenant_host_suffix {
+            let labels_ok = suffix.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+            if !labels_ok {
+                return Err(ConfigError {
+                    setting: "--tenant-host-suffix",
+                    value: suffix.clone(),
+                    accepted: "expected a domain name such as zendesk.test".into(),
+                });
+            }
+        }
+        let idle_ttl = match &self.tenant_idle_ttl {
+            None => None,
+            Some(ttl) => Some(
+                humantime::parse_duration(ttl)
+                    .ok()
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| ConfigError {
+                        setting: "--tenant-idle-ttl",
+                        value: ttl.clone(),
+                        accepted: "expected a duration above 0, such as 30m or 2h".into(),
+                    })?,
+            ),
+        };
         tracing_subscriber::EnvFilter::try_new(&self.log).map_err(|e| ConfigError {
             setting: "--log",
             value: self.log.clone(),
@@ -254,11 +318,40 @@ impl ServeArgs {
             },
             log: self.log,
             durability,
+            admin_token: self.admin_token,
+            tenants: RegistryOptions {
+                max_tenants: self.max_tenants,
+                idle_ttl,
+            },
+            tenant_host_suffix: self.tenant_host_suffix.map(|s| s.to_ascii_lowercase()),
         })
     }
 }
 
 impl Config {
+    /// The options `GET /_gateway/info` reports (never the admin token).
+    pub fn summary(&self) -> serde_json::Value {
+        serde_json::json!({
+            "listen": self.listen.to_string(),
+            "zopim_enabled": match self.zopim.enabled {
+                EnabledFormat::Integer => "integer",
+                EnabledFormat::Boolean => "boolean",
+            },
+            "rocketchat_edition": match self.rocketchat.edition {
+                Edition::Community => "community",
+                Edition::Enterprise => "enterprise",
+            },
+            "max_body_bytes": self.request.max_body_bytes,
+            "request_timeout_ms": self.request.request_timeout.as_millis() as u64,
+            "max_connections": self.connections.max_connections,
+            "durable": self.durability.is_some(),
+            "max_tenants": self.tenants.max_tenants,
+            "tenant_host_suffix": self.tenant_host_suffix,
+            "tenant_idle_ttl_s": self.tenants.idle_ttl.map(|ttl| ttl.as_secs()),
+            "admin_token_required": self.admin_token.is_some() || !self.listen.ip().is_loopback(),
+        })
+    }
+
     /// The defaults, listening on an ephemeral loopback port: what tests start from.
     pub fn for_tests() -> Self {
         let mut config = ServeArgs::parse_from_env_free()
@@ -285,6 +378,10 @@ impl ServeArgs {
             data_dir: None,
             fsync: FsyncArg::Always,
             compact_bytes: persist::DEFAULT_COMPACT_BYTES,
+            admin_token: None,
+            max_tenants: 1000,
+            tenant_host_suffix: None,
+            tenant_idle_ttl: None,
         }
     }
 }

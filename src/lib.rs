@@ -26,9 +26,11 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod control;
 pub mod facades;
 pub mod fixtures;
 pub mod http;
 pub mod model;
 pub mod persist;
 pub mod telemetry;
+pub mod tenants;

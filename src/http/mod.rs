@@ -9,9 +9,8 @@
 //! - [`body`]: the request body and [`read_body`];
 //! - [`routing`]: method + path resolution inside a facade;
 //! - [`json`]: the strict JSON reader the JSON facades share; [`cache`]: encoded bodies kept per
-//!   state version; [`admin`]: the gateway's own routes.
+//!   state version. The gateway's own routes are a facade of their own (`crate::control`).
 
-pub mod admin;
 pub mod body;
 pub mod cache;
 pub mod facade;
@@ -28,8 +27,25 @@ use http_body_util::Full;
 
 pub use body::{Body, read_body};
 pub use facade::{Answer, Facade, LayerError};
+pub use layer::{Tenancy, TenantDirectory};
 pub use pipeline::{Pipeline, RequestLimits};
 pub use prefixes::PrefixTable;
+
+/// The path prefix under which the client reached the facade, when the gateway took one off the
+/// path before routing (a tenant's `/t/{name}`). A facade that writes a URL back (a `Location`)
+/// puts it before its own path, so that the client's next request comes back the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountPath(pub std::sync::Arc<str>);
+
+impl MountPath {
+    /// The mount path of `request`, or `""`.
+    pub fn of<B>(request: &http::Request<B>) -> &str {
+        request
+            .extensions()
+            .get::<MountPath>()
+            .map_or("", |mount| &mount.0)
+    }
+}
 
 /// Errors from reading a request body.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -2,14 +2,16 @@
 //! ([`super::server`]) and from in-process tests alike. Its layers, outermost first, each in
 //! [`super::layer`]:
 //!
-//! 1. **route**: the prefix table picks the facade, which from here on answers every failure
-//!    (the layers below need it, so it comes first);
-//! 2. **trace**: one span per request, named after the facade the route picked;
-//! 3. **body limit**: an oversized body is refused, and every body is due by the request timeout;
-//! 4. **isolate**: a panic becomes the facade's 500, and work that hangs past the deadline and a
+//! 1. **tenant**: which tenant's facades answer (by path prefix, header or host); first, since
+//!    routing takes the tenant's prefix table and the path without the tenant's prefix;
+//! 2. **route**: the prefix table picks the facade, which from here on answers every failure
+//!    (the layers below need it);
+//! 3. **trace**: one span per request, named after the facade the route picked;
+//! 4. **body limit**: an oversized body is refused, and every body is due by the request timeout;
+//! 5. **isolate**: a panic becomes the facade's 500, and work that hangs past the deadline and a
 //!    grace period is stopped with the facade's 408 (it must see the body's deadline, so it comes
 //!    after the body limit);
-//! 5. **dispatch**: the facade's own [`Facade::handle`](super::Facade::handle).
+//! 6. **dispatch**: the facade's own [`Facade::handle`](super::Facade::handle).
 //!
 //! A layer that must answer in a vendor's shape asks the routed facade for the body
 //! ([`Facade::rescue`](super::Facade::rescue)). Each layer answers synchronously ([`Answered`]): a read is
@@ -27,9 +29,9 @@ use tower::ServiceBuilder;
 
 use super::layer::{
     AnswerService, Answered, BodyLimit, BodyLimitLayer, Isolate, IsolateLayer, Route, RouteLayer,
-    Routed, Trace, TraceLayer,
+    Routed, Tenancy, Tenant, TenantLayer, Trace, TraceLayer,
 };
-use super::{Answer, Body, BoxError, PrefixTable, Response};
+use super::{Answer, Body, BoxError, Response};
 
 /// Limits applied to each request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,20 +43,21 @@ pub struct RequestLimits {
 }
 
 /// The stack [`Pipeline::new`] builds, innermost last.
-type Stack = Route<Trace<BodyLimit<Isolate<Dispatch>>>>;
+type Stack = Tenant<Route<Trace<BodyLimit<Isolate<Dispatch>>>>>;
 
-/// The gateway's request pipeline. Cloning it is cheap (the prefix table is shared); the server
-/// keeps one per connection.
+/// The gateway's request pipeline. Cloning it is cheap (the tenants' prefix tables are shared);
+/// the server keeps one per connection.
 #[derive(Clone)]
 pub struct Pipeline {
     stack: Stack,
 }
 
 impl Pipeline {
-    /// The stack over `table`, in the order the module doc gives and explains.
-    pub fn new(table: PrefixTable, limits: RequestLimits) -> Self {
+    /// The stack over `tenancy`'s facades, in the order the module doc gives and explains.
+    pub fn new(tenancy: Tenancy, limits: RequestLimits) -> Self {
         let stack = ServiceBuilder::new()
-            .layer(RouteLayer::new(table))
+            .layer(TenantLayer::new(tenancy))
+            .layer(RouteLayer)
             .layer(TraceLayer)
             .layer(BodyLimitLayer::new(limits))
             .layer(IsolateLayer::new(limits.request_timeout))
@@ -118,6 +121,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::http::PrefixTable;
     use crate::http::{Facade, LayerError, Request, read_body, respond};
     use http::StatusCode;
     use http_body_util::combinators::UnsyncBoxBody;
@@ -179,7 +183,7 @@ mod tests {
             .facade(Arc::new(Fake("short", &["/api/v2/"])))
             .facade(Arc::new(Fake("long", &["/api/v2/chat/"])));
         Pipeline::new(
-            table,
+            Tenancy::single(table),
             RequestLimits {
                 max_body_bytes: 16,
                 request_timeout: Duration::from_millis(100),

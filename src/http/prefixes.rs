@@ -41,11 +41,20 @@ impl PrefixTable {
 
     /// The facade that owns `path`.
     pub fn facade_for(&self, path: &str) -> &Arc<dyn Facade> {
+        self.claimant(path).unwrap_or(&self.fallback)
+    }
+
+    /// The facade that claimed `path`, if one did.
+    pub fn claimant(&self, path: &str) -> Option<&Arc<dyn Facade>> {
         self.claims
             .iter()
             .find(|(prefix, _)| path.starts_with(prefix))
             .map(|(_, facade)| facade)
-            .unwrap_or(&self.fallback)
+    }
+
+    /// The facade for paths no one claims.
+    pub fn fallback(&self) -> &Arc<dyn Facade> {
+        &self.fallback
     }
 }
 

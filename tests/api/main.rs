@@ -11,5 +11,6 @@ mod robustness;
 mod rocketchat;
 mod security;
 mod server;
+mod tenants;
 mod zendesk;
 mod zopim;

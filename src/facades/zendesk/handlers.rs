@@ -24,7 +24,7 @@ use super::{Context, cached};
 use crate::auth::{Principal, hash_password};
 use crate::http::cache::CacheKey;
 use crate::http::read_body;
-use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
+use crate::http::{Answer, LayerError, MountPath, Request, Response, respond, respond_empty};
 use crate::model::{
     Agent, AgentField, AgentId, AgentPatch, Command, Credentials, DepartmentId, DepartmentPatch,
     ModelError, NamePolicy, NewAgent, NewDepartment, Outcome, PasswordHash, Role, State,
@@ -228,7 +228,7 @@ fn host(headers: &HeaderMap) -> Result<String> {
     Ok(authority.as_str().to_owned())
 }
 
-/// `http://{host}{prefix}/{collection}/{id}.xml`. Both client regexes need the slash before the
+/// `http://{host}{prefix}/{collection}/{id}.xml`, `prefix` holding the tenant's mount if any. Both client regexes need the slash before the
 /// id (spec B5).
 fn location(host: &str, prefix: &str, collection: &str, id: u64) -> Result<HeaderValue> {
     HeaderValue::from_str(&format!("http://{host}{prefix}/{collection}/{id}.xml"))
@@ -268,6 +268,8 @@ fn show_group(ctx: &Context, view: &View, id: DepartmentId) -> Result<Response> 
 
 async fn create_group(ctx: &Context, request: Request, prefix: &str) -> Result<Response> {
     let host = host(request.headers())?;
+    // A tenant's `/t/{name}`, which the gateway took off the path, goes back into the Location.
+    let prefix = format!("{}{prefix}", MountPath::of(&request));
     let body = GroupBody::from_document(read_xml(request).await?)?;
     let GroupCreate { name, members } = GroupCreate::try_from(body)?;
     inactive_agents(&ctx.store.view(), members.as_ref())?;
@@ -286,7 +288,7 @@ async fn create_group(ctx: &Context, request: Request, prefix: &str) -> Result<R
     tracing::info!(department = id.0, "group created");
     Ok(created(
         &group_document(&group_out(&view, group, true)),
-        location(&host, prefix, "groups", id.0)?,
+        location(&host, &prefix, "groups", id.0)?,
     ))
 }
 
@@ -474,6 +476,8 @@ const USERNAME_TRIES: usize = 8;
 
 async fn create_user(ctx: &Context, request: Request, prefix: &str) -> Result<Response> {
     let host = host(request.headers())?;
+    // A tenant's `/t/{name}`, which the gateway took off the path, goes back into the Location.
+    let prefix = format!("{}{prefix}", MountPath::of(&request));
     let body = UserBody::from_document(read_xml(request).await?)?;
     let new = UserCreate::try_from(body)?;
     let credentials = Credentials {
@@ -508,7 +512,7 @@ async fn create_user(ctx: &Context, request: Request, prefix: &str) -> Result<Re
     tracing::info!(agent = id.0, "user created");
     Ok(created(
         &user_document(&user_out(&view, agent, true)),
-        location(&host, prefix, "users", id.0)?,
+        location(&host, &prefix, "users", id.0)?,
     ))
 }
 

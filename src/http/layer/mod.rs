@@ -7,6 +7,7 @@
 mod body_limit;
 mod isolate;
 mod route;
+mod tenant;
 mod trace;
 
 use std::convert::Infallible;
@@ -15,12 +16,20 @@ use std::sync::Arc;
 pub use body_limit::{BodyLimit, BodyLimitLayer};
 pub use isolate::{Isolate, IsolateLayer};
 pub use route::{Route, RouteLayer};
+pub use tenant::{NoTenants, TENANT_HEADER, Tenancy, Tenant, TenantDirectory, TenantLayer};
 pub use trace::{Trace, TraceLayer};
 
-use super::{Answer, Facade};
+use super::{Answer, Facade, PrefixTable};
 
 /// What every layer's service returns: the answer, already made (see the module doc).
 pub type Answered = std::future::Ready<Result<Answer, Infallible>>;
+
+/// A request whose tenant is chosen: the tenant's facades, borrowed for the request's
+/// synchronous part.
+pub struct Tenanted<'t, B> {
+    pub facades: &'t PrefixTable,
+    pub request: http::Request<B>,
+}
 
 /// A request after routing: the facade that owns its path, borrowed from the prefix table for the
 /// request's synchronous part, so that routing takes no reference count (a write that every

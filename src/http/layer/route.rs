@@ -1,47 +1,31 @@
-//! Routing: the prefix table picks the facade that owns the path, which from here on answers
-//! every failure of the request.
+//! Routing: the tenant's prefix table picks the facade that owns the path, which from here on
+//! answers every failure of the request.
 
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use super::{AnswerService, Answered, Routed, always_ready, answered};
-use crate::http::PrefixTable;
+use super::{AnswerService, Answered, Routed, Tenanted, always_ready, answered};
 
 /// Routes each request to its facade ([`Routed`]).
-#[derive(Clone)]
-pub struct RouteLayer {
-    table: Arc<PrefixTable>,
-}
-
-impl RouteLayer {
-    pub fn new(table: PrefixTable) -> Self {
-        Self {
-            table: Arc::new(table),
-        }
-    }
-}
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RouteLayer;
 
 impl<S> tower::Layer<S> for RouteLayer {
     type Service = Route<S>;
 
     fn layer(&self, inner: S) -> Route<S> {
-        Route {
-            table: Arc::clone(&self.table),
-            inner,
-        }
+        Route { inner }
     }
 }
 
 /// The service [`RouteLayer`] makes.
 #[derive(Clone)]
 pub struct Route<S> {
-    table: Arc<PrefixTable>,
     inner: S,
 }
 
-impl<B, S> tower::Service<http::Request<B>> for Route<S>
+impl<'t, B, S> tower::Service<Tenanted<'t, B>> for Route<S>
 where
-    S: for<'f> AnswerService<Routed<'f, B>>,
+    S: AnswerService<Routed<'t, B>>,
 {
     type Response = crate::http::Answer;
     type Error = std::convert::Infallible;
@@ -51,8 +35,8 @@ where
         always_ready()
     }
 
-    fn call(&mut self, request: http::Request<B>) -> Answered {
-        let facade = self.table.facade_for(request.uri().path());
+    fn call(&mut self, Tenanted { facades, request }: Tenanted<'t, B>) -> Answered {
+        let facade = facades.facade_for(request.uri().path());
         answered(self.inner.answer(Routed { facade, request }))
     }
 }

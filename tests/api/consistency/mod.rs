@@ -26,7 +26,7 @@ use deskbridge::facades::rocketchat::RocketchatOptions;
 use deskbridge::facades::zendesk::xml::{Limits, XmlDocument, XmlValue};
 use deskbridge::facades::zopim::{EnabledFormat, ZopimOptions};
 use deskbridge::fixtures::FixtureFile;
-use deskbridge::http::{Pipeline, RequestLimits};
+use deskbridge::http::{Pipeline, RequestLimits, Tenancy};
 use deskbridge::model::{Store, Timestamp};
 use http_body_util::{BodyExt, Full};
 use proptest::prelude::*;

@@ -85,7 +85,7 @@ impl Wire {
             request_timeout: std::time::Duration::from_secs(30),
         };
         Wire::InProcess {
-            pipeline: Pipeline::new(facades, limits),
+            pipeline: Pipeline::new(Tenancy::single(facades), limits),
             store,
         }
     }

@@ -1,0 +1,240 @@
+//! Tenant selection: which tenant's facades answer the request, chosen once, in this order:
+//!
+//! 1. a path prefix `/t/{tenant}` before the vendor path, which is taken off the path (the facade
+//!    learns it as the request's [`MountPath`], to keep it in every URL it writes back);
+//! 2. the header `X-Deskbridge-Tenant`;
+//! 3. the host: the first label of a `Host` whose other labels are `localhost` or the configured
+//!    suffix (`acme.localhost:8080`).
+//!
+//! A request that names no tenant goes to the default one, whose facades the layer holds itself:
+//! the common case takes no look-up and no reference count. A named tenant that does not exist is
+//! answered with a 404 in the shape of the vendor whose path was asked, and goes no further.
+//! A path that a global facade claims (the control plane's `/_gateway/`, which names tenants in
+//! its own paths) is the global table's, whatever tenant the request names.
+
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::{BufMut, BytesMut};
+use http::header::HOST;
+use http::uri::PathAndQuery;
+
+use super::{AnswerService, Answered, Tenanted, always_ready, answered};
+use crate::http::{Answer, LayerError, MountPath, PrefixTable};
+
+/// The header that names a tenant.
+pub const TENANT_HEADER: http::HeaderName = http::HeaderName::from_static("x-deskbridge-tenant");
+
+/// What the tenant layer asks of the registry, which `http` does not know.
+pub trait TenantDirectory: Send + Sync + 'static {
+    /// The facades of the tenant named `name`, if it exists.
+    fn facades(&self, name: &str) -> Option<Arc<PrefixTable>>;
+}
+
+/// A directory of no tenant but the default one.
+pub struct NoTenants;
+
+impl TenantDirectory for NoTenants {
+    fn facades(&self, _: &str) -> Option<Arc<PrefixTable>> {
+        None
+    }
+}
+
+/// How tenants are told apart.
+#[derive(Clone)]
+pub struct Tenancy {
+    /// The default tenant's facades.
+    pub default: Arc<PrefixTable>,
+    /// Facades outside every tenant (the control plane, which names tenants in its own paths):
+    /// a path one of them claims is theirs whatever tenant the request names.
+    pub global: Arc<PrefixTable>,
+    pub directory: Arc<dyn TenantDirectory>,
+    /// A host suffix besides `localhost` under which the first label names the tenant
+    /// (`zendesk.test` makes `acme.zendesk.test` the tenant `acme`).
+    pub host_suffix: Option<Arc<str>>,
+}
+
+impl Tenancy {
+    /// One tenant: every request goes to `facades`.
+    pub fn single(facades: PrefixTable) -> Self {
+        let fallback = Arc::clone(facades.fallback());
+        Self {
+            default: Arc::new(facades),
+            global: Arc::new(PrefixTable::new(fallback)),
+            directory: Arc::new(NoTenants),
+            host_suffix: None,
+        }
+    }
+}
+
+/// Chooses each request's tenant.
+#[derive(Clone)]
+pub struct TenantLayer {
+    tenancy: Tenancy,
+}
+
+impl TenantLayer {
+    pub fn new(tenancy: Tenancy) -> Self {
+        Self { tenancy }
+    }
+}
+
+impl<S> tower::Layer<S> for TenantLayer {
+    type Service = Tenant<S>;
+
+    fn layer(&self, inner: S) -> Tenant<S> {
+        Tenant {
+            tenancy: self.tenancy.clone(),
+            inner,
+        }
+    }
+}
+
+/// The service [`TenantLayer`] makes.
+#[derive(Clone)]
+pub struct Tenant<S> {
+    tenancy: Tenancy,
+    inner: S,
+}
+
+/// How a request named its tenant.
+#[derive(Clone, Copy)]
+enum Named<'r> {
+    /// By path: the name, and the path without `/t/{name}`.
+    Path(&'r str, &'r str),
+    /// By header or host.
+    Elsewhere(&'r str),
+}
+
+impl<B, S> tower::Service<http::Request<B>> for Tenant<S>
+where
+    S: for<'t> AnswerService<Tenanted<'t, B>>,
+{
+    type Response = Answer;
+    type Error = std::convert::Infallible;
+    type Future = Answered;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        always_ready()
+    }
+
+    fn call(&mut self, mut request: http::Request<B>) -> Answered {
+        if self.tenancy.global.claimant(request.uri().path()).is_some() {
+            return answered(self.inner.answer(Tenanted {
+                facades: &self.tenancy.global,
+                request,
+            }));
+        }
+        let named = named(&request, self.tenancy.host_suffix.as_deref());
+        let Some(named) = named else {
+            return answered(self.inner.answer(Tenanted {
+                facades: &self.tenancy.default,
+                request,
+            }));
+        };
+        let (name, path) = match named {
+            Named::Path(name, rest) => (name, rest),
+            Named::Elsewhere(name) => (name, request.uri().path()),
+        };
+        let Some(facades) = self.tenancy.directory.facades(name) else {
+            let facade = self.tenancy.default.facade_for(path);
+            return answered(facade.rescue(&LayerError::NotFound).into());
+        };
+        if let Named::Path(name, rest) = named {
+            let mount = MountPath(format!("/t/{name}").into());
+            let Some(unmounted) = without_mount(request.uri(), rest) else {
+                let facade = self.tenancy.default.facade_for(rest);
+                return answered(facade.rescue(&LayerError::NotFound).into());
+            };
+            *request.uri_mut() = unmounted;
+            request.extensions_mut().insert(mount);
+        }
+        answered(self.inner.answer(Tenanted {
+            facades: &facades,
+            request,
+        }))
+    }
+}
+
+/// The tenant a request names, if it names one.
+fn named<'r, B>(request: &'r http::Request<B>, host_suffix: Option<&str>) -> Option<Named<'r>> {
+    let path = request.uri().path();
+    if let Some(rest) = path.strip_prefix("/t/") {
+        let (name, rest) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        return Some(Named::Path(name, rest));
+    }
+    if let Some(value) = request.headers().get(TENANT_HEADER) {
+        // A value that is no text names no tenant that exists: a 404, as for an unknown name.
+        return Some(Named::Elsewhere(value.to_str().unwrap_or("")));
+    }
+    let host = request.headers().get(HOST)?.to_str().ok()?;
+    host_tenant(host, host_suffix).map(Named::Elsewhere)
+}
+
+/// The tenant named by `host` (`acme.localhost:8080` names `acme`), if it names one.
+fn host_tenant<'h>(host: &'h str, suffix: Option<&str>) -> Option<&'h str> {
+    // Without the port; an IPv6 literal (`[::1]:8080`) has no labels to look at.
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    let (first, rest) = name.split_once('.')?;
+    let rest = rest.strip_suffix('.').unwrap_or(rest);
+    let under = rest.eq_ignore_ascii_case("localhost")
+        || suffix.is_some_and(|suffix| rest.eq_ignore_ascii_case(suffix));
+    under.then_some(first)
+}
+
+/// The request's URI with `rest` (the path after `/t/{name}`) as its path, the query kept; `None`
+/// when no path is left to ask for.
+fn without_mount(uri: &http::Uri, rest: &str) -> Option<http::Uri> {
+    if rest.is_empty() {
+        return None;
+    }
+    let query = uri.query();
+    let mut bytes = BytesMut::with_capacity(rest.len() + query.map_or(0, |q| q.len() + 1));
+    bytes.put_slice(rest.as_bytes());
+    if let Some(query) = query {
+        bytes.put_u8(b'?');
+        bytes.put_slice(query.as_bytes());
+    }
+    let path_and_query = PathAndQuery::from_maybe_shared(bytes.freeze()).ok()?;
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(path_and_query);
+    http::Uri::from_parts(parts).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_names_a_tenant_only_under_localhost_or_the_suffix() {
+        for (host, suffix, tenant) in [
+            ("acme.localhost:8080", None, Some("acme")),
+            ("acme.localhost", None, Some("acme")),
+            ("acme.LOCALHOST.", None, Some("acme")),
+            ("localhost:8080", None, None),
+            ("127.0.0.1:8080", None, None),
+            ("[::1]:8080", None, None),
+            ("acme.example.com", None, None),
+            ("acme.zendesk.test", Some("zendesk.test"), Some("acme")),
+            ("acme.other.zendesk.test", Some("zendesk.test"), None),
+            ("zendesk.test", Some("zendesk.test"), None),
+        ] {
+            assert_eq!(host_tenant(host, suffix), tenant, "{host} {suffix:?}");
+        }
+    }
+
+    #[test]
+    fn the_mount_is_taken_off_the_path_and_the_query_kept() {
+        let uri: http::Uri = "/t/acme/groups.xml?page=2".parse().unwrap();
+        let rest = &uri.path()["/t/acme".len()..];
+        assert_eq!(
+            without_mount(&uri, rest).unwrap().to_string(),
+            "/groups.xml?page=2"
+        );
+        let uri: http::Uri = "/t/acme".parse().unwrap();
+        assert_eq!(without_mount(&uri, ""), None);
+    }
+}
