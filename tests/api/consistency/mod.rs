@@ -15,6 +15,7 @@
 mod property;
 mod reference;
 mod stress;
+mod tenants;
 mod wire;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -38,6 +38,9 @@ pub(super) enum Wire {
         pipeline: Pipeline,
     },
     Http(TestApp),
+    /// One tenant of a gateway whose other tenants other wires use, over HTTP under
+    /// `/t/{name}`.
+    InTenant(Arc<TestApp>, String),
 }
 
 /// The administrator's credentials for each vendor, and the vendor's body type.
@@ -123,19 +126,9 @@ impl Wire {
                     body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body"),
                 }
             }
-            Wire::Http(app) => {
-                let mut request = app.client.request(method, app.url(path));
-                for (name, value) in headers(vendor) {
-                    request = request.header(name, value);
-                }
-                if let Some(body) = body {
-                    request = request.body(body);
-                }
-                let reply = app.send(request).await;
-                Answer {
-                    status: reply.status.as_u16(),
-                    body: reply.body,
-                }
+            Wire::Http(app) => over_http(app, vendor, method, path, body).await,
+            Wire::InTenant(app, tenant) => {
+                over_http(app, vendor, method, &format!("/t/{tenant}{path}"), body).await
             }
         }
     }
@@ -145,9 +138,14 @@ impl Wire {
     }
 
     pub(super) fn check_invariants(&self) {
+        let tenant;
         let store = match self {
             Wire::InProcess { store, .. } => store,
             Wire::Http(app) => app.handle.store(),
+            Wire::InTenant(app, name) => {
+                tenant = app.handle.registry().get(name).expect("the tenant exists");
+                tenant.store()
+            }
         };
         store
             .view()
@@ -163,4 +161,26 @@ pub(super) fn expect_status(answer: &Answer, status: u16, case: &str) {
         "{case}: status (body {:?})",
         answer.body
     );
+}
+
+/// `path` sent to `app` over HTTP with `vendor`'s credentials.
+async fn over_http(
+    app: &TestApp,
+    vendor: Vendor,
+    method: Method,
+    path: &str,
+    body: Option<String>,
+) -> Answer {
+    let mut request = app.client.request(method, app.url(path));
+    for (name, value) in headers(vendor) {
+        request = request.header(name, value);
+    }
+    if let Some(body) = body {
+        request = request.body(body);
+    }
+    let reply = app.send(request).await;
+    Answer {
+        status: reply.status.as_u16(),
+        body: reply.body,
+    }
 }
