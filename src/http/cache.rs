@@ -98,16 +98,19 @@ pub struct CacheKey {
 
 /// Bodies by key, each valid for one state version.
 pub struct EncodedCache {
-    slots: Box<[BodyCache<CacheKey>]>,
+    /// Made on the first body kept: a tenant that is made and never read costs a few words, not
+    /// the array (32 KiB at 4 096 slots, per cache, per facade, per tenant).
+    slots: std::sync::OnceLock<Box<[BodyCache<CacheKey>]>>,
+    len: usize,
     hasher: foldhash::fast::RandomState,
 }
 
 impl EncodedCache {
     /// A cache of `slots` entries (rounded up to a power of two, at least one).
     pub fn new(slots: usize) -> Self {
-        let slots = slots.max(1).next_power_of_two();
         Self {
-            slots: (0..slots).map(|_| BodyCache::default()).collect(),
+            slots: std::sync::OnceLock::new(),
+            len: slots.max(1).next_power_of_two(),
             hasher: foldhash::fast::RandomState::default(),
         }
     }
@@ -121,11 +124,14 @@ impl EncodedCache {
         version: u64,
         encode: impl FnOnce() -> Result<Bytes, E>,
     ) -> Result<Bytes, E> {
-        self.slots[self.slot_of(&key)].get_or_encode(version, &key, encode)
+        let slots = self
+            .slots
+            .get_or_init(|| (0..self.len).map(|_| BodyCache::default()).collect());
+        slots[self.slot_of(&key)].get_or_encode(version, &key, encode)
     }
 
     fn slot_of(&self, key: &CacheKey) -> usize {
-        (self.hasher.hash_one(key) as usize) & (self.slots.len() - 1)
+        (self.hasher.hash_one(key) as usize) & (self.len - 1)
     }
 }
 

@@ -60,7 +60,7 @@ impl Default for RocketchatOptions {
 pub(crate) struct Context {
     store: Store,
     options: RocketchatOptions,
-    routes: crate::http::routing::RouteTable<routes::Action>,
+    routes: &'static crate::http::routing::RouteTable<routes::Action>,
     /// Bodies encoded once per state version.
     bodies: EncodedCache,
     /// The department list page last encoded, by route (the archived list or not) and query:

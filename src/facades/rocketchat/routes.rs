@@ -99,9 +99,11 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::POST,   "/settings/{_id}", L(Later::SaveSetting)),
 ];
 
-/// The route table under `/api/v1`.
-pub fn table() -> RouteTable<Action> {
-    RouteTable::new(&[PREFIX], ROUTES)
+/// The route table under `/api/v1`, built once and shared by every tenant's facade.
+pub fn table() -> &'static RouteTable<Action> {
+    static TABLE: std::sync::LazyLock<RouteTable<Action>> =
+        std::sync::LazyLock::new(|| RouteTable::new(&[PREFIX], ROUTES));
+    &TABLE
 }
 
 const VIEW_DEPARTMENTS: &[Permission] =

@@ -34,7 +34,7 @@ pub use routes::{CLAIMED, PREFIXES, ROUTES};
 /// What every handler needs.
 pub(crate) struct Context {
     store: Store,
-    routes: crate::http::routing::RouteTable<routes::Action>,
+    routes: &'static crate::http::routing::RouteTable<routes::Action>,
     /// Basic auth sends the password with every request; this spares Argon2 on all but the first.
     passwords: Arc<VerifiedPasswords>,
     /// Bodies encoded once per state version.

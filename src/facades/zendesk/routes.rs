@@ -57,9 +57,11 @@ pub const CLAIMED: [&str; 6] = [
     "/api/v1/users/",
 ];
 
-/// The route table under both prefixes.
-pub fn table() -> RouteTable<Action> {
-    RouteTable::new(&PREFIXES, ROUTES)
+/// The route table under both prefixes, built once and shared by every tenant's facade.
+pub fn table() -> &'static RouteTable<Action> {
+    static TABLE: std::sync::LazyLock<RouteTable<Action>> =
+        std::sync::LazyLock::new(|| RouteTable::new(&PREFIXES, ROUTES));
+    &TABLE
 }
 
 /// Who may take an action.

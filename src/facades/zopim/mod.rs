@@ -41,7 +41,7 @@ const CACHED_BODIES: usize = 4096;
 pub(crate) struct Context {
     store: Store,
     options: ZopimOptions,
-    routes: crate::http::routing::RouteTable<routes::Action>,
+    routes: &'static crate::http::routing::RouteTable<routes::Action>,
     /// Bodies encoded once per state version.
     bodies: EncodedCache,
     /// The department list as last encoded, so that a polling client costs a reference count

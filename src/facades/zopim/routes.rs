@@ -61,9 +61,11 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
 /// The two URL generations (spec A1).
 pub const PREFIXES: [&str; 2] = ["/api/v2", "/api/v2/chat"];
 
-/// The route table under both prefixes.
-pub fn table() -> RouteTable<Action> {
-    RouteTable::new(&PREFIXES, ROUTES)
+/// The route table under both prefixes, built once and shared by every tenant's facade.
+pub fn table() -> &'static RouteTable<Action> {
+    static TABLE: std::sync::LazyLock<RouteTable<Action>> =
+        std::sync::LazyLock::new(|| RouteTable::new(&PREFIXES, ROUTES));
+    &TABLE
 }
 
 impl Action {
