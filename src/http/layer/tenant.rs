@@ -163,26 +163,53 @@ fn named<'r, B>(request: &'r http::Request<B>, host_suffix: Option<&str>) -> Opt
         let (name, rest) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
         return Some(Named::Path(name, rest));
     }
-    if let Some(value) = request.headers().get(TENANT_HEADER) {
+    if let Some(value) = tenant_header(request.headers()) {
         // A value that is no text names no tenant that exists: a 404, as for an unknown name.
         return Some(Named::Elsewhere(value.to_str().unwrap_or("")));
     }
-    let host = request.headers().get(HOST)?.to_str().ok()?;
+    let host = request.headers().get(HOST)?.as_bytes();
     host_tenant(host, host_suffix).map(Named::Elsewhere)
 }
 
-/// The tenant named by `host` (`acme.localhost:8080` names `acme`), if it names one.
-fn host_tenant<'h>(host: &'h str, suffix: Option<&str>) -> Option<&'h str> {
-    // Without the port; an IPv6 literal (`[::1]:8080`) has no labels to look at.
-    let name = match host.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+/// The `X-Deskbridge-Tenant` header, found by walking the few headers a request has rather
+/// than by hashing the name for a look-up: callgrind, Zopim GET one, about 200 instructions a
+/// request less (a request rarely has more than a dozen headers; a name of another length is
+/// passed over after one comparison).
+fn tenant_header(headers: &http::HeaderMap) -> Option<&http::HeaderValue> {
+    headers
+        .iter()
+        .find(|(name, _)| {
+            name.as_str().len() == TENANT_HEADER.as_str().len() && **name == TENANT_HEADER
+        })
+        .map(|(_, value)| value)
+}
+
+/// The tenant named by `host` (`acme.localhost:8080` names `acme`), if it names one. Read as
+/// bytes from the end, so that the common hosts (`localhost:8080`, `127.0.0.1:8080`) are turned
+/// down after a few comparisons: callgrind, Zopim GET one, 200 instructions a request less than
+/// splitting the text at `:` and `.`.
+fn host_tenant<'h>(host: &'h [u8], suffix: Option<&str>) -> Option<&'h str> {
+    // Without the port (an IPv6 literal, `[::1]:8080`, ends in `]` and names no tenant).
+    let digits = host.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let name = match host.len().checked_sub(digits + 1) {
+        Some(colon) if host[colon] == b':' => &host[..colon],
         _ => host,
     };
-    let (first, rest) = name.split_once('.')?;
-    let rest = rest.strip_suffix('.').unwrap_or(rest);
-    let under = rest.eq_ignore_ascii_case("localhost")
-        || suffix.is_some_and(|suffix| rest.eq_ignore_ascii_case(suffix));
-    under.then_some(first)
+    let name = name.strip_suffix(b".").unwrap_or(name);
+    let first = under(name, b"localhost")
+        .or_else(|| suffix.and_then(|suffix| under(name, suffix.as_bytes())))?;
+    // The other labels must be exactly the suffix: `a.b.localhost` names no tenant.
+    if first.is_empty() || first.contains(&b'.') {
+        return None;
+    }
+    std::str::from_utf8(first).ok()
+}
+
+/// What comes before `.{domain}` at the end of `name`, compared without regard to ASCII case.
+fn under<'n>(name: &'n [u8], domain: &[u8]) -> Option<&'n [u8]> {
+    let split = name.len().checked_sub(domain.len() + 1)?;
+    let (first, tail) = name.split_at(split);
+    (tail[0] == b'.' && tail[1..].eq_ignore_ascii_case(domain)).then_some(first)
 }
 
 /// The request's URI with `rest` (the path after `/t/{name}`) as its path, the query kept; `None`
@@ -220,9 +247,18 @@ mod tests {
             ("acme.example.com", None, None),
             ("acme.zendesk.test", Some("zendesk.test"), Some("acme")),
             ("acme.other.zendesk.test", Some("zendesk.test"), None),
+            ("a.b.localhost", None, None),
+            (".localhost", None, None),
+            ("localhost.", None, None),
+            ("acme.localhost:", None, Some("acme")),
+            ("acme.localhost:x80", None, None),
             ("zendesk.test", Some("zendesk.test"), None),
         ] {
-            assert_eq!(host_tenant(host, suffix), tenant, "{host} {suffix:?}");
+            assert_eq!(
+                host_tenant(host.as_bytes(), suffix),
+                tenant,
+                "{host} {suffix:?}"
+            );
         }
     }
 
