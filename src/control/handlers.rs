@@ -55,6 +55,25 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
             StatusCode::OK,
             &TenantBody::of(&*tenant()?, &base, &ctx.options.vendors),
         ),
+        // The whole state as a fixture document: secrets as hashes and digests only.
+        Action::ShowState => {
+            let state = tenant()?.store().view();
+            let document = crate::fixtures::export(&state);
+            json(StatusCode::OK, &document)
+        }
+        Action::ReplaceState => {
+            let (ctx, tenant) = (Arc::clone(ctx), tenant()?);
+            return Ok(later(async move {
+                let bytes = read_body(request.into_body()).await?;
+                let text = std::str::from_utf8(&bytes)
+                    .map_err(|_| ControlError::bad("body", "must be UTF-8"))?;
+                tenant.replace(load(text, "body")?).await?;
+                Ok(json(
+                    StatusCode::OK,
+                    &TenantBody::of(&tenant, &base, &ctx.options.vendors),
+                ))
+            }));
+        }
         Action::DeleteTenant => {
             ctx.registry.delete(&tenant()?.name)?;
             respond_empty(StatusCode::NO_CONTENT)

@@ -489,7 +489,7 @@ async fn a_bad_body_is_a_400_naming_the_field() {
         ),
         (
             r#"{"name": "a", "from": {"state": {"groups": []}}}"#.to_owned(),
-            "from.state: fixtures: groups: unknown field `groups`, expected one of `agents`, `departments`, `settings` at line 1 column 9".to_owned(),
+            "from.state: fixtures: groups: unknown field `groups`, expected one of `agents`, `departments`, `settings`, `next_agent_id`, `next_department_id` at line 1 column 9".to_owned(),
         ),
     ] {
         let reply = app.request(Method::POST, "/_gateway/tenants", None, Some(&body)).await;
@@ -616,4 +616,119 @@ async fn a_tenant_deleted_while_its_request_runs_answers_that_request_from_the_v
     // What a request that chose the tenant before the delete still holds: its store, whole.
     assert_eq!(tenant.store().view().department_count(), 3);
     tenant.store().view().check_invariants().unwrap();
+}
+
+/// `GET /_gateway/tenants/{tenant}/state`, as text.
+async fn state_of(app: &TestApp, tenant: &str) -> String {
+    let reply = call(
+        app,
+        Method::GET,
+        &format!("/_gateway/tenants/{tenant}/state"),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.content_type(), Some("application/json"));
+    reply.body
+}
+
+#[tokio::test]
+async fn a_tenants_state_is_a_fixture_document_that_round_trips_exactly_and_holds_no_secret() {
+    // Arrange: a state with writes of every kind on top of the fixtures.
+    let app = spawn_app().await;
+    zopim_create(&app, "", "Escalations").await;
+    let login = app.rc_as(crate::helpers::RC_ADMIN).await;
+    // Act
+    let exported = state_of(&app, "default").await;
+    let copy = create_ok(
+        &app,
+        "copy",
+        json!({"state": serde_json::from_str::<Value>(&exported).unwrap()}),
+    )
+    .await;
+    // Assert: the copy's document is the same bytes, and its credentials open it.
+    assert_eq!(
+        copy["counts"],
+        json!({"departments": 4, "agents": 3, "memberships": 5})
+    );
+    assert_eq!(state_of(&app, "copy").await, exported);
+    for secret in [
+        ADMIN_TOKEN,
+        "deskbridge-agent-token",
+        "deskbridge-admin-api-token",
+        login.token.as_str(),
+    ] {
+        assert!(!exported.contains(secret), "{secret} is in the export");
+    }
+    assert_eq!(
+        zopim_names(&app, "/t/copy").await,
+        ["Sales", "Support", "Billing", "Escalations"]
+    );
+    let session = app
+        .send(
+            app.client
+                .get(app.url("/t/copy/api/v1/livechat/department"))
+                .header("X-Auth-Token", &login.token)
+                .header("X-User-Id", &login.user_id),
+        )
+        .await;
+    assert_eq!(
+        session.status,
+        StatusCode::OK,
+        "the session's digest came along: {}",
+        session.body
+    );
+}
+
+#[tokio::test]
+async fn a_put_state_replaces_the_whole_state_at_once_and_a_bad_one_changes_nothing() {
+    let app = spawn_app().await;
+    create_ok(&app, "acme", json!({"fixtures": true})).await;
+    let document = json!({
+        "agents": [{"id": 1, "username": "admin", "name": "Alex Admin", "email": "admin@example.com",
+                    "roles": ["owner"], "tokens": {"bearer": [ADMIN_TOKEN]}}],
+        "departments": [{"id": 9, "name": "Replaced", "members": [1]}]
+    });
+    let reply = app
+        .request(
+            Method::PUT,
+            "/_gateway/tenants/acme/state",
+            None,
+            Some(&document.to_string()),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let body = reply.json();
+    assert_eq!(
+        body,
+        tenant_body(&app, &body, "acme", json!({"fixtures": true}), 1, (1, 1, 1))
+    );
+    assert_eq!(zopim_names(&app, "/t/acme").await, ["Replaced"]);
+
+    let before = state_of(&app, "acme").await;
+    for (bad, description) in [
+        (
+            json!({"departments": [{"name": "Ghosts", "members": [42]}]}).to_string(),
+            r#"body: fixtures: departments[0] ("Ghosts"): member 42: agent 42 does not exist"#,
+        ),
+        (
+            "{".to_owned(),
+            "body: fixtures: ?: EOF while parsing an object at line 1 column 1",
+        ),
+    ] {
+        let reply = app
+            .request(
+                Method::PUT,
+                "/_gateway/tenants/acme/state",
+                None,
+                Some(&bad),
+            )
+            .await;
+        assert_gateway_error(&reply, StatusCode::BAD_REQUEST, description);
+        assert_eq!(state_of(&app, "acme").await, before);
+    }
+    assert_eq!(
+        zopim_names(&app, "").await,
+        DEFAULT_NAMES,
+        "no other tenant changed"
+    );
 }
