@@ -49,6 +49,11 @@ pub enum Change {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Batch {
     pub seq: u64,
+    /// The state's version after the write, so that recovery gives back the same version
+    /// (writes that change no record and failed writes also take a version, so versions do not
+    /// follow batch numbers). Absent in journals written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
     pub changes: Vec<Change>,
 }
 

@@ -143,6 +143,12 @@ impl State {
         Ok(self)
     }
 
+    /// This state, numbered `version` (a recovered state takes the version it was written at).
+    pub fn with_version(mut self, version: u64) -> State {
+        self.version = version;
+        self
+    }
+
     fn replay(&mut self, changes: Vec<Change>) -> Result<(), ModelError> {
         let mut changes = changes.into_iter().peekable();
         while let Some(change) = changes.next() {

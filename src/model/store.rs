@@ -135,6 +135,7 @@ impl Store {
                     // un-durable changes early.
                     let batch = (!changes.is_empty()).then(|| Batch {
                         seq: writer.next_seq(),
+                        version: Some(next.version),
                         changes,
                     });
                     let (tx, rx) = oneshot::channel();

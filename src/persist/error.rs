@@ -20,6 +20,13 @@ pub enum PersistError {
     },
     #[error("{} is in use by another deskbridge process", dir.display())]
     Locked { dir: PathBuf },
+    #[error(
+        "{} can be written by group or others (mode {mode:04o}), and it holds password hashes \
+         and token digests; make it private with `chmod 700 {}`",
+        dir.display(),
+        dir.display()
+    )]
+    NotPrivate { dir: PathBuf, mode: u32 },
     #[error("cannot build the starting state")]
     Seed(#[source] Box<dyn std::error::Error + Send + Sync>),
 }

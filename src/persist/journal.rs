@@ -17,7 +17,7 @@
 //! (with `--fsync always`) one `fdatasync` per group of writes. It also starts compaction
 //! (`compaction.rs`) when the current segment passes `--compact-bytes`.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ use std::thread::JoinHandle;
 use crate::model::{Batch, Journal, JournalError, View};
 
 use super::compaction;
-use super::dir::sync_dir;
+use super::dir::{private_file, sync_dir};
 use super::options::{FaultSwitch, Fsync, Options};
 use super::record::frame;
 
@@ -131,10 +131,7 @@ impl JournalWriter {
         // The old segment is synced even with `--fsync never`, so that no crash can leave a gap
         // between it and the new one.
         let rolled = self.file.sync_data().and_then(|()| {
-            let file = OpenOptions::new()
-                .create_new(true)
-                .append(true)
-                .open(&path)?;
+            let file = private_file().create_new(true).append(true).open(&path)?;
             sync_dir(&self.dir)?;
             Ok(file)
         });

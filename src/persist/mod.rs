@@ -9,6 +9,11 @@
 //! DIR/snapshot-<seq>.snap.tmp                a snapshot being written; removed at start
 //! ```
 //!
+//! Anything else in DIR is someone else's (the tenant layer keeps its files there) and is left
+//! alone. Every file made is `0600` and every directory `0700`, and a DIR that group or others
+//! can write is refused (`dir.rs`). Snapshots and journal batches carry the state's version, so
+//! that a recovered state has the version it was written at.
+//!
 //! **Start-up** ([`open`]) loads the newest snapshot and replays the journal segments after it,
 //! checking that batch numbers follow on without a gap. A damaged record at the very end of the
 //! last segment (short header, short payload, bad checksum, and no whole record anywhere after
@@ -31,7 +36,9 @@
 //! * `journal.rs`: the segment writer the store's commit task writes through.
 //! * `snapshot.rs`: writing and reading one snapshot; `compaction.rs`: writing one to replace
 //!   older segments, then deleting what it made redundant.
-//! * `dir.rs`: listing the data directory and syncing it.
+//! * `dir.rs`: listing the data directory, syncing it, and keeping it private.
+//! * [`seed`], [`write_state`], [`read_state`]: a state in a file or a new directory of its own,
+//!   for callers that keep more than one store (tenants).
 
 mod compaction;
 mod dir;
@@ -44,10 +51,11 @@ mod snapshot;
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
-use crate::model::{Batch, State, Store};
+use crate::model::{Batch, State, Store, Timestamp};
 
 use compaction::remove_redundant;
-use dir::{Listing, list, sync_dir};
+use dir::{Listing, list, private_file};
+pub use dir::{check_private, create_private_dir, sync_dir, write_atomically};
 pub use error::PersistError;
 use error::io_error;
 use journal::JournalWriter;
@@ -63,9 +71,10 @@ where
     E: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let dir = &options.dir;
-    std::fs::create_dir_all(dir).map_err(io_error(dir, "cannot create the data directory"))?;
+    create_private_dir(dir).map_err(io_error(dir, "cannot create the data directory"))?;
+    check_private(dir)?;
     let lock_path = dir.join("lock");
-    let lock = OpenOptions::new()
+    let lock = private_file()
         .create(true)
         .truncate(false)
         .write(true)
@@ -123,7 +132,7 @@ where
         Some(tail) => tail,
         None => (dir.join(journal::segment_name(seq + 1)), 0),
     };
-    let file = OpenOptions::new()
+    let file = private_file()
         .create(true)
         .append(true)
         .open(&path)
@@ -138,6 +147,36 @@ where
     let writer = JournalWriter::new(dir.clone(), file, path, len, options, lock);
     Store::with_journal(state, seq, Box::new(writer))
         .map_err(io_error(dir, "cannot start the commit thread"))
+}
+
+/// Makes `dir` a data directory holding `state`, as [`open`] seeds an empty one (snapshot 0),
+/// without opening it: the way to build one whole in a temporary place and rename it into
+/// place. Returns the snapshot's path.
+pub fn seed(dir: &Path, state: &State) -> Result<PathBuf, PersistError> {
+    create_private_dir(dir).map_err(io_error(dir, "cannot create the data directory"))?;
+    snapshot::write(dir, 0, state).map_err(io_error(
+        &dir.join(snapshot::name(0)),
+        "cannot write the first snapshot",
+    ))
+}
+
+/// A state kept in a file of its own (in the snapshot format), and when it was written.
+pub struct SavedState {
+    pub state: State,
+    pub saved_at: Timestamp,
+}
+
+/// Writes `state` to `path`, whole or not at all, `0600`; durable once this returns.
+pub fn write_state(path: &Path, state: &State) -> Result<(), PersistError> {
+    snapshot::write_to(path, 0, state).map_err(io_error(path, "cannot write the state"))
+}
+
+/// Reads a state [`write_state`] wrote (or any snapshot); damage is [`PersistError::Corrupt`].
+pub fn read_state(path: &Path) -> Result<SavedState, PersistError> {
+    let snapshot::Read {
+        state, saved_at, ..
+    } = snapshot::read(path)?;
+    Ok(SavedState { state, saved_at })
 }
 
 fn snapshot_seq(listing: &Listing) -> u64 {
@@ -158,7 +197,11 @@ fn recover(
     snapshot_path: &Path,
     segments: &[(u64, PathBuf)],
 ) -> Result<Recovered, PersistError> {
-    let (mut state, snapshot_seq) = snapshot::read(snapshot_path)?;
+    let snapshot::Read {
+        mut state,
+        seq: snapshot_seq,
+        ..
+    } = snapshot::read(snapshot_path)?;
     if snapshot_seq != named {
         return Err(PersistError::Corrupt {
             path: snapshot_path.to_owned(),
@@ -248,6 +291,9 @@ fn recover(
                     state = state.with_changes(batch.changes).map_err(|e| {
                         corrupt(at, format!("batch {} does not apply: {e}", batch.seq))
                     })?;
+                    if let Some(version) = batch.version {
+                        state = state.with_version(version);
+                    }
                 }
                 expected += 1;
             }
@@ -623,5 +669,160 @@ mod tests {
         // Assert: every write of the earlier groups, none of the torn one.
         assert_eq!(store.view().settings().count(), 48 - in_last_group);
         store.view().check_invariants().unwrap();
+    }
+
+    /// The mode bits of `path`.
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_file_is_made_0600_and_every_directory_0700_whatever_the_umask() {
+        // Arrange: a directory to be made, below a parent that is missing too.
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("made").join("data");
+        let mut options = options(&dir);
+        options.compact_bytes = 1024;
+
+        // Act: enough writes to compact, and a state file of its own.
+        let store = open(&options, || Ok::<_, std::io::Error>(State::empty())).unwrap();
+        for i in 0..40 {
+            store.apply(setting(&format!("s{i}"))).await.unwrap();
+        }
+        store.close().await;
+        drop(store);
+        write_state(&dir.join("kept.snap"), &State::empty()).unwrap();
+
+        // Assert
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&parent.path().join("made")), 0o700);
+        let listing = list(&dir).unwrap();
+        assert!(listing.snapshots.last().unwrap().0 > 0, "never compacted");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_directory_group_or_others_can_write_is_refused_naming_it_and_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        for bad in [0o770, 0o702, 0o777] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(bad)).unwrap();
+
+            let err = open_error(dir.path());
+
+            let shown = dir.path().display();
+            assert_eq!(
+                err,
+                format!(
+                    "{shown} can be written by group or others (mode {bad:04o}), and it holds \
+                     password hashes and token digests; make it private with `chmod 700 {shown}`"
+                )
+            );
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "touched");
+        }
+        // Readable by others is allowed (with a warning), as before.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        open_new(dir.path()).await.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn entries_it_does_not_know_are_left_alone() {
+        // Arrange: what a tenant layer keeps beside the store's own files.
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_new(dir.path()).await;
+        store.apply(setting("kept")).await.unwrap();
+        store.close().await;
+        drop(store);
+        std::fs::create_dir(dir.path().join("tenants")).unwrap();
+        std::fs::create_dir(dir.path().join("named")).unwrap();
+        std::fs::write(dir.path().join("named/x.snap.tmp"), b"?").unwrap();
+        std::fs::write(dir.path().join("tenant.json"), b"{}").unwrap();
+        std::fs::write(dir.path().join("base.snap"), b"not a snapshot").unwrap();
+
+        // Act
+        let listing = list(dir.path()).unwrap();
+        let store = open(&options(dir.path()), no_seed).unwrap();
+
+        // Assert
+        assert_eq!(listing.snapshots.len(), 1);
+        assert_eq!(listing.segments.len(), 1);
+        assert!(listing.temporary.is_empty());
+        assert_eq!(settings_of(&store), ["kept"]);
+        for kept in ["tenants", "named/x.snap.tmp", "tenant.json", "base.snap"] {
+            assert!(dir.path().join(kept).exists(), "{kept}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_replaced_state_is_recovered_exactly_with_its_version_and_counters() {
+        // Arrange: a state with records, then a return to an earlier one (fewer records, lower
+        // id counters), then one more write; compaction both off and on.
+        for compact_bytes in [DEFAULT_COMPACT_BYTES, 1024] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut options = options(dir.path());
+            options.compact_bytes = compact_bytes;
+            let store = open(&options, || Ok::<_, std::io::Error>(State::empty())).unwrap();
+            let a = create_agent(&store, "a").await;
+            create_department(&store, "Early", vec![a]).await;
+            let early = State::clone(&store.view());
+            for i in 0..12 {
+                let b = create_agent(&store, &format!("b{i}")).await;
+                create_department(&store, &format!("Late {i}"), vec![a, b]).await;
+                store.apply(setting(&format!("late{i}"))).await.unwrap();
+            }
+            let replaced = store.replace(early.clone()).await.unwrap();
+            assert!(replaced.same_records(&early));
+            store.apply(setting("after")).await.unwrap();
+            let written = store.view();
+            store.close().await;
+            drop(store);
+
+            // Act
+            let reopened = open(&options, no_seed).unwrap();
+
+            // Assert: the records, the version, and the id counters (the next ids).
+            let view = reopened.view();
+            view.check_invariants().unwrap();
+            assert!(view.same_records(&written), "compact_bytes {compact_bytes}");
+            assert_eq!(view.version(), written.version());
+            assert_eq!(
+                (
+                    view.agent_count(),
+                    view.department_count(),
+                    view.membership_count()
+                ),
+                (
+                    written.agent_count(),
+                    written.department_count(),
+                    written.membership_count()
+                )
+            );
+            let next = create_agent(&reopened, "next").await;
+            assert_eq!(
+                next,
+                crate::model::AgentId(2),
+                "compact_bytes {compact_bytes}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_state_written_to_a_file_reads_back_with_its_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one.snap");
+        let state = State::empty().with_version(42);
+
+        write_state(&path, &state).unwrap();
+        let read = read_state(&path).unwrap();
+
+        assert!(read.state.same_records(&state));
+        assert_eq!(read.state.version(), 42);
+        assert!(read.saved_at.unix_millis() > 0);
+        assert!(!dir.path().join("one.snap.tmp").exists());
     }
 }
