@@ -20,7 +20,7 @@ use crate::http::{Pipeline, PrefixTable};
 use crate::http::{Tenancy, TenantDirectory};
 use crate::model::{State, Store, Timestamp, View};
 use crate::persist;
-use crate::tenants::Registry;
+use crate::tenants::{Registry, TenantFacades};
 
 /// The running gateway.
 pub struct App;
@@ -83,12 +83,21 @@ impl App {
         let addr = listener.local_addr()?;
 
         let (zopim, rocketchat) = (config.zopim, config.rocketchat);
-        let registry = Arc::new(Registry::new(
-            store.clone(),
-            fixtures,
-            Box::new(move |store| facades(store, zopim, rocketchat)),
-            config.tenants,
-        ));
+        let tenant_facades: TenantFacades =
+            Box::new(move |store| facades(store, zopim, rocketchat));
+        let registry = Arc::new(match &config.durability {
+            None => Registry::new(store.clone(), fixtures, tenant_facades, config.tenants),
+            // Every other tenant is recovered from the data directory the default's store
+            // was opened on.
+            Some(options) => Registry::open(
+                store.clone(),
+                fixtures,
+                tenant_facades,
+                config.tenants,
+                options,
+            )
+            .with_context(|| format!("cannot use the data directory {}", options.dir.display()))?,
+        });
         let control = Control::service(
             Arc::clone(&registry),
             ControlOptions {
@@ -173,7 +182,7 @@ async fn remove_idle_tenants(registry: Arc<Registry>, ttl: std::time::Duration) 
         ticks.tick().await;
         let before =
             Timestamp::from_unix_millis(Timestamp::now().unix_millis() - ttl.as_millis() as i64);
-        for name in registry.remove_idle(before) {
+        for name in registry.remove_idle(before).await {
             tracing::info!(tenant = %name, "idle tenant removed");
         }
     }
@@ -240,8 +249,8 @@ impl AppHandle {
         &self.registry
     }
 
-    /// Stops accepting, waits for in-flight requests, flushes the journal (with `--data-dir`),
-    /// and returns when the server has stopped.
+    /// Stops accepting, waits for in-flight requests, flushes every tenant's journal (with
+    /// `--data-dir`), and returns when the server has stopped.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -250,6 +259,7 @@ impl AppHandle {
         if let Some(idle) = self.idle.take() {
             idle.abort();
         }
+        self.registry.close().await;
         self.store.close().await;
     }
 }

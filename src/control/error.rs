@@ -106,6 +106,16 @@ fn tenant_row(error: &TenantError) -> (StatusCode, String) {
         | TenantError::DefaultIsPermanent
         | TenantError::TooManyTenants(_) => StatusCode::CONFLICT,
         TenantError::Model(model) => return model_row(model),
+        TenantError::Storage(cause) => {
+            tracing::error!(
+                error = cause as &dyn std::error::Error,
+                "the data directory refused a tenant or snapshot change"
+            );
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The change could not be written to the data directory".into(),
+            );
+        }
     };
     (status, error.to_string())
 }

@@ -75,8 +75,11 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
             }));
         }
         Action::DeleteTenant => {
-            ctx.registry.delete(&tenant()?.name)?;
-            respond_empty(StatusCode::NO_CONTENT)
+            let (ctx, tenant) = (Arc::clone(ctx), tenant()?);
+            return Ok(later(async move {
+                ctx.registry.delete(&tenant.name).await?;
+                Ok(respond_empty(StatusCode::NO_CONTENT))
+            }));
         }
         Action::ListSnapshots => {
             let snapshots: Vec<SnapshotBody> = tenant()?
@@ -92,8 +95,11 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
         Action::DeleteSnapshot => {
             let name = SnapshotName::parse(snapshot.as_deref().unwrap_or_default())
                 .map_err(|_| ControlError::Layer(LayerError::NotFound))?;
-            tenant()?.delete_snapshot(&name)?;
-            respond_empty(StatusCode::NO_CONTENT)
+            let tenant = tenant()?;
+            return Ok(later(async move {
+                tenant.delete_snapshot(&name).await?;
+                Ok(respond_empty(StatusCode::NO_CONTENT))
+            }));
         }
         Action::CreateTenant => {
             let ctx = Arc::clone(ctx);
@@ -113,7 +119,7 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
             let tenant = tenant()?;
             return Ok(later(async move {
                 let name = wire::snapshot_request(json_body(request).await?)?;
-                let snapshot = tenant.snapshot(name.clone())?;
+                let snapshot = tenant.snapshot(name.clone()).await?;
                 Ok(json(
                     StatusCode::CREATED,
                     &SnapshotBody::of(&name, &snapshot),
@@ -147,7 +153,7 @@ async fn create(ctx: &Context, request: Request, base: &str) -> Result<Response>
             Source::State(Box::new(load(&document.to_string(), "from.state")?))
         }
     };
-    let tenant = ctx.registry.create(name, source)?;
+    let tenant = ctx.registry.create(name, source).await?;
     Ok(json(
         StatusCode::CREATED,
         &TenantBody::of(&tenant, base, &ctx.options.vendors),

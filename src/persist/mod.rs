@@ -166,9 +166,10 @@ pub struct SavedState {
     pub saved_at: Timestamp,
 }
 
-/// Writes `state` to `path`, whole or not at all, `0600`; durable once this returns.
-pub fn write_state(path: &Path, state: &State) -> Result<(), PersistError> {
-    snapshot::write_to(path, 0, state).map_err(io_error(path, "cannot write the state"))
+/// Writes `state`, as it was at `saved_at`, to `path`, whole or not at all, `0600`; durable
+/// once this returns.
+pub fn write_state(path: &Path, state: &State, saved_at: Timestamp) -> Result<(), PersistError> {
+    snapshot::write_to(path, 0, state, saved_at).map_err(io_error(path, "cannot write the state"))
 }
 
 /// Reads a state [`write_state`] wrote (or any snapshot); damage is [`PersistError::Corrupt`].
@@ -692,7 +693,7 @@ mod tests {
         }
         store.close().await;
         drop(store);
-        write_state(&dir.join("kept.snap"), &State::empty()).unwrap();
+        write_state(&dir.join("kept.snap"), &State::empty(), Timestamp::now()).unwrap();
 
         // Assert
         assert_eq!(mode(&dir), 0o700);
@@ -817,12 +818,17 @@ mod tests {
         let path = dir.path().join("one.snap");
         let state = State::empty().with_version(42);
 
-        write_state(&path, &state).unwrap();
+        write_state(
+            &path,
+            &state,
+            Timestamp::from_unix_millis(1_700_000_000_123),
+        )
+        .unwrap();
         let read = read_state(&path).unwrap();
 
         assert!(read.state.same_records(&state));
         assert_eq!(read.state.version(), 42);
-        assert!(read.saved_at.unix_millis() > 0);
+        assert_eq!(read.saved_at.unix_millis(), 1_700_000_000_123);
         assert!(!dir.path().join("one.snap.tmp").exists());
     }
 }

@@ -41,16 +41,22 @@ pub(super) fn name(seq: u64) -> String {
 /// it is durable.
 pub(super) fn write(dir: &Path, seq: u64, state: &State) -> io::Result<PathBuf> {
     let path = dir.join(name(seq));
-    write_to(&path, seq, state)?;
+    write_to(&path, seq, state, Timestamp::now())?;
     Ok(path)
 }
 
-/// Writes the snapshot of `state` at `path`, whole or not at all (`dir::write_atomically`).
-pub(super) fn write_to(path: &Path, seq: u64, state: &State) -> io::Result<()> {
+/// Writes the snapshot of `state`, taken at `saved_at`, at `path`, whole or not at all
+/// (`dir::write_atomically`).
+pub(super) fn write_to(
+    path: &Path,
+    seq: u64,
+    state: &State,
+    saved_at: Timestamp,
+) -> io::Result<()> {
     let body = Body {
         seq,
         version: Some(state.version()),
-        saved_at: Some(Timestamp::now().unix_millis()),
+        saved_at: Some(saved_at.unix_millis()),
         changes: state.to_changes(),
     };
     let payload = serde_json::to_vec(&body).map_err(io::Error::other)?;

@@ -5,12 +5,22 @@
 //! its tenant's store as it would be handed the only one.
 //!
 //! Forks, snapshots, resets and restores share structure with the state they come from (the
-//! model's persistent maps), so each costs O(1) until the tenant is written to.
+//! model's persistent maps), so each costs O(1) until the tenant is written to. With
+//! `--data-dir` every tenant, its journal and its named snapshots are kept on disk too
+//! (`durable.rs`), and a restart brings each one back.
+//!
+//! # Layout
+//! * `name.rs`: tenant and snapshot names (DNS labels).
+//! * `tenant.rs`: one tenant: its store, facades, base and named snapshots.
+//! * `registry.rs`: every tenant by name; create, delete, idle removal, recovery.
+//! * `durable.rs`: the tenants' files under the data directory, and the order that makes a
+//!   create or a delete all-or-nothing across a crash.
 
+mod durable;
 mod name;
 mod registry;
+mod tenant;
 
 pub use name::{BadName, SnapshotName, TenantName};
-pub use registry::{
-    Origin, Registry, RegistryOptions, Snapshot, Source, Tenant, TenantError, TenantFacades,
-};
+pub use registry::{Registry, RegistryOptions, Source, TenantError, TenantFacades};
+pub use tenant::{Origin, Snapshot, Tenant};

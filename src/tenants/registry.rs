@@ -1,16 +1,21 @@
 //! The registry of tenants: a concurrent map from name to tenant, and the operations the control
-//! plane offers on them (create from a source, delete, reset, snapshot, restore).
+//! plane offers on them (create from a source, delete, reset, snapshot, restore). With a data
+//! directory ([`Registry::open`]) every tenant is recovered at start-up and every create and
+//! delete is on disk before it is acknowledged (`durable.rs`); without one, everything lives in
+//! memory ([`Registry::new`]).
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use dashmap::DashMap;
-use dashmap::mapref::entry::Entry;
 
+use super::durable::Disk;
+use super::tenant::{Origin, Parts, Snapshot, Tenant};
 use super::{SnapshotName, TenantName};
 use crate::http::PrefixTable;
 use crate::model::{ModelError, State, Store, Timestamp, View};
+use crate::persist::{self, PersistError};
 
 /// Builds a tenant's facades over its store: `app.rs` supplies it, so that this module names no
 /// vendor.
@@ -33,138 +38,6 @@ pub enum Source {
     State(Box<State>),
 }
 
-/// Where a tenant came from, as the control plane reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    Fixtures,
-    Fork {
-        tenant: TenantName,
-        version: u64,
-    },
-    Snapshot {
-        tenant: TenantName,
-        snapshot: SnapshotName,
-    },
-    Empty,
-    State,
-}
-
-/// A named, frozen state of a tenant.
-pub struct Snapshot {
-    pub state: View,
-    pub created_at: Timestamp,
-}
-
-/// One tenant.
-pub struct Tenant {
-    pub name: TenantName,
-    pub created_at: Timestamp,
-    pub origin: Origin,
-    /// What a reset goes back to: the state the tenant was created from.
-    base: View,
-    store: Store,
-    facades: Arc<PrefixTable>,
-    snapshots: Mutex<BTreeMap<SnapshotName, Arc<Snapshot>>>,
-    /// When a request last chose this tenant (milliseconds since the epoch), for the idle TTL.
-    last_used: AtomicI64,
-}
-
-impl Tenant {
-    fn new(
-        name: TenantName,
-        origin: Origin,
-        base: View,
-        store: Store,
-        facades: &TenantFacades,
-    ) -> Self {
-        let now = Timestamp::now();
-        Self {
-            name,
-            created_at: now,
-            origin,
-            base,
-            facades: Arc::new(facades(store.clone())),
-            store,
-            snapshots: Mutex::default(),
-            last_used: AtomicI64::new(now.unix_millis()),
-        }
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// The tenant's facades, by path prefix.
-    pub fn facades(&self) -> &Arc<PrefixTable> {
-        &self.facades
-    }
-
-    /// Notes that a request chose this tenant.
-    pub fn touch(&self) {
-        self.last_used
-            .store(Timestamp::now().unix_millis(), Ordering::Relaxed);
-    }
-
-    pub fn last_used(&self) -> Timestamp {
-        Timestamp::from_unix_millis(self.last_used.load(Ordering::Relaxed))
-    }
-
-    /// Back to the state it was created from.
-    pub async fn reset(&self) -> Result<View, TenantError> {
-        Ok(self.store.replace(State::clone(&self.base)).await?)
-    }
-
-    /// Freezes the current state under `name`.
-    pub fn snapshot(&self, name: SnapshotName) -> Result<Arc<Snapshot>, TenantError> {
-        let mut snapshots = self.snapshots.lock().unwrap_or_else(|e| e.into_inner());
-        if snapshots.contains_key(&name) {
-            return Err(TenantError::SnapshotExists(name));
-        }
-        let snapshot = Arc::new(Snapshot {
-            state: self.store.view(),
-            created_at: Timestamp::now(),
-        });
-        snapshots.insert(name, Arc::clone(&snapshot));
-        Ok(snapshot)
-    }
-
-    /// The snapshots, by name.
-    pub fn snapshots(&self) -> Vec<(SnapshotName, Arc<Snapshot>)> {
-        let snapshots = self.snapshots.lock().unwrap_or_else(|e| e.into_inner());
-        snapshots
-            .iter()
-            .map(|(name, snapshot)| (name.clone(), Arc::clone(snapshot)))
-            .collect()
-    }
-
-    fn find_snapshot(&self, name: &SnapshotName) -> Result<Arc<Snapshot>, TenantError> {
-        let snapshots = self.snapshots.lock().unwrap_or_else(|e| e.into_inner());
-        snapshots
-            .get(name)
-            .cloned()
-            .ok_or_else(|| TenantError::NoSuchSnapshot(name.clone()))
-    }
-
-    pub fn delete_snapshot(&self, name: &SnapshotName) -> Result<(), TenantError> {
-        let mut snapshots = self.snapshots.lock().unwrap_or_else(|e| e.into_inner());
-        snapshots
-            .remove(name)
-            .map(drop)
-            .ok_or_else(|| TenantError::NoSuchSnapshot(name.clone()))
-    }
-
-    /// Back to the snapshot `name`; the snapshot stays, so it can be restored again.
-    pub async fn restore(&self, name: &SnapshotName) -> Result<View, TenantError> {
-        let snapshot = self.find_snapshot(name)?;
-        Ok(self.store.replace(State::clone(&snapshot.state)).await?)
-    }
-
-    /// Replaces the whole state (a validated fixture document).
-    pub async fn replace(&self, state: State) -> Result<View, TenantError> {
-        Ok(self.store.replace(state).await?)
-    }
-}
-
 /// Why a tenant operation was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum TenantError {
@@ -182,6 +55,39 @@ pub enum TenantError {
     SnapshotExists(SnapshotName),
     #[error(transparent)]
     Model(#[from] ModelError),
+    /// The data directory refused a tenant's or a snapshot's file; nothing changed.
+    #[error("the data directory refused the change")]
+    Storage(#[source] PersistError),
+}
+
+/// Runs `work` to its end even if the caller stops waiting (a request past its deadline drops
+/// its future): a create or delete stopped between its file work and its bookkeeping would
+/// leave the disk and the registry disagreeing.
+pub(super) async fn detached<T: Send + 'static>(
+    work: impl Future<Output = Result<T, TenantError>> + Send + 'static,
+) -> Result<T, TenantError> {
+    match tokio::spawn(work).await {
+        Ok(done) => done,
+        Err(failed) => Err(TenantError::Storage(PersistError::Io {
+            path: Default::default(),
+            what: "a tenant operation failed",
+            source: std::io::Error::other(failed.to_string()),
+        })),
+    }
+}
+
+/// Runs blocking file work (writes and fsyncs) off the request workers.
+pub(super) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, PersistError> + Send + 'static,
+) -> Result<T, TenantError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(done) => done.map_err(TenantError::Storage),
+        Err(panicked) => Err(TenantError::Storage(PersistError::Io {
+            path: Default::default(),
+            what: "the file work panicked",
+            source: std::io::Error::other(panicked.to_string()),
+        })),
+    }
 }
 
 /// The registry's limits.
@@ -204,24 +110,113 @@ pub struct Registry {
     fixtures: View,
     facades: TenantFacades,
     options: RegistryOptions,
+    /// With `--data-dir`.
+    disk: Option<Arc<Disk>>,
+    /// Names being created or deleted: one operation at a time per name, without holding a map
+    /// shard (which every request to that shard reads) across the file work.
+    busy: Mutex<HashSet<TenantName>>,
+}
+
+/// A name held in [`Registry::busy`] (and, for a create, a place in the count) until dropped.
+struct Claim<'a> {
+    registry: &'a Registry,
+    name: TenantName,
+    /// A create's place in the count, given back unless the tenant was made.
+    counted: bool,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        let mut busy = self.registry.busy.lock().unwrap_or_else(|e| e.into_inner());
+        busy.remove(&self.name);
+        if self.counted {
+            self.registry.count.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 
 impl Registry {
-    /// A registry whose `default` tenant is `store`; `fixtures` is what a tenant made
-    /// `from: {"fixtures": true}` (and a reset of `default`) starts from.
+    /// A registry held in memory, whose `default` tenant is `store`; `fixtures` is what a tenant
+    /// made `from: {"fixtures": true}` (and a reset of `default`) starts from.
     pub fn new(
         store: Store,
         fixtures: View,
         facades: TenantFacades,
         options: RegistryOptions,
     ) -> Self {
-        let default = Arc::new(Tenant::new(
-            TenantName::default_tenant(),
-            Origin::Fixtures,
-            Arc::clone(&fixtures),
+        let default = (Timestamp::now(), BTreeMap::new());
+        Self::with_disk(store, fixtures, facades, options, None, default)
+    }
+
+    /// As [`Registry::new`], over the data directory of `durability`, whose store for `default`
+    /// is `store`: every other tenant, and every tenant's named snapshots, are recovered from
+    /// it, and every later change is kept there.
+    pub fn open(
+        store: Store,
+        fixtures: View,
+        facades: TenantFacades,
+        options: RegistryOptions,
+        durability: &persist::Options,
+    ) -> Result<Self, PersistError> {
+        let disk = Arc::new(Disk::new(durability));
+        let default = TenantName::default_tenant();
+        let default = (
+            disk.default_created_at()?,
+            snapshots(disk.read_named(&default)?),
+        );
+        let found = disk.recover()?;
+        let registry = Self::with_disk(
             store,
-            &facades,
-        ));
+            fixtures,
+            facades,
+            options,
+            Some(Arc::clone(&disk)),
+            default,
+        );
+        for tenant in found {
+            let parts = Parts {
+                name: tenant.name,
+                created_at: tenant.created_at,
+                origin: tenant.origin,
+                base: Arc::new(tenant.base),
+                store: tenant.store,
+                snapshots: snapshots(tenant.snapshots),
+                disk: Some(Arc::clone(&disk)),
+            };
+            let tenant = Arc::new(Tenant::new(parts, &registry.facades));
+            registry.tenants.insert(tenant.name.clone(), tenant);
+        }
+        let count = registry.tenants.len();
+        registry.count.store(count, Ordering::Release);
+        if count > options.max_tenants {
+            tracing::warn!(
+                tenants = count,
+                max_tenants = options.max_tenants,
+                "the data directory holds more tenants than --max-tenants; none is created until \
+                 some are deleted"
+            );
+        }
+        Ok(registry)
+    }
+
+    fn with_disk(
+        store: Store,
+        fixtures: View,
+        facades: TenantFacades,
+        options: RegistryOptions,
+        disk: Option<Arc<Disk>>,
+        (created_at, snapshots): (Timestamp, BTreeMap<SnapshotName, Arc<Snapshot>>),
+    ) -> Self {
+        let parts = Parts {
+            name: TenantName::default_tenant(),
+            created_at,
+            origin: Origin::Fixtures,
+            base: Arc::clone(&fixtures),
+            store,
+            snapshots,
+            disk: disk.clone(),
+        };
+        let default = Arc::new(Tenant::new(parts, &facades));
         let tenants = DashMap::new();
         tenants.insert(default.name.clone(), Arc::clone(&default));
         Self {
@@ -231,6 +226,8 @@ impl Registry {
             fixtures,
             facades,
             options,
+            disk,
+            busy: Mutex::default(),
         }
     }
 
@@ -270,14 +267,51 @@ impl Registry {
         self.options
     }
 
-    /// Creates `name` from `source`. Nothing is created when it fails.
-    pub fn create(&self, name: TenantName, source: Source) -> Result<Arc<Tenant>, TenantError> {
-        // Resolved before the entry is taken: a fork of a tenant in the same shard would
-        // otherwise wait on the entry's own lock.
+    fn lock_busy(&self) -> std::sync::MutexGuard<'_, HashSet<TenantName>> {
+        self.busy.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Holds `name` for a create: refused if a tenant has it or an operation holds it, or if
+    /// the registry is full.
+    fn claim_new(&self, name: TenantName) -> Result<Claim<'_>, TenantError> {
+        let mut busy = self.lock_busy();
+        if busy.contains(&name) || self.tenants.contains_key(&name) {
+            return Err(TenantError::TenantExists(name));
+        }
+        let max = self.options.max_tenants;
+        self.count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .map_err(|_| TenantError::TooManyTenants(max))?;
+        busy.insert(name.clone());
+        Ok(Claim {
+            registry: self,
+            name,
+            counted: true,
+        })
+    }
+
+    /// Creates `name` from `source`. Nothing is created when it fails; with a data directory,
+    /// the tenant is on disk, whole, when this returns.
+    pub async fn create(
+        self: &Arc<Self>,
+        name: TenantName,
+        source: Source,
+    ) -> Result<Arc<Tenant>, TenantError> {
+        let this = Arc::clone(self);
+        detached(async move { this.create_whole(name, source).await }).await
+    }
+
+    async fn create_whole(
+        &self,
+        name: TenantName,
+        source: Source,
+    ) -> Result<Arc<Tenant>, TenantError> {
         let (origin, base) = match source {
             Source::Fixtures => (Origin::Fixtures, Arc::clone(&self.fixtures)),
             Source::Fork(from) => {
-                let state = self.find(&from)?.store.view();
+                let state = self.find(&from)?.store().view();
                 let version = state.version();
                 (
                     Origin::Fork {
@@ -294,43 +328,102 @@ impl Registry {
             Source::Empty => (Origin::Empty, Arc::new(State::empty())),
             Source::State(state) => (Origin::State, Arc::new(*state)),
         };
-        match self.tenants.entry(name) {
-            Entry::Occupied(taken) => Err(TenantError::TenantExists(taken.key().clone())),
-            Entry::Vacant(free) => {
-                let max = self.options.max_tenants;
-                self.count
-                    .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                        (n < max).then_some(n + 1)
-                    })
-                    .map_err(|_| TenantError::TooManyTenants(max))?;
-                let store = Store::new(State::clone(&base));
-                let tenant = Arc::new(Tenant::new(
-                    free.key().clone(),
-                    origin,
-                    base,
-                    store,
-                    &self.facades,
-                ));
-                free.insert(Arc::clone(&tenant));
-                Ok(tenant)
+        let mut claim = self.claim_new(name.clone())?;
+        let created_at = Timestamp::now();
+        let store = match &self.disk {
+            None => Store::new(State::clone(&base)),
+            Some(disk) => {
+                let (disk, name, origin, base) = (
+                    Arc::clone(disk),
+                    name.clone(),
+                    origin.clone(),
+                    Arc::clone(&base),
+                );
+                blocking(move || disk.create(&name, created_at, &origin, &base)).await?
             }
-        }
+        };
+        let parts = Parts {
+            name,
+            created_at,
+            origin,
+            base,
+            store,
+            snapshots: BTreeMap::new(),
+            disk: self.disk.clone(),
+        };
+        let tenant = Arc::new(Tenant::new(parts, &self.facades));
+        self.tenants
+            .insert(tenant.name.clone(), Arc::clone(&tenant));
+        claim.counted = false;
+        Ok(tenant)
     }
 
-    /// Removes `name`. Requests already running in it finish on the tenant they hold.
-    pub fn delete(&self, name: &TenantName) -> Result<(), TenantError> {
+    /// Removes `name`. Requests already running in it finish on the view they hold; with a data
+    /// directory, its later writes fail, and it is gone from disk when this returns.
+    pub async fn delete(self: &Arc<Self>, name: &TenantName) -> Result<(), TenantError> {
         if name.is_default() {
             return Err(TenantError::DefaultIsPermanent);
         }
-        self.tenants
-            .remove(name.as_str())
-            .ok_or_else(|| TenantError::NoSuchTenant(name.clone()))?;
-        self.count.fetch_sub(1, Ordering::AcqRel);
-        Ok(())
+        let (this, name) = (Arc::clone(self), name.clone());
+        detached(async move {
+            this.remove_if(&name, |_| true)
+                .await?
+                .then_some(())
+                .ok_or(TenantError::NoSuchTenant(name))
+        })
+        .await
     }
 
-    /// Removes every tenant but `default` that no request has chosen since `before`; returns
-    /// their names.
+    /// Removes `name` if `still` holds for it; whether it did.
+    async fn remove_if(
+        &self,
+        name: &TenantName,
+        still: impl Fn(&Tenant) -> bool,
+    ) -> Result<bool, TenantError> {
+        let (tenant, _claim) = {
+            let mut busy = self.lock_busy();
+            // A name held by another operation is a tenant being made (not there yet) or
+            // being deleted (gone as soon as that ends).
+            let tenant = match self.get(name.as_str()) {
+                Some(tenant) if !busy.contains(name) => tenant,
+                _ => return Err(TenantError::NoSuchTenant(name.clone())),
+            };
+            if !still(&tenant) {
+                return Ok(false);
+            }
+            busy.insert(name.clone());
+            let claim = Claim {
+                registry: self,
+                name: name.clone(),
+                counted: false,
+            };
+            (tenant, claim)
+        };
+        tenant.retire(true).await;
+        let gone = match &self.disk {
+            None => None,
+            Some(disk) => {
+                let (disk, name) = (Arc::clone(disk), name.clone());
+                match blocking(move || disk.remove(&name)).await {
+                    Ok(gone) => Some(gone),
+                    Err(error) => {
+                        tenant.retire(false).await;
+                        return Err(error);
+                    }
+                }
+            }
+        };
+        self.tenants.remove(name.as_str());
+        self.count.fetch_sub(1, Ordering::AcqRel);
+        // Its journal is closed before the name is free again: nothing of the old tenant may
+        // touch a directory a new tenant of that name owns.
+        tenant.store().close().await;
+        if let Some(gone) = gone {
+            tokio::task::spawn_blocking(move || Disk::purge(&gone));
+        }
+        Ok(true)
+    }
+
     /// Notes the use of a tenant, when idle tenants are removed at all.
     fn used(&self, tenant: &Tenant) {
         if self.options.idle_ttl.is_some() {
@@ -338,26 +431,55 @@ impl Registry {
         }
     }
 
-    pub fn remove_idle(&self, before: Timestamp) -> Vec<TenantName> {
+    /// Removes every tenant but `default` that no request has chosen since `before` (from disk
+    /// too, with a data directory); returns their names.
+    pub async fn remove_idle(self: &Arc<Self>, before: Timestamp) -> Vec<TenantName> {
         let idle: Vec<TenantName> = self
             .tenants
             .iter()
             .filter(|e| !e.key().is_default() && e.value().last_used() < before)
             .map(|e| e.key().clone())
             .collect();
-        idle.into_iter()
-            .filter(|name| {
-                let removed = self
-                    .tenants
-                    .remove_if(name.as_str(), |_, t| t.last_used() < before)
-                    .is_some();
-                if removed {
-                    self.count.fetch_sub(1, Ordering::AcqRel);
-                }
-                removed
-            })
-            .collect()
+        let mut removed = Vec::new();
+        for name in idle {
+            let (this, gone) = (Arc::clone(self), name.clone());
+            let removed_one =
+                detached(async move { this.remove_if(&gone, |t| t.last_used() < before).await });
+            match removed_one.await {
+                Ok(true) => removed.push(name),
+                Ok(false) | Err(TenantError::NoSuchTenant(_)) => {}
+                Err(error) => tracing::error!(
+                    tenant = %name,
+                    error = &error as &dyn std::error::Error,
+                    "cannot remove an idle tenant"
+                ),
+            }
+        }
+        removed
     }
+
+    /// Flushes every tenant's journal and stops its commit task (at shutdown).
+    pub async fn close(&self) {
+        for tenant in self.list() {
+            tenant.store().close().await;
+        }
+    }
+}
+
+/// Recovered snapshots, by name.
+fn snapshots(
+    found: Vec<(SnapshotName, persist::SavedState)>,
+) -> BTreeMap<SnapshotName, Arc<Snapshot>> {
+    found
+        .into_iter()
+        .map(|(name, saved)| {
+            let snapshot = Snapshot {
+                state: Arc::new(saved.state),
+                created_at: saved.saved_at,
+            };
+            (name, Arc::new(snapshot))
+        })
+        .collect()
 }
 
 impl crate::http::layer::TenantDirectory for Registry {

@@ -277,7 +277,7 @@ async fn a_write_the_disk_refuses_gets_each_vendors_500_and_changes_nothing() {
 // ---------------------------------------------------------------------------------------------
 // The real binary.
 
-fn deskbridge() -> Command {
+pub(crate) fn deskbridge() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_deskbridge"));
     command.env_remove("RUST_LOG");
     for (key, _) in std::env::vars() {
@@ -289,13 +289,13 @@ fn deskbridge() -> Command {
 }
 
 /// A gateway child process, SIGKILLed when dropped (a failing test leaves none behind).
-struct Gateway {
+pub(crate) struct Gateway {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Gateway {
-    fn start(dir: &Path) -> Gateway {
+    pub(crate) fn start(dir: &Path) -> Gateway {
         let mut child = deskbridge()
             .args([
                 "--listen",
@@ -331,7 +331,7 @@ impl Gateway {
     }
 
     /// SIGKILL: no shutdown, no flush.
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         let _ = Command::new("kill")
             .args(["-KILL", &self.child.id().to_string()])
             .status();
