@@ -378,3 +378,39 @@ async fn a_tenants_folder_others_can_write_is_refused_too() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn an_idle_tenant_is_removed_from_disk_too_and_stays_gone_after_a_restart() {
+    // Arrange
+    let dir = tempfile::tempdir().unwrap();
+    let options = persist::Options::new(dir.path());
+    let app = spawn_app_with(move |c| {
+        c.durability = Some(options);
+        c.tenants.idle_ttl = Some(std::time::Duration::from_millis(300));
+    })
+    .await;
+    create_ok(&app, "idle", json!({"fixtures": true})).await;
+    assert!(dir.path().join("tenants/idle").is_dir());
+
+    // Act: nobody chooses it for a while.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let gone = |app: &TestApp| {
+        let listed = app.handle.registry().get("idle").is_some();
+        !listed && !dir.path().join("tenants/idle").exists()
+    };
+    while !gone(&app) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // Assert
+    assert!(gone(&app), "still there");
+    app.handle.shutdown().await;
+    let app = spawn_durable(dir.path()).await;
+    let shown = call(&app, Method::GET, "/_gateway/tenants/idle").await;
+    assert_eq!(shown.status, StatusCode::NOT_FOUND, "{}", shown.body);
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("tenants"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
