@@ -12,9 +12,14 @@
 //! - [`persist`]: with `--data-dir`, the journal every write goes to before it is acknowledged
 //!   (records, compaction into snapshots, the directory), and recovery on start.
 //! - [`http`]: the vendor-neutral server: the accept loop ([`http::server`]), the one tower
-//!   stack every request goes through ([`http::pipeline`], its layers in [`http::layer`]), the
+//!   stack every request goes through ([`http::pipeline`], its layers in [`http::layer`], the
+//!   first of which picks the tenant), the
 //!   prefix table that picks a facade ([`http::prefixes`]), and the [`http::Facade`] trait
 //!   through which each vendor answers, errors included.
+//! - [`tenants`]: the registry of tenants (whole, isolated instances, each with its own store and
+//!   facades), their snapshots, and their files with `--data-dir`.
+//! - [`control`]: the control plane under `/_gateway/` (tenants, health, info), a facade with its
+//!   own error shape and access rule.
 //! - [`facades`]: one folder per vendor (`zopim`, `rocketchat`, `zendesk`), each turning its wire
 //!   format into model commands and back, with its own exhaustive error table.
 //! - [`config`], [`telemetry`], [`app`]: settings, logging, and [`app::App::spawn`], which wires it

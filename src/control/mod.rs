@@ -1,7 +1,7 @@
 //! The control plane: the gateway's own JSON API under `/_gateway/`, which manages tenants (list,
 //! create from fixtures, a fork, a snapshot, nothing or a given state; delete; reset; snapshots
 //! and restore) and reports the gateway's health and settings. It is a facade like the vendors'
-//! ones, with its own error shape (`{"error", "description"}`, [`error`]) and its own access rule
+//! ones, with its own error shape (`{"error", "description"}`, `error.rs`) and its own access rule
 //! (`--admin-token`), and it names no vendor: the vendors' base paths come from `app.rs` as data.
 //! Every route and error is in `docs/tenants.md`.
 //!
