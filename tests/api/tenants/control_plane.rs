@@ -732,3 +732,34 @@ async fn a_put_state_replaces_the_whole_state_at_once_and_a_bad_one_changes_noth
         "no other tenant changed"
     );
 }
+
+#[tokio::test]
+async fn an_idle_tenant_is_removed_and_a_used_one_and_default_stay() {
+    let app = spawn_app_with(|config| {
+        config.tenants.idle_ttl = Some(std::time::Duration::from_millis(400))
+    })
+    .await;
+    create_ok(&app, "idle", json!({"empty": true})).await;
+    create_ok(&app, "busy", json!({"fixtures": true})).await;
+    // `busy` is chosen by a request every 100 ms; `idle` and `default` by none.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.handle.registry().get("idle").is_some() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "idle was never removed"
+        );
+        zopim_names(&app, "/t/busy").await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_gateway_error(
+        &call(&app, Method::GET, "/_gateway/tenants/idle").await,
+        StatusCode::NOT_FOUND,
+        "there is no tenant named idle",
+    );
+    assert_eq!(zopim_names(&app, "/t/busy").await, DEFAULT_NAMES);
+    assert_eq!(
+        zopim_names(&app, "").await,
+        DEFAULT_NAMES,
+        "default is never removed"
+    );
+}
