@@ -27,8 +27,9 @@ use http_body_util::Full;
 
 pub use body::{Body, read_body};
 pub use facade::{Answer, Facade, LayerError};
+pub use layer::RequestLimits;
 pub use layer::{Tenancy, TenantDirectory};
-pub use pipeline::{Pipeline, RequestLimits};
+pub use pipeline::Pipeline;
 pub use prefixes::PrefixTable;
 
 /// The path prefix under which the client reached the facade, when the gateway took one off the

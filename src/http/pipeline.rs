@@ -23,24 +23,14 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use tower::ServiceBuilder;
 
 use super::layer::{
-    AnswerService, Answered, BodyLimit, BodyLimitLayer, Isolate, IsolateLayer, Route, RouteLayer,
-    Routed, Tenancy, Tenant, TenantLayer, Trace, TraceLayer,
+    AnswerService, Answered, BodyLimit, BodyLimitLayer, Isolate, IsolateLayer, RequestLimits,
+    Route, RouteLayer, Routed, Tenancy, Tenant, TenantLayer, Trace, TraceLayer,
 };
 use super::{Answer, Body, BoxError, Response};
-
-/// Limits applied to each request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RequestLimits {
-    /// Largest body accepted, in bytes.
-    pub max_body_bytes: usize,
-    /// Longest a request may take from its head being read to its response being ready.
-    pub request_timeout: Duration,
-}
 
 /// The stack [`Pipeline::new`] builds, innermost last.
 type Stack = Tenant<Route<Trace<BodyLimit<Isolate<Dispatch>>>>>;
@@ -119,6 +109,7 @@ impl<'f> tower::Service<Routed<'f, Body>> for Dispatch {
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
+    use std::time::Duration;
 
     use super::*;
     use crate::http::PrefixTable;

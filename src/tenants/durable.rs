@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::tenant::Origin;
+use super::origin::Origin;
 use super::{SnapshotName, TenantName};
 use crate::model::{State, Store, Timestamp};
 use crate::persist::{self, PersistError};

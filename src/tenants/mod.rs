@@ -10,17 +10,22 @@
 //! (`durable.rs`), and a restart brings each one back.
 //!
 //! # Layout
-//! * `name.rs`: tenant and snapshot names (DNS labels).
+//! * `name.rs`: tenant and snapshot names (DNS labels); `origin.rs`: where a tenant came from.
+//! * `error.rs`: why an operation fails, and how operations run their work (detached, blocking).
 //! * `tenant.rs`: one tenant: its store, facades, base and named snapshots.
 //! * `registry.rs`: every tenant by name; create, delete, idle removal, recovery.
 //! * `durable.rs`: the tenants' files under the data directory, and the order that makes a
 //!   create or a delete all-or-nothing across a crash.
 
 mod durable;
+mod error;
 mod name;
+mod origin;
 mod registry;
 mod tenant;
 
+pub use error::TenantError;
 pub use name::{BadName, SnapshotName, TenantName};
-pub use registry::{Registry, RegistryOptions, Source, TenantError, TenantFacades};
-pub use tenant::{Origin, Snapshot, Tenant};
+pub use origin::Origin;
+pub use registry::{Registry, RegistryOptions, Source};
+pub use tenant::{Snapshot, Tenant, TenantFacades};

@@ -11,15 +11,13 @@ use std::sync::{Arc, Mutex};
 use dashmap::DashMap;
 
 use super::durable::Disk;
-use super::tenant::{Origin, Parts, Snapshot, Tenant};
+use super::error::{TenantError, blocking, detached};
+use super::origin::Origin;
+use super::tenant::{Parts, Snapshot, Tenant, TenantFacades};
 use super::{SnapshotName, TenantName};
 use crate::http::PrefixTable;
-use crate::model::{ModelError, State, Store, Timestamp, View};
+use crate::model::{State, Store, Timestamp, View};
 use crate::persist::{self, PersistError};
-
-/// Builds a tenant's facades over its store: `app.rs` supplies it, so that this module names no
-/// vendor.
-pub type TenantFacades = Box<dyn Fn(Store) -> PrefixTable + Send + Sync>;
 
 /// What a new tenant starts from.
 pub enum Source {
@@ -36,58 +34,6 @@ pub enum Source {
     Empty,
     /// A state given whole (a fixture document, already validated).
     State(Box<State>),
-}
-
-/// Why a tenant operation was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum TenantError {
-    #[error("there is no tenant named {0}")]
-    NoSuchTenant(TenantName),
-    #[error("a tenant named {0} already exists")]
-    TenantExists(TenantName),
-    #[error("the default tenant cannot be deleted")]
-    DefaultIsPermanent,
-    #[error("the gateway holds its maximum of {0} tenants")]
-    TooManyTenants(usize),
-    #[error("there is no snapshot named {0}")]
-    NoSuchSnapshot(SnapshotName),
-    #[error("a snapshot named {0} already exists")]
-    SnapshotExists(SnapshotName),
-    #[error(transparent)]
-    Model(#[from] ModelError),
-    /// The data directory refused a tenant's or a snapshot's file; nothing changed.
-    #[error("the data directory refused the change")]
-    Storage(#[source] PersistError),
-}
-
-/// Runs `work` to its end even if the caller stops waiting (a request past its deadline drops
-/// its future): a create or delete stopped between its file work and its bookkeeping would
-/// leave the disk and the registry disagreeing.
-pub(super) async fn detached<T: Send + 'static>(
-    work: impl Future<Output = Result<T, TenantError>> + Send + 'static,
-) -> Result<T, TenantError> {
-    match tokio::spawn(work).await {
-        Ok(done) => done,
-        Err(failed) => Err(TenantError::Storage(PersistError::Io {
-            path: Default::default(),
-            what: "a tenant operation failed",
-            source: std::io::Error::other(failed.to_string()),
-        })),
-    }
-}
-
-/// Runs blocking file work (writes and fsyncs) off the request workers.
-pub(super) async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, PersistError> + Send + 'static,
-) -> Result<T, TenantError> {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(done) => done.map_err(TenantError::Storage),
-        Err(panicked) => Err(TenantError::Storage(PersistError::Io {
-            path: Default::default(),
-            what: "the file work panicked",
-            source: std::io::Error::other(panicked.to_string()),
-        })),
-    }
 }
 
 /// The registry's limits.

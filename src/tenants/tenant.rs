@@ -6,26 +6,15 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::durable::Disk;
-use super::registry::{TenantError, TenantFacades, blocking, detached};
+use super::error::{TenantError, blocking, detached};
+use super::origin::Origin;
 use super::{SnapshotName, TenantName};
 use crate::http::PrefixTable;
 use crate::model::{State, Store, Timestamp, View};
 
-/// Where a tenant came from, as the control plane reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    Fixtures,
-    Fork {
-        tenant: TenantName,
-        version: u64,
-    },
-    Snapshot {
-        tenant: TenantName,
-        snapshot: SnapshotName,
-    },
-    Empty,
-    State,
-}
+/// Builds a tenant's facades over its store: `app.rs` supplies it, so that this module names no
+/// vendor.
+pub type TenantFacades = Box<dyn Fn(Store) -> PrefixTable + Send + Sync>;
 
 /// A named, frozen state of a tenant.
 pub struct Snapshot {

@@ -8,8 +8,8 @@ use std::task::{Context, Poll};
 
 use http_body_util::{BodyExt, Limited};
 
-use super::{AnswerService, Answered, Routed, always_ready, answered};
-use crate::http::{Answer, Body, BoxError, LayerError, RequestLimits};
+use super::{AnswerService, Answered, RequestLimits, Routed, always_ready, answered};
+use crate::http::{Answer, Body, BoxError, LayerError};
 
 /// Limits each request's body.
 #[derive(Debug, Clone, Copy)]

@@ -12,6 +12,7 @@ mod trace;
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use body_limit::{BodyLimit, BodyLimitLayer};
 pub use isolate::{Isolate, IsolateLayer};
@@ -20,6 +21,15 @@ pub use tenant::{NoTenants, TENANT_HEADER, Tenancy, Tenant, TenantDirectory, Ten
 pub use trace::{Trace, TraceLayer};
 
 use super::{Answer, Facade, PrefixTable};
+
+/// Limits applied to each request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// Largest body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Longest a request may take from its head being read to its response being ready.
+    pub request_timeout: Duration,
+}
 
 /// What every layer's service returns: the answer, already made (see the module doc).
 pub type Answered = std::future::Ready<Result<Answer, Infallible>>;

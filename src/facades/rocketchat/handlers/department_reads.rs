@@ -4,7 +4,7 @@
 
 use http::StatusCode;
 
-use super::{Req, Result, contains_ci, ok, sorted_page};
+use super::common::{Req, Result, contains_ci, ok, sorted_page};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::permissions::Permission;

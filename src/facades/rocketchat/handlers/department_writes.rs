@@ -2,8 +2,8 @@
 //! `saveDepartment`'s steps in its order, and the create, update, delete, archive and
 //! department-agents routes built on the store's commands.
 
+use super::common::{Req, Result, apply, ok};
 use super::department_reads::creation_available;
-use super::{Req, Result, apply, ok};
 use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::check::Mismatch;
 use crate::facades::rocketchat::error::RcError;

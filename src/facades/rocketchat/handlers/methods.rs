@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::common::{Req, Result, apply, ok};
 use super::department_writes::save_department;
-use super::{Req, Result, apply, ok};
 use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::error::{DdpError, RcError};
 use crate::facades::rocketchat::mapping;

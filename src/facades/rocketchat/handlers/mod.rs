@@ -9,6 +9,7 @@
 //! (permissions and settings). This file keeps what every route shares.
 
 mod admin;
+mod common;
 mod department_reads;
 mod department_writes;
 mod methods;
@@ -20,9 +21,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use http::request::Parts;
-use http::{HeaderMap, Method, StatusCode, header};
+use http::{HeaderMap, Method, header};
 use percent_encoding::percent_decode_str;
-use serde::Serialize;
 use smallvec::SmallVec;
 
 use super::Context;
@@ -30,8 +30,7 @@ use super::auth::{self, Caller};
 use super::check;
 use super::error::RcError;
 use super::mapping;
-use super::permissions::{Grants, Permission};
-use super::query::{self, Page};
+use super::query;
 use super::routes::{Action, Later, Now};
 use super::wire::requests::{
     AGENT_DEPARTMENTS_QUERY, DEPARTMENT_CREATE_BODY, DEPARTMENT_LIST_QUERY, USER_CREATE_BODY,
@@ -41,8 +40,9 @@ use super::wire::{self, Json};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::read_body;
 use crate::http::{Answer, Body, Request, Response};
-use crate::model::{Agent, Command, Outcome, View};
+use crate::model::View;
 use admin::{permission_list, save_setting, show_setting, update_permissions};
+use common::{Req, Result, ok};
 use department_reads::{
     agent_departments, autocomplete, creation_available, department_agents, list_by_ids,
     list_departments, show_department,
@@ -57,44 +57,6 @@ use users::{
     show_user_of_type,
 };
 use widget::widget_config;
-
-type Result<T, E = RcError> = std::result::Result<T, E>;
-
-/// One request, decoded as far as every route needs. It borrows the route's parameters and the
-/// headers from the request it was made of, so reading a request allocates nothing for them.
-struct Req<'r> {
-    /// Path parameters, percent-decoded (borrowed unless the path had escapes).
-    params: SmallVec<[(&'r str, Cow<'r, str>); 2]>,
-    query: Json,
-    body: Json,
-    headers: &'r HeaderMap,
-    caller: Option<Caller>,
-    /// What the caller may do, worked out once: most requests check two permissions.
-    grants: Grants,
-}
-
-impl Req<'_> {
-    fn param(&self, name: &str) -> &str {
-        self.params
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_ref())
-            .unwrap_or_default()
-    }
-
-    /// The authenticated caller (every route but login and config has one).
-    fn caller(&self) -> Result<&Arc<Agent>> {
-        self.caller
-            .as_ref()
-            .map(|c| &c.agent)
-            .ok_or(RcError::Unauthorized)
-    }
-
-    /// Whether the caller holds `permission` (no caller holds none).
-    fn may(&self, permission: Permission) -> bool {
-        self.grants.has(permission)
-    }
-}
 
 /// Routes, authenticates, validates, authorizes, then runs the action. A `GET` (or `HEAD`) whose
 /// route answers [`Action::Now`] is answered during the call; a request with a body to read, or
@@ -301,33 +263,4 @@ async fn wait(ctx: &Context, action: Later, view: &View, req: Req<'_>) -> Result
         Later::UpdatePermissions => update_permissions(ctx, view, &req).await,
         Later::SaveSetting => save_setting(ctx, &req).await,
     }
-}
-
-fn ok(value: &impl Serialize) -> Result<Response> {
-    Ok(wire::json_response(StatusCode::OK, value))
-}
-
-async fn apply(ctx: &Context, command: Command) -> Result<(View, Outcome)> {
-    Ok(ctx.store.apply(command).await?)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers more than one concern uses.
-
-/// `text` as `new RegExp(escapeRegExp(text), 'i')`: a case-insensitive substring.
-fn contains_ci(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(&needle.to_lowercase())
-}
-
-fn sorted_page<T: Serialize>(
-    items: Vec<T>,
-    page: Page,
-    sort: Option<query::Sort>,
-) -> (Vec<T>, usize) {
-    let items = match sort {
-        Some(sort) => query::sort_items(items, &sort),
-        None => items,
-    };
-    let total = items.len();
-    (page.apply(items), total)
 }

@@ -3,7 +3,7 @@
 use http::{HeaderMap, header};
 use serde_json::json;
 
-use super::{Req, Result, apply, ok};
+use super::common::{Req, Result, apply, ok};
 use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::auth::{self, Login};
 use crate::facades::rocketchat::error::RcError;

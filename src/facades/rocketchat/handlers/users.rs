@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::{Req, Result, apply, contains_ci, ok, sorted_page};
+use super::common::{Req, Result, apply, contains_ci, ok, sorted_page};
 use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;

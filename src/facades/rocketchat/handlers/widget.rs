@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Req, Result, ok};
+use super::common::{Req, Result, ok};
 use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::query;
 use crate::facades::rocketchat::settings;
