@@ -1,6 +1,8 @@
 //! A request body as facades receive it, and [`read_body`], the one way a facade reads it: whole,
 //! within the body limit, by the request's deadline.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use http_body_util::combinators::UnsyncBoxBody;
@@ -14,6 +16,9 @@ use super::{BoxError, LayerError};
 pub struct Body {
     inner: Option<UnsyncBoxBody<Bytes, BoxError>>,
     deadline: Option<tokio::time::Instant>,
+    /// The path prefix the gateway took off the request's path before routing (a tenant's
+    /// `/t/{name}`), kept here for the same reason as the deadline.
+    mount: Option<Arc<str>>,
 }
 
 impl Body {
@@ -22,6 +27,7 @@ impl Body {
         Self {
             inner: Some(inner),
             deadline: None,
+            mount: None,
         }
     }
 
@@ -30,6 +36,7 @@ impl Body {
         Self {
             inner: None,
             deadline: None,
+            mount: None,
         }
     }
 
@@ -41,6 +48,18 @@ impl Body {
         }
     }
 
+    /// Notes that the client reached the facade under `mount` (`/t/acme`).
+    pub fn mounted_at(&mut self, mount: Arc<str>) {
+        self.mount = Some(mount);
+    }
+
+    /// The path prefix under which the client reached the facade, or `""`: a facade that writes
+    /// a URL back (a `Location`) puts it before its own path, so that the client's next request
+    /// comes back the same way.
+    pub fn mount(&self) -> &str {
+        self.mount.as_deref().unwrap_or("")
+    }
+
     /// When the body must have arrived, if it has a deadline.
     pub fn deadline(&self) -> Option<tokio::time::Instant> {
         self.deadline
@@ -50,7 +69,9 @@ impl Body {
 /// Reads a whole body by its deadline, turning the body limit's and the deadline's failures into
 /// [`LayerError`]s.
 pub async fn read_body(body: Body) -> Result<Bytes, LayerError> {
-    let Body { inner, deadline } = body;
+    let Body {
+        inner, deadline, ..
+    } = body;
     let Some(inner) = inner else {
         return Ok(Bytes::new());
     };

@@ -28,25 +28,9 @@ use http_body_util::Full;
 pub use body::{Body, read_body};
 pub use facade::{Answer, Facade, LayerError};
 pub use layer::RequestLimits;
-pub use layer::{Tenancy, TenantDirectory};
+pub use layer::{Tenancy, TenantDirectory, TenantTable};
 pub use pipeline::Pipeline;
 pub use prefixes::PrefixTable;
-
-/// The path prefix under which the client reached the facade, when the gateway took one off the
-/// path before routing (a tenant's `/t/{name}`). A facade that writes a URL back (a `Location`)
-/// puts it before its own path, so that the client's next request comes back the same way.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MountPath(pub std::sync::Arc<str>);
-
-impl MountPath {
-    /// The mount path of `request`, or `""`.
-    pub fn of<B>(request: &http::Request<B>) -> &str {
-        request
-            .extensions()
-            .get::<MountPath>()
-            .map_or("", |mount| &mount.0)
-    }
-}
 
 /// Errors from reading a request body.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -101,7 +101,12 @@ impl<'f> tower::Service<Routed<'f, Body>> for Dispatch {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, Routed { facade, request }: Routed<'f, Body>) -> Answered {
+    fn call(
+        &mut self,
+        Routed {
+            facade, request, ..
+        }: Routed<'f, Body>,
+    ) -> Answered {
         std::future::ready(Ok(facade.handle(request)))
     }
 }

@@ -15,7 +15,7 @@ use super::error::{TenantError, blocking, detached};
 use super::origin::Origin;
 use super::tenant::{Parts, Snapshot, Tenant, TenantFacades};
 use super::{SnapshotName, TenantName};
-use crate::http::PrefixTable;
+use crate::http::TenantTable;
 use crate::model::{State, Store, Timestamp, View};
 use crate::persist::{self, PersistError};
 
@@ -48,7 +48,8 @@ pub struct RegistryOptions {
 
 /// Every tenant, by name. `default` is always there.
 pub struct Registry {
-    tenants: DashMap<TenantName, Arc<Tenant>>,
+    /// foldhash rather than SipHash: a connection's first request in a tenant hashes its name.
+    tenants: DashMap<TenantName, Arc<Tenant>, foldhash::fast::RandomState>,
     /// Held apart as well, so that a request naming no tenant takes no look-up.
     default: Arc<Tenant>,
     /// The tenant count, kept beside the map so that the limit holds under concurrent creates.
@@ -163,7 +164,7 @@ impl Registry {
             disk: disk.clone(),
         };
         let default = Arc::new(Tenant::new(parts, &facades));
-        let tenants = DashMap::new();
+        let tenants = DashMap::with_hasher(foldhash::fast::RandomState::default());
         tenants.insert(default.name.clone(), Arc::clone(&default));
         Self {
             tenants,
@@ -360,6 +361,8 @@ impl Registry {
             }
         };
         self.tenants.remove(name.as_str());
+        // Connections that kept the tenant look it up again, and find it gone.
+        tenant.facades().retire();
         self.count.fetch_sub(1, Ordering::AcqRel);
         // Its journal is closed before the name is free again: nothing of the old tenant may
         // touch a directory a new tenant of that name owns.
@@ -429,7 +432,7 @@ fn snapshots(
 }
 
 impl crate::http::layer::TenantDirectory for Registry {
-    fn facades(&self, name: &str) -> Option<Arc<PrefixTable>> {
+    fn facades(&self, name: &str) -> Option<Arc<TenantTable>> {
         let tenant = self.tenants.get(name)?;
         self.used(&tenant);
         Some(Arc::clone(tenant.facades()))

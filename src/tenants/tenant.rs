@@ -9,7 +9,7 @@ use super::durable::Disk;
 use super::error::{TenantError, blocking, detached};
 use super::origin::Origin;
 use super::{SnapshotName, TenantName};
-use crate::http::PrefixTable;
+use crate::http::{PrefixTable, TenantTable};
 use crate::model::{State, Store, Timestamp, View};
 
 /// Builds a tenant's facades over its store: `app.rs` supplies it, so that this module names no
@@ -30,7 +30,7 @@ pub struct Tenant {
     /// What a reset goes back to: the state the tenant was created from.
     base: View,
     store: Store,
-    facades: Arc<PrefixTable>,
+    facades: Arc<TenantTable>,
     snapshots: Mutex<BTreeMap<SnapshotName, Arc<Snapshot>>>,
     /// Taken by every change to the snapshots, so that their files are written one at a time
     /// and in the order of the map; `true` once the tenant is deleted, after which none is
@@ -69,7 +69,7 @@ impl Tenant {
             created_at,
             origin,
             base,
-            facades: Arc::new(facades(store.clone())),
+            facades: Arc::new(TenantTable::new(facades(store.clone()))),
             store,
             snapshots: Mutex::new(snapshots),
             snapshot_writes: tokio::sync::Mutex::new(false),
@@ -83,7 +83,7 @@ impl Tenant {
     }
 
     /// The tenant's facades, by path prefix.
-    pub fn facades(&self) -> &Arc<PrefixTable> {
+    pub fn facades(&self) -> &Arc<TenantTable> {
         &self.facades
     }
 

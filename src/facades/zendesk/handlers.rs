@@ -24,7 +24,7 @@ use super::{Context, cached};
 use crate::auth::{Principal, hash_password};
 use crate::http::cache::CacheKey;
 use crate::http::read_body;
-use crate::http::{Answer, LayerError, MountPath, Request, Response, respond, respond_empty};
+use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
     Agent, AgentField, AgentId, AgentPatch, Command, Credentials, DepartmentId, DepartmentPatch,
     ModelError, NamePolicy, NewAgent, NewDepartment, Outcome, PasswordHash, Role, State,
@@ -269,7 +269,7 @@ fn show_group(ctx: &Context, view: &View, id: DepartmentId) -> Result<Response> 
 async fn create_group(ctx: &Context, request: Request, prefix: &str) -> Result<Response> {
     let host = host(request.headers())?;
     // A tenant's `/t/{name}`, which the gateway took off the path, goes back into the Location.
-    let prefix = format!("{}{prefix}", MountPath::of(&request));
+    let prefix = format!("{}{prefix}", request.body().mount());
     let body = GroupBody::from_document(read_xml(request).await?)?;
     let GroupCreate { name, members } = GroupCreate::try_from(body)?;
     inactive_agents(&ctx.store.view(), members.as_ref())?;
@@ -477,7 +477,7 @@ const USERNAME_TRIES: usize = 8;
 async fn create_user(ctx: &Context, request: Request, prefix: &str) -> Result<Response> {
     let host = host(request.headers())?;
     // A tenant's `/t/{name}`, which the gateway took off the path, goes back into the Location.
-    let prefix = format!("{}{prefix}", MountPath::of(&request));
+    let prefix = format!("{}{prefix}", request.body().mount());
     let body = UserBody::from_document(read_xml(request).await?)?;
     let new = UserCreate::try_from(body)?;
     let credentials = Credentials {

@@ -4,6 +4,7 @@
 //! request timeout; [`read_body`](crate::http::read_body) enforces it, so a client too slow to
 //! send it gets the facade's 408 before anything is written.
 
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http_body_util::{BodyExt, Limited};
@@ -55,7 +56,14 @@ where
         always_ready()
     }
 
-    fn call(&mut self, Routed { facade, request }: Routed<'f, B>) -> Answered {
+    fn call(
+        &mut self,
+        Routed {
+            facade,
+            mount,
+            request,
+        }: Routed<'f, B>,
+    ) -> Answered {
         let limit = self.limits.max_body_bytes;
         // hyper's size hint is the `Content-Length` it parsed (a chunked body's is 0): no second
         // parse of the header here.
@@ -63,7 +71,7 @@ where
             return answered(facade.rescue(&LayerError::PayloadTooLarge).into());
         }
         // A request without a body (most reads) reads no clock: only a body has a deadline.
-        let request = if request.body().is_end_stream() {
+        let mut request = if request.body().is_end_stream() {
             request.map(|_| Body::empty())
         } else {
             let due = tokio::time::Instant::now() + self.limits.request_timeout;
@@ -71,6 +79,13 @@ where
                 Body::new(Limited::new(body, limit).map_err(Into::into).boxed_unsync()).due_by(due)
             })
         };
-        answered(self.inner.answer(Routed { facade, request }))
+        if let Some(mount) = &mount {
+            request.body_mut().mounted_at(Arc::clone(mount));
+        }
+        answered(self.inner.answer(Routed {
+            facade,
+            mount,
+            request,
+        }))
     }
 }

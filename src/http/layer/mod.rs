@@ -17,7 +17,9 @@ use std::time::Duration;
 pub use body_limit::{BodyLimit, BodyLimitLayer};
 pub use isolate::{Isolate, IsolateLayer};
 pub use route::{Route, RouteLayer};
-pub use tenant::{NoTenants, TENANT_HEADER, Tenancy, Tenant, TenantDirectory, TenantLayer};
+pub use tenant::{
+    NoTenants, TENANT_HEADER, Tenancy, Tenant, TenantDirectory, TenantLayer, TenantTable,
+};
 pub use trace::{Trace, TraceLayer};
 
 use super::{Answer, Facade, PrefixTable};
@@ -38,6 +40,8 @@ pub type Answered = std::future::Ready<Result<Answer, Infallible>>;
 /// synchronous part.
 pub struct Tenanted<'t, B> {
     pub facades: &'t PrefixTable,
+    /// The path prefix taken off the request's path (`/t/{name}`), if one was.
+    pub mount: Option<Arc<str>>,
     pub request: http::Request<B>,
 }
 
@@ -46,6 +50,8 @@ pub struct Tenanted<'t, B> {
 /// core would contend on).
 pub struct Routed<'f, B> {
     pub facade: &'f Arc<dyn Facade>,
+    /// As [`Tenanted::mount`], until the body limit puts it in the body.
+    pub mount: Option<Arc<str>>,
     pub request: http::Request<B>,
 }
 

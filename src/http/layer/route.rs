@@ -35,8 +35,19 @@ where
         always_ready()
     }
 
-    fn call(&mut self, Tenanted { facades, request }: Tenanted<'t, B>) -> Answered {
+    fn call(
+        &mut self,
+        Tenanted {
+            facades,
+            mount,
+            request,
+        }: Tenanted<'t, B>,
+    ) -> Answered {
         let facade = facades.facade_for(request.uri().path());
-        answered(self.inner.answer(Routed { facade, request }))
+        answered(self.inner.answer(Routed {
+            facade,
+            mount,
+            request,
+        }))
     }
 }

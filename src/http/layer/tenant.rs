@@ -1,18 +1,22 @@
 //! Tenant selection: which tenant's facades answer the request, chosen once, in this order:
 //!
 //! 1. a path prefix `/t/{tenant}` before the vendor path, which is taken off the path (the facade
-//!    learns it as the request's [`MountPath`], to keep it in every URL it writes back);
+//!    learns it from the request's body, [`Body::mount`](crate::http::Body::mount), to keep it in
+//!    every URL it writes back);
 //! 2. the header `X-Deskbridge-Tenant`;
 //! 3. the host: the first label of a `Host` whose other labels are `localhost` or the configured
 //!    suffix (`acme.localhost:8080`).
 //!
 //! A request that names no tenant goes to the default one, whose facades the layer holds itself:
-//! the common case takes no look-up and no reference count. A named tenant that does not exist is
+//! the common case takes no look-up and no reference count. A connection keeps the tenant it
+//! last asked for, so its next request for the same one takes no look-up either; a tenant that
+//! was deleted since is retired ([`TenantTable::retire`]) and looked up again. A named tenant that does not exist is
 //! answered with a 404 in the shape of the vendor whose path was asked, and goes no further.
 //! A path that a global facade claims (the control plane's `/_gateway/`, which names tenants in
 //! its own paths) is the global table's, whatever tenant the request names.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::{BufMut, BytesMut};
@@ -20,22 +24,50 @@ use http::header::HOST;
 use http::uri::PathAndQuery;
 
 use super::{AnswerService, Answered, Tenanted, always_ready, answered};
-use crate::http::{Answer, LayerError, MountPath, PrefixTable};
+use crate::http::{Answer, LayerError, PrefixTable};
 
 /// The header that names a tenant.
 pub const TENANT_HEADER: http::HeaderName = http::HeaderName::from_static("x-deskbridge-tenant");
 
+/// A tenant's facades as the tenant layer holds them, with the mark its deletion leaves.
+pub struct TenantTable {
+    facades: PrefixTable,
+    retired: AtomicBool,
+}
+
+impl TenantTable {
+    pub fn new(facades: PrefixTable) -> Self {
+        Self {
+            facades,
+            retired: AtomicBool::new(false),
+        }
+    }
+
+    pub fn facades(&self) -> &PrefixTable {
+        &self.facades
+    }
+
+    /// The tenant is gone: no connection that kept it may send it another request.
+    pub fn retire(&self) {
+        self.retired.store(true, Ordering::Release);
+    }
+
+    fn is_retired(&self) -> bool {
+        self.retired.load(Ordering::Acquire)
+    }
+}
+
 /// What the tenant layer asks of the registry, which `http` does not know.
 pub trait TenantDirectory: Send + Sync + 'static {
     /// The facades of the tenant named `name`, if it exists.
-    fn facades(&self, name: &str) -> Option<Arc<PrefixTable>>;
+    fn facades(&self, name: &str) -> Option<Arc<TenantTable>>;
 }
 
 /// A directory of no tenant but the default one.
 pub struct NoTenants;
 
 impl TenantDirectory for NoTenants {
-    fn facades(&self, _: &str) -> Option<Arc<PrefixTable>> {
+    fn facades(&self, _: &str) -> Option<Arc<TenantTable>> {
         None
     }
 }
@@ -44,7 +76,7 @@ impl TenantDirectory for NoTenants {
 #[derive(Clone)]
 pub struct Tenancy {
     /// The default tenant's facades.
-    pub default: Arc<PrefixTable>,
+    pub default: Arc<TenantTable>,
     /// Facades outside every tenant (the control plane, which names tenants in its own paths):
     /// a path one of them claims is theirs whatever tenant the request names.
     pub global: Arc<PrefixTable>,
@@ -59,7 +91,7 @@ impl Tenancy {
     pub fn single(facades: PrefixTable) -> Self {
         let fallback = Arc::clone(facades.fallback());
         Self {
-            default: Arc::new(facades),
+            default: Arc::new(TenantTable::new(facades)),
             global: Arc::new(PrefixTable::new(fallback)),
             directory: Arc::new(NoTenants),
             host_suffix: None,
@@ -85,16 +117,29 @@ impl<S> tower::Layer<S> for TenantLayer {
     fn layer(&self, inner: S) -> Tenant<S> {
         Tenant {
             tenancy: self.tenancy.clone(),
+            recent: None,
             inner,
         }
     }
 }
 
-/// The service [`TenantLayer`] makes.
+/// The service [`TenantLayer`] makes; the server keeps one per connection.
 #[derive(Clone)]
 pub struct Tenant<S> {
     tenancy: Tenancy,
+    /// The tenant this connection last named. callgrind, Zopim GET one in a named tenant: the
+    /// registry's look-up and the reference count it takes cost about 350 instructions a request.
+    recent: Option<Recent>,
     inner: S,
+}
+
+/// A tenant a connection named, and the mount its path prefix gives.
+#[derive(Clone)]
+struct Recent {
+    name: Box<str>,
+    table: Arc<TenantTable>,
+    /// `/t/{name}`, made once.
+    mount: Arc<str>,
 }
 
 /// How a request named its tenant.
@@ -119,16 +164,22 @@ where
     }
 
     fn call(&mut self, mut request: http::Request<B>) -> Answered {
-        if self.tenancy.global.claimant(request.uri().path()).is_some() {
-            return answered(self.inner.answer(Tenanted {
-                facades: &self.tenancy.global,
+        let Tenant {
+            tenancy,
+            recent,
+            inner,
+        } = self;
+        if tenancy.global.claimant(request.uri().path()).is_some() {
+            return answered(inner.answer(Tenanted {
+                facades: &tenancy.global,
+                mount: None,
                 request,
             }));
         }
-        let named = named(&request, self.tenancy.host_suffix.as_deref());
-        let Some(named) = named else {
-            return answered(self.inner.answer(Tenanted {
-                facades: &self.tenancy.default,
+        let Some(named) = named(&request, tenancy.host_suffix.as_deref()) else {
+            return answered(inner.answer(Tenanted {
+                facades: tenancy.default.facades(),
+                mount: None,
                 request,
             }));
         };
@@ -136,21 +187,37 @@ where
             Named::Path(name, rest) => (name, rest),
             Named::Elsewhere(name) => (name, request.uri().path()),
         };
-        let Some(facades) = self.tenancy.directory.facades(name) else {
-            let facade = self.tenancy.default.facade_for(path);
-            return answered(facade.rescue(&LayerError::NotFound).into());
-        };
-        if let Named::Path(name, rest) = named {
-            let mount = MountPath(format!("/t/{name}").into());
-            let Some(unmounted) = without_mount(request.uri(), rest) else {
-                let facade = self.tenancy.default.facade_for(rest);
+        let kept = recent
+            .as_ref()
+            .is_some_and(|r| *r.name == *name && !r.table.is_retired());
+        if !kept {
+            let Some(table) = tenancy.directory.facades(name) else {
+                let facade = tenancy.default.facades().facade_for(path);
                 return answered(facade.rescue(&LayerError::NotFound).into());
             };
-            *request.uri_mut() = unmounted;
-            request.extensions_mut().insert(mount);
+            *recent = Some(Recent {
+                name: name.into(),
+                table,
+                mount: format!("/t/{name}").into(),
+            });
         }
-        answered(self.inner.answer(Tenanted {
-            facades: &facades,
+        let Some(tenant) = recent.as_ref() else {
+            unreachable!("kept, or just looked up")
+        };
+        let mount = match named {
+            Named::Path(_, rest) => {
+                let Some(unmounted) = without_mount(request.uri(), rest) else {
+                    let facade = tenancy.default.facades().facade_for(rest);
+                    return answered(facade.rescue(&LayerError::NotFound).into());
+                };
+                *request.uri_mut() = unmounted;
+                Some(Arc::clone(&tenant.mount))
+            }
+            Named::Elsewhere(_) => None,
+        };
+        answered(inner.answer(Tenanted {
+            facades: tenant.table.facades(),
+            mount,
             request,
         }))
     }
@@ -160,7 +227,8 @@ where
 fn named<'r, B>(request: &'r http::Request<B>, host_suffix: Option<&str>) -> Option<Named<'r>> {
     let path = request.uri().path();
     if let Some(rest) = path.strip_prefix("/t/") {
-        let (name, rest) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let slash = memchr_slash(rest.as_bytes()).unwrap_or(rest.len());
+        let (name, rest) = rest.split_at(slash);
         return Some(Named::Path(name, rest));
     }
     if let Some(value) = tenant_header(request.headers()) {
@@ -182,6 +250,12 @@ fn tenant_header(headers: &http::HeaderMap) -> Option<&http::HeaderValue> {
             name.as_str().len() == TENANT_HEADER.as_str().len() && **name == TENANT_HEADER
         })
         .map(|(_, value)| value)
+}
+
+/// Where the first `/` is: a byte loop, since a tenant name is short and `str::find` with a
+/// `char` pattern runs a searcher (callgrind: 144 instructions a request for it).
+fn memchr_slash(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'/')
 }
 
 /// The tenant named by `host` (`acme.localhost:8080` names `acme`), if it names one. Read as

@@ -231,3 +231,48 @@ async fn the_control_plane_is_outside_every_tenant() {
         .await;
     assert_gateway_error(&reply, StatusCode::NOT_FOUND, "No route matches this path");
 }
+
+#[tokio::test]
+async fn a_connection_that_used_a_tenant_finds_it_gone_once_deleted_and_finds_its_successor() {
+    // One client, so one keep-alive connection, which keeps the tenant it last named.
+    let app = spawn_app().await;
+    create_ok(&app, "acme", json!({"fixtures": true})).await;
+    for by in [By::Path, By::Header] {
+        let count = request(&app, by, "acme", Method::GET, "/api/v2/chat/departments");
+        assert_eq!(zopim_count(&app, count).await, 3, "{by:?}");
+    }
+    let deleted = call(&app, Method::DELETE, "/_gateway/tenants/acme").await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    for by in [By::Path, By::Header] {
+        let reply = app
+            .send(
+                request(&app, by, "acme", Method::GET, "/api/v2/chat/departments")
+                    .bearer_auth(ADMIN_TOKEN),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{by:?}: {}",
+            reply.body
+        );
+    }
+    // A new tenant of the same name is a new tenant, not the one the connection kept.
+    create_ok(&app, "acme", json!({"fixtures": true})).await;
+    app.send(
+        request(
+            &app,
+            By::Path,
+            "acme",
+            Method::POST,
+            "/api/v2/chat/departments",
+        )
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"name": "Only in the new acme"})),
+    )
+    .await;
+    for by in [By::Path, By::Header] {
+        let count = request(&app, by, "acme", Method::GET, "/api/v2/chat/departments");
+        assert_eq!(zopim_count(&app, count).await, 4, "{by:?}");
+    }
+}
