@@ -9,6 +9,10 @@
 //! | `DESKBRIDGE_ACTIVERESOURCE_PYTHON` | a python with pyactiveresource 2.2.2 and python-dateutil (classic XML) |
 //! | `DESKBRIDGE_RUBY` | a ruby with ActiveSupport (Debian's ruby-activesupport), to cross-check the XML |
 //!
+//! Each Python client also runs inside a tenant made for the test (the `..._in_a_tenant_...`
+//! tests: the script's optional second argument names it), and the default tenant must come out
+//! unchanged; docs/tenants.md, "Real clients in a tenant", says how each client is pointed there.
+//!
 //! Each test is `#[ignore]`d, so a plain `cargo test` reports it as ignored rather than passed.
 //! `.ci/run` builds the virtualenvs, sets the variables and runs them with
 //! `cargo test -- --include-ignored`; by hand, set the variables and run
@@ -18,10 +22,10 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{ADMIN_TOKEN, TestApp, spawn_app};
 use crate::zendesk;
-use reqwest::StatusCode;
-use serde_json::json;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
 
 const ZENPY_SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -48,10 +52,20 @@ fn client_interpreter(var: &str, what: &str) -> String {
 /// Runs `python script port` against `app` and returns its stdout; panics with the script's
 /// stdout and stderr unless it exits 0 within the time limit.
 async fn run_script(app: &TestApp, python: &str, script: &str) -> String {
+    run_script_with(app, python, script, &[]).await
+}
+
+/// The same, with `args` after the port (a tenant's name).
+async fn run_script_with(app: &TestApp, python: &str, script: &str, args: &[&str]) -> String {
     let port = app.handle.addr().port();
+    // For messages: the command line as it would be typed.
+    let command = format!("{python} {script} {port} {}", args.join(" "))
+        .trim_end()
+        .to_owned();
     let child = tokio::process::Command::new(python)
         .arg(script)
         .arg(port.to_string())
+        .args(args)
         .stdin(Stdio::null())
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONUNBUFFERED", "1")
@@ -59,13 +73,13 @@ async fn run_script(app: &TestApp, python: &str, script: &str) -> String {
         .output();
     let output = tokio::time::timeout(SCRIPT_TIMEOUT, child)
         .await
-        .unwrap_or_else(|_| panic!("`{python} {script} {port}` ran past {SCRIPT_TIMEOUT:?}"))
-        .unwrap_or_else(|e| panic!("cannot run `{python} {script} {port}`: {e}"));
+        .unwrap_or_else(|_| panic!("`{command}` ran past {SCRIPT_TIMEOUT:?}"))
+        .unwrap_or_else(|e| panic!("cannot run `{command}`: {e}"));
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "`{python} {script} {port}` failed ({}).\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
+        "`{command}` failed ({}).\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
         output.status
     );
     // Shown by `cargo test -- --nocapture`.
@@ -241,5 +255,290 @@ async fn rails_hash_from_xml_reads_the_gateway_and_the_gateway_reads_hash_to_xml
         &zendesk::document(&zendesk::user_with_groups(&ruby_user, &[])),
         "the user Ruby made",
     );
+    app.handle.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same clients inside a named tenant (docs/tenants.md, "Real clients in a tenant"): each
+// runs in a tenant made from the fixtures, and the default tenant must not change at all.
+
+/// The tenant these tests make.
+const TENANT: &str = "acme";
+
+/// Makes [`TENANT`] from the fixtures.
+async fn create_tenant(app: &TestApp) {
+    crate::tenants::create_ok(app, TENANT, json!({"fixtures": true})).await;
+}
+
+/// `GET /_gateway/tenants/{name}`, whole: its version tells whether anything wrote to it.
+async fn tenant(app: &TestApp, name: &str) -> Value {
+    let reply = app
+        .request(
+            Method::GET,
+            &format!("/_gateway/tenants/{name}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()
+}
+
+/// What the control plane should show of [`TENANT`] after `writes` writes, with the fixtures' counts.
+fn tenant_after(app: &TestApp, actual: &Value, writes: u64) -> Value {
+    crate::tenants::tenant_body(
+        app,
+        actual,
+        TENANT,
+        json!({"fixtures": true}),
+        writes,
+        crate::tenants::DEFAULT_COUNTS,
+    )
+}
+
+/// The default tenant as the control plane, Zopim and the classic XML show it: for "the default
+/// tenant is unchanged" checks (its version moves with any write, even one undone).
+async fn default_tenant(app: &TestApp) -> (Value, (Value, Value), (String, String, u64)) {
+    (
+        tenant(app, "default").await,
+        app.zopim_snapshot().await,
+        app.zendesk_snapshot().await,
+    )
+}
+
+/// Zopim's departments and agents in `tenant`, through its path prefix.
+async fn zopim_snapshot_in(app: &TestApp, tenant: &str) -> (Value, Value) {
+    let mut lists = Vec::new();
+    for path in ["departments", "agents"] {
+        let reply = app
+            .request(
+                Method::GET,
+                &format!("/t/{tenant}/api/v2/chat/{path}"),
+                Some(ADMIN_TOKEN),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        lists.push(reply.json());
+    }
+    let agents = lists.pop().unwrap();
+    (lists.pop().unwrap(), agents)
+}
+
+/// Asserts the store of `tenant` keeps its invariants.
+fn assert_tenant_invariants(app: &TestApp, tenant: &str) {
+    let tenant = app
+        .handle
+        .registry()
+        .get(tenant)
+        .expect("the tenant exists");
+    tenant
+        .store()
+        .view()
+        .check_invariants()
+        .expect("the tenant's store invariants hold");
+}
+
+/// zenpy, given a `requests.Session` with `X-Deskbridge-Tenant`, drives one department in the
+/// tenant through the same steps as in the default one.
+async fn zenpy_drives_departments_in_a_tenant(var: &str, what: &str) {
+    // Arrange
+    let python = client_interpreter(var, what);
+    let app = spawn_app().await;
+    create_tenant(&app).await;
+    let default_before = default_tenant(&app).await;
+
+    // Act
+    let stdout = run_script_with(&app, &python, ZENPY_SCRIPT, &[TENANT]).await;
+
+    // Assert
+    assert!(
+        stdout.contains("requests in tenant acme"),
+        "the script said:\n{stdout}"
+    );
+    // The script deletes what it made, so the tenant shows the fixtures again, at the version of
+    // its three writes: the create, the update and the delete.
+    let after = tenant(&app, TENANT).await;
+    assert_eq!(
+        after,
+        tenant_after(&app, &after, 3),
+        "the tenant after zenpy"
+    );
+    assert_eq!(
+        zopim_snapshot_in(&app, TENANT).await,
+        default_before.1,
+        "the tenant's departments and agents after zenpy: the fixtures'"
+    );
+    assert_tenant_invariants(&app, TENANT);
+    assert_eq!(
+        default_tenant(&app).await,
+        default_before,
+        "the default tenant"
+    );
+    app.assert_invariants();
+    app.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs DESKBRIDGE_ZENPY_PYTHON (a python with zenpy 2.0.57; .ci/run builds it)"]
+async fn zenpy_current_drives_departments_in_a_tenant_through_a_session_header() {
+    zenpy_drives_departments_in_a_tenant("DESKBRIDGE_ZENPY_PYTHON", "a python with zenpy 2.0.57")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs DESKBRIDGE_ZENPY_LEGACY_PYTHON (a python with zenpy 2.0.53; .ci/run builds it)"]
+async fn zenpy_legacy_drives_departments_in_a_tenant_through_a_session_header() {
+    zenpy_drives_departments_in_a_tenant(
+        "DESKBRIDGE_ZENPY_LEGACY_PYTHON",
+        "a python with zenpy 2.0.53",
+    )
+    .await;
+}
+
+/// rocketchat_API with `server_url` ending in `/t/acme` logs in and works in the tenant; the
+/// setting it leaves on is on there only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs DESKBRIDGE_ROCKETCHAT_PYTHON (a python with rocketchat_API 3.7.1; .ci/run builds it)"]
+async fn rocketchat_api_drives_agents_and_departments_in_a_tenant_through_its_server_url() {
+    // Arrange
+    let python = client_interpreter(
+        "DESKBRIDGE_ROCKETCHAT_PYTHON",
+        "a python with rocketchat_API 3.7.1",
+    );
+    let app = spawn_app().await;
+    create_tenant(&app).await;
+    let default_before = default_tenant(&app).await;
+
+    // Act
+    let stdout = run_script_with(&app, &python, ROCKETCHAT_SCRIPT, &[TENANT]).await;
+
+    // Assert
+    let port = app.handle.addr().port();
+    assert!(
+        stdout.contains(&format!("at http://127.0.0.1:{port}/t/acme\n")),
+        "the script said:\n{stdout}"
+    );
+    // The department and the user it made are gone; the removal setting it turned on stays.
+    let after = tenant(&app, TENANT).await;
+    assert_eq!(
+        after,
+        tenant_after(&app, &after, ROCKETCHAT_WRITES),
+        "the tenant after rocketchat_API"
+    );
+    assert_eq!(
+        zopim_snapshot_in(&app, TENANT).await,
+        default_before.1,
+        "the tenant's departments and agents after rocketchat_API: the fixtures'"
+    );
+    assert_tenant_invariants(&app, TENANT);
+    assert_eq!(
+        default_tenant(&app).await,
+        default_before,
+        "the default tenant"
+    );
+    app.assert_invariants();
+    // Read last: a login is a write.
+    assert_eq!(
+        removal_setting(&app, "/t/acme").await,
+        json!({"_id": "Omnichannel_enable_department_removal", "value": true, "success": true}),
+        "the removal setting in the tenant"
+    );
+    assert_eq!(
+        removal_setting(&app, "").await,
+        json!({"_id": "Omnichannel_enable_department_removal", "value": false, "success": true}),
+        "the removal setting in the default tenant"
+    );
+    app.handle.shutdown().await;
+}
+
+/// The writes the rocketchat_API script makes: the login, the user, the agent, the setting, the
+/// department's create, update and delete, the agent's and the user's removal, the logout.
+const ROCKETCHAT_WRITES: u64 = 10;
+
+/// `GET {mount}/api/v1/settings/Omnichannel_enable_department_removal` as the admin, logged in
+/// under `mount` (a tenant's `/t/{name}`, or nothing for the default tenant).
+async fn removal_setting(app: &TestApp, mount: &str) -> Value {
+    let login = app
+        .send(
+            app.client
+                .post(app.url(&format!("{mount}/api/v1/login")))
+                .json(&json!({"user": "admin", "password": "admin"})),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "login: {}", login.body);
+    let session = login.json()["data"].clone();
+    let reply = app
+        .send(
+            app.client
+                .get(app.url(&format!(
+                    "{mount}/api/v1/settings/Omnichannel_enable_department_removal"
+                )))
+                .header("X-Auth-Token", session["authToken"].as_str().unwrap())
+                .header("X-User-Id", session["userId"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()
+}
+
+/// pyactiveresource with `site` ending in `/t/acme` works in the tenant, reading the new group's
+/// id from a `Location` that keeps the prefix; the group it destroys stays there only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs DESKBRIDGE_ACTIVERESOURCE_PYTHON (a python with pyactiveresource 2.2.2 and python-dateutil; .ci/run builds it)"]
+async fn pyactiveresource_finds_creates_updates_and_destroys_groups_in_a_tenant_through_its_site() {
+    // Arrange
+    let python = client_interpreter(
+        "DESKBRIDGE_ACTIVERESOURCE_PYTHON",
+        "a python with pyactiveresource 2.2.2 and python-dateutil",
+    );
+    let app = spawn_app().await;
+    create_tenant(&app).await;
+    let default_before = default_tenant(&app).await;
+
+    // Act
+    let stdout = run_script_with(&app, &python, ACTIVERESOURCE_SCRIPT, &[TENANT]).await;
+
+    // Assert
+    assert!(
+        stdout.contains(
+            "OK pyactiveresource: find, create (Location id 4), update, destroy, 422, 404, 401 in /t/acme"
+        ),
+        "the script said:\n{stdout}"
+    );
+    // Five writes: the create, three updates, the destroy (the two refused saves write nothing).
+    // The destroyed group is kept, so the tenant counts four departments.
+    let after = tenant(&app, TENANT).await;
+    let mut expected = tenant_after(&app, &after, 5);
+    expected["counts"]["departments"] = json!(4);
+    assert_eq!(after, expected, "the tenant after pyactiveresource");
+    let store = app
+        .handle
+        .registry()
+        .get(TENANT)
+        .expect("the tenant exists");
+    let hardware = zendesk::group_fragment(
+        4,
+        "Hardware",
+        false,
+        zendesk::group_times_in(store.store(), 4),
+    );
+    zendesk::assert_xml(
+        &app.zendesk().get("/t/acme/groups/4.xml").await,
+        StatusCode::OK,
+        &zendesk::document(&zendesk::group_with_users(&hardware, &[])),
+        "the destroyed group in the tenant",
+    );
+    assert_tenant_invariants(&app, TENANT);
+    assert_eq!(
+        default_tenant(&app).await,
+        default_before,
+        "the default tenant"
+    );
+    zendesk::assert_not_found(
+        &app.zendesk().get("/groups/4.xml").await,
+        "group 4 in the default tenant",
+    );
+    app.assert_invariants();
     app.handle.shutdown().await;
 }

@@ -1,11 +1,14 @@
 """Drive the gateway's classic Zendesk XML groups with pyactiveresource, the Python ActiveResource.
 
-Usage: python activeresource_groups.py PORT
+Usage: python activeresource_groups.py PORT [TENANT]
 
 Needs pyactiveresource 2.2.2 and python-dateutil (spec part B7: without dateutil, offset
 timestamps fail to parse). Run by tests/api/clients.rs on a gateway with the default data; every
 step checks what the client read and exits non-zero with a message on the first surprise. The
 last line printed is "OK" followed by a summary the Rust test checks.
+
+With TENANT, the site is http://127.0.0.1:PORT/t/TENANT: ActiveResource builds every path under
+the site's path, and the gateway's Location keeps the /t/TENANT prefix (checked below).
 """
 
 import sys
@@ -15,8 +18,9 @@ from pyactiveresource import connection, formats
 from pyactiveresource.activeresource import ActiveResource
 
 PORT = int(sys.argv[1])
+MOUNT = "/t/" + sys.argv[2] if len(sys.argv) > 2 else ""
 # The default data's administrator (README), in the URL as ActiveResource takes credentials.
-SITE = "http://admin%40example.com:admin@127.0.0.1:{}".format(PORT)
+SITE = "http://admin%40example.com:admin@127.0.0.1:{}{}".format(PORT, MOUNT)
 
 
 class Group(ActiveResource):
@@ -57,11 +61,28 @@ check(
     "find one nests the agents as users: %r" % [(u.id, u.email) for u in sales.users],
 )
 
-# create: POST, 201, the id read from the absolute Location.
+# create: POST, 201, the id read from the absolute Location. ActiveResource takes the id from the
+# Location's last segment and builds the next paths from the site; the Location is recorded to
+# check that it names the resource where the client finds it, tenant prefix included.
+locations = []
+_id_from_response = Group._id_from_response
+
+
+def recording_id_from_response(self, response):
+    # Its headers are a plain dict, lower case here; ActiveResource itself tries both spellings.
+    locations.append(response.get("Location", response.get("location")))
+    return _id_from_response(self, response)
+
+
+Group._id_from_response = recording_id_from_response
 hardware = Group({"name": "Hardware", "agents": [2, 3]})
 check(hardware.save(), "create returns true")
 created_id = hardware.id
 check(isinstance(created_id, int) and created_id == 4, "the new id 4 is read from Location")
+check(
+    locations == ["http://127.0.0.1:{}{}/groups/4.xml".format(PORT, MOUNT)],
+    "the Location is the new group's URL under the site: %r" % locations,
+)
 again = Group.find(created_id)
 check(
     (again.name, [u.id for u in again.users]) == ("Hardware", [2, 3]),
@@ -128,7 +149,7 @@ except connection.ResourceNotFound:
 
 
 class Intruder(ActiveResource):
-    _site = "http://admin%40example.com:wrong@127.0.0.1:{}".format(PORT)
+    _site = "http://admin%40example.com:wrong@127.0.0.1:{}{}".format(PORT, MOUNT)
     _format = formats.XMLFormat
     _singular = "group"
     _plural = "groups"
@@ -143,4 +164,7 @@ except connection.UnauthorizedAccess as err:
         "a wrong password raises UnauthorizedAccess with Zendesk's body",
     )
 
-print("OK pyactiveresource: find, create (Location id %d), update, destroy, 422, 404, 401" % created_id)
+print(
+    "OK pyactiveresource: find, create (Location id %d), update, destroy, 422, 404, 401%s"
+    % (created_id, " in " + MOUNT if MOUNT else "")
+)

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Drive deskbridge's Rocket.Chat livechat API with the real rocketchat_API client.
 
-Usage: python rocketchat_departments.py PORT
+Usage: python rocketchat_departments.py PORT [TENANT]
 
 Logs in with RocketChat(user, password, server_url=...) as the default admin, lists and creates
 livechat agents with the package's own livechat calls, enables department removal with
 settings_update, then through the client's authenticated session (its requests session and its
 X-Auth-Token / X-User-Id headers) creates, updates, lists and deletes a department.
+With TENANT, server_url is http://127.0.0.1:PORT/t/TENANT: the package appends /api/v1/... to
+server_url, so every call, the login included, goes to that tenant.
 Exits 0 when every check passes, 1 on the first failed check, 2 on bad usage.
 """
 
@@ -29,10 +31,12 @@ def check_eq(actual, expected, what):
 
 
 def main():
-    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
-        print("usage: %s PORT" % sys.argv[0], file=sys.stderr)
+    if len(sys.argv) not in (2, 3) or not sys.argv[1].isdigit():
+        print("usage: %s PORT [TENANT]" % sys.argv[0], file=sys.stderr)
         return 2
     server = "http://127.0.0.1:%s" % sys.argv[1]
+    if len(sys.argv) == 3:
+        server += "/t/" + sys.argv[2]
 
     from rocketchat_API.rocketchat import RocketChat
     import rocketchat_API
@@ -124,7 +128,7 @@ def main():
     check_eq(removed, {"success": True}, "agent removed")
     rocket.users_delete(user_id)
     rocket.logout()
-    print("created, updated, listed and deleted department", department_id)
+    print("created, updated, listed and deleted department", department_id, "at", server)
     return 0
 
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Drive deskbridge's Zopim departments API with the real zenpy client.
 
-Usage: python zenpy_departments.py PORT
+Usage: python zenpy_departments.py PORT [TENANT]
 
 Points zenpy at http://127.0.0.1:PORT through ZENPY_FORCE_NETLOC / ZENPY_FORCE_SCHEME (spec A9)
 and walks one department through create, list, show by id, show by name, update, re-read and
-delete. Works with zenpy >= 2.0.54 (/api/v2/chat/ URLs) and <= 2.0.53 (legacy /api/v2/ URLs).
+delete. With TENANT, every request goes to that tenant: zenpy is given a requests.Session that
+carries the header `X-Deskbridge-Tenant: TENANT` (Zenpy(session=...) keeps the session's headers
+and adds its own Authorization), and the script checks that every request it made carried it. Works with zenpy >= 2.0.54 (/api/v2/chat/ URLs) and <= 2.0.53 (legacy /api/v2/ URLs).
 Exits 0 when every check passes, 1 on the first failed check (with the requests made so far),
 2 on bad usage.
 """
@@ -32,10 +34,11 @@ def check_eq(actual, expected, what):
 
 
 def main():
-    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
-        print("usage: %s PORT" % sys.argv[0], file=sys.stderr)
+    if len(sys.argv) not in (2, 3) or not sys.argv[1].isdigit():
+        print("usage: %s PORT [TENANT]" % sys.argv[0], file=sys.stderr)
         return 2
     port = sys.argv[1]
+    tenant = sys.argv[2] if len(sys.argv) == 3 else None
 
     # zenpy reads these every time it builds a URL, so they may be set before or after Zenpy().
     os.environ["ZENPY_FORCE_NETLOC"] = "127.0.0.1:%s" % port
@@ -58,14 +61,24 @@ def main():
 
     # subdomain is mandatory since 2.0.54 (ignored once ZENPY_FORCE_NETLOC is set);
     # oauth_token -> "Authorization: Bearer <token>".
-    zc = Zenpy(subdomain="example", oauth_token=ADMIN_TOKEN)
+    session = None
+    if tenant is not None:
+        # The host form (TENANT.localhost:PORT in ZENPY_FORCE_NETLOC) needs *.localhost to
+        # resolve, which not every resolver does; a session header works everywhere. Zenpy only
+        # adds to a session it is given (Authorization, User-Agent), so the header stays.
+        session = requests.Session()
+        session.headers["X-Deskbridge-Tenant"] = tenant
+    zc = Zenpy(subdomain="example", oauth_token=ADMIN_TOKEN, session=session)
     depts = zc.chats.departments
 
     # Every request zenpy makes, for the URL style and for the failure report.
     log = []
+    # The tenant header of each request, in the order made.
+    tenants_sent = []
 
     def record(response, *args, **kwargs):
         request = response.request
+        tenants_sent.append(request.headers.get("X-Deskbridge-Tenant"))
         body = request.body
         if isinstance(body, bytes):
             body = body.decode("utf-8", "replace")
@@ -88,6 +101,7 @@ def main():
 
     try:
         style = run(zc, depts, Department, APIException, requests, version, expect_current, log)
+        check_eq(set(tenants_sent), {tenant}, "the X-Deskbridge-Tenant header of every request")
     except Exception as e:  # noqa: BLE001 - any failure is reported with the traffic so far
         print("FAILED with zenpy %s: %s: %s" % (version, type(e).__name__, e), file=sys.stderr)
         if not isinstance(e, CheckFailed):
@@ -100,7 +114,10 @@ def main():
     print("requests made:")
     for line in log:
         print("  " + line)
-    print("OK: zenpy %s, %s URLs, %d requests" % (version, style, len(log)))
+    print(
+        "OK: zenpy %s, %s URLs, %d requests%s"
+        % (version, style, len(log), "" if tenant is None else " in tenant %s" % tenant)
+    )
     return 0
 
 

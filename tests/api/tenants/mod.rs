@@ -22,7 +22,7 @@ async fn create(app: &TestApp, body: Value) -> Reply {
 }
 
 /// Creates `name` from `from` and asserts it was created.
-async fn create_ok(app: &TestApp, name: &str, from: Value) -> Value {
+pub(crate) async fn create_ok(app: &TestApp, name: &str, from: Value) -> Value {
     let reply = create(app, json!({ "name": name, "from": from })).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     reply.json()
@@ -59,7 +59,7 @@ fn assert_gateway_error(reply: &Reply, status: StatusCode, description: &str) {
 }
 
 /// The tenant body the control plane answers with, its creation time taken from `actual`.
-fn tenant_body(
+pub(crate) fn tenant_body(
     app: &TestApp,
     actual: &Value,
     name: &str,
@@ -88,4 +88,4 @@ fn tenant_body(
 }
 
 /// The default data's counts: departments, agents, memberships.
-const DEFAULT_COUNTS: (u64, u64, u64) = (3, 3, 5);
+pub(crate) const DEFAULT_COUNTS: (u64, u64, u64) = (3, 3, 5);

@@ -18,7 +18,7 @@ use crate::helpers::{
 };
 use crate::zopim::{self, assert_json, with};
 use deskbridge::facades::zendesk::xml::{Limits, XmlDocument};
-use deskbridge::model::{AgentId, DepartmentId, Timestamp};
+use deskbridge::model::{AgentId, DepartmentId, Store, Timestamp};
 use reqwest::header::{ALLOW, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -171,7 +171,12 @@ fn xml_time(at: Timestamp) -> String {
 
 /// A group's `created-at` and `updated-at`, read from the store (made during the test).
 pub(crate) fn group_times(app: &TestApp, id: u64) -> (String, String) {
-    let view = app.handle.store().view();
+    group_times_in(app.handle.store(), id)
+}
+
+/// The same, from a given store (a tenant's).
+pub(crate) fn group_times_in(store: &Store, id: u64) -> (String, String) {
+    let view = store.view();
     let group = view.department(DepartmentId(id)).expect("the group exists");
     (xml_time(group.created_at), xml_time(group.updated_at))
 }
