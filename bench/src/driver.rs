@@ -18,6 +18,7 @@ use crate::fixture::{self, Spec};
 use crate::process::{Server, free_port, run_bounded};
 use crate::report::{self, Facts, Measured, Report, ScaleRow};
 use crate::scenarios::{self, Scenario};
+use crate::tenants;
 use crate::wrk::{self, Figures, Load};
 
 /// The driver's options.
@@ -26,7 +27,8 @@ pub struct RunArgs {
     /// Scenarios to run, comma-separated (default: all; `none` for only the scale run). Names:
     /// zopim-get-one, rocketchat-get-one, zendesk-get-one, zendesk-get-one-token,
     /// zopim-list-1000, rocketchat-page-1000, rocketchat-page-100000, zopim-put, zopim-put-fsync,
-    /// zopim-get-one-tenant-path, zopim-get-one-tenant-header, zopim-get-one-tenant-host.
+    /// zopim-get-one-tenant-path, zopim-get-one-tenant-header, zopim-get-one-tenant-host, and
+    /// the control-plane measurements tenant-ops-100000 and tenants-1000.
     #[arg(long, value_delimiter = ',')]
     pub scenarios: Vec<String>,
     /// Seconds of each measured wrk run.
@@ -79,7 +81,8 @@ pub fn work_dir() -> PathBuf {
 }
 
 pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
-    let all_names: Vec<&str> = scenarios::all().iter().map(|s| s.name).collect();
+    let mut all_names: Vec<&str> = scenarios::all().iter().map(|s| s.name).collect();
+    all_names.extend([tenants::OPS, tenants::MANY]);
     for name in &args.scenarios {
         if name != "none" && !all_names.contains(&name.as_str()) {
             bail!(
@@ -153,6 +156,23 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
         measured.push(measure(&scenario, &gateway, &fixture, &work, &args)?);
     }
 
+    let (mut tenant_ops, mut many_tenants) = (None, None);
+    for name in [tenants::OPS, tenants::MANY] {
+        if !wanted(name) {
+            continue;
+        }
+        if !has_tenants {
+            skipped.push((name, no_tenants.to_owned()));
+            continue;
+        }
+        if name == tenants::OPS {
+            let fixture = fixtures.get(tenants::OPS_DEPARTMENTS)?;
+            tenant_ops = Some(tenants::tenant_ops(&gateway, &fixture.0, &work)?);
+        } else {
+            many_tenants = Some(tenants::many_tenants(&gateway, &work)?);
+        }
+    }
+
     let mut scale = Vec::new();
     for &n in &args.scale {
         let fixture = fixtures.get(n)?;
@@ -172,6 +192,8 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
         measured,
         skipped,
         scale,
+        tenant_ops,
+        many_tenants,
     };
     let text = report::markdown(&report);
     std::fs::write(&output, &text).with_context(|| format!("cannot write {}", output.display()))?;
@@ -329,13 +351,26 @@ pub fn start_gateway(
     label: &str,
     durable: bool,
 ) -> anyhow::Result<Server> {
+    start_gateway_with(gateway, fixture, work, label, durable, &[])
+}
+
+/// As [`start_gateway`], with `extra` arguments for the gateway.
+pub fn start_gateway_with(
+    gateway: &Path,
+    fixture: &Path,
+    work: &Path,
+    label: &str,
+    durable: bool,
+    extra: &[&str],
+) -> anyhow::Result<Server> {
     let addr = free_port()?;
     let mut command = Command::new(gateway);
     command
         .arg("--listen")
         .arg(addr.to_string())
         .arg("--fixtures")
-        .arg(fixture);
+        .arg(fixture)
+        .args(extra);
     if durable {
         let dir = work.join(format!("data-{label}"));
         let _ = std::fs::remove_dir_all(&dir);
