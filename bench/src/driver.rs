@@ -18,6 +18,7 @@ use crate::fixture::{self, Spec};
 use crate::process::{Server, free_port, run_bounded};
 use crate::report::{self, Facts, Measured, Report, ScaleRow};
 use crate::scenarios::{self, Scenario};
+use crate::tenants;
 use crate::wrk::{self, Figures, Load};
 
 /// The driver's options.
@@ -25,7 +26,9 @@ use crate::wrk::{self, Figures, Load};
 pub struct RunArgs {
     /// Scenarios to run, comma-separated (default: all; `none` for only the scale run). Names:
     /// zopim-get-one, rocketchat-get-one, zendesk-get-one, zendesk-get-one-token,
-    /// zopim-list-1000, rocketchat-page-1000, rocketchat-page-100000, zopim-put, zopim-put-fsync.
+    /// zopim-list-1000, rocketchat-page-1000, rocketchat-page-100000, zopim-put, zopim-put-fsync,
+    /// zopim-get-one-tenant-path, zopim-get-one-tenant-header, zopim-get-one-tenant-host, and
+    /// the control-plane measurements tenant-ops-100000 and tenants-1000.
     #[arg(long, value_delimiter = ',')]
     pub scenarios: Vec<String>,
     /// Seconds of each measured wrk run.
@@ -78,7 +81,8 @@ pub fn work_dir() -> PathBuf {
 }
 
 pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
-    let all_names: Vec<&str> = scenarios::all().iter().map(|s| s.name).collect();
+    let mut all_names: Vec<&str> = scenarios::all().iter().map(|s| s.name).collect();
+    all_names.extend([tenants::OPS, tenants::MANY]);
     for name in &args.scenarios {
         if name != "none" && !all_names.contains(&name.as_str()) {
             bail!(
@@ -126,13 +130,17 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     let mut fixtures = Fixtures::new(&work);
     let mut measured = Vec::new();
     let mut skipped = Vec::new();
+    let wanted = |name: &str| args.scenarios.is_empty() || args.scenarios.iter().any(|n| n == name);
+    // Tenants are a later feature than the benchmark: an older gateway (`run --rev`) has none.
+    let has_tenants = gateway_has_flag(&gateway, "--max-tenants");
+    let no_tenants = "the gateway has no tenants yet (no --max-tenants in `deskbridge --help`)";
     for scenario in scenarios::all() {
-        let wanted = if args.scenarios.is_empty() {
-            true
-        } else {
-            args.scenarios.iter().any(|n| n == scenario.name)
-        };
-        if !wanted {
+        if !wanted(scenario.name) {
+            continue;
+        }
+        if scenario.tenant.is_some() && !has_tenants {
+            skipped.push((scenario.name, no_tenants.to_owned()));
+            eprintln!("skipping {}: no tenants", scenario.name);
             continue;
         }
         if scenario.durable && !has_data_dir {
@@ -146,6 +154,23 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
         }
         let fixture = fixtures.get(scenario.departments)?;
         measured.push(measure(&scenario, &gateway, &fixture, &work, &args)?);
+    }
+
+    let (mut tenant_ops, mut many_tenants) = (None, None);
+    for name in [tenants::OPS, tenants::MANY] {
+        if !wanted(name) {
+            continue;
+        }
+        if !has_tenants {
+            skipped.push((name, no_tenants.to_owned()));
+            continue;
+        }
+        if name == tenants::OPS {
+            let fixture = fixtures.get(tenants::OPS_DEPARTMENTS)?;
+            tenant_ops = Some(tenants::tenant_ops(&gateway, &fixture.0, &work)?);
+        } else {
+            many_tenants = Some(tenants::many_tenants(&gateway, &work)?);
+        }
     }
 
     let mut scale = Vec::new();
@@ -167,6 +192,8 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
         measured,
         skipped,
         scale,
+        tenant_ops,
+        many_tenants,
     };
     let text = report::markdown(&report);
     std::fs::write(&output, &text).with_context(|| format!("cannot write {}", output.display()))?;
@@ -324,13 +351,26 @@ pub fn start_gateway(
     label: &str,
     durable: bool,
 ) -> anyhow::Result<Server> {
+    start_gateway_with(gateway, fixture, work, label, durable, &[])
+}
+
+/// As [`start_gateway`], with `extra` arguments for the gateway.
+pub fn start_gateway_with(
+    gateway: &Path,
+    fixture: &Path,
+    work: &Path,
+    label: &str,
+    durable: bool,
+    extra: &[&str],
+) -> anyhow::Result<Server> {
     let addr = free_port()?;
     let mut command = Command::new(gateway);
     command
         .arg("--listen")
         .arg(addr.to_string())
         .arg("--fixtures")
-        .arg(fixture);
+        .arg(fixture)
+        .args(extra);
     if durable {
         let dir = work.join(format!("data-{label}"));
         let _ = std::fs::remove_dir_all(&dir);
@@ -354,6 +394,7 @@ pub fn start_gateway(
 
 /// Starts the gateway for `scenario` and sends the scenario's request once: the answer is what
 /// the baseline replays, and anything but the scenario's status means it would measure an error.
+/// A tenant scenario's tenant is forked from `default` through the control plane first.
 pub fn start_scenario(
     gateway_bin: &Path,
     fixture: &Path,
@@ -362,14 +403,41 @@ pub fn start_scenario(
     scenario: &Scenario,
 ) -> anyhow::Result<(Server, crate::probe::Reply)> {
     let gateway = start_gateway(gateway_bin, fixture, work, label, scenario.durable)?;
-    let reply = crate::probe::request(
-        gateway.addr,
-        scenario.method,
-        &scenario.path,
-        &scenario.headers,
-        scenario.bodies.first().map(String::as_str),
-        Duration::from_secs(30),
-    )?;
+    let headers = scenario.headers_for(gateway.addr);
+    let send = || {
+        crate::probe::request(
+            gateway.addr,
+            scenario.method,
+            &scenario.path,
+            &headers,
+            scenario.bodies.first().map(String::as_str),
+            Duration::from_secs(30),
+        )
+    };
+    if let Some(tenant) = scenario.tenant {
+        // A fork has the default tenant's records, so a request whose tenant went unread would
+        // get the same answer from `default`: before the fork exists it must get a 404 instead.
+        let before = send()?;
+        if before.status != 404 {
+            bail!(
+                "{}: before the tenant {} exists the gateway answered {}, not 404: the request does not name it",
+                scenario.name,
+                tenant.name,
+                before.status
+            );
+        }
+        crate::tenants::control(
+            gateway.addr,
+            "POST",
+            "/_gateway/tenants",
+            &format!(
+                r#"{{"name": "{}", "from": {{"tenant": "default"}}}}"#,
+                tenant.name
+            ),
+            201,
+        )?;
+    }
+    let reply = send()?;
     if reply.status != scenario.status {
         bail!(
             "{}: the gateway answered {} instead of {}: {}",
@@ -446,7 +514,7 @@ fn measure(
         wrk::script(&Load {
             method: scenario.method,
             path: &scenario.path,
-            headers: &scenario.headers,
+            headers: &scenario.headers_for(gateway.addr),
             bodies: &scenario.bodies,
         }),
     )?;

@@ -9,7 +9,8 @@
 //!
 //! Layout: `driver` runs scenarios and the scale run over `process` (servers that die with their
 //! owner), `probe` (one request) and `wrk`; `scenarios` says what is sent and the targets;
-//! `fixture` makes the data; `report` writes the Markdown.
+//! `tenants` measures the control plane's costs (issue 15) without wrk; `fixture` makes the data;
+//! `report` writes the Markdown.
 
 mod baseline;
 mod driver;
@@ -19,6 +20,7 @@ mod process;
 mod profile;
 mod report;
 mod scenarios;
+mod tenants;
 mod wrk;
 
 use std::path::PathBuf;

@@ -32,7 +32,27 @@ pub fn request(
     let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    stream.write_all(head(addr, method, path, headers, body).as_bytes())?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    parse(&raw)
+}
+
+/// The request's bytes: `Host` is `addr` unless `headers` has one (a tenant named by host).
+fn head(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: Option<&str>,
+) -> String {
+    let mut head = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+    {
+        head.push_str(&format!("Host: {addr}\r\n"));
+    }
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -41,10 +61,7 @@ pub fn request(
     }
     head.push_str("\r\n");
     head.push_str(body.unwrap_or(""));
-    stream.write_all(head.as_bytes())?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    parse(&raw)
+    head
 }
 
 fn parse(raw: &[u8]) -> anyhow::Result<Reply> {
@@ -143,6 +160,22 @@ mod tests {
         assert_eq!(
             headers,
             [("cache-control", "no-store"), ("pragma", "no-cache")]
+        );
+    }
+
+    #[test]
+    fn the_host_is_the_address_unless_the_caller_gives_one() {
+        let addr: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let plain = head(addr, "GET", "/x", &[], None);
+        assert_eq!(
+            plain,
+            "GET /x HTTP/1.1\r\nConnection: close\r\nHost: 127.0.0.1:8080\r\n\r\n"
+        );
+        let named = [("Host".to_owned(), "acme.localhost:8080".to_owned())];
+        let tenant = head(addr, "POST", "/x", &named, Some("{}"));
+        assert_eq!(
+            tenant,
+            "POST /x HTTP/1.1\r\nConnection: close\r\nHost: acme.localhost:8080\r\nContent-Length: 2\r\n\r\n{}"
         );
     }
 }

@@ -133,7 +133,7 @@ fn under_load(
         wrk::script(&Load {
             method: scenario.method,
             path: &scenario.path,
-            headers: &scenario.headers,
+            headers: &scenario.headers_for(gateway.addr),
             bodies: &scenario.bodies,
         }),
     )?;

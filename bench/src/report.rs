@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::driver::{RunArgs, repo_root};
 use crate::process::run_bounded;
 use crate::scenarios::Target;
+use crate::tenants::{self, ManyTenants, TenantOps};
 use crate::wrk::{self, Figures};
 
 /// The machine and the run.
@@ -184,6 +185,10 @@ pub struct Report {
     pub measured: Vec<Measured>,
     pub skipped: Vec<(&'static str, String)>,
     pub scale: Vec<ScaleRow>,
+    /// Fork, snapshot, reset and restore of a large tenant (issue 15).
+    pub tenant_ops: Option<TenantOps>,
+    /// Resident memory with many small tenants (issue 15).
+    pub many_tenants: Option<ManyTenants>,
 }
 
 /// "met" or "missed by ...", for a figure that must be at least (or at most) `limit`.
@@ -273,6 +278,170 @@ fn scale_targets(rows: &[ScaleRow]) -> Vec<(String, String)> {
     lines
 }
 
+/// Each control-plane operation's time and memory against the issue's ceilings.
+fn tenant_targets(ops: Option<&TenantOps>) -> Vec<(String, String)> {
+    let Some(ops) = ops else {
+        return Vec::new();
+    };
+    let n = ops.departments;
+    let mut lines = Vec::new();
+    for op in ops.ops.iter().filter(|op| op.has_targets) {
+        lines.push((
+            format!(
+                "{}: {} of a {n}-department tenant, median time ≤ {} ms",
+                tenants::OPS,
+                op.name,
+                tenants::OP_TIME_MS
+            ),
+            verdict_in(op.median_ms(), tenants::OP_TIME_MS, false, " ms"),
+        ));
+        lines.push((
+            format!(
+                "{}: {} of a {n}-department tenant, new resident memory ≤ {} KiB",
+                tenants::OPS,
+                op.name,
+                tenants::OP_NEW_KIB
+            ),
+            format!(
+                "{} — {:.0} bytes per call",
+                verdict_in(op.bytes_each() / 1024.0, tenants::OP_NEW_KIB, false, " KiB"),
+                op.bytes_each()
+            ),
+        ));
+    }
+    lines
+}
+
+/// Every target of the run as (description, verdict), in report order.
+fn all_targets(report: &Report) -> Vec<(String, String)> {
+    let mut targets: Vec<(String, String)> = Vec::new();
+    for m in &report.measured {
+        targets.extend(target_lines(m, &report.measured));
+    }
+    targets.extend(scale_targets(&report.scale));
+    targets.extend(tenant_targets(report.tenant_ops.as_ref()));
+    targets
+}
+
+fn kib(bytes: f64) -> String {
+    format!("{:.1} KiB", bytes / 1024.0)
+}
+
+/// The "Tenants" section: what the tenant measurements do, and their figures.
+fn tenants_section(report: &Report, md: &mut String) {
+    let selectors: Vec<&Measured> = report
+        .measured
+        .iter()
+        .filter(|m| m.name.starts_with("zopim-get-one-tenant-"))
+        .collect();
+    if selectors.is_empty() && report.tenant_ops.is_none() && report.many_tenants.is_none() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "## Tenants (issue 15)
+"
+    );
+    if !selectors.is_empty() {
+        md.push_str("**Choosing a tenant.** The `zopim-get-one-tenant-*` scenarios in [Scenarios](#scenarios) send `zopim-get-one`'s request to a tenant `bench`, forked from `default` through the control plane (`POST /_gateway/tenants {\"name\": \"bench\", \"from\": {\"tenant\": \"default\"}}`) after the gateway starts and before the load, named one of the three ways a request can: the path prefix `/t/bench`, the header `X-Deskbridge-Tenant: bench`, the host `bench.localhost:PORT`. Before the fork exists each request must get a `404`, so a selector that went unread (which the default tenant's identical records would hide) fails the run. The baseline replays the tenant's captured answer, the same bytes as the default tenant's. They measure what the tenant layer adds to a request, reading the selector and finding the tenant in the registry, and their target is the default tenant's (gateway / baseline ≥ 0.85): choosing a tenant should cost nothing measurable. Compare each with `zopim-get-one` of the same run.\n\n");
+        md.push_str("| scenario | ratio | `zopim-get-one`'s ratio | gateway req/s / `zopim-get-one`'s |\n|---|---:|---:|---:|\n");
+        let plain = report.measured.iter().find(|m| m.name == "zopim-get-one");
+        for m in selectors {
+            let (theirs, rate) = match plain {
+                Some(p) => (
+                    format!("{:.2}", p.ratio()),
+                    format!("{:.2}", m.gateway_rps() / p.gateway_rps()),
+                ),
+                None => ("not run".into(), "not run".into()),
+            };
+            let _ = writeln!(
+                md,
+                "| `{}` | **{:.2}** | {theirs} | {rate} |",
+                m.name,
+                m.ratio()
+            );
+        }
+        md.push('\n');
+    }
+    if let Some(ops) = &report.tenant_ops {
+        let _ = writeln!(
+            md,
+            "**Fork, snapshot, reset and restore** (`{}`). The gateway starts in memory (no `--data-dir`) on the generated fixture of {} departments. After one warm-up round of every operation on a tenant deleted again, it forks `default` {} times (`fork-1` .. `fork-{}`), then takes a snapshot `before` of each fork, resets each, and restores each to `before`. Each call is one control-plane request on a fresh loopback connection, timed from connecting to the end of the answer, so the time includes the round trip: `GET /_gateway/health`, done the same way, is its floor, and its memory per call is the noise of the readings. New memory is the growth of `VmRSS` (`/proc/PID/status`) over the {} calls of an operation divided by {}: one call's few kilobytes are below the page and allocator granularity of a single reading. A snapshot keeps what it holds; a reset and a restore of an unwritten fork replace a state by one sharing all of its structure, so theirs should be about nothing. The issue's ceilings: 5 ms and 64 KiB each.\n",
+            tenants::OPS,
+            ops.departments,
+            tenants::CALLS,
+            tenants::CALLS,
+            tenants::CALLS,
+            tenants::CALLS
+        );
+        let _ = writeln!(
+            md,
+            "| operation | request | median ms | p90 / slowest ms | `VmRSS` before → after | new memory per call |\n|---|---|---:|---:|---:|---:|"
+        );
+        for op in &ops.ops {
+            let _ = writeln!(
+                md,
+                "| {} | `{}` | {:.3} | {:.3} / {:.3} | {} → {} | {:.0} bytes |",
+                op.name,
+                op.request,
+                op.median_ms(),
+                op.quantile_ms(0.9),
+                op.quantile_ms(1.0),
+                mib(op.rss_before),
+                mib(op.rss_after),
+                op.bytes_each()
+            );
+        }
+        let _ = writeln!(
+            md,
+            "\nResident memory once loaded and warmed up: {}.\n",
+            mib(ops.rss_start)
+        );
+    }
+    if let Some(many) = &report.many_tenants {
+        let n = many.tenants;
+        let median = many
+            .creates
+            .get(many.creates.len() / 2)
+            .map_or(f64::NAN, |d| d.as_secs_f64() * 1e3);
+        let _ = writeln!(
+            md,
+            "**{n} small tenants** (`{}`). The gateway starts on the default fixtures (`fixtures/default.json`, the embedded data: 3 departments, 3 agents) with `--max-tenants {}`, and after a warm-up tenant made, read and deleted, creates {n} tenants `from: {{\"fixtures\": true}}` (a create's median round trip: {median:.3} ms), then reads one department in each through Zopim, then through the Zendesk XML API. A tenant's encoded-body caches are made by its first read in each facade, so each read adds one facade's cache to each tenant. Rocket.Chat is not read: the default fixtures hold no Rocket.Chat session, and a login per tenant would run Argon2 (19 MiB of working memory) {n} times. The issue sets no target here.\n",
+            tenants::MANY,
+            n + 2
+        );
+        md.push_str("| after | `VmRSS` | growth | per tenant |\n|---|---:|---:|---:|\n");
+        let first = many.steps.first().map_or(0, |s| s.rss);
+        let mut previous = first;
+        for (i, step) in many.steps.iter().enumerate() {
+            if i == 0 {
+                let _ = writeln!(md, "| {} | {} | | |", step.what, mib(step.rss));
+            } else {
+                let growth = step.rss as f64 - previous as f64;
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {:+.1} MiB | {} |",
+                    step.what,
+                    mib(step.rss),
+                    growth / 1_048_576.0,
+                    kib(growth / n as f64)
+                );
+            }
+            previous = step.rss;
+        }
+        if let Some(last) = many.steps.last() {
+            let growth = last.rss as f64 - first as f64;
+            let _ = writeln!(
+                md,
+                "| all of it | | {:+.1} MiB | **{}** |",
+                growth / 1_048_576.0,
+                kib(growth / n as f64)
+            );
+        }
+        md.push('\n');
+    }
+}
+
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / 1_048_576.0)
 }
@@ -296,7 +465,7 @@ pub fn markdown(report: &Report) -> String {
     }
     let _ = writeln!(md, "## How to reproduce\n");
     md.push_str(
-        "```sh\ncargo run --release --manifest-path bench/Cargo.toml -- run            # everything, ~15 min\ncargo run --release --manifest-path bench/Cargo.toml -- run --quick    # a quick check\ncargo run --release --manifest-path bench/Cargo.toml -- run --scenarios zopim-get-one --no-scale\ncargo run --release --manifest-path bench/Cargo.toml -- profile --scenario zopim-list-1000\n```\n\n",
+        "```sh\ncargo run --release --manifest-path bench/Cargo.toml -- run            # everything, ~15 min\ncargo run --release --manifest-path bench/Cargo.toml -- run --quick    # a quick check\ncargo run --release --manifest-path bench/Cargo.toml -- run --scenarios zopim-get-one --no-scale\ncargo run --release --manifest-path bench/Cargo.toml -- run --scenarios tenant-ops-100000,tenants-1000 --no-scale\ncargo run --release --manifest-path bench/Cargo.toml -- profile --scenario zopim-list-1000\n```\n\n",
     );
     md.push_str("`bash bench/run.sh ARGS` is the same as the first line. This run was:\n\n");
     let _ = writeln!(md, "```sh\n{}\n```\n", f.command);
@@ -357,13 +526,9 @@ pub fn markdown(report: &Report) -> String {
         }
     }
 
-    let mut targets: Vec<(String, String)> = Vec::new();
-    for m in &report.measured {
-        targets.extend(target_lines(m, &report.measured));
-    }
-    targets.extend(scale_targets(&report.scale));
+    let targets = all_targets(report);
     if !targets.is_empty() {
-        let _ = writeln!(md, "## Targets (issue 6)\n");
+        let _ = writeln!(md, "## Targets (issues 6 and 15)\n");
         md.push_str("| target | result |\n|---|---|\n");
         for (what, result) in &targets {
             let _ = writeln!(md, "| {what} | {result} |");
@@ -406,6 +571,8 @@ pub fn markdown(report: &Report) -> String {
         }
         md.push('\n');
     }
+
+    tenants_section(report, &mut md);
 
     let profiles = read_profiles();
     if !profiles.is_empty() {
@@ -511,12 +678,29 @@ pub fn summary(report: &Report) -> String {
             row.figures.p99_ms
         );
     }
-    let mut targets = Vec::new();
-    for m in &report.measured {
-        targets.extend(target_lines(m, &report.measured));
+    if let Some(ops) = &report.tenant_ops {
+        for op in &ops.ops {
+            let _ = writeln!(
+                out,
+                "{} {:<9} median {:.3} ms, {:+.0} bytes resident per call",
+                tenants::OPS,
+                op.name,
+                op.median_ms(),
+                op.bytes_each()
+            );
+        }
     }
-    targets.extend(scale_targets(&report.scale));
-    for (what, result) in targets {
+    if let Some(many) = &report.many_tenants
+        && let (Some(first), Some(last)) = (many.steps.first(), many.steps.last())
+    {
+        let _ = writeln!(
+            out,
+            "{}: {} per tenant, reads included",
+            tenants::MANY,
+            kib((last.rss as f64 - first.rss as f64) / many.tenants as f64)
+        );
+    }
+    for (what, result) in all_targets(report) {
         let _ = writeln!(out, "{what}: {}", result.replace("**", ""));
     }
     out
@@ -536,6 +720,53 @@ mod tests {
         assert_eq!(
             verdict(6.0, 5.0, false),
             "**missed** by 1.00 (6.00, target ≤ 5; 20 % off)"
+        );
+    }
+
+    #[test]
+    fn each_tenant_operation_is_held_to_five_ms_and_64_kib_and_the_health_check_to_nothing() {
+        let op = |name, has_targets, ms: u64, grown: u64| tenants::OpCost {
+            name,
+            request: String::new(),
+            times: vec![Duration::from_millis(ms); tenants::CALLS as usize],
+            rss_before: 100 << 20,
+            rss_after: (100 << 20) + grown,
+            has_targets,
+        };
+        let ops = TenantOps {
+            departments: 100_000,
+            rss_start: 100 << 20,
+            ops: vec![
+                op("health", false, 9, 0),
+                op("fork", true, 1, 100 * 3072),
+                op("snapshot", true, 6, 100 * 128 * 1024),
+            ],
+        };
+        let lines = tenant_targets(Some(&ops));
+        let lines: Vec<(&str, &str)> = lines
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (
+                    "tenant-ops-100000: fork of a 100000-department tenant, median time ≤ 5 ms",
+                    "**met** (1.00 ms ≤ 5 ms)"
+                ),
+                (
+                    "tenant-ops-100000: fork of a 100000-department tenant, new resident memory ≤ 64 KiB",
+                    "**met** (3.00 KiB ≤ 64 KiB) — 3072 bytes per call"
+                ),
+                (
+                    "tenant-ops-100000: snapshot of a 100000-department tenant, median time ≤ 5 ms",
+                    "**missed** by 1.00 ms (6.00 ms, target ≤ 5 ms; 20 % off)"
+                ),
+                (
+                    "tenant-ops-100000: snapshot of a 100000-department tenant, new resident memory ≤ 64 KiB",
+                    "**missed** by 64.00 KiB (128.00 KiB, target ≤ 64 KiB; 100 % off) — 131072 bytes per call"
+                ),
+            ]
         );
     }
 

@@ -1,6 +1,9 @@
 //! The scenarios of issue 6: what each sends, on how many departments, and the target its ratio to
 //! the baseline must reach. Requests use the generated fixture's preset credentials (one per
-//! vendor), so no run logs in.
+//! vendor), so no run logs in. Issue 15 adds the Zopim GET one inside a tenant, once per way of
+//! naming it; the control plane's own costs are measured apart (`tenants.rs`), not with wrk.
+
+use std::net::SocketAddr;
 
 use base64_basic::encode as base64;
 
@@ -34,7 +37,45 @@ pub struct Scenario {
     pub status: u16,
     /// Started with `--data-dir` (a journal with fsync): run only when the gateway has the flag.
     pub durable: bool,
+    /// Sent to a tenant forked from `default` after the gateway starts, rather than to `default`.
+    pub tenant: Option<InTenant>,
     pub targets: Vec<Target>,
+}
+
+/// The tenant a scenario's requests go to, and how they name it (docs/tenants.md, "Choosing a
+/// tenant").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InTenant {
+    pub name: &'static str,
+    pub selector: Selector,
+}
+
+/// The three ways a request names its tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selector {
+    /// `/t/{tenant}` before the vendor path (the scenario's `path` carries it).
+    Path,
+    /// `X-Deskbridge-Tenant: {tenant}` (in the scenario's `headers`).
+    Header,
+    /// `Host: {tenant}.localhost:PORT`, added by [`Scenario::headers_for`] once the port is known.
+    Host,
+}
+
+impl Scenario {
+    /// The headers of a request to the server at `addr`: the scenario's own, and for a tenant
+    /// named by host, `Host` (which wrk and the probe then send instead of `127.0.0.1:PORT`; for
+    /// wrk, checked by hand: with the tenant not made yet, every answer under load is a 404).
+    pub fn headers_for(&self, addr: SocketAddr) -> Vec<(String, String)> {
+        let mut headers = self.headers.clone();
+        if let Some(InTenant {
+            name,
+            selector: Selector::Host,
+        }) = self.tenant
+        {
+            headers.push(("Host".into(), format!("{name}.localhost:{}", addr.port())));
+        }
+        headers
+    }
 }
 
 fn bearer() -> Vec<(String, String)> {
@@ -51,7 +92,7 @@ fn rocketchat() -> Vec<(String, String)> {
     ]
 }
 
-fn basic(user: &str, secret: &str) -> Vec<(String, String)> {
+pub fn basic(user: &str, secret: &str) -> Vec<(String, String)> {
     let pair = format!("{user}:{secret}");
     vec![(
         "Authorization".into(),
@@ -84,6 +125,7 @@ fn put(departments: u64, durable: bool) -> Scenario {
         ],
         status: 200,
         durable,
+        tenant: None,
         targets: vec![Target::VsBaseline(if durable { 0.2 } else { 0.5 })],
     }
 }
@@ -106,7 +148,52 @@ fn get(
         bodies: Vec::new(),
         status: 200,
         durable: false,
+        tenant: None,
         targets,
+    }
+}
+
+/// The tenant the tenant scenarios fork from `default`.
+pub const TENANT: &str = "bench";
+
+/// The Zopim GET one of `zopim-get-one`, in the tenant [`TENANT`] named by `selector`: its target
+/// is the default tenant's, since choosing a tenant should cost nothing measurable (issue 15).
+fn get_in_tenant(departments: u64, selector: Selector) -> Scenario {
+    let path = format!("/api/v2/chat/departments/{}", middle(departments));
+    let mut headers = bearer();
+    let (name, title, path) = match selector {
+        Selector::Path => (
+            "zopim-get-one-tenant-path",
+            "Zopim GET /departments/{id} in a forked tenant, by path (`/t/bench/...`)",
+            format!("/t/{TENANT}{path}"),
+        ),
+        Selector::Header => {
+            headers.push(("X-Deskbridge-Tenant".into(), TENANT.into()));
+            (
+                "zopim-get-one-tenant-header",
+                "Zopim GET /departments/{id} in a forked tenant, by header (`X-Deskbridge-Tenant: bench`)",
+                path,
+            )
+        }
+        Selector::Host => (
+            "zopim-get-one-tenant-host",
+            "Zopim GET /departments/{id} in a forked tenant, by host (`Host: bench.localhost:PORT`)",
+            path,
+        ),
+    };
+    Scenario {
+        tenant: Some(InTenant {
+            name: TENANT,
+            selector,
+        }),
+        ..get(
+            name,
+            title,
+            departments,
+            path,
+            headers,
+            vec![Target::VsBaseline(0.85)],
+        )
     }
 }
 
@@ -180,7 +267,60 @@ pub fn all() -> Vec<Scenario> {
         ),
         put(SMALL, false),
         put(SMALL, true),
+        get_in_tenant(SMALL, Selector::Path),
+        get_in_tenant(SMALL, Selector::Header),
+        get_in_tenant(SMALL, Selector::Host),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_tenant_scenario_names_the_tenant_its_own_way_and_only_that_way() {
+        let addr: SocketAddr = "127.0.0.1:4321".parse().unwrap();
+        let all = all();
+        let find = |name: &str| all.iter().find(|s| s.name == name).unwrap();
+        let named = |s: &Scenario| {
+            let headers = s.headers_for(addr);
+            let has = |wanted: &str| headers.iter().find(|(n, _)| n == wanted).cloned();
+            (
+                s.path.clone(),
+                has("X-Deskbridge-Tenant").map(|h| h.1),
+                has("Host").map(|h| h.1),
+            )
+        };
+
+        assert_eq!(
+            named(find("zopim-get-one-tenant-path")),
+            ("/t/bench/api/v2/chat/departments/500".into(), None, None)
+        );
+        assert_eq!(
+            named(find("zopim-get-one-tenant-header")),
+            (
+                "/api/v2/chat/departments/500".into(),
+                Some("bench".into()),
+                None
+            )
+        );
+        assert_eq!(
+            named(find("zopim-get-one-tenant-host")),
+            (
+                "/api/v2/chat/departments/500".into(),
+                None,
+                Some("bench.localhost:4321".into())
+            )
+        );
+        assert_eq!(
+            named(find("zopim-get-one")),
+            ("/api/v2/chat/departments/500".into(), None, None)
+        );
+        assert_eq!(
+            find("zopim-get-one-tenant-host").headers[0],
+            find("zopim-get-one").headers[0]
+        );
+    }
 }
 
 mod base64_basic {
