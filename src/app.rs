@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::config::{Config, FixtureSource};
 use crate::control::{Control, ControlOptions, Unclaimed};
 use crate::facades::rocketchat::{Rocketchat, RocketchatOptions};
+use crate::facades::support::Support;
 use crate::facades::zendesk::Zendesk;
 use crate::facades::zopim::{Zopim, ZopimOptions};
 use crate::fixtures::FixtureFile;
@@ -140,10 +141,11 @@ impl App {
 }
 
 /// Each vendor API's base path, for the base URLs the control plane shows a tenant with.
-const VENDOR_PATHS: [(&str, &str); 3] = [
+const VENDOR_PATHS: [(&str, &str); 4] = [
     ("zopim", "/api/v2/chat"),
     ("rocketchat", "/api/v1"),
     ("zendesk", ""),
+    ("support", "/api/v2"),
 ];
 
 /// Every vendor facade over `store` (one tenant's), by the path prefixes each claims; a path
@@ -152,6 +154,7 @@ pub fn facades(store: Store, zopim: ZopimOptions, rocketchat: RocketchatOptions)
     PrefixTable::new(Arc::new(Unclaimed))
         .facade(Zendesk::service(store.clone()))
         .facade(Zopim::service(store.clone(), zopim))
+        .facade(Support::service(store.clone()))
         .facade(Rocketchat::service(store, rocketchat))
 }
 

@@ -20,7 +20,7 @@
 //!   facades), their snapshots, and their files with `--data-dir`.
 //! - [`control`]: the control plane under `/_gateway/` (tenants, health, info), a facade with its
 //!   own error shape and access rule.
-//! - [`facades`]: one folder per vendor (`zopim`, `rocketchat`, `zendesk`), each turning its wire
+//! - [`facades`]: one folder per vendor (`zopim`, `rocketchat`, `zendesk`, `support`), each turning its wire
 //!   format into model commands and back, with its own exhaustive error table.
 //! - [`config`], [`telemetry`], [`app`]: settings, logging, and [`app::App::spawn`], which wires it
 //!   all together and binds first so tests can use port 0.

@@ -2,5 +2,6 @@
 //! vendor's field names appear only inside its folder.
 
 pub mod rocketchat;
+pub mod support;
 pub mod zendesk;
 pub mod zopim;

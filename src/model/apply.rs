@@ -141,6 +141,9 @@ impl State {
         if let Some(v) = patch.show_on_offline_form {
             department.show_on_offline_form = v;
         }
+        if let Some(v) = patch.public {
+            department.public = v;
+        }
         for edit in patch.settings {
             edit.apply_to(&mut department.settings);
         }

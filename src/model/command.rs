@@ -105,6 +105,7 @@ pub struct NewDepartment {
     pub email: Option<String>,
     pub show_on_registration: bool,
     pub show_on_offline_form: bool,
+    pub public: bool,
     pub settings: Map<String, Value>,
     pub routing: RoutingOptions,
 }
@@ -119,6 +120,7 @@ impl NewDepartment {
             email: None,
             show_on_registration: true,
             show_on_offline_form: true,
+            public: true,
             settings: Map::new(),
             routing: RoutingOptions::default(),
         }
@@ -135,6 +137,7 @@ impl NewDepartment {
             email: self.email,
             show_on_registration: self.show_on_registration,
             show_on_offline_form: self.show_on_offline_form,
+            public: self.public,
             settings: self.settings.into(),
             routing: self.routing.into(),
             active: true,
@@ -154,6 +157,7 @@ pub struct DepartmentPatch {
     pub email: Option<Option<String>>,
     pub show_on_registration: Option<bool>,
     pub show_on_offline_form: Option<bool>,
+    pub public: Option<bool>,
     /// Applied in order.
     pub settings: Vec<SettingsEdit>,
     pub routing: Option<RoutingOptions>,

@@ -209,6 +209,10 @@ pub struct Department {
     pub show_on_registration: bool,
     /// Offered in the offline-message form.
     pub show_on_offline_form: bool,
+    /// Whether the department is public: seen by everyone on staff, not only its members. True
+    /// unless a client made it private; records stored before the field existed are public.
+    #[serde(default = "public_by_default")]
+    pub public: bool,
     /// An opaque settings object that clients read back as they wrote it.
     pub settings: Settings,
     pub routing: Routing,
@@ -217,6 +221,10 @@ pub struct Department {
     pub active: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+fn public_by_default() -> bool {
+    true
 }
 
 #[cfg(test)]

@@ -146,6 +146,15 @@ impl State {
         self.departments.values()
     }
 
+    /// Departments with ids in `range`, in id order: a page starts with one index descent
+    /// rather than a walk from the first department.
+    pub fn departments_in<R: std::ops::RangeBounds<DepartmentId>>(
+        &self,
+        range: R,
+    ) -> impl DoubleEndedIterator<Item = &Arc<Department>> {
+        self.departments.range(range).map(|(_, d)| d)
+    }
+
     pub fn department_count(&self) -> usize {
         self.departments.len()
     }

@@ -11,6 +11,7 @@ mod robustness;
 mod rocketchat;
 mod security;
 mod server;
+mod support;
 mod tenants;
 mod zendesk;
 mod zopim;

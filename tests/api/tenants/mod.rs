@@ -81,6 +81,7 @@ pub(crate) fn tenant_body(
         "counts": {"departments": counts.0, "agents": counts.1, "memberships": counts.2},
         "urls": {
             "rocketchat": format!("http://{host}{mount}/api/v1"),
+            "support": format!("http://{host}{mount}/api/v2"),
             "zendesk": format!("http://{host}{mount}"),
             "zopim": format!("http://{host}{mount}/api/v2/chat"),
         },

@@ -330,6 +330,7 @@ mod tests {
                     email: None,
                     show_on_registration: true,
                     show_on_offline_form: i % 2 == 1,
+                    public: true,
                     settings: Default::default(),
                     routing: Default::default(),
                     active: i % 4 != 1,

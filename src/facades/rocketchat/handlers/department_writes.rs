@@ -111,6 +111,7 @@ pub(super) async fn save_department(
                 email: fields.email.clone().map(Some),
                 show_on_registration: fields.show_on_registration,
                 show_on_offline_form: fields.show_on_offline_form,
+                public: None,
                 settings: Vec::new(),
                 routing: Some(fields.routing(&existing.routing, fallback)),
             };

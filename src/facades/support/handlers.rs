@@ -1,0 +1,364 @@
+//! One function per Support action: decode -> command -> encode. Routing, authentication and
+//! authorization happen once, in [`dispatch`], in that order (docs/support-errors.md, "Order of
+//! checks").
+
+use std::future::Future;
+use std::ops::{Bound, RangeBounds};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::HOST;
+use http::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::Context;
+use super::auth::{Caller, authenticate, authorize};
+use super::error::{Invalid, JSON_UTF8, SupportError};
+use super::mapping::{Site, default_group, group_out};
+use super::page::{self, LinkBase, Walk};
+use super::routes::{Action, record_id};
+use super::wire::{GroupEnvelope, GroupOut, List, One};
+use crate::auth::Principal;
+use crate::http::json::{self as strict_json, JsonError};
+use crate::http::{
+    Answer, LayerError, MountPath, Request, Response, read_body, respond, respond_empty,
+};
+use crate::model::{
+    AgentId, Command, Department, DepartmentId, DepartmentPatch, NamePolicy, NewDepartment,
+    Outcome, State, UnknownAgents, View, WritePolicy,
+};
+
+type Result<T, E = SupportError> = std::result::Result<T, E>;
+
+/// Zendesk keeps group names unique ("Name: has already been taken"); deleted groups free their
+/// name. Members must be agents.
+const POLICY: WritePolicy = WritePolicy {
+    names: NamePolicy::UniqueAmongActive,
+    unknown_agents: UnknownAgents::Reject,
+    staff_only: true,
+};
+
+/// What [`dispatch`] learns from the method and the path, before authenticating.
+#[derive(Debug, Clone, Copy)]
+struct Routed {
+    action: Action,
+    /// The path's `{id}`; 0 where the path has none.
+    id: u64,
+}
+
+/// Routes, authenticates, authorizes, then runs the action: a read at once, a write as work for
+/// later that owns the context and the request. A password not yet verified sends the whole
+/// request to later, behind the Argon2 check.
+pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
+    let method = if request.method() == Method::HEAD {
+        Method::GET
+    } else {
+        request.method().clone()
+    };
+    let path = request.uri().path();
+    let matched = ctx.routes.resolve(&method, path)?;
+    let action = matched.action;
+    let segment = |name: &str, last: bool| match matched.params.get(name) {
+        Some(raw) => record_id(raw, last).ok_or(SupportError::Layer(LayerError::NotFound)),
+        None => Ok(0),
+    };
+    let routed = Routed {
+        action,
+        id: segment("id", action.id_ends_path())?,
+    };
+
+    let view = ctx.store.read();
+    match authenticate(&ctx.passwords, &view, request.headers())? {
+        Caller::Known(principal) => act(ctx, &view, principal, routed, request),
+        Caller::Unverified(check) => {
+            let ctx = Arc::clone(ctx);
+            Ok(Answer::later(async move {
+                let answer = match check.verify(&ctx.store).await {
+                    Ok((principal, view)) => act(&ctx, &view, principal, routed, request),
+                    Err(e) => Err(e),
+                };
+                match answer {
+                    Ok(answer) => answer.response().await,
+                    Err(e) => e.into_response(),
+                }
+            }))
+        }
+    }
+}
+
+/// Authorizes, then runs the action for `principal`.
+fn act(
+    ctx: &Arc<Context>,
+    view: &View,
+    principal: Principal,
+    routed: Routed,
+    request: Request,
+) -> Result<Answer> {
+    let Routed { action, id } = routed;
+    authorize(principal, action)?;
+    let site = site(&request)?;
+    let query = request.uri().query();
+    let list_url = list_url(&site, request.uri().path());
+    let response = match action {
+        Action::ListGroups | Action::AssignableGroups => list_groups(view, &site, &list_url, query),
+        Action::ShowGroup => show_group(view, &site, group(view, id)?),
+        Action::UserGroups => user_groups(view, &site, &list_url, query, user(view, id)?),
+        Action::CreateGroup => {
+            return later(
+                ctx,
+                |ctx| async move { create_group(&ctx, site, request).await },
+            );
+        }
+        Action::UpdateGroup => {
+            let id = live_group(view, id)?;
+            return later(ctx, |ctx| async move {
+                update_group(&ctx, site, id, request).await
+            });
+        }
+        Action::DeleteGroup => {
+            let id = live_group(view, id)?;
+            return later(ctx, |ctx| async move { delete_group(&ctx, id).await });
+        }
+    };
+    response.map(Answer::Now)
+}
+
+/// A write, left for later ([`Answer::later_with`]).
+fn later<F>(ctx: &Arc<Context>, write: impl FnOnce(Arc<Context>) -> F) -> Result<Answer>
+where
+    F: Future<Output = Result<Response>> + Send + 'static,
+{
+    Ok(Answer::later_with(ctx, write, SupportError::into_response))
+}
+
+/// `http://{Host}{tenant mount}`: records' `url` and the lists' links point back the way the
+/// client came (the tenant's `/t/{name}`, which the gateway took off the path, goes back in).
+fn site(request: &Request) -> Result<Site> {
+    let host = request
+        .headers()
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()))
+        .ok_or(SupportError::MissingHost)?;
+    let authority: http::uri::Authority = host.parse().map_err(|_| SupportError::MissingHost)?;
+    if authority.as_str().contains('@') {
+        return Err(SupportError::MissingHost);
+    }
+    Ok(Site {
+        origin: format!("http://{}{}", authority.as_str(), MountPath::of(request)),
+    })
+}
+
+/// A list's own absolute URL, with `.json` as Zendesk's links have it.
+fn list_url(site: &Site, path: &str) -> String {
+    let path = path.strip_suffix(".json").unwrap_or(path);
+    format!("{}{path}.json", site.origin)
+}
+
+fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
+    let bytes = serde_json::to_vec(value).map_err(|e| {
+        tracing::error!(error = %e, "encoding a response failed");
+        SupportError::Layer(LayerError::Internal)
+    })?;
+    Ok(respond(status, JSON_UTF8, Bytes::from(bytes)))
+}
+
+/// Reads a JSON body within the size limit, refusing duplicate keys, into `T`.
+async fn read_json<T: DeserializeOwned>(request: Request) -> Result<T> {
+    let bytes = read_body(request.into_body()).await?;
+    strict_json::parse(&bytes).map_err(|e| match e {
+        JsonError::Syntax { message, .. } => SupportError::MalformedJson(message),
+        JsonError::DuplicateKey(path) => {
+            SupportError::MalformedJson(format!("the key '{path}' is given more than once"))
+        }
+    })
+}
+
+/// Any group, deleted ones included (they are shown with `deleted: true`).
+fn group(view: &State, id: u64) -> Result<&Arc<Department>> {
+    view.department(DepartmentId(id))
+        .ok_or(SupportError::NotFound)
+}
+
+/// A group that is not deleted: a deleted group can no longer be changed.
+fn live_group(view: &State, id: u64) -> Result<DepartmentId> {
+    view.department(DepartmentId(id))
+        .filter(|d| d.active)
+        .map(|d| d.id)
+        .ok_or(SupportError::NotFound)
+}
+
+/// A user the Support API shows: any agent or administrator record of the model.
+fn user(view: &State, id: u64) -> Result<AgentId> {
+    view.agent(AgentId(id))
+        .map(|a| a.id)
+        .ok_or(SupportError::NotFound)
+}
+
+/// Departments from a bound, in id order, as a walk for [`page::window`].
+fn departments_walk<'a>(
+    view: &'a State,
+    keep: fn(&Department) -> bool,
+) -> impl Fn(Bound<u64>, Bound<u64>) -> Walk<'a, &'a Arc<Department>> {
+    move |low, high| {
+        let low = low.map(DepartmentId);
+        let high = high.map(DepartmentId);
+        Box::new(
+            view.departments_in((low, high))
+                .filter(move |d| keep(d))
+                .map(|d| (d.id.0, d)),
+        )
+    }
+}
+
+fn groups_page(
+    view: &View,
+    site: &Site,
+    records: Vec<&Arc<Department>>,
+    paging: super::wire::Paging,
+) -> Result<Response> {
+    let default = default_group(view);
+    let groups: Vec<GroupOut> = records
+        .into_iter()
+        .map(|d| group_out(site, default, d))
+        .collect();
+    json(
+        StatusCode::OK,
+        &List {
+            key: "groups",
+            records: &groups,
+            paging,
+        },
+    )
+}
+
+/// The groups that are not deleted, in id order (also `assignable`: every such group can be
+/// assigned).
+fn list_groups(view: &View, site: &Site, url: &str, query: Option<&str>) -> Result<Response> {
+    let (request, rest) = page::read(query)?;
+    let links = LinkBase { url, rest: &rest };
+    let (records, paging) = page::window(
+        &request,
+        &links,
+        || view.active_department_count(),
+        departments_walk(view, |d| d.active),
+    );
+    groups_page(view, site, records, paging)
+}
+
+/// The groups a user belongs to, not deleted, in id order.
+fn user_groups(
+    view: &View,
+    site: &Site,
+    url: &str,
+    query: Option<&str>,
+    user: AgentId,
+) -> Result<Response> {
+    let (request, rest) = page::read(query)?;
+    let links = LinkBase { url, rest: &rest };
+    // A user's groups are few: collected once, then walked like an index.
+    let mine: Vec<&Arc<Department>> = view.departments_of(user).filter(|d| d.active).collect();
+    let total = mine.len();
+    let (records, paging) = page::window(
+        &request,
+        &links,
+        || total,
+        |low, high| {
+            Box::new(
+                mine.clone()
+                    .into_iter()
+                    .filter(move |d| (low, high).contains(&d.id.0))
+                    .map(|d| (d.id.0, d)),
+            )
+        },
+    );
+    groups_page(view, site, records, paging)
+}
+
+fn show_group(view: &View, site: &Site, group: &Arc<Department>) -> Result<Response> {
+    let group = group_out(site, default_group(view), group);
+    json(
+        StatusCode::OK,
+        &One {
+            key: "group",
+            record: &group,
+        },
+    )
+}
+
+/// The body's `group`, or 400 when it has none.
+async fn group_body(request: Request) -> Result<super::wire::GroupIn> {
+    let body: GroupEnvelope = read_json(request).await?;
+    body.group.ok_or(SupportError::MissingParameter("group"))
+}
+
+async fn create_group(ctx: &Context, site: Site, request: Request) -> Result<Response> {
+    let department = NewDepartment::try_from(group_body(request).await?)?;
+    let (view, outcome) = ctx
+        .store
+        .apply(Command::CreateDepartment {
+            department,
+            members: None,
+            policy: POLICY,
+        })
+        .await?;
+    let Outcome::Department(id) = outcome else {
+        return Err(LayerError::Internal.into());
+    };
+    let group = view.department(id).ok_or(SupportError::NotFound)?;
+    tracing::info!(department = id.0, "group created");
+    let group = group_out(&site, default_group(&view), group);
+    json(
+        StatusCode::CREATED,
+        &One {
+            key: "group",
+            record: &group,
+        },
+    )
+}
+
+async fn update_group(
+    ctx: &Context,
+    site: Site,
+    id: DepartmentId,
+    request: Request,
+) -> Result<Response> {
+    let patch = DepartmentPatch::try_from(group_body(request).await?)?;
+    // Zendesk: "You can't change a private group to a public group" (Groups, `is_public`).
+    if patch.public == Some(true) && ctx.store.view().department(id).is_some_and(|d| !d.public) {
+        return Err(SupportError::Invalid(vec![Invalid::new(
+            "is_public",
+            "a private group can't be made public",
+            "InvalidValue",
+        )]));
+    }
+    let (view, _) = ctx
+        .store
+        .apply(Command::UpdateDepartment {
+            id,
+            patch,
+            members: None,
+            policy: POLICY,
+        })
+        .await?;
+    let group = view.department(id).ok_or(SupportError::NotFound)?;
+    let group = group_out(&site, default_group(&view), group);
+    json(
+        StatusCode::OK,
+        &One {
+            key: "group",
+            record: &group,
+        },
+    )
+}
+
+/// Soft delete: the group stays, `deleted: true`, left out of lists and no longer assignable;
+/// 204 with no body (Groups, "Delete Group").
+async fn delete_group(ctx: &Context, id: DepartmentId) -> Result<Response> {
+    ctx.store
+        .apply(Command::SetDepartmentActive { id, active: false })
+        .await?;
+    tracing::info!(department = id.0, "group deleted (set inactive)");
+    Ok(respond_empty(StatusCode::NO_CONTENT))
+}

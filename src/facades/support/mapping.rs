@@ -1,0 +1,112 @@
+//! Support wire types <-> model: bodies become commands only through these conversions, and
+//! model records become wire objects only through them.
+
+use super::error::{Invalid, SupportError};
+use super::wire::{GroupIn, GroupOut};
+use crate::model::{
+    Department, DepartmentId, DepartmentName, DepartmentPatch, NewDepartment, State, Timestamp,
+    department,
+};
+
+/// What a response's URLs start with: `http://{host}{tenant mount}`.
+pub struct Site {
+    pub origin: String,
+}
+
+impl Site {
+    /// `{origin}/api/v2/{collection}/{id}.json`, a record's `url`.
+    pub fn record(&self, collection: &str, id: u64) -> String {
+        format!("{}/api/v2/{collection}/{id}.json", self.origin)
+    }
+}
+
+/// `2024-01-15T09:10:00Z`: UTC, whole seconds, as Zendesk writes times.
+pub fn time(at: Timestamp) -> String {
+    let t = at.to_offset_date_time();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// The account's default group: the active group with the lowest id, the one the account was
+/// made with (docs/support.md, "The default group").
+pub fn default_group(view: &State) -> Option<DepartmentId> {
+    view.departments().find(|d| d.active).map(|d| d.id)
+}
+
+pub fn group_out(site: &Site, default: Option<DepartmentId>, group: &Department) -> GroupOut {
+    GroupOut {
+        url: site.record("groups", group.id.0),
+        id: group.id.0,
+        is_public: group.public,
+        name: group.name.as_str().to_owned(),
+        description: group.description.clone().unwrap_or_default(),
+        default: default == Some(group.id),
+        deleted: !group.active,
+        created_at: time(group.created_at),
+        updated_at: time(group.updated_at),
+    }
+}
+
+fn name(value: Option<&str>) -> Result<DepartmentName, Invalid> {
+    DepartmentName::parse(value.unwrap_or("")).map_err(|reason| match reason {
+        "can't be blank" => Invalid::new("name", "cannot be blank", "BlankValue"),
+        other => Invalid::new("name", other, "InvalidValue"),
+    })
+}
+
+fn description(value: Option<String>) -> Result<Option<String>, Invalid> {
+    value
+        .filter(|d| !d.is_empty())
+        .map(|d| department::parse_description(&d))
+        .transpose()
+        .map_err(|reason| Invalid::new("description", reason, "InvalidValue"))
+}
+
+/// Every problem of a body at once, as Zendesk lists them.
+fn all<A, B>(a: Result<A, Invalid>, b: Result<B, Invalid>) -> Result<(A, B), SupportError> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => Err(SupportError::Invalid(
+            a.err().into_iter().chain(b.err()).collect(),
+        )),
+    }
+}
+
+impl TryFrom<GroupIn> for NewDepartment {
+    type Error = SupportError;
+
+    fn try_from(body: GroupIn) -> Result<Self, SupportError> {
+        let (name, description) = all(
+            name(body.name.flatten().as_deref()),
+            description(body.description.flatten()),
+        )?;
+        let mut department = NewDepartment::named(name);
+        department.description = description;
+        department.public = body.is_public.unwrap_or(true);
+        Ok(department)
+    }
+}
+
+impl TryFrom<GroupIn> for DepartmentPatch {
+    type Error = SupportError;
+
+    fn try_from(body: GroupIn) -> Result<Self, SupportError> {
+        let (name, description) = all(
+            body.name.map(|n| name(n.as_deref())).transpose(),
+            body.description.map(description).transpose(),
+        )?;
+        Ok(DepartmentPatch {
+            name,
+            description,
+            public: body.is_public,
+            ..DepartmentPatch::default()
+        })
+    }
+}

@@ -1,0 +1,73 @@
+//! The Zendesk Support API v2 facade: groups, group memberships and users as JSON under
+//! `/api/v2/` (Zendesk's API reference: Groups, Group Memberships, Users, Pagination, Errors),
+//! as zenpy and the other current Zendesk clients speak it.
+//!
+//! A group is a department of the model, with the same integer id as the Zopim department and
+//! the classic group; `deleted` is the model's inactive. HTTP Basic with a password or an API
+//! token, or an OAuth bearer token. Both of Zendesk's paginations, with absolute links. The
+//! decisions are in `docs/support.md`, the errors in `docs/support-errors.md`.
+//!
+//! `/api/v2/` is the Zopim facade's (its legacy URLs); this one claims only its own collections
+//! ([`CLAIMED`]), which the prefix table's longest-claim rule sends here.
+
+mod auth;
+mod error;
+mod handlers;
+mod mapping;
+mod page;
+mod routes;
+mod wire;
+
+use std::sync::Arc;
+
+use crate::auth::verified::VerifiedPasswords;
+use crate::http::{Answer, Facade, LayerError, Request, Response};
+use crate::model::Store;
+
+pub use routes::{CLAIMED, PREFIX, ROUTES};
+
+/// What every handler needs.
+pub(crate) struct Context {
+    store: Store,
+    routes: &'static crate::http::routing::RouteTable<routes::Action>,
+    /// Basic auth sends the password with every request; this spares Argon2 on all but the first.
+    passwords: Arc<VerifiedPasswords>,
+}
+
+/// The Support API facade.
+#[derive(Clone)]
+pub struct Support {
+    context: Arc<Context>,
+}
+
+impl Support {
+    /// The facade over `store`, ready for the router under each of [`CLAIMED`].
+    pub fn service(store: Store) -> Arc<dyn Facade> {
+        Arc::new(Support {
+            context: Arc::new(Context {
+                store,
+                routes: routes::table(),
+                passwords: Arc::new(VerifiedPasswords::default()),
+            }),
+        })
+    }
+}
+
+impl Facade for Support {
+    fn name(&self) -> &'static str {
+        "support"
+    }
+
+    fn claims(&self) -> &'static [&'static str] {
+        &CLAIMED
+    }
+
+    fn handle(&self, request: Request) -> Answer {
+        handlers::dispatch(&self.context, request)
+            .unwrap_or_else(|e| Answer::Now(e.into_response()))
+    }
+
+    fn rescue(&self, error: &LayerError) -> Response {
+        error::SupportError::Layer(error.clone()).into_response()
+    }
+}

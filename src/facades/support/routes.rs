@@ -1,0 +1,175 @@
+//! Method + path -> action, one line per route, under `/api/v2` (docs/support.md, "Routes").
+//!
+//! Zendesk answers every path with and without `.json`. A route whose path ends in a static
+//! segment is registered both ways; matchit cannot split `{id}.json` inside one segment, so a
+//! route that ends in `{id}` takes the whole segment and [`record_id`] reads `<digits>` or
+//! `<digits>.json` out of it.
+//!
+//! `/api/v2/` itself belongs to the Zopim facade (its legacy `/api/v2/departments` and
+//! `/api/v2/agents`), so this facade claims only its own collections ([`CLAIMED`]).
+
+use http::Method;
+
+use crate::http::routing::RouteTable;
+
+/// What a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    ListGroups,
+    AssignableGroups,
+    ShowGroup,
+    CreateGroup,
+    UpdateGroup,
+    DeleteGroup,
+    UserGroups,
+}
+
+/// The route table, relative to [`PREFIX`]. `{…}` is one path segment.
+#[rustfmt::skip]
+pub const ROUTES: &[(Method, &str, Action)] = &[
+    (Method::GET,    "/groups",                                       Action::ListGroups),
+    (Method::POST,   "/groups",                                       Action::CreateGroup),
+    (Method::GET,    "/groups/assignable",                            Action::AssignableGroups),
+    (Method::GET,    "/groups/{id}",                                  Action::ShowGroup),
+    (Method::PUT,    "/groups/{id}",                                  Action::UpdateGroup),
+    (Method::DELETE, "/groups/{id}",                                  Action::DeleteGroup),
+    (Method::GET,    "/users/{id}/groups",                       Action::UserGroups),
+];
+
+/// The Support API's base path.
+pub const PREFIX: &str = "/api/v2";
+
+/// The path prefixes this facade claims: its collections only, never `/api/v2/` itself.
+/// `group_memberships` and `job_statuses` have no route yet (issue 17's later parts): claimed
+/// now, they already answer Zendesk's `InvalidEndpoint` rather than Zopim's 404.
+pub const CLAIMED: [&str; 4] = [
+    "/api/v2/groups",
+    "/api/v2/group_memberships",
+    "/api/v2/users",
+    "/api/v2/job_statuses",
+];
+
+/// The suffix Zendesk accepts on every path.
+const JSON: &str = ".json";
+
+/// The route table, each static-ended path also with `.json`, built once and shared by every
+/// tenant's facade.
+pub fn table() -> &'static RouteTable<Action> {
+    static TABLE: std::sync::LazyLock<RouteTable<Action>> = std::sync::LazyLock::new(|| {
+        let suffixed: Vec<(Method, String, Action)> = ROUTES
+            .iter()
+            .filter(|(_, path, _)| !path.ends_with('}'))
+            .map(|(method, path, action)| (method.clone(), format!("{path}{JSON}"), *action))
+            .collect();
+        let all: Vec<(Method, &str, Action)> = ROUTES
+            .iter()
+            .cloned()
+            .chain(suffixed.iter().map(|(m, p, a)| (m.clone(), p.as_str(), *a)))
+            .collect();
+        RouteTable::new(&[PREFIX], &all)
+    });
+    &TABLE
+}
+
+impl Action {
+    /// Writes need an administrator, reads an agent (docs/support.md, "Who may call").
+    pub fn access(self) -> Access {
+        match self {
+            Action::ListGroups
+            | Action::AssignableGroups
+            | Action::ShowGroup
+            | Action::UserGroups => Access::Staff,
+            Action::CreateGroup | Action::UpdateGroup | Action::DeleteGroup => Access::Admin,
+        }
+    }
+}
+
+impl Action {
+    /// Whether the path's `{id}` is its last segment (where `.json` may follow it).
+    pub fn id_ends_path(self) -> bool {
+        matches!(
+            self,
+            Action::ShowGroup | Action::UpdateGroup | Action::DeleteGroup
+        )
+    }
+}
+
+/// Who may take an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Staff,
+    Admin,
+}
+
+/// A record id in a path segment: digits, with `.json` after them when the segment ends the
+/// path. Anything else (`+1`, `1.xml`, a number past `u64`) is `None`, answered 404.
+pub fn record_id(segment: &str, last: bool) -> Option<u64> {
+    let digits = if last {
+        segment.strip_suffix(JSON).unwrap_or(segment)
+    } else {
+        segment
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_answers_with_and_without_the_json_suffix() {
+        let table = table();
+        for (path, action) in [
+            ("/api/v2/groups", Action::ListGroups),
+            ("/api/v2/groups.json", Action::ListGroups),
+            ("/api/v2/groups/assignable.json", Action::AssignableGroups),
+            ("/api/v2/groups/7.json", Action::ShowGroup),
+            ("/api/v2/groups/7", Action::ShowGroup),
+            ("/api/v2/users/3/groups.json", Action::UserGroups),
+        ] {
+            assert_eq!(
+                table.resolve(&Method::GET, path).unwrap().action,
+                action,
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_record_id_is_digits_with_an_optional_json_suffix_at_the_end() {
+        assert_eq!(record_id("42", true), Some(42));
+        assert_eq!(record_id("42.json", true), Some(42));
+        assert_eq!(record_id("42.json", false), None);
+        for bad in [
+            "",
+            ".json",
+            "+1",
+            "4a",
+            "42.xml",
+            "42.json.json",
+            "99999999999999999999",
+        ] {
+            assert_eq!(record_id(bad, true), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_route_is_claimed_and_no_zopim_path_is() {
+        let claims = |path: &str| CLAIMED.iter().any(|p| path.starts_with(p));
+        for (_, path, _) in ROUTES {
+            assert!(claims(&format!("{PREFIX}{path}")), "{path}");
+        }
+        for zopim in [
+            "/api/v2/departments",
+            "/api/v2/agents",
+            "/api/v2/agents/me",
+            "/api/v2/chat/departments",
+            "/api/v2/chat/agents",
+        ] {
+            assert!(!claims(zopim), "{zopim}");
+        }
+    }
+}

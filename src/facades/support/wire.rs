@@ -1,0 +1,113 @@
+//! The Support API's JSON: request and response types, the only place its field names appear.
+//! Field order follows Zendesk's documented examples (Groups, Group Memberships, Users).
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+/// A group (`GET /api/v2/groups/{id}`).
+#[derive(Debug, Serialize)]
+pub struct GroupOut {
+    pub url: String,
+    pub id: u64,
+    pub is_public: bool,
+    pub name: String,
+    pub description: String,
+    pub default: bool,
+    pub deleted: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `{"group": {...}}` as a client sends it. Unknown fields are ignored, as Zendesk does.
+#[derive(Debug, Deserialize)]
+pub struct GroupEnvelope {
+    pub group: Option<GroupIn>,
+}
+
+/// The writable fields of a group. `description: null` clears it.
+#[derive(Debug, Default, Deserialize)]
+pub struct GroupIn {
+    #[serde(default, deserialize_with = "present")]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub description: Option<Option<String>>,
+    pub is_public: Option<bool>,
+}
+
+/// A field that was given, as `Some(value)`, `null` being `Some(None)`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// `{"group": {...}}`, `{"group_membership": {...}}`: one record under its name.
+pub struct One<'a, T> {
+    pub key: &'a str,
+    pub record: &'a T,
+}
+
+impl<T: Serialize> Serialize for One<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.key, self.record)?;
+        map.end()
+    }
+}
+
+/// A list under its name, then how to reach the next page.
+pub struct List<'a, T> {
+    pub key: &'a str,
+    pub records: &'a [T],
+    pub paging: Paging,
+}
+
+/// The tail of a list: offset pagination's or cursor pagination's (Zendesk, "Pagination").
+pub enum Paging {
+    /// `next_page`, `previous_page`, `count`.
+    Offset {
+        next_page: Option<String>,
+        previous_page: Option<String>,
+        count: usize,
+    },
+    /// `meta` and `links`.
+    Cursor { meta: Meta, links: Links },
+}
+
+#[derive(Debug, Serialize)]
+pub struct Meta {
+    pub has_more: bool,
+    pub after_cursor: Option<String>,
+    pub before_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Links {
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl<T: Serialize> Serialize for List<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(self.key, self.records)?;
+        match &self.paging {
+            Paging::Offset {
+                next_page,
+                previous_page,
+                count,
+            } => {
+                map.serialize_entry("next_page", next_page)?;
+                map.serialize_entry("previous_page", previous_page)?;
+                map.serialize_entry("count", count)?;
+            }
+            Paging::Cursor { meta, links } => {
+                map.serialize_entry("meta", meta)?;
+                map.serialize_entry("links", links)?;
+            }
+        }
+        map.end()
+    }
+}
