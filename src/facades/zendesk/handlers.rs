@@ -344,6 +344,12 @@ fn list_query(raw: Option<&str>) -> Result<ListQuery> {
         query: None,
     };
     for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        // A blank `page` or `role` (`?page=`, as a form with an empty field sends it) is no
+        // parameter at all, as a Rails action reads one through `params[:page].presence` (issue
+        // 16; docs/zendesk.md) [I].
+        if value.is_empty() && matches!(key.as_ref(), "page" | "role") {
+            continue;
+        }
         match key.as_ref() {
             "page" => {
                 list.page = value
@@ -569,10 +575,14 @@ mod tests {
         );
         assert_eq!(list_query(None).unwrap().page, 1);
         for bad in [
-            "page=0", "page=-1", "page=+2", "page=x", "role=1", "role=+2", "role=",
+            "page=0", "page=-1", "page=+2", "page=x", "role=1", "role=+2", "page= ",
         ] {
             assert!(list_query(Some(bad)).is_err(), "{bad}");
         }
+        assert_eq!(
+            list_query(Some("page=&role=")).unwrap(),
+            list_query(None).unwrap()
+        );
     }
 }
 
