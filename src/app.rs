@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::auth::verified::VerifiedPasswords;
 use crate::config::{Config, FixtureSource};
 use crate::control::{Control, ControlOptions, Unclaimed};
 use crate::facades::rocketchat::{Rocketchat, RocketchatOptions};
@@ -151,9 +152,14 @@ const VENDOR_PATHS: [(&str, &str); 4] = [
 /// Every vendor facade over `store` (one tenant's), by the path prefixes each claims; a path
 /// none claims is answered in the gateway's own shape.
 pub fn facades(store: Store, zopim: ZopimOptions, rocketchat: RocketchatOptions) -> PrefixTable {
+    // One memory of verified passwords for both Basic front doors over this store.
+    let passwords = Arc::new(VerifiedPasswords::default());
     PrefixTable::new(Arc::new(Unclaimed))
-        .facade(Zendesk::service(store.clone()))
-        .facade(Zopim::service(store.clone(), zopim))
+        .facade(Zendesk::with_passwords(
+            store.clone(),
+            Arc::clone(&passwords),
+        ))
+        .facade(Zopim::with_passwords(store.clone(), zopim, passwords))
         .facade(Support::service(store.clone()))
         .facade(Rocketchat::service(store, rocketchat))
 }

@@ -284,7 +284,7 @@ impl State {
             display_name: new.display_name,
             email: new.email,
             roles: new.roles,
-            active: true,
+            active: new.active,
             time_zone: new.time_zone,
             presence: Default::default(),
             accepts_chats: true,

@@ -219,6 +219,8 @@ pub struct NewAgent {
     pub display_name: String,
     pub email: Email,
     pub roles: RoleSet,
+    /// False to create the agent already deactivated (Zopim's `"enabled": 0` on create).
+    pub active: bool,
     pub time_zone: Option<String>,
     pub credentials: Credentials,
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use imbl::{OrdMap, OrdSet};
 
-use super::agent::{Agent, TokenDigest};
+use super::agent::{Agent, TokenDigest, Username};
 use super::department::{Department, DepartmentName};
 use super::department_map::DepartmentMap;
 use super::error::ModelError;
@@ -269,6 +269,40 @@ impl State {
     pub fn settings(&self) -> impl Iterator<Item = (&str, &serde_json::Value)> {
         self.settings.iter().map(|(k, v)| (&**k, v))
     }
+
+    /// A login name no agent holds yet, for a facade whose vendor has none (classic Zendesk,
+    /// Zopim): the email's local part, lower-cased (emails compare without case) and kept to the
+    /// characters a username may hold, made unique with a number. Another write may take it
+    /// before the create lands; the create then fails with `DuplicateAgent`, and the caller
+    /// picks again.
+    pub fn unused_username(&self, email: &str) -> Option<Username> {
+        let base = username_base(email);
+        (1u64..)
+            .map(|n| match n {
+                1 => base.clone(),
+                n => format!("{base}{n}"),
+            })
+            .find(|name| self.agent_by_username(name).is_none())
+            .and_then(|name| Username::parse(&name).ok())
+    }
+}
+
+/// The email's local part as a username's base: lower-cased, username characters only, at most
+/// 56 of them (so a number still fits in 64), `user` when nothing is left.
+/// `Howard.Schultz+x@starbucks.com` -> `howard.schultzx`.
+fn username_base(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or("");
+    let base: String = local
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .take(56)
+        .collect();
+    if base.is_empty() {
+        "user".to_owned()
+    } else {
+        base
+    }
 }
 
 /// The primitives the files that change a state (`apply.rs`, `load.rs`, `replay.rs`) build on:
@@ -376,5 +410,29 @@ impl std::fmt::Debug for State {
             .field("agents", &self.agents.len())
             .field("memberships", &self.members.len())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_unused_username_is_the_emails_local_part_made_unique() {
+        assert_eq!(
+            username_base("Howard.Schultz+x@starbucks.com"),
+            "howard.schultzx"
+        );
+        assert_eq!(username_base("+++@example.com"), "user");
+        let store = super::super::Store::new(State::empty());
+        assert_eq!(
+            store.view().unused_username("sam@x.org").unwrap().as_str(),
+            "sam"
+        );
+        super::super::test_support::agent(&store, "sam").await;
+
+        let next = store.view().unused_username("Sam@y.org").unwrap();
+
+        assert_eq!(next.as_str(), "sam2");
     }
 }

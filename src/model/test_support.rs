@@ -16,6 +16,7 @@ pub(super) async fn agent(store: &Store, name: &str) -> AgentId {
                 display_name: name.into(),
                 email: Email::parse(&format!("{name}@example.com")).unwrap(),
                 roles: [Role::Agent].into_iter().collect::<RoleSet>(),
+                active: true,
                 time_zone: None,
                 credentials: Credentials::default(),
             },

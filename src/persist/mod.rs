@@ -350,6 +350,7 @@ mod tests {
                     display_name: name.into(),
                     email: Email::parse(&format!("{name}@example.com")).unwrap(),
                     roles: RoleSet::default(),
+                    active: true,
                     time_zone: None,
                     credentials: Default::default(),
                 },

@@ -130,7 +130,11 @@ impl Registry {
                 snapshots: snapshots(tenant.snapshots),
                 disk: Some(Arc::clone(&disk)),
             };
-            let tenant = Arc::new(Tenant::new(parts, &registry.facades));
+            let tenant = Arc::new(Tenant::new(
+                parts,
+                &registry.facades,
+                options.idle_ttl.is_some(),
+            ));
             registry.tenants.insert(tenant.name.clone(), tenant);
         }
         let count = registry.tenants.len();
@@ -163,7 +167,7 @@ impl Registry {
             snapshots,
             disk: disk.clone(),
         };
-        let default = Arc::new(Tenant::new(parts, &facades));
+        let default = Arc::new(Tenant::new(parts, &facades, false));
         let tenants = DashMap::with_hasher(foldhash::fast::RandomState::default());
         tenants.insert(default.name.clone(), Arc::clone(&default));
         Self {
@@ -298,7 +302,11 @@ impl Registry {
             snapshots: BTreeMap::new(),
             disk: self.disk.clone(),
         };
-        let tenant = Arc::new(Tenant::new(parts, &self.facades));
+        let tenant = Arc::new(Tenant::new(
+            parts,
+            &self.facades,
+            self.options.idle_ttl.is_some(),
+        ));
         self.tenants
             .insert(tenant.name.clone(), Arc::clone(&tenant));
         claim.counted = false;
@@ -373,13 +381,6 @@ impl Registry {
         Ok(true)
     }
 
-    /// Notes the use of a tenant, when idle tenants are removed at all.
-    fn used(&self, tenant: &Tenant) {
-        if self.options.idle_ttl.is_some() {
-            tenant.touch();
-        }
-    }
-
     /// Removes every tenant but `default` that no request has chosen since `before` (from disk
     /// too, with a data directory); returns their names.
     pub async fn remove_idle(self: &Arc<Self>, before: Timestamp) -> Vec<TenantName> {
@@ -434,7 +435,6 @@ fn snapshots(
 impl crate::http::layer::TenantDirectory for Registry {
     fn facades(&self, name: &str) -> Option<Arc<TenantTable>> {
         let tenant = self.tenants.get(name)?;
-        self.used(&tenant);
         Some(Arc::clone(tenant.facades()))
     }
 }

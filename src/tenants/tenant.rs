@@ -2,7 +2,6 @@
 //! on disk too when the registry has a data directory, `durable.rs`).
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::durable::Disk;
@@ -38,8 +37,6 @@ pub struct Tenant {
     snapshot_writes: tokio::sync::Mutex<bool>,
     /// With `--data-dir`, where the snapshots are kept.
     disk: Option<Arc<Disk>>,
-    /// When a request last chose this tenant (milliseconds since the epoch), for the idle TTL.
-    last_used: AtomicI64,
 }
 
 /// What a tenant is made of, new or recovered.
@@ -54,7 +51,8 @@ pub(super) struct Parts {
 }
 
 impl Tenant {
-    pub(super) fn new(parts: Parts, facades: &TenantFacades) -> Self {
+    /// `tracked`: whether requests note when they choose it (for the idle limit).
+    pub(super) fn new(parts: Parts, facades: &TenantFacades, tracked: bool) -> Self {
         let Parts {
             name,
             created_at,
@@ -69,12 +67,11 @@ impl Tenant {
             created_at,
             origin,
             base,
-            facades: Arc::new(TenantTable::new(facades(store.clone()))),
+            facades: Arc::new(TenantTable::new(facades(store.clone()), tracked)),
             store,
             snapshots: Mutex::new(snapshots),
             snapshot_writes: tokio::sync::Mutex::new(false),
             disk,
-            last_used: AtomicI64::new(Timestamp::now().unix_millis()),
         }
     }
 
@@ -87,14 +84,9 @@ impl Tenant {
         &self.facades
     }
 
-    /// Notes that a request chose this tenant.
-    pub fn touch(&self) {
-        self.last_used
-            .store(Timestamp::now().unix_millis(), Ordering::Relaxed);
-    }
-
+    /// When a request last chose this tenant (or it was made); kept only with an idle limit.
     pub fn last_used(&self) -> Timestamp {
-        Timestamp::from_unix_millis(self.last_used.load(Ordering::Relaxed))
+        Timestamp::from_unix_millis(self.facades.last_chosen_ms())
     }
 
     /// Back to the state it was created from.

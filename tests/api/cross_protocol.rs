@@ -656,3 +656,99 @@ async fn a_cached_department_answer_never_outlives_a_write_through_any_facade() 
         "?includeAgents=false",
     );
 }
+
+/// Agents written through Zopim (`POST`/`PUT`/`DELETE /agents`, issue 16) are the classic
+/// facade's users and Rocket.Chat's users, and a classic rename shows in Zopim.
+mod zopim_agents {
+    use crate::helpers::spawn_app;
+    use crate::zendesk::{
+        assert_not_found, assert_xml, document, group_fragment, group_times, user_fragment,
+        user_times, user_with_groups,
+    };
+    use crate::zopim::{assert_json, sales, with};
+    use reqwest::StatusCode;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn an_agent_written_through_zopim_is_read_changed_and_lost_through_the_other_facades() {
+        let app = spawn_app().await;
+        let created = app
+            .zopim()
+            .post(
+                "/agents",
+                r#"{"first_name": "Jo", "last_name": "Writer", "email": "jo@example.com", "password": "s3cret-pass", "role_id": 1}"#,
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let joined = app
+            .zopim()
+            .put("/departments/1", r#"{"members": [1, 2, 4]}"#)
+            .await;
+        assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+
+        // Classic XML: an administrator (roles 2) in Sales, no time zone.
+        let user = app.zendesk().get("/users/4.xml").await;
+        let jo = user_fragment(
+            4,
+            ("Jo Writer", "jo@example.com"),
+            2,
+            true,
+            None,
+            user_times(&app, 4),
+        );
+        // Sales was just changed, so its `updated-at` is now.
+        let sales_group = group_fragment(1, "Sales", true, group_times(&app, 1));
+        assert_xml(
+            &user,
+            StatusCode::OK,
+            &document(&user_with_groups(&jo, &[&sales_group])),
+            "classic",
+        );
+        // Rocket.Chat: the user logs in with its password, under the username made from the
+        // email.
+        let login = app
+            .rc_login_raw(r#"{"user": "jo", "password": "s3cret-pass"}"#)
+            .await;
+        assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+        let me = &login.json()["data"]["me"];
+        assert_eq!(
+            (&me["name"], &me["emails"][0]["address"]),
+            (&json!("Jo Writer"), &json!("jo@example.com"))
+        );
+
+        // Renamed through classic XML, shown so in Zopim.
+        let renamed = app
+            .zendesk()
+            .put("/users/4.xml", "<user><name>Joanna Writer</name></user>")
+            .await;
+        assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+        let shown = app.zopim().get("/agents/4").await.json();
+        assert_eq!(
+            (
+                &shown["display_name"],
+                &shown["first_name"],
+                &shown["last_name"]
+            ),
+            (&json!("Joanna Writer"), &json!("Joanna"), &json!("Writer"))
+        );
+
+        // Deleted through Zopim: gone everywhere, and out of Sales.
+        let deleted = app.zopim().delete("/agents/4").await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+        assert_not_found(
+            &app.zendesk().get("/users/4.xml").await,
+            "classic after delete",
+        );
+        let gone = app
+            .rc_login_raw(r#"{"user": "jo", "password": "s3cret-pass"}"#)
+            .await;
+        assert_eq!(gone.status, StatusCode::UNAUTHORIZED, "{}", gone.body);
+        assert_json(
+            &app.zopim().get("/departments/1").await,
+            StatusCode::OK,
+            with(sales(), json!({"members": [1, 2]})),
+            "Sales after the delete",
+        );
+        app.assert_invariants();
+    }
+}

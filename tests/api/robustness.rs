@@ -392,7 +392,7 @@ fn zopim_cases() -> Vec<Case> {
         create("Bearer with a blank token").json(r#"{"name":"X"}"#).set("Authorization", "Bearer    ").expect(401, unauthorized.clone()),
         create("a token with a suffix").json(r#"{"name":"X"}"#).set("Authorization", format!("Bearer {ADMIN_TOKEN}x")).expect(401, unauthorized.clone()),
         create("a token prefix").json(r#"{"name":"X"}"#).set("Authorization", "Bearer deskbridge-admin").expect(401, unauthorized.clone()),
-        create("Basic credentials").json(r#"{"name":"X"}"#).set("Authorization", "Basic YWRtaW5AZXhhbXBsZS5jb206YWRtaW4=").expect(401, unauthorized.clone()),
+        create("Basic credentials with a wrong password").json(r#"{"name":"X"}"#).set("Authorization", "Basic YWRtaW5AZXhhbXBsZS5jb206d3Jvbmc=").expect(401, unauthorized.clone()),
         create("the token without a scheme").json(r#"{"name":"X"}"#).set("Authorization", ADMIN_TOKEN).expect(401, unauthorized.clone()),
         create("a tab instead of a space").json(r#"{"name":"X"}"#).set("Authorization", format!("Bearer\t{ADMIN_TOKEN}")).expect(401, unauthorized.clone()),
         create("bytes above 0x7f in the token").json(r#"{"name":"X"}"#).set("Authorization", b"Bearer \xff\xfe\xfd").expect(401, unauthorized.clone()),

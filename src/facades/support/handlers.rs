@@ -21,9 +21,7 @@ use super::routes::{Action, record_id};
 use super::wire::{GroupEnvelope, GroupOut, List, One};
 use crate::auth::Principal;
 use crate::http::json::{self as strict_json, JsonError};
-use crate::http::{
-    Answer, LayerError, MountPath, Request, Response, read_body, respond, respond_empty,
-};
+use crate::http::{Answer, LayerError, Request, Response, read_body, respond, respond_empty};
 use crate::model::{
     AgentId, Command, Department, DepartmentId, DepartmentPatch, NamePolicy, NewDepartment,
     Outcome, State, UnknownAgents, View, WritePolicy,
@@ -146,7 +144,7 @@ fn site(request: &Request) -> Result<Site> {
         return Err(SupportError::MissingHost);
     }
     Ok(Site {
-        origin: format!("http://{}{}", authority.as_str(), MountPath::of(request)),
+        origin: format!("http://{}{}", authority.as_str(), request.body().mount()),
     })
 }
 

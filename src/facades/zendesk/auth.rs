@@ -1,23 +1,20 @@
 //! Zendesk's front door (spec B5): HTTP Basic with `email:password`, or `email/token:API_TOKEN`
 //! (the later v1's API tokens), then `X-On-Behalf-Of: <email>` to act as another user.
 //!
-//! Password checks go through [`VerifiedPasswords`], because Basic clients send the password with
-//! every request and Argon2 costs tens of milliseconds; the Argon2 work itself runs on the
-//! blocking pool, never on an async worker.
+//! Reading Basic and checking a password are shared with Zopim (`crate::auth::basic`): through
+//! [`VerifiedPasswords`], with the Argon2 work on the blocking pool, never on an async worker.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use http::HeaderMap;
-use http::header::AUTHORIZATION;
 
 use super::error::ZendeskError;
 use super::routes::{Access, Action};
+use crate::auth::basic::{self, PasswordCheck, basic_credentials, password_login};
 use crate::auth::verified::VerifiedPasswords;
-use crate::auth::{Principal, authenticate_token, hash_password, verify_password};
+use crate::auth::{Principal, authenticate_token};
 use crate::http::LayerError;
-use crate::model::{PasswordHash, State, Store, TokenKind, View};
+use crate::model::{State, Store, TokenKind, View};
 
 /// The header that names the user to act as (spec B5; pgericson's `:on_behalf_of`).
 const ON_BEHALF_OF: &str = "x-on-behalf-of";
@@ -46,28 +43,12 @@ pub fn authenticate(
     let (user, secret) = basic_credentials(headers).ok_or(ZendeskError::Unauthorized)?;
     let caller = match user.strip_suffix(TOKEN_SUFFIX) {
         Some(email) => token_user(view, email, &secret)?,
-        None => match password_user(passwords, view, &user, secret) {
+        None => match password_login(passwords, view, &user, secret) {
             Ok(caller) => caller,
             Err(check) => return Ok(Caller::Unverified(check)),
         },
     };
     on_behalf_of(view, headers, caller).map(Caller::Known)
-}
-
-/// `Authorization: Basic base64(user:secret)`, split at the first colon (RFC 7617).
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = STANDARD.decode(encoded.trim()).ok()?;
-    let decoded = String::from_utf8(decoded).ok()?;
-    let (user, secret) = decoded.split_once(':')?;
-    if user.is_empty() {
-        return None;
-    }
-    Some((user.to_owned(), secret.to_owned()))
 }
 
 /// `email/token:TOKEN`: the token must be an API token, and belong to the user named.
@@ -83,96 +64,30 @@ fn token_user(view: &State, email: &str, token: &str) -> Result<Principal, Zende
     Ok(principal)
 }
 
-/// `email:password` against the user's stored hash, when the password is remembered as verified;
-/// else the check to run.
-fn password_user(
-    passwords: &Arc<VerifiedPasswords>,
-    view: &State,
-    email: &str,
-    password: String,
-) -> Result<Principal, PasswordCheck> {
-    let found = view
-        .agent_by_email(email)
-        .filter(|a| a.active)
-        .and_then(|a| a.credentials.password.clone().map(|hash| (a, hash)));
-    let Some((agent, hash)) = found else {
-        return Err(PasswordCheck {
-            passwords: Arc::clone(passwords),
-            password,
-            against: None,
-        });
-    };
-    let principal = Principal {
-        agent: agent.id,
-        roles: agent.roles,
-    };
-    if passwords.remembers(agent.id, &hash, &password) {
-        return Ok(principal);
-    }
-    Err(PasswordCheck {
-        passwords: Arc::clone(passwords),
-        password,
-        against: Some((principal, hash)),
-    })
-}
-
-/// A password to check with Argon2, and the user it would authenticate (none for an unknown
-/// email: the check is made all the same).
-pub struct PasswordCheck {
-    passwords: Arc<VerifiedPasswords>,
-    password: String,
-    against: Option<(Principal, PasswordHash)>,
-}
-
-impl PasswordCheck {
-    /// Runs the check on the blocking pool, then applies `X-On-Behalf-Of` as [`authenticate`]
-    /// does for a caller known at once, against the state as it is then, which it gives back.
-    pub async fn verify(
-        self,
-        store: &Store,
-        headers: &HeaderMap,
-    ) -> Result<(Principal, View), ZendeskError> {
-        let PasswordCheck {
-            passwords,
-            password,
-            against,
-        } = self;
-        let Some((principal, hash)) = against else {
-            // As slow as a real check, so that the time taken does not tell which emails exist.
-            blocking(move || {
-                if let Some(dummy) = dummy_hash() {
-                    verify_password(dummy, &password);
-                }
-            })
-            .await?;
-            return Err(ZendeskError::Unauthorized);
-        };
-        let id = principal.agent;
-        if !blocking(move || passwords.verify(id, &hash, &password)).await? {
-            return Err(ZendeskError::Unauthorized);
-        }
-        let view = store.view();
-        let principal = on_behalf_of(&view, headers, principal)?;
-        Ok((principal, view))
-    }
-}
-
-/// A hash no password is checked against for real; made once, on the first unknown email.
-fn dummy_hash() -> Option<&'static PasswordHash> {
-    static DUMMY: OnceLock<Option<PasswordHash>> = OnceLock::new();
-    DUMMY
-        .get_or_init(|| hash_password("deskbridge: no such user").ok())
-        .as_ref()
+/// Runs a password check, then applies `X-On-Behalf-Of` as [`authenticate`] does for a caller
+/// known at once, against the state as it is then, which it gives back.
+pub async fn verify(
+    check: PasswordCheck,
+    store: &Store,
+    headers: &HeaderMap,
+) -> Result<(Principal, View), ZendeskError> {
+    let principal = check
+        .verify()
+        .await
+        .map_err(|_| ZendeskError::Layer(LayerError::Internal))?
+        .ok_or(ZendeskError::Unauthorized)?;
+    let view = store.view();
+    let principal = on_behalf_of(&view, headers, principal)?;
+    Ok((principal, view))
 }
 
 /// Runs Argon2 work on the blocking pool.
 pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ZendeskError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        tracing::error!(error = %e, "password work failed");
-        ZendeskError::Layer(LayerError::Internal)
-    })
+    basic::blocking(work)
+        .await
+        .map_err(|_| ZendeskError::Layer(LayerError::Internal))
 }
 
 /// `X-On-Behalf-Of: <email>`: "authenticate as an agent and act as that user" (spec B5). Only
@@ -225,40 +140,6 @@ pub fn authorize(principal: Principal, action: Action) -> Result<(), ZendeskErro
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use http::HeaderValue;
-
-    fn headers(authorization: &str) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, HeaderValue::from_str(authorization).unwrap());
-        headers
-    }
-
-    #[test]
-    fn basic_credentials_split_at_the_first_colon_and_take_any_scheme_case() {
-        // "a@b.c:pa:ss" and "x/token:t"
-        assert_eq!(
-            basic_credentials(&headers("Basic YUBiLmM6cGE6c3M=")),
-            Some(("a@b.c".into(), "pa:ss".into()))
-        );
-        assert_eq!(
-            basic_credentials(&headers("basic eC90b2tlbjp0")),
-            Some(("x/token".into(), "t".into()))
-        );
-        for bad in [
-            "Bearer YUBiLmM6cGE6c3M=",
-            "Basic !!!",
-            "Basic YWJj",
-            "Basic OnB3",
-            "Basic",
-        ] {
-            assert_eq!(basic_credentials(&headers(bad)), None, "{bad}");
-        }
-    }
-}
-
 /// HTTP Basic (`email:password`, `email/token:TOKEN`) and `X-On-Behalf-Of` as the classic API reads
 /// them. Run with `PROPTEST_CASES=N cargo test --lib fuzz_`.
 #[cfg(test)]
@@ -269,6 +150,9 @@ mod fuzz {
     use proptest::prelude::*;
 
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use http::header::AUTHORIZATION;
 
     static STATE: LazyLock<State> = LazyLock::new(|| crate::fixtures::default_state().unwrap());
 

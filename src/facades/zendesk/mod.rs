@@ -59,11 +59,16 @@ pub struct Zendesk {
 impl Zendesk {
     /// The facade over `store`, ready for the router under each of [`CLAIMED`].
     pub fn service(store: Store) -> Arc<dyn Facade> {
+        Self::with_passwords(store, Arc::default())
+    }
+
+    /// The facade, remembering verified passwords in `passwords` (shared with Zopim's Basic).
+    pub fn with_passwords(store: Store, passwords: Arc<VerifiedPasswords>) -> Arc<dyn Facade> {
         Arc::new(Zendesk {
             context: Arc::new(Context {
                 store,
                 routes: routes::table(),
-                passwords: Arc::new(VerifiedPasswords::default()),
+                passwords,
                 bodies: EncodedCache::new(CACHED_BODIES),
             }),
         })

@@ -1,18 +1,54 @@
-//! Zopim's front door: `Authorization: Bearer <token>` (spec A5).
+//! Zopim's front door (spec A5): `Authorization: Bearer <token>`, or HTTP Basic
+//! `email:password`, which the Chat API's docs show on every example (`curl -u
+//! {email}:{password}`) and old clients send. Basic goes through the shared password check
+//! (`crate::auth::basic`), so Argon2 runs once per password, not once per request.
+
+use std::sync::Arc;
 
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 
 use super::error::ZopimError;
 use super::routes::Action;
+use crate::auth::basic::{PasswordCheck, basic_credentials, password_login};
+use crate::auth::verified::VerifiedPasswords;
 use crate::auth::{Principal, authenticate_token};
 use crate::model::{State, TokenKind};
 
-/// The caller, from the bearer token. Anything else (no header, another scheme, an unknown or
-/// revoked token, an inactive agent) is the same 401.
-pub fn authenticate(view: &State, headers: &HeaderMap) -> Result<Principal, ZopimError> {
-    bearer_token(headers)
-        .and_then(|token| authenticate_token(view, TokenKind::Bearer, token))
+/// Who a request acts as, as far as is known without waiting.
+pub enum Caller {
+    /// A bearer token, or a password verified before.
+    Known(Principal),
+    /// An `email:password` this process has not verified yet: Argon2 has to run first.
+    Unverified(PasswordCheck),
+}
+
+/// The caller, from the bearer token or from Basic credentials. Anything else (no header,
+/// another scheme, an unknown or revoked token, an inactive agent) is the same 401; so is a
+/// wrong password, once checked.
+pub fn authenticate(
+    passwords: &Arc<VerifiedPasswords>,
+    view: &State,
+    headers: &HeaderMap,
+) -> Result<Caller, ZopimError> {
+    if let Some(token) = bearer_token(headers) {
+        return authenticate_token(view, TokenKind::Bearer, token)
+            .map(Caller::Known)
+            .ok_or(ZopimError::Unauthorized);
+    }
+    let (email, password) = basic_credentials(headers).ok_or(ZopimError::Unauthorized)?;
+    Ok(match password_login(passwords, view, &email, password) {
+        Ok(principal) => Caller::Known(principal),
+        Err(check) => Caller::Unverified(check),
+    })
+}
+
+/// Runs a password check: the principal, or 401.
+pub async fn verify(check: PasswordCheck) -> Result<Principal, ZopimError> {
+    check
+        .verify()
+        .await
+        .map_err(|_| ZopimError::Layer(crate::http::LayerError::Internal))?
         .ok_or(ZopimError::Unauthorized)
 }
 
@@ -53,6 +89,7 @@ mod fuzz {
     use super::*;
 
     static STATE: LazyLock<State> = LazyLock::new(|| crate::fixtures::default_state().unwrap());
+    static PASSWORDS: LazyLock<Arc<VerifiedPasswords>> = LazyLock::new(Default::default);
 
     /// The default data's bearer tokens.
     const TOKENS: [&str; 2] = ["deskbridge-admin-token", "deskbridge-agent-token"];
@@ -69,8 +106,9 @@ mod fuzz {
             bytes in proptest::collection::vec(any::<u8>(), 0..96)
         ) {
             if let Ok(value) = HeaderValue::from_bytes(&bytes) {
-                let result = authenticate(&STATE, &authorization(value));
-                prop_assert!(matches!(result, Err(ZopimError::Unauthorized)));
+                // Random bytes may decode as Basic credentials, which only a check could open.
+                let result = authenticate(&PASSWORDS, &STATE, &authorization(value));
+                prop_assert!(matches!(result, Err(ZopimError::Unauthorized) | Ok(Caller::Unverified(_))));
             }
         }
 
@@ -90,7 +128,15 @@ mod fuzz {
                 return Ok(());
             };
 
-            let result = authenticate(&STATE, &authorization(value));
+            let result = authenticate(&PASSWORDS, &STATE, &authorization(value));
+            if scheme.eq_ignore_ascii_case("basic") {
+                // Basic is a password check's business, tested black-box.
+                return Ok(());
+            }
+            let result = result.map(|caller| match caller {
+                Caller::Known(principal) => principal,
+                Caller::Unverified(_) => panic!("a bearer token needs no check"),
+            });
 
             let opens = scheme.eq_ignore_ascii_case("bearer") && TOKENS.contains(&token.trim());
             prop_assert_eq!(result.is_ok(), opens, "{:?} {:?}", scheme, token);

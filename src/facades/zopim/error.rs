@@ -39,6 +39,10 @@ pub enum ZopimError {
     DepartmentNotFound,
     /// No agent with the id or email in the path.
     AgentNotFound,
+    /// No role with the id in the path.
+    RoleNotFound,
+    /// A change the account owner may not undergo: it stays an enabled administrator.
+    Owner(&'static str),
     /// The store refused the command.
     Model(ModelError),
 }
@@ -112,6 +116,8 @@ impl ZopimError {
             }
             ZopimError::DepartmentNotFound => (S::NOT_FOUND, "Department not found".into()),
             ZopimError::AgentNotFound => (S::NOT_FOUND, "Agent not found".into()),
+            ZopimError::RoleNotFound => (S::NOT_FOUND, "Role not found".into()),
+            ZopimError::Owner(what) => (S::BAD_REQUEST, (*what).into()),
             ZopimError::Model(model) => match model {
                 // A department Zopim cannot see (archived or destroyed elsewhere) is not found here.
                 ModelError::DepartmentNotFound(_) | ModelError::Inactive(_) => {

@@ -8,22 +8,26 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::Context;
-use super::auth::{authenticate, authorize};
+use super::auth::{Caller, authenticate, authorize, verify};
 use super::error::ZopimError;
-use super::mapping::{Create, Update, agent_out, department_out};
+use super::mapping::{
+    AgentCreate, AgentUpdate, Create, Update, ZopimRole, account_out, agent_out, department_out,
+    role_out, roles_out,
+};
 use super::routes::Action;
-use super::wire::DepartmentBody;
-use crate::auth::Principal;
+use super::wire::{AgentBody, DepartmentBody, FieldError};
+use crate::auth::basic::blocking;
+use crate::auth::{Principal, hash_password};
 use crate::http::cache::{BodyCache, CacheKey};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::read_body;
 use crate::http::{Answer, JSON, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
-    AgentId, Command, Department, DepartmentId, NamePolicy, Outcome, State, UnknownAgents, View,
-    WritePolicy,
+    AgentField, AgentId, AgentPatch, Command, Credentials, Department, DepartmentId, ModelError,
+    NamePolicy, NewAgent, Outcome, PasswordHash, Role, State, UnknownAgents, View, WritePolicy,
 };
 
 type Result<T, E = ZopimError> = std::result::Result<T, E>;
@@ -40,26 +44,57 @@ const POLICY: WritePolicy = WritePolicy {
 const AGENT_PAGE: usize = 100;
 
 /// Routes, authenticates, authorizes, then runs the action: a read at once, a write as work for
-/// later that owns the context and the request.
+/// later that owns the context and the request. A password not yet verified sends the whole
+/// request to later, behind the Argon2 check.
 pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     let resolved = ctx.routes.resolve(request.method(), request.uri().path())?;
     let action = resolved.action;
-    let param = resolved.params.iter().next().map(|(_, v)| v);
+    let param = resolved
+        .params
+        .iter()
+        .next()
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_default();
 
     let view = ctx.store.read();
-    let principal = authenticate(&view, request.headers())?;
-    authorize(principal, action)?;
+    match authenticate(&ctx.passwords, &view, request.headers())? {
+        Caller::Known(principal) => act(ctx, &view, principal, action, &param, request),
+        Caller::Unverified(check) => {
+            let ctx = Arc::clone(ctx);
+            Ok(Answer::later(async move {
+                let answer = match verify(check).await {
+                    Ok(principal) => {
+                        let view = ctx.store.read();
+                        act(&ctx, &view, principal, action, &param, request)
+                    }
+                    Err(e) => Err(e),
+                };
+                match answer {
+                    Ok(answer) => answer.response().await,
+                    Err(e) => e.into_response(),
+                }
+            }))
+        }
+    }
+}
 
-    let param = param.unwrap_or_default();
+/// Authorizes, then runs the action for `principal`.
+fn act(
+    ctx: &Arc<Context>,
+    view: &View,
+    principal: Principal,
+    action: Action,
+    param: &str,
+    request: Request,
+) -> Result<Answer> {
+    authorize(principal, action)?;
     let response = match action {
-        Action::ListDepartments => list_departments(ctx, &view),
+        Action::ListDepartments => list_departments(ctx, view),
         // Not `department_id`: a body kept for this id and version is only ever one of a visible
         // department, so a cached answer needs no look-up of its own (`show_department` looks it
         // up when it encodes).
-        Action::ShowDepartment => show_department(ctx, &view, department_number(param)?),
-        Action::ShowDepartmentByName => {
-            show_department(ctx, &view, department_named(&view, param)?)
-        }
+        Action::ShowDepartment => show_department(ctx, view, department_number(param)?),
+        Action::ShowDepartmentByName => show_department(ctx, view, department_named(view, param)?),
         Action::CreateDepartment => {
             return later(
                 ctx,
@@ -68,8 +103,8 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
         }
         Action::UpdateDepartment | Action::UpdateDepartmentByName => {
             let id = match action {
-                Action::UpdateDepartment => department_id(&view, param)?,
-                _ => department_named(&view, param)?,
+                Action::UpdateDepartment => department_id(view, param)?,
+                _ => department_named(view, param)?,
             };
             return later(ctx, |ctx| async move {
                 update_department(&ctx, id, request).await
@@ -77,27 +112,51 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
         }
         Action::DeleteDepartment | Action::DeleteDepartmentByName => {
             let id = match action {
-                Action::DeleteDepartment => department_id(&view, param)?,
-                _ => department_named(&view, param)?,
+                Action::DeleteDepartment => department_id(view, param)?,
+                _ => department_named(view, param)?,
             };
             return later(ctx, |ctx| async move { delete_department(&ctx, id).await });
         }
         Action::ListAgents => {
             let query = request.uri().query().unwrap_or("");
-            respond_cached(&ctx.agent_list, &view, query, || {
-                list_agents(ctx, &view, query)
+            respond_cached(&ctx.agent_list, view, query, || {
+                list_agents(ctx, view, query)
             })
         }
-        Action::ShowAgent => show_agent(ctx, &view, agent_id(&view, param)?),
+        Action::ShowAgent => show_agent(ctx, view, agent_id(view, param)?),
         Action::ShowAgentByEmail => {
             let email = decode_segment(param).ok_or(ZopimError::AgentNotFound)?;
             let agent = view
                 .agent_by_email(&email)
                 .filter(|a| a.roles.is_staff())
                 .ok_or(ZopimError::AgentNotFound)?;
-            show_agent(ctx, &view, agent.id)
+            show_agent(ctx, view, agent.id)
         }
-        Action::ShowMe => show_me(ctx, &view, principal),
+        Action::ShowMe => show_agent(ctx, view, principal.agent),
+        Action::CreateAgent => {
+            return later(ctx, |ctx| async move { create_agent(&ctx, request).await });
+        }
+        Action::UpdateAgent | Action::UpdateMe => {
+            let id = match action {
+                Action::UpdateAgent => agent_id(view, param)?,
+                _ => principal.agent,
+            };
+            return later(ctx, |ctx| async move {
+                update_agent(&ctx, principal, id, request).await
+            });
+        }
+        Action::DeleteAgent => {
+            let id = agent_id(view, param)?;
+            return later(ctx, |ctx| async move { delete_agent(&ctx, id).await });
+        }
+        Action::ShowAccount => json(StatusCode::OK, &account_out(view)),
+        Action::ListRoles => json(StatusCode::OK, &roles_out(view)),
+        Action::ShowRole => {
+            let role = number(param)
+                .and_then(ZopimRole::from_id)
+                .ok_or(ZopimError::RoleNotFound)?;
+            json(StatusCode::OK, &role_out(view, role))
+        }
     };
     response.map(Answer::Now)
 }
@@ -174,9 +233,26 @@ fn agent_id(view: &State, raw: &str) -> Result<AgentId> {
         .ok_or(ZopimError::AgentNotFound)
 }
 
+/// Reads a department body.
+async fn department_body(request: Request) -> Result<DepartmentBody> {
+    DepartmentBody::from_object(json_object(request).await?).map_err(invalid_field)
+}
+
+/// Reads an agent body.
+async fn agent_body(request: Request) -> Result<AgentBody> {
+    AgentBody::from_object(json_object(request).await?).map_err(invalid_field)
+}
+
+fn invalid_field(e: FieldError) -> ZopimError {
+    ZopimError::InvalidField {
+        field: e.field,
+        reason: e.reason.into(),
+    }
+}
+
 /// Reads a JSON object body: `application/json`, within the size limit, parsed with no key given
 /// twice at any depth, an object.
-async fn json_object(request: Request) -> Result<DepartmentBody> {
+async fn json_object(request: Request) -> Result<Map<String, Value>> {
     require_json(request.headers())?;
     let bytes: Bytes = read_body(request.into_body()).await?;
     let value: Value = strict_json::parse(&bytes).map_err(|e| match e {
@@ -190,10 +266,7 @@ async fn json_object(request: Request) -> Result<DepartmentBody> {
     let Value::Object(object) = value else {
         return Err(ZopimError::NotAnObject);
     };
-    DepartmentBody::from_object(object).map_err(|e| ZopimError::InvalidField {
-        field: e.field,
-        reason: e.reason.into(),
-    })
+    Ok(object)
 }
 
 fn require_json(headers: &HeaderMap) -> Result<()> {
@@ -265,7 +338,7 @@ async fn create_department(ctx: &Context, request: Request) -> Result<Response> 
     let Create {
         department,
         members,
-    } = Create::try_from(json_object(request).await?)?;
+    } = Create::try_from(department_body(request).await?)?;
     let (view, outcome) = ctx
         .store
         .apply(Command::CreateDepartment {
@@ -286,7 +359,7 @@ async fn create_department(ctx: &Context, request: Request) -> Result<Response> 
 }
 
 async fn update_department(ctx: &Context, id: DepartmentId, request: Request) -> Result<Response> {
-    let Update { patch, members } = Update::try_from(json_object(request).await?)?;
+    let Update { patch, members } = Update::try_from(department_body(request).await?)?;
     let (view, _) = ctx
         .store
         .apply(Command::UpdateDepartment {
@@ -392,8 +465,144 @@ fn show_agent(ctx: &Context, view: &View, id: AgentId) -> Result<Response> {
     json(StatusCode::OK, &agent_out(view, agent, ctx.options.enabled))
 }
 
-fn show_me(ctx: &Context, view: &View, principal: Principal) -> Result<Response> {
-    show_agent(ctx, view, principal.agent)
+/// Most times a create picks a login name again after another write took the one it picked.
+const USERNAME_TRIES: usize = 8;
+
+/// `POST /agents`: 201 with the agent, as a department create answers. The model needs a login
+/// name Zopim agents do not have: it is made from the email, as for classic Zendesk users.
+async fn create_agent(ctx: &Context, request: Request) -> Result<Response> {
+    let new = AgentCreate::try_from(agent_body(request).await?)?;
+    let credentials = Credentials {
+        password: Some(hash(new.password).await?),
+        tokens: Vec::new(),
+    };
+    let mut tries = 1;
+    let (view, outcome) = loop {
+        let username = ctx
+            .store
+            .view()
+            .unused_username(new.email.as_str())
+            .ok_or(ZopimError::Layer(LayerError::Internal))?;
+        let command = Command::CreateAgent {
+            agent: NewAgent {
+                username,
+                display_name: new.display_name.clone(),
+                email: new.email.clone(),
+                roles: new.roles,
+                active: new.active,
+                time_zone: None,
+                credentials: credentials.clone(),
+            },
+        };
+        match ctx.store.apply(command).await {
+            Err(ModelError::DuplicateAgent {
+                field: AgentField::Username,
+            }) if tries < USERNAME_TRIES => tries += 1,
+            result => break result?,
+        }
+    };
+    let Outcome::Agent(id) = outcome else {
+        return Err(LayerError::Internal.into());
+    };
+    let agent = view.agent(id).ok_or(ZopimError::AgentNotFound)?;
+    tracing::info!(agent = id.0, "agent created");
+    json(
+        StatusCode::CREATED,
+        &agent_out(&view, agent, ctx.options.enabled),
+    )
+}
+
+/// The account owner stays an enabled administrator, so that the account always keeps someone
+/// who may change it (as the classic facade keeps it; docs/decisions.md).
+const OWNER_ROLE: &str = "The account owner's role can't be changed";
+const OWNER_DISABLE: &str = "The account owner can't be disabled";
+const OWNER_DELETE: &str = "The account owner can't be deleted";
+
+/// `PUT /agents/{id}` and `PUT /agents/me`: 200 with the agent as it now is. On `me`, an agent
+/// who is no administrator may change its names, email and password, but not its role or whether
+/// it is enabled (403): the route is open to every agent, so these would be a way up.
+async fn update_agent(
+    ctx: &Context,
+    principal: Principal,
+    id: AgentId,
+    request: Request,
+) -> Result<Response> {
+    let body = agent_body(request).await?;
+    let current = ctx
+        .store
+        .view()
+        .agent(id)
+        .cloned()
+        .ok_or(ZopimError::AgentNotFound)?;
+    let update = AgentUpdate::decode(body, &current)?;
+    if !principal.roles.is_admin() && (update.role.is_some() || update.enabled.is_some()) {
+        return Err(ZopimError::Forbidden);
+    }
+    let roles = update.role.and_then(|r| r.replacing(current.roles));
+    let owner = current.roles.contains(Role::Owner);
+    if owner && roles.is_some() {
+        return Err(ZopimError::Owner(OWNER_ROLE));
+    }
+    if owner && update.enabled == Some(false) {
+        return Err(ZopimError::Owner(OWNER_DISABLE));
+    }
+    let password = match update.password {
+        Some(password) => Some(hash(password).await?),
+        None => None,
+    };
+    let patch = AgentPatch {
+        display_name: update.display_name,
+        email: update.email,
+        roles,
+        active: update.enabled,
+        password,
+        ..AgentPatch::default()
+    };
+    if patch == AgentPatch::default() {
+        // Nothing Zopim knows was sent (zenpy's PUT of an unchanged agent is `{}`): no write.
+        let view = ctx.store.read();
+        let agent = view.agent(id).ok_or(ZopimError::AgentNotFound)?;
+        return json(
+            StatusCode::OK,
+            &agent_out(&view, agent, ctx.options.enabled),
+        );
+    }
+    let (view, _) = ctx.store.apply(Command::UpdateAgent { id, patch }).await?;
+    let agent = view.agent(id).ok_or(ZopimError::AgentNotFound)?;
+    json(
+        StatusCode::OK,
+        &agent_out(&view, agent, ctx.options.enabled),
+    )
+}
+
+/// `DELETE /agents/{id}`: a hard delete, as for departments, answered 204 with no body (zenpy
+/// accepts nothing else, spec A9). The agent leaves every department and its tokens stop
+/// working, in the same write; its id is not reused.
+async fn delete_agent(ctx: &Context, id: AgentId) -> Result<Response> {
+    let owner = ctx
+        .store
+        .read()
+        .agent(id)
+        .ok_or(ZopimError::AgentNotFound)?
+        .roles
+        .contains(Role::Owner);
+    if owner {
+        return Err(ZopimError::Owner(OWNER_DELETE));
+    }
+    ctx.store.apply(Command::DeleteAgent { id }).await?;
+    tracing::info!(agent = id.0, "agent deleted");
+    Ok(respond_empty(StatusCode::NO_CONTENT))
+}
+
+/// Hashes a new password on the blocking pool (Argon2).
+async fn hash(password: String) -> Result<PasswordHash> {
+    blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| ZopimError::Layer(LayerError::Internal))?
+        .map_err(|e| {
+            tracing::error!(error = %e, "hashing a password failed");
+            ZopimError::Layer(LayerError::Internal)
+        })
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //! `/api/v2/` and `/api/v2/chat/` (spec `zendesk_chat_and_classic_xml.md`, part A).
 //!
 //! Implemented: department list, show, show by name, create, update, update by name, delete,
-//! delete by name; agent list (`since_id`/`max_id`/`limit`), show, show by email, `me`. Agents'
-//! `departments` are derived from memberships and read-only. Not implemented: agent writes, chats,
-//! bans, shortcuts, triggers and the other Chat API resources.
+//! delete by name; agent list (`since_id`/`max_id`/`limit`), show, show by email, `me`, create,
+//! update, update `me`, delete; the account; the built-in roles (list, show). Agents'
+//! `departments` are derived from memberships and read-only. A bearer token or HTTP Basic
+//! `email:password` authenticates. Not implemented: chats, bans, shortcuts, triggers, custom
+//! roles and the other Chat API resources.
 
 mod auth;
 mod error;
@@ -15,6 +17,7 @@ mod wire;
 
 use std::sync::Arc;
 
+use crate::auth::verified::VerifiedPasswords;
 use crate::http::cache::{BodyCache, EncodedCache};
 use crate::http::{Answer, Facade, LayerError, Request, Response};
 use crate::model::Store;
@@ -42,6 +45,8 @@ pub(crate) struct Context {
     store: Store,
     options: ZopimOptions,
     routes: &'static crate::http::routing::RouteTable<routes::Action>,
+    /// Basic auth sends the password with every request; this spares Argon2 on all but the first.
+    passwords: Arc<VerifiedPasswords>,
     /// Bodies encoded once per state version.
     bodies: EncodedCache,
     /// The department list as last encoded, so that a polling client costs a reference count
@@ -61,11 +66,22 @@ pub struct Zopim {
 impl Zopim {
     /// The facade over `store`, ready for the router.
     pub fn service(store: Store, options: ZopimOptions) -> Arc<dyn Facade> {
+        Self::with_passwords(store, options, Arc::default())
+    }
+
+    /// The facade, remembering verified passwords in `passwords` (which another facade over the
+    /// same store may share, so that a password pays Argon2 once whichever door it comes in by).
+    pub fn with_passwords(
+        store: Store,
+        options: ZopimOptions,
+        passwords: Arc<VerifiedPasswords>,
+    ) -> Arc<dyn Facade> {
         Arc::new(Zopim {
             context: Arc::new(Context {
                 store,
                 options,
                 routes: routes::table(),
+                passwords,
                 bodies: EncodedCache::new(CACHED_BODIES),
                 department_list: BodyCache::default(),
                 agent_list: BodyCache::default(),

@@ -20,6 +20,13 @@ pub enum Action {
     ShowAgent,
     ShowAgentByEmail,
     ShowMe,
+    CreateAgent,
+    UpdateAgent,
+    UpdateMe,
+    DeleteAgent,
+    ShowAccount,
+    ListRoles,
+    ShowRole,
 }
 
 /// The route table. Paths are relative to each prefix; `{…}` is one path segment.
@@ -56,6 +63,13 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
         Action::ShowAgentByEmail,
     ),
     (Method::GET, "/agents/me", Action::ShowMe),
+    (Method::POST, "/agents", Action::CreateAgent),
+    (Method::PUT, "/agents/{id}", Action::UpdateAgent),
+    (Method::PUT, "/agents/me", Action::UpdateMe),
+    (Method::DELETE, "/agents/{id}", Action::DeleteAgent),
+    (Method::GET, "/account", Action::ShowAccount),
+    (Method::GET, "/roles", Action::ListRoles),
+    (Method::GET, "/roles/{id}", Action::ShowRole),
 ];
 
 /// The two URL generations (spec A1).
@@ -69,10 +83,12 @@ pub fn table() -> &'static RouteTable<Action> {
 }
 
 impl Action {
-    /// Departments are "Allowed for: Owner, Administrator" (spec A3), and so is reading other
-    /// agents; `me` is open to every agent.
+    /// Departments are "Allowed for: Owner, Administrator" (spec A3), and so are agents, the
+    /// account ("Allowed for: Admin") and roles; `me` is open to every agent, who may change its
+    /// own names, email and password there but not its role or whether it is enabled
+    /// (`handlers::update_agent`).
     pub fn needs_admin(self) -> bool {
-        !matches!(self, Action::ShowMe)
+        !matches!(self, Action::ShowMe | Action::UpdateMe)
     }
 }
 

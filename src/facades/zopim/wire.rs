@@ -123,6 +123,96 @@ impl DepartmentBody {
     }
 }
 
+/// An agent body as sent to create or update (spec A4): the writable fields, and `password` (the
+/// docs: "required during creation"). Absent keys are `None`. The read-only fields (`id`,
+/// `departments`, `enabled_departments`, `roles`, `skills`, `create_date`, ...) and unknown keys
+/// are ignored, as for departments: zenpy strips `id` but sends whatever else was set.
+#[derive(Debug, Default, PartialEq)]
+pub struct AgentBody {
+    pub display_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub enabled: Option<bool>,
+    pub role_id: Option<u64>,
+    pub password: Option<String>,
+}
+
+impl AgentBody {
+    /// Reads the known keys of a JSON object. A `null` counts as absent: none of these fields can
+    /// be cleared, and zenpy sends `null` only for an attribute its caller set to `None`.
+    pub fn from_object(object: Map<String, Value>) -> Result<Self, FieldError> {
+        let mut body = AgentBody::default();
+        for (key, value) in object {
+            if value.is_null() {
+                continue;
+            }
+            let bad = |reason| FieldError {
+                field: key.clone(),
+                reason,
+            };
+            let text = |value: Value| match value {
+                Value::String(s) => Ok(Some(s)),
+                _ => Err(bad("must be a string")),
+            };
+            match key.as_str() {
+                "display_name" => body.display_name = text(value)?,
+                "first_name" => body.first_name = text(value)?,
+                "last_name" => body.last_name = text(value)?,
+                "email" => body.email = text(value)?,
+                "password" => body.password = text(value)?,
+                "enabled" => {
+                    body.enabled =
+                        Some(flag(&value).ok_or_else(|| bad("must be 0, 1, true or false"))?)
+                }
+                "role_id" => {
+                    body.role_id = Some(value.as_u64().ok_or_else(|| bad("must be a role id"))?)
+                }
+                _ => {}
+            }
+        }
+        Ok(body)
+    }
+}
+
+/// A role as `GET /roles` shows it (the Chat API's Roles page): the built-in roles only.
+#[derive(Debug, Serialize)]
+pub struct RoleOut {
+    pub description: &'static str,
+    pub enabled: bool,
+    pub id: u64,
+    pub members_count: usize,
+    pub name: &'static str,
+    pub permissions: &'static RolePermissions,
+}
+
+/// A role's permissions object (the Chat API's Roles page, "Permissions"), as the built-in
+/// roles hold them. Only the permissions whose names and types the page shows in the copies read
+/// (docs/decisions.md); the model has no chats, bans or visitors, so none of them is enforced.
+#[derive(Debug, Serialize)]
+pub struct RolePermissions {
+    pub visitors_seen: &'static str,
+    pub proactive_chatting: &'static str,
+    pub edit_visitor_information: bool,
+    pub edit_visitor_notes: bool,
+    pub view_past_chats: &'static str,
+    pub edit_chat_tags: bool,
+    pub manage_bans: &'static str,
+    pub access_analytics: &'static str,
+    pub view_monitor: &'static str,
+}
+
+/// The account as `GET /account` shows it (the Chat API's Accounts page). Keys in the order of
+/// the documentation's example.
+#[derive(Debug, Serialize)]
+pub struct AccountOut {
+    pub account_key: String,
+    pub billing: Map<String, Value>,
+    pub create_date: String,
+    pub plan: Map<String, Value>,
+    pub status: &'static str,
+}
+
 fn optional_string(value: Value) -> Result<Option<String>, ()> {
     match value {
         Value::String(s) => Ok(Some(s)),

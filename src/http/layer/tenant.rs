@@ -16,7 +16,7 @@
 //! its own paths) is the global table's, whatever tenant the request names.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::task::{Context, Poll};
 
 use bytes::{BufMut, BytesMut};
@@ -29,18 +29,39 @@ use crate::http::{Answer, LayerError, PrefixTable};
 /// The header that names a tenant.
 pub const TENANT_HEADER: http::HeaderName = http::HeaderName::from_static("x-deskbridge-tenant");
 
-/// A tenant's facades as the tenant layer holds them, with the mark its deletion leaves.
+/// A tenant's facades as the tenant layer holds them, with the mark its deletion leaves and,
+/// when the registry removes idle tenants, when a request last chose it.
 pub struct TenantTable {
     facades: PrefixTable,
     retired: AtomicBool,
+    /// Whether [`TenantTable::chosen`] notes the time: without an idle limit no request pays
+    /// for a clock read and a store to a line every core shares.
+    tracked: bool,
+    /// Milliseconds since the epoch.
+    last_chosen: AtomicI64,
 }
 
 impl TenantTable {
-    pub fn new(facades: PrefixTable) -> Self {
+    /// `tracked`: whether requests note when they chose the tenant.
+    pub fn new(facades: PrefixTable, tracked: bool) -> Self {
         Self {
             facades,
             retired: AtomicBool::new(false),
+            tracked,
+            last_chosen: AtomicI64::new(now_ms()),
         }
+    }
+
+    /// A request chose the tenant (found in the registry, or kept by its connection).
+    pub fn chosen(&self) {
+        if self.tracked {
+            self.last_chosen.store(now_ms(), Ordering::Relaxed);
+        }
+    }
+
+    /// When a request last chose the tenant (or it was made), in milliseconds since the epoch.
+    pub fn last_chosen_ms(&self) -> i64 {
+        self.last_chosen.load(Ordering::Relaxed)
     }
 
     pub fn facades(&self) -> &PrefixTable {
@@ -61,6 +82,12 @@ impl TenantTable {
 pub trait TenantDirectory: Send + Sync + 'static {
     /// The facades of the tenant named `name`, if it exists.
     fn facades(&self, name: &str) -> Option<Arc<TenantTable>>;
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A directory of no tenant but the default one.
@@ -91,7 +118,7 @@ impl Tenancy {
     pub fn single(facades: PrefixTable) -> Self {
         let fallback = Arc::clone(facades.fallback());
         Self {
-            default: Arc::new(TenantTable::new(facades)),
+            default: Arc::new(TenantTable::new(facades, false)),
             global: Arc::new(PrefixTable::new(fallback)),
             directory: Arc::new(NoTenants),
             host_suffix: None,
@@ -204,6 +231,7 @@ where
         let Some(tenant) = recent.as_ref() else {
             unreachable!("kept, or just looked up")
         };
+        tenant.table.chosen();
         let mount = match named {
             Named::Path(_, rest) => {
                 let Some(unmounted) = without_mount(request.uri(), rest) else {

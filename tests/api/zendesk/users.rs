@@ -176,6 +176,30 @@ async fn listing_users_filters_by_role_and_by_a_case_insensitive_query_on_name_o
 }
 
 #[tokio::test]
+async fn a_blank_page_or_role_is_no_parameter_at_all() {
+    // See: issue 16, "A blank `page` or `role` query parameter (`?page=`) is treated as absent";
+    // a Rails action reads it through `params[:page].presence` [I].
+    let app = spawn_app().await;
+
+    for query in ["page=", "role=", "page=&role=", "role=&query=&page="] {
+        let users = app.zendesk().get(&format!("/users.xml?{query}")).await;
+        let members = app
+            .zendesk()
+            .get(&format!("/groups/2/users.xml?{query}"))
+            .await;
+
+        assert_eq!(users.status, StatusCode::OK, "{query}: {}", users.body);
+        assert_eq!(users.body, list("users", 3, &default_users()), "{query}");
+        assert_eq!(members.status, StatusCode::OK, "{query}: {}", members.body);
+        assert_eq!(
+            members.body,
+            list("users", 2, &default_users()[1..]),
+            "{query}: Support's users"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_bad_page_or_role_is_400_naming_the_parameter() {
     let app = spawn_app().await;
 

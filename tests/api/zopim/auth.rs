@@ -1,9 +1,9 @@
-//! Auth: bearer tokens, roles, and the 401 / 403 bodies.
+//! Auth: bearer tokens, HTTP Basic, roles, and the 401 / 403 bodies.
 
 use super::*;
 
 /// One request of each kind, with a valid body where there is one.
-const EVERY_ROUTE: [(Method, &str, Option<&str>); 13] = [
+const EVERY_ROUTE: [(Method, &str, Option<&str>); 20] = [
     (Method::GET, "/departments", None),
     (Method::POST, "/departments", Some(r#"{"name": "New"}"#)),
     (Method::GET, "/departments/1", None),
@@ -21,16 +21,28 @@ const EVERY_ROUTE: [(Method, &str, Option<&str>); 13] = [
     (Method::GET, "/agents/2", None),
     (Method::GET, "/agents/email/admin%40example.com", None),
     (Method::GET, "/agents/me", None),
+    (
+        Method::POST,
+        "/agents",
+        Some(r#"{"email": "new@example.com", "password": "pw-123456"}"#),
+    ),
+    (Method::PUT, "/agents/3", Some(r#"{"display_name": "New"}"#)),
+    // An agent may change its own names on `me`, never its role: this body is refused to one.
+    (Method::PUT, "/agents/me", Some(r#"{"role_id": 1}"#)),
+    (Method::DELETE, "/agents/3", None),
+    (Method::GET, "/account", None),
+    (Method::GET, "/roles", None),
+    (Method::GET, "/roles/1", None),
 ];
 
 #[tokio::test]
-async fn a_request_without_a_valid_bearer_token_is_401_with_zopims_own_body() {
+async fn a_request_without_a_valid_bearer_token_or_password_is_401_with_zopims_own_body() {
     let app = spawn_app().await;
     let before = app.zopim_snapshot().await;
     let credentials = [
         ("no Authorization header", None),
         (
-            "Basic auth",
+            "Basic auth with a wrong password",
             Some("Basic YWRtaW5AZXhhbXBsZS5jb206cGFzc3dvcmQ="),
         ),
         (
@@ -102,7 +114,7 @@ async fn the_bearer_scheme_is_case_insensitive() {
 }
 
 #[tokio::test]
-async fn a_non_administrator_is_403_everywhere_but_on_me() {
+async fn a_non_administrator_is_403_everywhere_but_on_me_and_may_not_raise_its_own_role() {
     // Departments are "Allowed for: Owner, Administrator" (spec A3, A5).
     let app = spawn_app().await;
     let before = app.zopim_snapshot().await;
@@ -120,7 +132,7 @@ async fn a_non_administrator_is_403_everywhere_but_on_me() {
             )
             .await;
 
-            if path == "/agents/me" {
+            if path == "/agents/me" && method == Method::GET {
                 assert_json(&reply, StatusCode::OK, sam(), &case);
             } else {
                 assert_error(&reply, StatusCode::FORBIDDEN, FORBIDDEN, &case);

@@ -1,6 +1,7 @@
 //! The Zopim v2 facade, route by route (spec part A): departments and agents under both URL
 //! generations, auth, and the Zopim-shaped error for every bad input, with the state unchanged.
 
+mod agent_writes;
 mod agents;
 mod auth;
 mod bad_input;

@@ -208,6 +208,7 @@ pub(super) async fn create_user(ctx: &Context, view: &View, req: &Req<'_>) -> Re
                 display_name: name,
                 email,
                 roles,
+                active: true,
                 time_zone: None,
                 credentials: Credentials {
                     password: Some(hash),
