@@ -152,15 +152,19 @@ const VENDOR_PATHS: [(&str, &str); 4] = [
 /// Every vendor facade over `store` (one tenant's), by the path prefixes each claims; a path
 /// none claims is answered in the gateway's own shape.
 pub fn facades(store: Store, zopim: ZopimOptions, rocketchat: RocketchatOptions) -> PrefixTable {
-    // One memory of verified passwords for both Basic front doors over this store.
+    // One memory of verified passwords for every Basic front door over this store.
     let passwords = Arc::new(VerifiedPasswords::default());
     PrefixTable::new(Arc::new(Unclaimed))
         .facade(Zendesk::with_passwords(
             store.clone(),
             Arc::clone(&passwords),
         ))
-        .facade(Zopim::with_passwords(store.clone(), zopim, passwords))
-        .facade(Support::service(store.clone()))
+        .facade(Zopim::with_passwords(
+            store.clone(),
+            zopim,
+            Arc::clone(&passwords),
+        ))
+        .facade(Support::with_passwords(store.clone(), passwords))
         .facade(Rocketchat::service(store, rocketchat))
 }
 

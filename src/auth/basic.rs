@@ -16,7 +16,7 @@ use http::header::AUTHORIZATION;
 
 use super::verified::VerifiedPasswords;
 use super::{Principal, hash_password, verify_password};
-use crate::model::{PasswordHash, State};
+use crate::model::{PasswordHash, State, TokenKind};
 
 /// `Authorization: Basic base64(user:secret)`, split at the first colon (RFC 7617). `None` for
 /// anything else: no header, another scheme, bad base64 or UTF-8, no colon, an empty user.
@@ -66,6 +66,14 @@ pub fn password_login(
         password,
         against: Some((principal, hash)),
     })
+}
+
+/// `email/token:TOKEN`: the principal when the token is an API token that belongs to the user the
+/// email names (compared regardless of ASCII case).
+pub fn api_token_login(view: &State, email: &str, token: &str) -> Option<Principal> {
+    let principal = super::authenticate_token(view, TokenKind::Api, token)?;
+    let holder = view.agent(principal.agent)?;
+    (holder.email.key() == email.to_ascii_lowercase()).then_some(principal)
 }
 
 /// A password to check with Argon2, and the agent it would authenticate (none for an unknown

@@ -2,23 +2,23 @@
 //! `email:password` or `email/token:API_TOKEN`, or an OAuth access token as
 //! `Authorization: Bearer <token>` (the model's bearer tokens, which Zopim's clients send too).
 //!
-//! Password checks go through [`VerifiedPasswords`], as in the classic facade: Basic clients send
+//! Reading Basic, checking a password and an API token are shared with the classic and Zopim
+//! facades (`crate::auth::basic`), and so is the memory of verified passwords: Basic clients send
 //! the password with every request and Argon2 costs tens of milliseconds, so only the first
 //! request with a password pays it, on the blocking pool.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 
 use super::error::SupportError;
 use super::routes::{Access, Action};
+use crate::auth::basic::{PasswordCheck, api_token_login, basic_credentials, password_login};
 use crate::auth::verified::VerifiedPasswords;
-use crate::auth::{Principal, authenticate_token, hash_password, verify_password};
+use crate::auth::{Principal, authenticate_token};
 use crate::http::LayerError;
-use crate::model::{PasswordHash, State, Store, TokenKind, View};
+use crate::model::{State, Store, TokenKind, View};
 
 /// The user name suffix that marks an API token as the password (`email/token:TOKEN`).
 const TOKEN_SUFFIX: &str = "/token";
@@ -41,137 +41,46 @@ pub fn authenticate(
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or(SupportError::Unauthorized)?;
-    let (scheme, rest) = value.split_once(' ').ok_or(SupportError::Unauthorized)?;
-    if scheme.eq_ignore_ascii_case("bearer") {
-        let token = rest.trim_ascii();
-        return authenticate_token(view, TokenKind::Bearer, token)
+    if let Some((scheme, token)) = value.split_once(' ')
+        && scheme.eq_ignore_ascii_case("bearer")
+    {
+        return authenticate_token(view, TokenKind::Bearer, token.trim_ascii())
             .map(Caller::Known)
             .ok_or(SupportError::Unauthorized);
     }
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(SupportError::Unauthorized);
-    }
-    let (user, secret) = basic_credentials(rest).ok_or(SupportError::Unauthorized)?;
+    let (user, secret) = basic_credentials(headers).ok_or(SupportError::Unauthorized)?;
     match user.strip_suffix(TOKEN_SUFFIX) {
-        Some(email) => token_user(view, email, &secret).map(Caller::Known),
-        None => Ok(password_user(passwords, view, &user, secret)),
+        Some(email) => api_token_login(view, email, &secret)
+            .map(Caller::Known)
+            .ok_or(SupportError::Unauthorized),
+        None => Ok(match password_login(passwords, view, &user, secret) {
+            Ok(principal) => Caller::Known(principal),
+            Err(check) => Caller::Unverified(check),
+        }),
     }
 }
 
-/// `base64(user:secret)`, split at the first colon (RFC 7617).
-fn basic_credentials(encoded: &str) -> Option<(String, String)> {
-    let decoded = STANDARD.decode(encoded.trim()).ok()?;
-    let decoded = String::from_utf8(decoded).ok()?;
-    let (user, secret) = decoded.split_once(':')?;
-    if user.is_empty() {
-        return None;
-    }
-    Some((user.to_owned(), secret.to_owned()))
-}
-
-/// `email/token:TOKEN`: an API token, belonging to the user named.
-fn token_user(view: &State, email: &str, token: &str) -> Result<Principal, SupportError> {
-    let principal =
-        authenticate_token(view, TokenKind::Api, token).ok_or(SupportError::Unauthorized)?;
-    let holder = view
-        .agent(principal.agent)
+/// Runs a password check on the blocking pool; gives back the caller and the state as it is
+/// then (the user may have been deactivated while Argon2 ran).
+pub async fn verify(
+    check: PasswordCheck,
+    store: &Store,
+) -> Result<(Principal, View), SupportError> {
+    let principal = check
+        .verify()
+        .await
+        .map_err(|_| SupportError::Layer(LayerError::Internal))?
         .ok_or(SupportError::Unauthorized)?;
-    if holder.email.key() != email.to_ascii_lowercase() {
-        return Err(SupportError::Unauthorized);
-    }
-    Ok(principal)
-}
-
-/// `email:password`: known at once when the password is remembered as verified.
-fn password_user(
-    passwords: &Arc<VerifiedPasswords>,
-    view: &State,
-    email: &str,
-    password: String,
-) -> Caller {
-    let found = view
-        .agent_by_email(email)
+    let view = store.view();
+    let agent = view
+        .agent(principal.agent)
         .filter(|a| a.active)
-        .and_then(|a| a.credentials.password.clone().map(|hash| (a, hash)));
-    let against = found.map(|(agent, hash)| {
-        (
-            Principal {
-                agent: agent.id,
-                roles: agent.roles,
-            },
-            hash,
-        )
-    });
-    if let Some((principal, hash)) = &against
-        && passwords.remembers(principal.agent, hash, &password)
-    {
-        return Caller::Known(*principal);
-    }
-    Caller::Unverified(PasswordCheck {
-        passwords: Arc::clone(passwords),
-        password,
-        against,
-    })
-}
-
-/// A password to check with Argon2, and the user it would authenticate (none for an unknown
-/// email: a check is made all the same, so the time taken tells nothing).
-pub struct PasswordCheck {
-    passwords: Arc<VerifiedPasswords>,
-    password: String,
-    against: Option<(Principal, PasswordHash)>,
-}
-
-impl PasswordCheck {
-    /// Runs the check on the blocking pool; gives back the caller and the state as it is then.
-    pub async fn verify(self, store: &Store) -> Result<(Principal, View), SupportError> {
-        let PasswordCheck {
-            passwords,
-            password,
-            against,
-        } = self;
-        let Some((principal, hash)) = against else {
-            blocking(move || {
-                if let Some(dummy) = dummy_hash() {
-                    verify_password(dummy, &password);
-                }
-            })
-            .await?;
-            return Err(SupportError::Unauthorized);
-        };
-        let id = principal.agent;
-        if !blocking(move || passwords.verify(id, &hash, &password)).await? {
-            return Err(SupportError::Unauthorized);
-        }
-        // The user may have been deactivated while Argon2 ran.
-        let view = store.view();
-        let agent = view
-            .agent(id)
-            .filter(|a| a.active)
-            .ok_or(SupportError::Unauthorized)?;
-        let principal = Principal {
-            agent: id,
-            roles: agent.roles,
-        };
-        Ok((principal, view))
-    }
-}
-
-fn dummy_hash() -> Option<&'static PasswordHash> {
-    static DUMMY: OnceLock<Option<PasswordHash>> = OnceLock::new();
-    DUMMY
-        .get_or_init(|| hash_password("deskbridge: no such user").ok())
-        .as_ref()
-}
-
-/// Runs Argon2 work on the blocking pool.
-pub async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, SupportError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        tracing::error!(error = %e, "password work failed");
-        SupportError::Layer(LayerError::Internal)
-    })
+        .ok_or(SupportError::Unauthorized)?;
+    let principal = Principal {
+        agent: agent.id,
+        roles: agent.roles,
+    };
+    Ok((principal, view))
 }
 
 /// Administrators (and the owner) write; agents read.
@@ -190,6 +99,8 @@ pub fn authorize(principal: Principal, action: Action) -> Result<(), SupportErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
     use http::HeaderValue;
     use std::sync::LazyLock;
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::Context;
-use super::auth::{Caller, authenticate, authorize};
+use super::auth::{self, Caller, authenticate, authorize};
 use super::error::{Invalid, JSON_UTF8, SupportError};
 use super::mapping::{Site, default_group, group_out};
 use super::page::{self, LinkBase, Walk};
@@ -72,7 +72,7 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
         Caller::Unverified(check) => {
             let ctx = Arc::clone(ctx);
             Ok(Answer::later(async move {
-                let answer = match check.verify(&ctx.store).await {
+                let answer = match auth::verify(check, &ctx.store).await {
                     Ok((principal, view)) => act(&ctx, &view, principal, routed, request),
                     Err(e) => Err(e),
                 };

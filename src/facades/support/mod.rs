@@ -43,11 +43,17 @@ pub struct Support {
 impl Support {
     /// The facade over `store`, ready for the router under each of [`CLAIMED`].
     pub fn service(store: Store) -> Arc<dyn Facade> {
+        Self::with_passwords(store, Arc::new(VerifiedPasswords::default()))
+    }
+
+    /// As [`Support::service`], sharing the memory of verified passwords with the other front
+    /// doors that take Basic, so Argon2 runs once per password whichever one it comes in by.
+    pub fn with_passwords(store: Store, passwords: Arc<VerifiedPasswords>) -> Arc<dyn Facade> {
         Arc::new(Support {
             context: Arc::new(Context {
                 store,
                 routes: routes::table(),
-                passwords: Arc::new(VerifiedPasswords::default()),
+                passwords,
             }),
         })
     }

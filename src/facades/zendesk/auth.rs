@@ -10,11 +10,11 @@ use http::HeaderMap;
 
 use super::error::ZendeskError;
 use super::routes::{Access, Action};
-use crate::auth::basic::{self, PasswordCheck, basic_credentials, password_login};
+use crate::auth::Principal;
+use crate::auth::basic::{self, PasswordCheck, api_token_login, basic_credentials, password_login};
 use crate::auth::verified::VerifiedPasswords;
-use crate::auth::{Principal, authenticate_token};
 use crate::http::LayerError;
-use crate::model::{State, Store, TokenKind, View};
+use crate::model::{State, Store, View};
 
 /// The header that names the user to act as (spec B5; pgericson's `:on_behalf_of`).
 const ON_BEHALF_OF: &str = "x-on-behalf-of";
@@ -42,26 +42,13 @@ pub fn authenticate(
 ) -> Result<Caller, ZendeskError> {
     let (user, secret) = basic_credentials(headers).ok_or(ZendeskError::Unauthorized)?;
     let caller = match user.strip_suffix(TOKEN_SUFFIX) {
-        Some(email) => token_user(view, email, &secret)?,
+        Some(email) => api_token_login(view, email, &secret).ok_or(ZendeskError::Unauthorized)?,
         None => match password_login(passwords, view, &user, secret) {
             Ok(caller) => caller,
             Err(check) => return Ok(Caller::Unverified(check)),
         },
     };
     on_behalf_of(view, headers, caller).map(Caller::Known)
-}
-
-/// `email/token:TOKEN`: the token must be an API token, and belong to the user named.
-fn token_user(view: &State, email: &str, token: &str) -> Result<Principal, ZendeskError> {
-    let principal =
-        authenticate_token(view, TokenKind::Api, token).ok_or(ZendeskError::Unauthorized)?;
-    let holder = view
-        .agent(principal.agent)
-        .ok_or(ZendeskError::Unauthorized)?;
-    if holder.email.key() != email.to_ascii_lowercase() {
-        return Err(ZendeskError::Unauthorized);
-    }
-    Ok(principal)
 }
 
 /// Runs a password check, then applies `X-On-Behalf-Of` as [`authenticate`] does for a caller
@@ -150,6 +137,8 @@ mod fuzz {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::auth::authenticate_token;
+    use crate::model::TokenKind;
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
     use http::header::AUTHORIZATION;
@@ -213,7 +202,7 @@ mod fuzz {
                 ".{0,32}",
             ],
         ) {
-            let result = token_user(&STATE, &email, &token);
+            let result = api_token_login(&STATE, &email, &token).ok_or(());
 
             let opens = token == API_TOKEN && email.eq_ignore_ascii_case("admin@example.com");
             prop_assert_eq!(result.is_ok(), opens, "{:?} {:?}", email, token);

@@ -763,3 +763,28 @@ async fn an_idle_tenant_is_removed_and_a_used_one_and_default_stay() {
         "default is never removed"
     );
 }
+
+#[tokio::test]
+async fn listening_beyond_loopback_without_a_token_closes_the_control_plane_but_health() {
+    // Arrange: every address, no --admin-token: the gateway makes one and logs it once.
+    let app = spawn_app_with(|config| {
+        config.listen = std::net::SocketAddr::from(([0, 0, 0, 0], 0));
+    })
+    .await;
+    let app = crate::helpers::TestApp {
+        base: format!("http://127.0.0.1:{}", app.handle.addr().port()),
+        ..app
+    };
+    // Act / Assert
+    let health = call(&app, Method::GET, "/_gateway/health").await;
+    assert_eq!(health.status, StatusCode::OK);
+    for path in ["/_gateway/tenants", "/_gateway/info"] {
+        assert_gateway_error(
+            &call(&app, Method::GET, path).await,
+            StatusCode::UNAUTHORIZED,
+            "This route needs Authorization: Bearer <the admin token>",
+        );
+    }
+    // The vendor APIs keep their own credentials.
+    assert_eq!(zopim_names(&app, "").await, DEFAULT_NAMES);
+}
