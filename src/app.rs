@@ -12,17 +12,17 @@ use tokio::task::JoinHandle;
 use crate::auth::verified::VerifiedPasswords;
 use crate::config::{Config, FixtureSource};
 use crate::control::{Control, ControlOptions, Unclaimed};
-use crate::facades::rocketchat::{Rocketchat, RocketchatOptions};
+use crate::facades::rocketchat::{Edition, Rocketchat, RocketchatOptions};
 use crate::facades::support::Support;
 use crate::facades::zendesk::Zendesk;
-use crate::facades::zopim::{Zopim, ZopimOptions};
+use crate::facades::zopim::{EnabledFormat, Zopim, ZopimOptions};
 use crate::fixtures::FixtureFile;
 use crate::http::server;
 use crate::http::{Pipeline, PrefixTable};
 use crate::http::{Tenancy, TenantDirectory};
 use crate::model::{State, Store, Timestamp, View};
 use crate::persist;
-use crate::tenants::{Registry, TenantFacades};
+use crate::tenants::{Options as TenantOptions, Registry, TenantFacades};
 
 /// The running gateway.
 pub struct App;
@@ -86,7 +86,7 @@ impl App {
 
         let (zopim, rocketchat) = (config.zopim, config.rocketchat);
         let tenant_facades: TenantFacades =
-            Box::new(move |store| facades(store, zopim, rocketchat));
+            Box::new(move |store, options| tenant_facades(store, options, zopim, rocketchat));
         let registry = Arc::new(match &config.durability {
             None => Registry::new(store.clone(), fixtures, tenant_facades, config.tenants),
             // Every other tenant is recovered from the data directory the default's store
@@ -105,6 +105,7 @@ impl App {
             ControlOptions {
                 admin_token: admin_token(&config),
                 vendors: VENDOR_PATHS.to_vec(),
+                tenant_options: &TENANT_OPTIONS,
                 summary: config.summary(),
             },
         );
@@ -148,6 +149,34 @@ const VENDOR_PATHS: [(&str, &str); 4] = [
     ("zendesk", ""),
     ("support", "/api/v2"),
 ];
+
+/// The options a tenant may have of its own (`POST /_gateway/tenants` with `"options"`), each
+/// with the values it takes; an option a tenant does not set takes the gateway's flag.
+pub const TENANT_OPTIONS: [(&str, &[&str]); 2] = [
+    ("zopim_enabled", &["integer", "boolean"]),
+    ("rocketchat_edition", &["community", "enterprise"]),
+];
+
+/// A tenant's facades: [`facades`] with the tenant's own options over the gateway's flags. The
+/// options were checked against [`TENANT_OPTIONS`] when the tenant was made.
+fn tenant_facades(
+    store: Store,
+    options: &TenantOptions,
+    mut zopim: ZopimOptions,
+    mut rocketchat: RocketchatOptions,
+) -> PrefixTable {
+    match options.get("zopim_enabled").map(String::as_str) {
+        Some("integer") => zopim.enabled = EnabledFormat::Integer,
+        Some("boolean") => zopim.enabled = EnabledFormat::Boolean,
+        _ => {}
+    }
+    match options.get("rocketchat_edition").map(String::as_str) {
+        Some("community") => rocketchat.edition = Edition::Community,
+        Some("enterprise") => rocketchat.edition = Edition::Enterprise,
+        _ => {}
+    }
+    facades(store, zopim, rocketchat)
+}
 
 /// Every vendor facade over `store` (one tenant's), by the path prefixes each claims; a path
 /// none claims is answered in the gateway's own shape.

@@ -143,7 +143,11 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
 
 /// `POST /_gateway/tenants`.
 async fn create(ctx: &Context, request: Request, base: &str) -> Result<Response> {
-    let CreateTenant { name, from } = CreateTenant::read(json_body(request).await?)?;
+    let CreateTenant {
+        name,
+        from,
+        options,
+    } = CreateTenant::read(json_body(request).await?, ctx.options.tenant_options)?;
     let source = match from {
         wire::From::Fixtures => Source::Fixtures,
         wire::From::Tenant(tenant) => Source::Fork(tenant),
@@ -153,7 +157,7 @@ async fn create(ctx: &Context, request: Request, base: &str) -> Result<Response>
             Source::State(Box::new(load(&document.to_string(), "from.state")?))
         }
     };
-    let tenant = ctx.registry.create(name, source).await?;
+    let tenant = ctx.registry.create(name, source, options).await?;
     Ok(json(
         StatusCode::CREATED,
         &TenantBody::of(&tenant, base, &ctx.options.vendors),

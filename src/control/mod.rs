@@ -32,6 +32,8 @@ pub struct ControlOptions {
     /// Each vendor API's name and base path (`("zopim", "/api/v2/chat")`), for the base URLs a
     /// tenant is shown with.
     pub vendors: Vec<(&'static str, &'static str)>,
+    /// The options a tenant may set, each with the values it takes (from `app.rs`).
+    pub tenant_options: &'static [(&'static str, &'static [&'static str])],
     /// The gateway's options, as `GET /_gateway/info` reports them.
     pub summary: Value,
 }

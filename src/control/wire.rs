@@ -8,7 +8,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::error::ControlError;
 use crate::model::{State, Timestamp};
-use crate::tenants::{Origin, Snapshot, SnapshotName, Tenant, TenantName};
+use crate::tenants::{Options, Origin, Snapshot, SnapshotName, Tenant, TenantName};
 
 /// RFC 3339 in UTC, milliseconds kept.
 pub fn time(at: Timestamp) -> String {
@@ -41,6 +41,8 @@ pub struct TenantBody {
     pub name: String,
     pub created_at: String,
     pub origin: Value,
+    /// The options the tenant sets itself; the others are the gateway's (`/_gateway/info`).
+    pub options: Options,
     pub version: u64,
     pub counts: Counts,
     /// Each vendor API's base URL in this tenant.
@@ -60,6 +62,7 @@ impl TenantBody {
             name: tenant.name.to_string(),
             created_at: time(tenant.created_at),
             origin: origin(&tenant.origin),
+            options: tenant.options.clone(),
             version: state.version(),
             counts: Counts::of(&state),
             urls: vendors
@@ -109,6 +112,8 @@ impl SnapshotBody {
 pub struct CreateTenant {
     pub name: TenantName,
     pub from: From,
+    /// `None` when absent: a fork takes its source's.
+    pub options: Option<Options>,
 }
 
 /// What a new tenant starts from, as `from` says it.
@@ -172,16 +177,54 @@ fn flag(value: &Value, field: &str) -> Result<(), ControlError> {
 }
 
 impl CreateTenant {
-    pub fn read(body: Value) -> Result<Self, ControlError> {
+    /// `known`: the options a tenant may set, each with the values it takes.
+    pub fn read(body: Value, known: &[(&str, &[&str])]) -> Result<Self, ControlError> {
         let map = object(body, "body")?;
-        only(&map, &["name", "from"], "")?;
+        only(&map, &["name", "from", "options"], "")?;
         let name = tenant_name(string(&map, "name", "name")?, "name")?;
         let from = match map.get("from") {
             None | Some(Value::Null) => From::Fixtures,
             Some(from) => From::read(from)?,
         };
-        Ok(Self { name, from })
+        let options = match map.get("options") {
+            None | Some(Value::Null) => None,
+            Some(options) => Some(read_options(options, known)?),
+        };
+        Ok(Self {
+            name,
+            from,
+            options,
+        })
     }
+}
+
+/// `options`: an object of known names, each with one of the values it takes.
+fn read_options(value: &Value, known: &[(&str, &[&str])]) -> Result<Options, ControlError> {
+    let Value::Object(map) = value else {
+        return Err(ControlError::bad("options", "must be an object"));
+    };
+    let names: Vec<&str> = known.iter().map(|(name, _)| *name).collect();
+    only(map, &names, "options.")?;
+    let mut options = Options::new();
+    for (name, value) in map {
+        let field = format!("options.{name}");
+        let accepted = known
+            .iter()
+            .find(|(known, _)| known == name)
+            .map_or(&[][..], |(_, values)| *values);
+        match value {
+            Value::String(text) if accepted.contains(&text.as_str()) => {
+                options.insert(name.clone(), text.clone());
+            }
+            _ => {
+                return Err(ControlError::bad(
+                    field,
+                    format!("must be one of {}", accepted.join(", ")),
+                ));
+            }
+        }
+    }
+    Ok(options)
 }
 
 impl From {

@@ -31,6 +31,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::options::Options;
 use super::origin::Origin;
 use super::{SnapshotName, TenantName};
 use crate::model::{State, Store, Timestamp};
@@ -58,6 +59,9 @@ pub(super) struct Disk {
 struct TenantFile {
     created_at: Timestamp,
     origin: OriginFile,
+    /// The tenant's own options; absent in files from before tenants had options.
+    #[serde(default)]
+    options: Options,
 }
 
 /// [`Origin`] as `tenant.json` spells it.
@@ -116,6 +120,7 @@ pub(super) struct Found {
     pub(super) name: TenantName,
     pub(super) created_at: Timestamp,
     pub(super) origin: Origin,
+    pub(super) options: Options,
     pub(super) base: State,
     pub(super) store: Store,
     pub(super) snapshots: Vec<(SnapshotName, persist::SavedState)>,
@@ -135,13 +140,17 @@ fn corrupt(path: &Path, reason: String) -> PersistError {
 }
 
 /// `tenant.json`, read.
-fn decode(file: &Path, text: &[u8]) -> Result<(Timestamp, Origin), PersistError> {
-    let TenantFile { created_at, origin } = serde_json::from_slice(text)
+fn decode(file: &Path, text: &[u8]) -> Result<(Timestamp, Origin, Options), PersistError> {
+    let TenantFile {
+        created_at,
+        origin,
+        options,
+    } = serde_json::from_slice(text)
         .map_err(|e| corrupt(file, format!("undecodable tenant file: {e}")))?;
     let origin = origin
         .into_origin()
         .map_err(|e| corrupt(file, format!("a bad name in the origin: {e}")))?;
-    Ok((created_at, origin))
+    Ok((created_at, origin, options))
 }
 
 /// Writes `tenant.json`, whole or not at all.
@@ -149,10 +158,12 @@ fn write_tenant_file(
     file: &Path,
     created_at: Timestamp,
     origin: &Origin,
+    options: &Options,
 ) -> Result<(), PersistError> {
     let text = serde_json::to_vec(&TenantFile {
         created_at,
         origin: origin.into(),
+        options: options.clone(),
     })
     .map_err(|e| io(file, "cannot encode the tenant's file")(std::io::Error::other(e)))?;
     persist::write_atomically(file, &text).map_err(io(file, "cannot write the tenant's file"))
@@ -207,7 +218,7 @@ impl Disk {
             Ok(text) => Ok(decode(&file, &text)?.0),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let now = Timestamp::now();
-                write_tenant_file(&file, now, &Origin::Fixtures)?;
+                write_tenant_file(&file, now, &Origin::Fixtures, &Options::default())?;
                 Ok(now)
             }
             Err(e) => Err(io(&file, "cannot read the tenant's file")(e)),
@@ -259,7 +270,7 @@ impl Disk {
         let dir = self.tenant_dir(&name);
         let file = dir.join(TENANT_FILE);
         let text = std::fs::read(&file).map_err(io(&file, "cannot read the tenant's file"))?;
-        let (created_at, origin) = decode(&file, &text)?;
+        let (created_at, origin, options) = decode(&file, &text)?;
         let base = persist::read_state(&dir.join(BASE_FILE))?.state;
         let store = persist::open(&self.store_options(dir.clone()), || {
             Err::<State, _>("a tenant's directory without a state")
@@ -270,6 +281,7 @@ impl Disk {
             name,
             created_at,
             origin,
+            options,
             base,
             store,
             snapshots,
@@ -315,7 +327,7 @@ impl Disk {
         &self,
         name: &TenantName,
         created_at: Timestamp,
-        origin: &Origin,
+        (origin, options): (&Origin, &Options),
         base: &State,
     ) -> Result<Store, PersistError> {
         let tenants = self.tenants();
@@ -324,7 +336,7 @@ impl Disk {
             persist::sync_dir(self.root()).map_err(io(self.root(), "cannot sync"))?;
         }
         let building = tenants.join(format!("{NEW_PREFIX}{name}-{}", suffix()));
-        let built = self.build(&building, created_at, origin, base);
+        let built = self.build(&building, created_at, (origin, options), base);
         let committed = built.and_then(|()| {
             let dir = self.tenant_dir(name);
             std::fs::rename(&building, &dir).map_err(io(&dir, "cannot name the new tenant"))?;
@@ -355,13 +367,13 @@ impl Disk {
         &self,
         dir: &Path,
         created_at: Timestamp,
-        origin: &Origin,
+        (origin, options): (&Origin, &Options),
         base: &State,
     ) -> Result<(), PersistError> {
         let first = persist::seed(dir, base)?;
         let base_path = dir.join(BASE_FILE);
         std::fs::hard_link(&first, &base_path).map_err(io(&base_path, "cannot link the base"))?;
-        write_tenant_file(&dir.join(TENANT_FILE), created_at, origin)
+        write_tenant_file(&dir.join(TENANT_FILE), created_at, origin, options)
     }
 
     /// Deletes the tenant `name` on disk: renames its directory out of the way (the commit

@@ -20,12 +20,14 @@
 mod durable;
 mod error;
 mod name;
+mod options;
 mod origin;
 mod registry;
 mod tenant;
 
 pub use error::TenantError;
 pub use name::{BadName, SnapshotName, TenantName};
+pub use options::Options;
 pub use origin::Origin;
 pub use registry::{Registry, RegistryOptions, Source};
 pub use tenant::{Snapshot, Tenant, TenantFacades};

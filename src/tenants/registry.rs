@@ -12,6 +12,7 @@ use dashmap::DashMap;
 
 use super::durable::Disk;
 use super::error::{TenantError, blocking, detached};
+use super::options::Options;
 use super::origin::Origin;
 use super::tenant::{Parts, Snapshot, Tenant, TenantFacades};
 use super::{SnapshotName, TenantName};
@@ -125,6 +126,7 @@ impl Registry {
                 name: tenant.name,
                 created_at: tenant.created_at,
                 origin: tenant.origin,
+                options: tenant.options,
                 base: Arc::new(tenant.base),
                 store: tenant.store,
                 snapshots: snapshots(tenant.snapshots),
@@ -162,6 +164,7 @@ impl Registry {
             name: TenantName::default_tenant(),
             created_at,
             origin: Origin::Fixtures,
+            options: Options::default(),
             base: Arc::clone(&fixtures),
             store,
             snapshots,
@@ -243,60 +246,68 @@ impl Registry {
         })
     }
 
-    /// Creates `name` from `source`. Nothing is created when it fails; with a data directory,
-    /// the tenant is on disk, whole, when this returns.
+    /// Creates `name` from `source`, with `options` (already checked), or, when none are given,
+    /// the options of the tenant it is forked from or whose snapshot it starts from. Nothing is
+    /// created when it fails; with a data directory, the tenant is on disk, whole, when this
+    /// returns.
     pub async fn create(
         self: &Arc<Self>,
         name: TenantName,
         source: Source,
+        options: Option<Options>,
     ) -> Result<Arc<Tenant>, TenantError> {
         let this = Arc::clone(self);
-        detached(async move { this.create_whole(name, source).await }).await
+        detached(async move { this.create_whole(name, source, options).await }).await
     }
 
     async fn create_whole(
         &self,
         name: TenantName,
         source: Source,
+        options: Option<Options>,
     ) -> Result<Arc<Tenant>, TenantError> {
-        let (origin, base) = match source {
-            Source::Fixtures => (Origin::Fixtures, Arc::clone(&self.fixtures)),
+        let (origin, base, inherited) = match source {
+            Source::Fixtures => (Origin::Fixtures, Arc::clone(&self.fixtures), None),
             Source::Fork(from) => {
-                let state = self.find(&from)?.store().view();
+                let source = self.find(&from)?;
+                let state = source.store().view();
                 let version = state.version();
-                (
-                    Origin::Fork {
-                        tenant: from,
-                        version,
-                    },
-                    state,
-                )
+                let origin = Origin::Fork {
+                    tenant: from,
+                    version,
+                };
+                (origin, state, Some(source.options.clone()))
             }
             Source::Snapshot { tenant, snapshot } => {
-                let state = Arc::clone(&self.find(&tenant)?.find_snapshot(&snapshot)?.state);
-                (Origin::Snapshot { tenant, snapshot }, state)
+                let source = self.find(&tenant)?;
+                let state = Arc::clone(&source.find_snapshot(&snapshot)?.state);
+                let options = source.options.clone();
+                (Origin::Snapshot { tenant, snapshot }, state, Some(options))
             }
-            Source::Empty => (Origin::Empty, Arc::new(State::empty())),
-            Source::State(state) => (Origin::State, Arc::new(*state)),
+            Source::Empty => (Origin::Empty, Arc::new(State::empty()), None),
+            Source::State(state) => (Origin::State, Arc::new(*state), None),
         };
+        let options = options.or(inherited).unwrap_or_default();
         let mut claim = self.claim_new(name.clone())?;
         let created_at = Timestamp::now();
         let store = match &self.disk {
             None => Store::new(State::clone(&base)),
             Some(disk) => {
-                let (disk, name, origin, base) = (
+                let (disk, name, origin, options, base) = (
                     Arc::clone(disk),
                     name.clone(),
                     origin.clone(),
+                    options.clone(),
                     Arc::clone(&base),
                 );
-                blocking(move || disk.create(&name, created_at, &origin, &base)).await?
+                blocking(move || disk.create(&name, created_at, (&origin, &options), &base)).await?
             }
         };
         let parts = Parts {
             name,
             created_at,
             origin,
+            options,
             base,
             store,
             snapshots: BTreeMap::new(),

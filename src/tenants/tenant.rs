@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::durable::Disk;
 use super::error::{TenantError, blocking, detached};
+use super::options::Options;
 use super::origin::Origin;
 use super::{SnapshotName, TenantName};
 use crate::http::{PrefixTable, TenantTable};
@@ -13,7 +14,7 @@ use crate::model::{State, Store, Timestamp, View};
 
 /// Builds a tenant's facades over its store: `app.rs` supplies it, so that this module names no
 /// vendor.
-pub type TenantFacades = Box<dyn Fn(Store) -> PrefixTable + Send + Sync>;
+pub type TenantFacades = Box<dyn Fn(Store, &Options) -> PrefixTable + Send + Sync>;
 
 /// A named, frozen state of a tenant.
 pub struct Snapshot {
@@ -26,6 +27,8 @@ pub struct Tenant {
     pub name: TenantName,
     pub created_at: Timestamp,
     pub origin: Origin,
+    /// Its own options ([`Options`]).
+    pub options: Options,
     /// What a reset goes back to: the state the tenant was created from.
     base: View,
     store: Store,
@@ -44,6 +47,7 @@ pub(super) struct Parts {
     pub(super) name: TenantName,
     pub(super) created_at: Timestamp,
     pub(super) origin: Origin,
+    pub(super) options: Options,
     pub(super) base: View,
     pub(super) store: Store,
     pub(super) snapshots: BTreeMap<SnapshotName, Arc<Snapshot>>,
@@ -57,6 +61,7 @@ impl Tenant {
             name,
             created_at,
             origin,
+            options,
             base,
             store,
             snapshots,
@@ -67,7 +72,8 @@ impl Tenant {
             created_at,
             origin,
             base,
-            facades: Arc::new(TenantTable::new(facades(store.clone()), tracked)),
+            facades: Arc::new(TenantTable::new(facades(store.clone(), &options), tracked)),
+            options,
             store,
             snapshots: Mutex::new(snapshots),
             snapshot_writes: tokio::sync::Mutex::new(false),

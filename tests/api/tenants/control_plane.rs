@@ -473,8 +473,21 @@ async fn a_bad_body_is_a_400_naming_the_field() {
         (r#"{"name": "Acme"}"#.to_owned(), format!("name: {dns}")),
         (format!(r#"{{"name": "{long}"}}"#), format!("name: {dns}")),
         (r#"{"name": "-acme"}"#.to_owned(), format!("name: {dns}")),
-        (r#"{"name": "a", "colour": "red"}"#.to_owned(), "colour: is not a known field (known: name, from)".to_owned()),
+        (r#"{"name": "a", "colour": "red"}"#.to_owned(), "colour: is not a known field (known: name, from, options)".to_owned()),
         (r#"{"name": "a", "from": "default"}"#.to_owned(), "from: must be an object".to_owned()),
+        (r#"{"name": "a", "options": []}"#.to_owned(), "options: must be an object".to_owned()),
+        (
+            r#"{"name": "a", "options": {"zopim_enabled": "yes"}}"#.to_owned(),
+            "options.zopim_enabled: must be one of integer, boolean".to_owned(),
+        ),
+        (
+            r#"{"name": "a", "options": {"rocketchat_edition": 1}}"#.to_owned(),
+            "options.rocketchat_edition: must be one of community, enterprise".to_owned(),
+        ),
+        (
+            r#"{"name": "a", "options": {"colour": "red"}}"#.to_owned(),
+            "options.colour: is not a known field (known: zopim_enabled, rocketchat_edition)".to_owned(),
+        ),
         (r#"{"name": "a", "from": {}}"#.to_owned(), "from: must have exactly one of fixtures, tenant, snapshot, empty, state".to_owned()),
         (r#"{"name": "a", "from": {"empty": true, "fixtures": true}}"#.to_owned(), "from: must have exactly one of fixtures, tenant, snapshot, empty, state".to_owned()),
         (r#"{"name": "a", "from": {"copy": "default"}}"#.to_owned(), "from.copy: is not a known field (known: fixtures, tenant, snapshot, empty, state)".to_owned()),
@@ -787,4 +800,81 @@ async fn listening_beyond_loopback_without_a_token_closes_the_control_plane_but_
     }
     // The vendor APIs keep their own credentials.
     assert_eq!(zopim_names(&app, "").await, DEFAULT_NAMES);
+}
+
+#[tokio::test]
+async fn a_tenant_has_its_own_options_and_a_fork_takes_its_sources() {
+    let app = spawn_app().await;
+    // Arrange / Act: booleans in Zopim, and Rocket.Chat's Community Edition, in `ce` only.
+    let created = create_ok(&app, "ce", json!({"fixtures": true})).await;
+    assert_eq!(created["options"], json!({}));
+    let reply = create(
+        &app,
+        json!({"name": "own", "options": {"zopim_enabled": "boolean", "rocketchat_edition": "community"}}),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let body = reply.json();
+    let mut expected = tenant_body(
+        &app,
+        &body,
+        "own",
+        json!({"fixtures": true}),
+        0,
+        DEFAULT_COUNTS,
+    );
+    expected["options"] = json!({"rocketchat_edition": "community", "zopim_enabled": "boolean"});
+    assert_eq!(body, expected);
+
+    // Assert: Zopim writes `enabled` as a boolean in `own`, as an integer elsewhere.
+    let enabled = |mount: &'static str| {
+        let app = &app;
+        async move {
+            let reply = app
+                .request(
+                    Method::GET,
+                    &format!("{mount}/api/v2/chat/departments/1"),
+                    Some(ADMIN_TOKEN),
+                    None,
+                )
+                .await;
+            reply.json()["enabled"].clone()
+        }
+    };
+    assert_eq!(enabled("/t/own").await, json!(true));
+    assert_eq!(enabled("").await, json!(1));
+    assert_eq!(enabled("/t/ce").await, json!(1));
+
+    // Rocket.Chat Community Edition allows one department at most: the fixtures hold three, so
+    // a create is refused in `own` and accepted in `default` (Enterprise, the gateway's flag).
+    let department = json!({"department": {"name": "Another", "enabled": true,
+                            "showOnRegistration": true, "showOnOfflineForm": true, "email": "a@b.c"}});
+    for (mount, status) in [("/t/own", StatusCode::BAD_REQUEST), ("", StatusCode::OK)] {
+        let login = app
+            .send(
+                app.client
+                    .post(app.url(&format!("{mount}/api/v1/login")))
+                    .json(&json!({"user": "admin", "password": "admin"})),
+            )
+            .await
+            .json();
+        let reply = app
+            .send(
+                app.client
+                    .post(app.url(&format!("{mount}/api/v1/livechat/department")))
+                    .header("X-Auth-Token", login["data"]["authToken"].as_str().unwrap())
+                    .header("X-User-Id", login["data"]["userId"].as_str().unwrap())
+                    .json(&department),
+            )
+            .await;
+        assert_eq!(reply.status, status, "{mount}: {}", reply.body);
+    }
+
+    // A fork takes its source's options.
+    let fork = create_ok(&app, "fork", json!({"tenant": "own"})).await;
+    assert_eq!(
+        fork["options"],
+        json!({"rocketchat_edition": "community", "zopim_enabled": "boolean"})
+    );
+    assert_eq!(enabled("/t/fork").await, json!(true));
 }

@@ -414,3 +414,31 @@ async fn an_idle_tenant_is_removed_from_disk_too_and_stays_gone_after_a_restart(
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[tokio::test]
+async fn a_tenants_own_options_come_back_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = json!({"zopim_enabled": "boolean"});
+    {
+        let app = spawn_durable(dir.path()).await;
+        let made = ok(
+            &app,
+            Method::POST,
+            "/_gateway/tenants",
+            Some(json!({"name": "own", "options": options})),
+        )
+        .await;
+        assert_eq!(made.json()["options"], options);
+        app.handle.shutdown().await;
+    }
+    let app = spawn_durable(dir.path()).await;
+    let shown = ok(&app, Method::GET, "/_gateway/tenants/own", None).await;
+    assert_eq!(shown.json()["options"], options);
+    let reply = app
+        .send(
+            in_tenant(&app, "own", Method::GET, "/api/v2/chat/departments/1")
+                .bearer_auth(ADMIN_TOKEN),
+        )
+        .await;
+    assert_eq!(reply.json()["enabled"], json!(true), "{}", reply.body);
+}

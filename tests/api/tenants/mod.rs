@@ -77,6 +77,7 @@ pub(crate) fn tenant_body(
         "name": name,
         "created_at": actual["created_at"],
         "origin": origin,
+        "options": {},
         "version": version,
         "counts": {"departments": counts.0, "agents": counts.1, "memberships": counts.2},
         "urls": {
