@@ -83,6 +83,21 @@ impl Answer {
         Answer::later(async move { work.await.unwrap_or_else(failed) })
     }
 
+    /// Work for later that ends in another answer (a password check, then the action it
+    /// admits): the answer's own work runs next, and a failure anywhere is answered by `failed`
+    /// in the vendor's shape.
+    pub fn later_then<E: Send + 'static>(
+        work: impl Future<Output = Result<Answer, E>> + Send + 'static,
+        failed: fn(E) -> Response,
+    ) -> Self {
+        Answer::later(async move {
+            match work.await {
+                Ok(answer) => answer.response().await,
+                Err(e) => failed(e),
+            }
+        })
+    }
+
     /// The response, waiting for it if it is not made yet.
     pub async fn response(self) -> Response {
         match self {

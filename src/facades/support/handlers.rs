@@ -71,16 +71,11 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
         Caller::Known(principal) => act(ctx, &view, principal, routed, request),
         Caller::Unverified(check) => {
             let ctx = Arc::clone(ctx);
-            Ok(Answer::later(async move {
-                let answer = match auth::verify(check, &ctx.store).await {
-                    Ok((principal, view)) => act(&ctx, &view, principal, routed, request),
-                    Err(e) => Err(e),
-                };
-                match answer {
-                    Ok(answer) => answer.response().await,
-                    Err(e) => e.into_response(),
-                }
-            }))
+            let admitted = async move {
+                let (principal, view) = auth::verify(check, &ctx.store).await?;
+                act(&ctx, &view, principal, routed, request)
+            };
+            Ok(Answer::later_then(admitted, SupportError::into_response))
         }
     }
 }

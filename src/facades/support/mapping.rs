@@ -20,18 +20,16 @@ impl Site {
     }
 }
 
-/// `2024-01-15T09:10:00Z`: UTC, whole seconds, as Zendesk writes times.
+/// `2024-01-15T09:10:00Z`: UTC, whole seconds, as Zendesk writes times (RFC 3339 of the time
+/// without its milliseconds).
 pub fn time(at: Timestamp) -> String {
-    let t = at.to_offset_date_time();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let whole = at
+        .to_offset_date_time()
+        .replace_nanosecond(0)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    whole
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// The account's default group: the active group with the lowest id, the one the account was

@@ -61,19 +61,12 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
         Caller::Known(principal) => act(ctx, &view, principal, action, &param, request),
         Caller::Unverified(check) => {
             let ctx = Arc::clone(ctx);
-            Ok(Answer::later(async move {
-                let answer = match verify(check).await {
-                    Ok(principal) => {
-                        let view = ctx.store.read();
-                        act(&ctx, &view, principal, action, &param, request)
-                    }
-                    Err(e) => Err(e),
-                };
-                match answer {
-                    Ok(answer) => answer.response().await,
-                    Err(e) => e.into_response(),
-                }
-            }))
+            let admitted = async move {
+                let principal = verify(check).await?;
+                let view = ctx.store.read();
+                act(&ctx, &view, principal, action, &param, request)
+            };
+            Ok(Answer::later_then(admitted, ZopimError::into_response))
         }
     }
 }
