@@ -22,6 +22,8 @@ pub enum ControlError {
     BadRequest { field: String, reason: String },
     /// A tenant or snapshot operation was refused.
     Tenant(TenantError),
+    /// The dashboard asked for a department the tenant does not have.
+    NoSuchDepartment(u64),
 }
 
 impl From<LayerError> for ControlError {
@@ -55,6 +57,10 @@ impl ControlError {
                 (StatusCode::BAD_REQUEST, format!("{field}: {reason}"))
             }
             ControlError::Tenant(error) => tenant_row(error),
+            ControlError::NoSuchDepartment(id) => (
+                StatusCode::NOT_FOUND,
+                format!("there is no department {id}"),
+            ),
         }
     }
 
@@ -71,7 +77,10 @@ impl ControlError {
             ControlError::Layer(LayerError::MethodNotAllowed { allow }) => {
                 set_allow(&mut response, allow);
             }
-            ControlError::Layer(_) | ControlError::BadRequest { .. } | ControlError::Tenant(_) => {}
+            ControlError::Layer(_)
+            | ControlError::BadRequest { .. }
+            | ControlError::Tenant(_)
+            | ControlError::NoSuchDepartment(_) => {}
         }
         response
     }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::Context;
+use super::{assets, dashboard};
 use super::error::ControlError;
 use super::routes::Action;
 use super::wire::{self, CreateTenant, SnapshotBody, TenantBody};
@@ -24,7 +25,7 @@ type Result<T> = std::result::Result<T, ControlError>;
 pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     let resolved = ctx.routes.resolve(request.method(), request.uri().path())?;
     let action = resolved.action;
-    if action != Action::Health {
+    if !action.is_open() {
         authorize(ctx, request.headers())?;
     }
     let named = match resolved.params.get("name") {
@@ -41,6 +42,31 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     let base = base_url(request.headers());
     let response = match action {
         Action::Health => respond(StatusCode::OK, JSON, r#"{"status":"ok"}"#),
+        Action::DashboardRedirect => assets::redirect(),
+        Action::Dashboard => assets::serve("index.html")?,
+        Action::DashboardAsset => assets::serve(resolved.params.get("file").unwrap_or_default())?,
+        Action::Records => {
+            let tenant = tenant()?;
+            let state = tenant.store().view();
+            json(
+                StatusCode::OK,
+                &dashboard::records(tenant.name.as_str(), &state),
+            )
+        }
+        Action::DepartmentViews => {
+            let id = dashboard::department_id(resolved.params.get("id").unwrap_or_default())?;
+            let tenant = tenant()?;
+            // The facades write their own URLs under the tenant's base, as they do for a client.
+            let origin = if tenant.name.is_default() {
+                base
+            } else {
+                format!("{base}/t/{}", tenant.name.as_str())
+            };
+            return Ok(later(async move {
+                let views = dashboard::views(&tenant, id.0, &origin).await?;
+                Ok(json(StatusCode::OK, &views))
+            }));
+        }
         Action::Info => json(StatusCode::OK, &info(ctx)),
         Action::ListTenants => {
             let tenants: Vec<TenantBody> = ctx

@@ -7,6 +7,8 @@
 //!
 //! [`Unclaimed`] answers, in the same shape, the paths no facade of a tenant claims.
 
+mod assets;
+mod dashboard;
 mod error;
 mod handlers;
 mod routes;

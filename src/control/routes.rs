@@ -20,9 +20,26 @@ pub enum Action {
     TakeSnapshot,
     DeleteSnapshot,
     Restore,
+    Records,
+    DepartmentViews,
+    DashboardRedirect,
+    Dashboard,
+    DashboardAsset,
 }
 
-/// The routes; `{name}` is a tenant, `{snapshot}` one of its snapshots.
+impl Action {
+    /// Whether the route is open without the admin token: health, and the dashboard's own files,
+    /// which hold no data (the page asks for the token itself).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Action::Health | Action::DashboardRedirect | Action::Dashboard | Action::DashboardAsset
+        )
+    }
+}
+
+/// The routes; `{name}` is a tenant, `{snapshot}` one of its snapshots, `{id}` a department's
+/// integer id, `{file}` one of the dashboard's files.
 #[rustfmt::skip]
 pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET,    "/health",                               Action::Health),
@@ -38,6 +55,11 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::POST,   "/tenants/{name}/snapshots",             Action::TakeSnapshot),
     (Method::DELETE, "/tenants/{name}/snapshots/{snapshot}",  Action::DeleteSnapshot),
     (Method::POST,   "/tenants/{name}/restore",               Action::Restore),
+    (Method::GET,    "/tenants/{name}/records",               Action::Records),
+    (Method::GET,    "/tenants/{name}/departments/{id}/views", Action::DepartmentViews),
+    (Method::GET,    "/ui",                                   Action::DashboardRedirect),
+    (Method::GET,    "/ui/",                                  Action::Dashboard),
+    (Method::GET,    "/ui/{file}",                            Action::DashboardAsset),
 ];
 
 /// Where the control plane lives.

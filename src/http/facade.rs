@@ -44,6 +44,26 @@ pub trait Facade: Send + Sync + 'static {
 
     /// Answers a failure that a layer raised for a request under this facade.
     fn rescue(&self, error: &LayerError) -> Response;
+
+    /// How this facade shows the department `id` (the model's integer id): the answer its own
+    /// read of that one department gives an administrator, made by its own encoder, with the
+    /// path it answers at under `origin` (`http://host` plus a tenant's `/t/{name}`). The
+    /// dashboard's side-by-side view (docs/dashboard.md) puts these next to each other. `None`
+    /// when the facade has no department read, or no such department exists.
+    fn show_department(&self, id: u64, origin: &str) -> Option<Shown> {
+        let _ = (id, origin);
+        None
+    }
+}
+
+/// One record as a facade serves it ([`Facade::show_department`]).
+pub struct Shown {
+    /// The path of the read that answers it, under the origin it was given.
+    pub path: String,
+    /// The state version the answer was made from.
+    pub version: u64,
+    /// The whole answer: status, headers and the exact body.
+    pub response: Response,
 }
 
 /// What [`Facade::handle`] gives back.

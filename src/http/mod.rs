@@ -26,7 +26,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 
 pub use body::{Body, read_body};
-pub use facade::{Answer, Facade, LayerError};
+pub use facade::{Answer, Facade, LayerError, Shown};
 pub use layer::RequestLimits;
 pub use layer::{Tenancy, TenantDirectory, TenantTable};
 pub use pipeline::Pipeline;

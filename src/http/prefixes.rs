@@ -10,6 +10,8 @@ use super::Facade;
 pub struct PrefixTable {
     /// Longest prefix first, so `/api/v2/chat/` is tried before `/api/v2/`.
     claims: Vec<(&'static str, Arc<dyn Facade>)>,
+    /// Each facade once, in the order `app.rs` added them.
+    added: Vec<Arc<dyn Facade>>,
     fallback: Arc<dyn Facade>,
 }
 
@@ -18,6 +20,7 @@ impl PrefixTable {
     pub fn new(fallback: Arc<dyn Facade>) -> Self {
         Self {
             claims: Vec::new(),
+            added: Vec::new(),
             fallback,
         }
     }
@@ -34,6 +37,7 @@ impl PrefixTable {
             }
             self.claims.push((prefix, Arc::clone(&facade)));
         }
+        self.added.push(Arc::clone(&facade));
         self.claims
             .sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
         self
@@ -50,6 +54,11 @@ impl PrefixTable {
             .iter()
             .find(|(prefix, _)| path.starts_with(prefix))
             .map(|(_, facade)| facade)
+    }
+
+    /// Every facade that claimed a prefix, each once, in the order they were added.
+    pub fn facades(&self) -> &[Arc<dyn Facade>] {
+        &self.added
     }
 
     /// The facade for paths no one claims.

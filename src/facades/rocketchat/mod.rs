@@ -22,6 +22,7 @@ mod permissions;
 mod query;
 mod routes;
 mod settings;
+mod showcase;
 mod wire;
 
 use std::sync::Arc;
@@ -119,5 +120,9 @@ impl Facade for Rocketchat {
 
     fn rescue(&self, error: &LayerError) -> Response {
         error::RcError::Layer(error.clone()).into_response()
+    }
+
+    fn show_department(&self, id: u64, origin: &str) -> Option<crate::http::Shown> {
+        showcase::department(&self.context, id, origin)
     }
 }

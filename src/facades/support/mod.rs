@@ -16,6 +16,7 @@ mod handlers;
 mod mapping;
 mod page;
 mod routes;
+mod showcase;
 mod wire;
 
 use std::sync::Arc;
@@ -75,5 +76,9 @@ impl Facade for Support {
 
     fn rescue(&self, error: &LayerError) -> Response {
         error::SupportError::Layer(error.clone()).into_response()
+    }
+
+    fn show_department(&self, id: u64, origin: &str) -> Option<crate::http::Shown> {
+        showcase::department(&self.context, id, origin)
     }
 }

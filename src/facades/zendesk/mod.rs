@@ -18,6 +18,7 @@ mod error;
 mod handlers;
 mod mapping;
 mod routes;
+mod showcase;
 mod wire;
 pub mod xml;
 
@@ -91,5 +92,9 @@ impl Facade for Zendesk {
 
     fn rescue(&self, error: &LayerError) -> Response {
         error::ZendeskError::Layer(error.clone()).into_response()
+    }
+
+    fn show_department(&self, id: u64, origin: &str) -> Option<crate::http::Shown> {
+        showcase::department(&self.context, id, origin)
     }
 }

@@ -13,6 +13,7 @@ mod error;
 mod handlers;
 mod mapping;
 mod routes;
+mod showcase;
 mod wire;
 
 use std::sync::Arc;
@@ -107,5 +108,9 @@ impl Facade for Zopim {
 
     fn rescue(&self, error: &LayerError) -> Response {
         error::ZopimError::Layer(error.clone()).into_response()
+    }
+
+    fn show_department(&self, id: u64, origin: &str) -> Option<crate::http::Shown> {
+        showcase::department(&self.context, id, origin)
     }
 }
