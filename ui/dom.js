@@ -33,6 +33,10 @@ export function announce(message, isError = false) {
 
 /** Replaces the options of `select`, keeping the chosen value when it is still offered. */
 export function fillSelect(select, options, keep = true) {
+  // Unchanged options are left alone, so that a poll neither closes an open list nor moves focus.
+  const same = select.options.length === options.length &&
+    options.every(([value, label], i) => select.options[i].value === value && select.options[i].text === label);
+  if (same) return;
   const before = select.value;
   select.replaceChildren(...options.map(([value, label]) => h("option", { value }, label)));
   if (keep && options.some(([value]) => value === before)) select.value = before;

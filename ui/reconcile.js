@@ -28,7 +28,7 @@ function list(title, items) {
 
 function table(title, columns, rows, cls = {}) {
   if (!rows || !rows.length) return null;
-  return h("div", {}, h("h3", {}, title), h("div", { class: "scroll" }, h("table", {},
+  return h("div", {}, h("h3", {}, title), h("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": `${title} (scrolls)` }, h("table", {},
     h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c)))),
     h("tbody", {}, rows.map((r) => h("tr", {}, columns.map((c) =>
       h("td", { class: cls[c] || null }, r[c] === undefined ? "" : text(r[c])))))))));

@@ -43,11 +43,11 @@ export function tenantsPanel(app) {
       "tr",
       { class: selected ? "selected" : null, "data-tenant": t.name },
       h("th", { scope: "row" }, t.name),
-      h("td", {}, origin),
-      h("td", { class: "num" }, t.version),
-      h("td", { class: "num", "data-count": "departments" }, t.counts.departments),
-      h("td", { class: "num", "data-count": "agents" }, t.counts.agents),
-      h("td", { class: "num", "data-count": "memberships" }, t.counts.memberships),
+      h("td", { "data-label": "Origin" }, origin),
+      h("td", { class: "num", "data-label": "Version" }, t.version),
+      h("td", { class: "num", "data-label": "Departments", "data-count": "departments" }, t.counts.departments),
+      h("td", { class: "num", "data-label": "Agents", "data-count": "agents" }, t.counts.agents),
+      h("td", { class: "num", "data-label": "Memberships", "data-count": "memberships" }, t.counts.memberships),
       h(
         "td",
         {},
@@ -118,8 +118,13 @@ export function tenantsPanel(app) {
   });
   sourceFields();
 
+  let shown = "";
   return {
     render(tenants) {
+      // Rebuilt only when something in it changed, so that a poll never takes the focus away.
+      const key = JSON.stringify([app.tenant, tenants.map((t) => [t.name, t.version, t.counts, t.origin])]);
+      if (key === shown) return;
+      shown = key;
       body.replaceChildren(...tenants.map(row));
       fillSelect($("#create-source"), tenants.map((t) => [t.name, t.name]));
     },

@@ -15,6 +15,7 @@ const TITLES = {
 };
 const ORDER = ["zopim", "rocketchat", "zendesk", "support"];
 const EDIT_TOKEN_KEY = "deskbridge.zopimToken";
+const DEPARTMENT_KEY = "deskbridge.department";
 
 /** Where each key's member (key through value) lies in JSON `text`, as dotted paths; the
  *  elements of an array add `[]`. Reads the text as it is: positions, not a re-encoding. */
@@ -181,7 +182,10 @@ export function viewsPanel(app) {
     }
   }
 
-  select.addEventListener("change", load);
+  select.addEventListener("change", () => {
+    sessionStorage.setItem(DEPARTMENT_KEY, select.value);
+    load();
+  });
 
   $("#edit-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -214,7 +218,10 @@ export function viewsPanel(app) {
       const options = list.map((d) => [String(d.id), `${d.name} (${d.id})${d.active ? "" : ", inactive"}`]);
       const had = select.value;
       fillSelect(select, options);
-      if (!had && options.length) select.value = options[0][0];
+      if (!had && options.length) {
+        const kept = sessionStorage.getItem(DEPARTMENT_KEY);
+        select.value = options.some(([v]) => v === kept) ? kept : options[0][0];
+      }
       if (select.value !== had) load();
     },
     reload: load,
