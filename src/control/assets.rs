@@ -33,7 +33,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("views.js", JS, include_bytes!("../../ui/views.js")),
     ("journal.js", JS, include_bytes!("../../ui/journal.js")),
     ("reconcile.js", JS, include_bytes!("../../ui/reconcile.js")),
-    ("mapping.json", JSON, include_bytes!("../../ui/mapping.json")),
+    (
+        "mapping.json",
+        JSON,
+        include_bytes!("../../ui/mapping.json"),
+    ),
     ("icon.svg", SVG, include_bytes!("../../ui/icon.svg")),
 ];
 

@@ -9,10 +9,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::Context;
-use super::{assets, dashboard};
 use super::error::ControlError;
 use super::routes::Action;
 use super::wire::{self, CreateTenant, SnapshotBody, TenantBody};
+use super::{assets, dashboard};
 use crate::fixtures::FixtureFile;
 use crate::http::{Answer, JSON, LayerError, Request, Response, read_body, respond, respond_empty};
 use crate::model::{State, Timestamp};

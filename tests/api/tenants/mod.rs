@@ -2,6 +2,7 @@
 //! path, header and host through every facade, and isolation between tenants.
 
 mod control_plane;
+mod dashboard;
 mod durable;
 mod selection;
 
