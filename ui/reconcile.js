@@ -16,7 +16,12 @@ async function side(select, file) {
   return { tenant: select.value };
 }
 
-const text = (v) => (typeof v === "string" ? v : JSON.stringify(v));
+const text = (v) => {
+  if (v === "") return "\"\"";
+  if (typeof v === "string") return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v.join(", ");
+  return JSON.stringify(v);
+};
 
 function list(title, items) {
   if (!items || (Array.isArray(items) && !items.length)) return null;

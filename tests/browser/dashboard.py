@@ -348,9 +348,11 @@ def journal(driver, base):
         return
     http(base, "PUT", "/t/fork1/groups/3.xml", {"Authorization": BASIC, "Content-Type": "application/xml"},
          "<group><name>Billing EU</name></group>")
-    wait(driver, lambda d: any("/groups/3.xml" in r.text and "PUT" in r.text
-                               for r in d.find_elements(By.CSS_SELECTOR, "#journal-table tbody tr")),
-         "the live journal shows the PUT", timeout=3)
+    # Read in one script: the table is redrawn as entries arrive.
+    rows = lambda d: d.execute_script(
+        "return [...document.querySelectorAll('#journal-table tbody tr')].map(r => r.textContent)")
+    wait(driver, lambda d: any("/groups/3.xml" in r and "PUT" in r and "Billing EU" in r for r in rows(d)),
+         "the live journal shows the PUT with the change it made", timeout=3)
     check("the live journal shows the PUT", True)
     shot(driver, "wide-journal", "#journal")
 
