@@ -135,6 +135,13 @@ def wait(driver, condition, what, timeout=5):
         check(what, False, f"not within {timeout}s")
 
 
+def click(driver, selector):
+    """Clicks the element, scrolled to the middle of the window (clear of the sticky header)."""
+    element = driver.find_element(By.CSS_SELECTOR, selector)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
 def text_of(driver, selector):
     return driver.execute_script(
         "const el = document.querySelector(arguments[0]); return el ? el.textContent : null", selector)
@@ -195,7 +202,7 @@ def scenario(driver, base, axe_source):
     driver.find_element(By.ID, "create-name").send_keys("fork1")
     Select(driver.find_element(By.ID, "create-from")).select_by_value("tenant")
     Select(driver.find_element(By.ID, "create-source")).select_by_value("default")
-    driver.find_element(By.CSS_SELECTOR, "#create-form button[type=submit]").click()
+    click(driver, "#create-form button[type=submit]")
     wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, '#tenant-table tr[data-tenant="fork1"]'),
          "the fork is listed")
     wait(driver, lambda d: text_of(d, "#records-title") == "Data of fork1", "the fork is opened")
@@ -264,10 +271,12 @@ def scenario(driver, base, axe_source):
 
     journal(driver, base)
     reconcile(driver, base)
+    tenant_operations(driver, base)
 
     # Keyboard: the skip link is the first stop, and the panels' controls are reachable.
     driver.refresh()
-    wait(driver, lambda d: "Support World" in (text_of(d, 'pre[data-body="zopim"]') or ""),
+    wait(driver, lambda d: text_of(d, "#records-title") == "Data of fork1"
+         and d.find_elements(By.CSS_SELECTOR, 'pre[data-body="zopim"]'),
          "the page comes back on the fork after a reload (the tenant is kept in sessionStorage)")
     ActionChains(driver).send_keys(Keys.TAB).perform()
     first = driver.execute_script("return document.activeElement.textContent")
@@ -290,7 +299,7 @@ def scenario(driver, base, axe_source):
 
     size(driver, "narrow")
     driver.refresh()
-    wait(driver, lambda d: "Support World" in (text_of(d, 'pre[data-body="zendesk"]') or ""),
+    wait(driver, lambda d: "<name>" in (text_of(d, 'pre[data-body="zendesk"]') or ""),
          "the narrow page shows the side-by-side view")
     overflow = driver.execute_script(
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -303,6 +312,54 @@ def scenario(driver, base, axe_source):
     violations = [e["message"] for e in driver.get_log("browser")
                   if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
     check("the browser logged no CSP violation", not violations, str(violations))
+
+
+def tenant_operations(driver, base):
+    """Snapshot, restore, reset, create from a snapshot and delete, each from the page."""
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    zopim_name = lambda d: json.loads(text_of(d, 'pre[data-body="zopim"]') or "{}").get("name")
+    driver.execute_script("document.querySelector('#snapshot-form').scrollIntoView()")
+    driver.find_element(By.ID, "snapshot-name").send_keys("edited")
+    click(driver, "#snapshot-form button[type=submit]")
+    wait(driver, lambda d: "edited" in [o.get_attribute("value") for o in
+                                        d.find_elements(By.CSS_SELECTOR, "#restore-select option")],
+         "the snapshot is offered for restore")
+    status, _, body = http(base, "GET", "/_gateway/tenants/fork1/snapshots", admin)
+    check("the gateway has the snapshot", [x["name"] for x in json.loads(body)["snapshots"]] == ["edited"], body)
+
+    # Reset goes back to the fork point; restore to the snapshot. The page follows each.
+    click(driver, '#tenant-table button[aria-label="Reset fork1"]')
+    wait(driver, lambda d: zopim_name(d) == "Support", "a reset shows the fork point's name")
+    check("a reset from the page shows the fork point", True)
+    Select(driver.find_element(By.ID, "restore-select")).select_by_value("edited")
+    click(driver, "#restore-button")
+    wait(driver, lambda d: zopim_name(d) == "Support World", "a restore shows the snapshot's name")
+    check("a restore from the page shows the snapshot", True)
+
+    # A tenant made from the snapshot, then deleted.
+    driver.find_element(By.ID, "create-name").send_keys("fromsnap")
+    Select(driver.find_element(By.ID, "create-from")).select_by_value("snapshot")
+    Select(driver.find_element(By.ID, "create-source")).select_by_value("fork1")
+    wait(driver, lambda d: [o.get_attribute("value") for o in
+                            d.find_elements(By.CSS_SELECTOR, "#create-snapshot option")] == ["edited"],
+         "the source's snapshots are offered")
+    click(driver, "#create-form button[type=submit]")
+    wait(driver, lambda d: text_of(d, "#records-title") == "Data of fromsnap" and zopim_name(d) == "Support World",
+         "the tenant made from the snapshot opens with the snapshot's data")
+    check("a tenant from a snapshot is created from the page", True)
+    matrix = driver.execute_script(
+        "return [...document.querySelectorAll('#matrix-table tbody tr')].map(r =>"
+        " [r.cells[0].textContent, [...r.cells].slice(1).map(c => c.querySelector('.yes') ? 1 : 0)])")
+    check("the membership matrix shows the memberships",
+          matrix == [["Sales (1)", [1, 1, 0]], ["Support World (2)", [0, 1, 1]], ["Billing (3)", [0, 0, 1]]],
+          str(matrix))
+    click(driver, '#tenant-table button[aria-label="Delete fromsnap"]')
+    driver.switch_to.alert.accept()
+    wait(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, '#tenant-table tr[data-tenant="fromsnap"]'),
+         "the deleted tenant leaves the list")
+    check("a tenant is deleted from the page", http(base, "GET", "/_gateway/tenants/fromsnap", admin)[0] == 404)
+    Select(driver.find_element(By.ID, "tenant-select")).select_by_value("fork1")
+    wait(driver, lambda d: text_of(d, "#records-title") == "Data of fork1", "the fork is opened again")
 
 
 def direct_answers(base, tenant, department):
