@@ -348,3 +348,30 @@ async fn the_mapping_names_only_fields_the_facades_serve() {
         }
     }
 }
+
+#[test]
+fn the_mapping_served_to_the_page_follows_docs_mapping_md() {
+    // Each field of mapping.json has its row in docs/mapping.md, and each name the page lights
+    // for it is named in that row: the page's correspondence is the document's.
+    let mapping: Value = serde_json::from_str(include_str!("../../../ui/mapping.json")).unwrap();
+    let doc = include_str!("../../../docs/mapping.md");
+    for field in mapping["fields"].as_array().unwrap() {
+        let name = field["field"].as_str().unwrap();
+        let row = doc
+            .lines()
+            .find(|line| {
+                line.starts_with(&format!("| `{name}` "))
+                    || line.starts_with(&format!("| {name} ("))
+            })
+            .unwrap_or_else(|| panic!("docs/mapping.md has no row for {name}"));
+        for facade in ["zopim", "rocketchat", "zendesk", "support"] {
+            for path in field[facade].as_array().into_iter().flatten() {
+                let last = path.as_str().unwrap().rsplit('.').next().unwrap();
+                assert!(
+                    row.contains(last),
+                    "{name}: {facade}'s {last} is not in its row: {row}"
+                );
+            }
+        }
+    }
+}
