@@ -142,9 +142,11 @@ export function viewsPanel(app) {
   }
 
   function column(view) {
-    const ranges = view.content_type.includes("xml") ? xmlRanges(view.body) : jsonRanges(view.body);
+    const xml = view.content_type.includes("xml");
+    const ranges = xml ? xmlRanges(view.body) : jsonRanges(view.body);
+    // XML keeps its own line breaks and scrolls sideways; one-line JSON wraps.
     const pre = h("pre", { tabindex: "0", "aria-label": `${TITLES[view.facade] || view.facade} body`,
-      "data-body": view.facade }, spans(view.body, ranges));
+      "data-body": view.facade, class: xml ? "lines" : null }, spans(view.body, ranges));
     return h("div", { class: "column", "data-facade": view.facade },
       h("h3", {}, TITLES[view.facade] || view.facade),
       h("div", { class: "meta" }, `${view.status} \u00B7 ${view.content_type}`, h("br"), h("code", {}, view.url)),
