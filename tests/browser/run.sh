@@ -29,7 +29,7 @@ fi
 if [[ ! -f target/axe/node_modules/axe-core/axe.min.js ]]; then
     npm install --silent --no-audit --no-fund --prefix target/axe "$AXE"
 fi
-echo "$(chromium --version), $(chromedriver --version | cut -d' ' -f1-2), selenium $(.venv-browser/bin/python -c 'import selenium; print(selenium.__version__)'), axe-core $(node -p "require('./target/axe/node_modules/axe-core/package.json').version")"
+echo "$(chromium --version 2>/dev/null), $(chromedriver --version | cut -d' ' -f1-2), selenium $(.venv-browser/bin/python -c 'import selenium; print(selenium.__version__)'), axe-core $(node -p "require('./target/axe/node_modules/axe-core/package.json').version")"
 
 cargo build --quiet
 .venv-browser/bin/python tests/browser/dashboard.py --binary target/debug/deskbridge \
