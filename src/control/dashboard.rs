@@ -113,8 +113,8 @@ pub async fn views(tenant: &Tenant, id: u64, origin: &str) -> Result<Views, Cont
             continue;
         }
         let mut views = Vec::with_capacity(shown.len());
-        for (facade, Shown { path, response, .. }) in shown {
-            views.push(view(facade, path, response).await?);
+        for (facade, Shown { url, response, .. }) in shown {
+            views.push(view(facade, url, response).await?);
         }
         return Ok(Views {
             department: id,

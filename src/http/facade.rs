@@ -58,8 +58,8 @@ pub trait Facade: Send + Sync + 'static {
 
 /// One record as a facade serves it ([`Facade::show_department`]).
 pub struct Shown {
-    /// The path of the read that answers it, under the origin it was given.
-    pub path: String,
+    /// The URL of the read that answers it: the origin it was given, then the facade's path.
+    pub url: String,
     /// The state version the answer was made from.
     pub version: u64,
     /// The whole answer: status, headers and the exact body.

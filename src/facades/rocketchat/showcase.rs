@@ -25,7 +25,7 @@ pub(super) fn department(ctx: &Context, id: u64, origin: &str) -> Option<Shown> 
         Err(()) => RcError::Layer(LayerError::Internal).into_response(),
     };
     Some(Shown {
-        path: format!("{origin}/api/v1/livechat/department/{}", department.uid),
+        url: format!("{origin}/api/v1/livechat/department/{}", department.uid),
         version: view.version(),
         response,
     })

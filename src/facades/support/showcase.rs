@@ -26,7 +26,7 @@ pub(super) fn department(ctx: &Context, id: u64, origin: &str) -> Option<Shown> 
         Err(_) => SupportError::Layer(LayerError::Internal).into_response(),
     };
     Some(Shown {
-        path: format!("{origin}/api/v2/groups/{id}.json"),
+        url: format!("{origin}/api/v2/groups/{id}.json"),
         version: view.version(),
         response,
     })

@@ -16,7 +16,7 @@ pub(super) fn department(ctx: &Context, id: u64, origin: &str) -> Option<Shown> 
     let group = view.department(DepartmentId(id))?;
     let body = group_document(&group_out(&view, group, true)).to_xml();
     Some(Shown {
-        path: format!("{origin}/groups/{id}.xml"),
+        url: format!("{origin}/groups/{id}.xml"),
         version: view.version(),
         response: respond(StatusCode::OK, XML, body),
     })

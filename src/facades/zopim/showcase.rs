@@ -23,7 +23,7 @@ pub(super) fn department(ctx: &Context, id: u64, origin: &str) -> Option<Shown> 
         ZopimError::DepartmentNotFound.into_response()
     };
     Some(Shown {
-        path: format!("{origin}/api/v2/chat/departments/{id}"),
+        url: format!("{origin}/api/v2/chat/departments/{id}"),
         version: view.version(),
         response,
     })
