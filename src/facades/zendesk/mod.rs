@@ -15,6 +15,7 @@
 
 mod auth;
 mod error;
+mod format;
 mod handlers;
 mod mapping;
 mod routes;
@@ -86,7 +87,6 @@ impl Facade for Zendesk {
 
     fn handle(&self, request: Request) -> Answer {
         handlers::dispatch(&self.context, request)
-            .unwrap_or_else(|e| Answer::Now(e.into_response()))
     }
 
     fn rescue(&self, error: &LayerError) -> Response {
