@@ -137,8 +137,14 @@ mod tests {
     fn the_extension_decides_whatever_accept_says() {
         let json = accept(&["application/json"]);
         assert_eq!(answer_format("/groups.xml", &json), Some(Format::Xml));
-        assert_eq!(answer_format("/groups/1.json", &accept(&[])), Some(Format::Json));
-        assert_eq!(answer_format("/api/v1/users/current.json", &json), Some(Format::Json));
+        assert_eq!(
+            answer_format("/groups/1.json", &accept(&[])),
+            Some(Format::Json)
+        );
+        assert_eq!(
+            answer_format("/api/v1/users/current.json", &json),
+            Some(Format::Json)
+        );
         assert_eq!(Format::of_path("/groups/1.json/users"), None);
     }
 
@@ -150,10 +156,15 @@ mod tests {
             (vec!["application/json"], Some(Format::Json)),
             // RestSharp's default lists JSON first.
             (
-                vec!["application/json, application/xml, text/json, text/x-json, text/javascript, text/xml"],
+                vec![
+                    "application/json, application/xml, text/json, text/x-json, text/javascript, text/xml",
+                ],
                 Some(Format::Json),
             ),
-            (vec!["application/xml;q=0.4, application/json;q=0.9"], Some(Format::Json)),
+            (
+                vec!["application/xml;q=0.4, application/json;q=0.9"],
+                Some(Format::Json),
+            ),
             (vec!["text/html", "application/json"], Some(Format::Json)),
             (vec!["TEXT/XML"], Some(Format::Xml)),
             (vec!["*/*"], Some(Format::Xml)),
@@ -165,7 +176,11 @@ mod tests {
             (vec!["application/json;q=0"], None),
             (vec!["garbage"], None),
         ] {
-            assert_eq!(answer_format("/users/2", &accept(&values)), wanted, "{values:?}");
+            assert_eq!(
+                answer_format("/users/2", &accept(&values)),
+                wanted,
+                "{values:?}"
+            );
         }
     }
 
@@ -173,11 +188,17 @@ mod tests {
     fn a_body_is_read_by_its_content_type_else_in_the_answer_format() {
         let mut headers = HeaderMap::new();
         assert_eq!(body_format(&headers, Format::Json), Format::Json);
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/xml; charset=utf-8"),
+        );
         assert_eq!(body_format(&headers, Format::Json), Format::Xml);
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         assert_eq!(body_format(&headers, Format::Xml), Format::Json);
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
         assert_eq!(body_format(&headers, Format::Xml), Format::Xml);
     }
 }

@@ -22,8 +22,8 @@ use super::xml::{Limits, XmlDocument};
 use super::{Context, cached};
 use crate::auth::{Principal, hash_password};
 use crate::http::cache::CacheKey;
-use crate::http::{json, read_body};
 use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
+use crate::http::{json, read_body};
 use crate::model::{
     Agent, AgentField, AgentId, AgentPatch, Command, Credentials, DepartmentId, DepartmentPatch,
     ModelError, NamePolicy, NewAgent, NewDepartment, Outcome, PasswordHash, Role, State,
@@ -161,7 +161,11 @@ fn act(
         }
         Action::DeleteGroup => {
             let id = group_id(view, id)?;
-            return later(ctx, format, |ctx| async move { delete_group(&ctx, id).await });
+            return later(
+                ctx,
+                format,
+                |ctx| async move { delete_group(&ctx, id).await },
+            );
         }
         Action::CreateUser => {
             return later(ctx, format, move |ctx| async move {
@@ -176,7 +180,11 @@ fn act(
         }
         Action::DeleteUser => {
             let id = user_id(view, id)?;
-            return later(ctx, format, |ctx| async move { delete_user(&ctx, id).await });
+            return later(
+                ctx,
+                format,
+                |ctx| async move { delete_user(&ctx, id).await },
+            );
         }
     };
     response.map(Answer::Now)
@@ -505,7 +513,11 @@ impl ListQuery {
             .map(|a| user_out(view, a, true))
             .collect();
         let total = matching.len();
-        Ok(render(StatusCode::OK, format, &Document::Users { page, total }))
+        Ok(render(
+            StatusCode::OK,
+            format,
+            &Document::Users { page, total },
+        ))
     }
 }
 

@@ -12,7 +12,7 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use super::{Document, GroupBody, GroupOut, UserBody, UserOut, DecodeError};
+use super::{DecodeError, Document, GroupBody, GroupOut, UserBody, UserOut};
 use crate::facades::zendesk::xml::{Element, XmlValue, datetime};
 
 impl Serialize for GroupOut<'_> {
@@ -184,22 +184,43 @@ mod tests {
             Document::Group(group.clone()).json(),
             r#"{"created_at":"2024-01-15T09:10:00Z","id":1,"is_active":true,"name":"Sales","updated_at":"2024-01-15T09:10:00Z","users":[{"created_at":"2024-01-15T09:05:00Z","email":"agent@example.com","id":2,"is_active":true,"name":"Sam Agent","roles":4,"time_zone":null,"updated_at":"2024-01-15T09:05:00Z"}]}"#
         );
-        assert!(Document::Groups(vec![group]).json().starts_with("[{\"created_at\""));
-        assert_eq!(Document::Users { page: vec![], total: 3 }.json(), "[]");
+        assert!(
+            Document::Groups(vec![group])
+                .json()
+                .starts_with("[{\"created_at\"")
+        );
+        assert_eq!(
+            Document::Users {
+                page: vec![],
+                total: 3
+            }
+            .json(),
+            "[]"
+        );
     }
 
     #[test]
     fn a_body_is_read_under_its_root_or_alone() {
-        let rooted = GroupBody::from_json(json(r#"{"group":{"name":"Hardware","agents":[43,"67",{"agent":2}]}}"#)).unwrap();
+        let rooted = GroupBody::from_json(json(
+            r#"{"group":{"name":"Hardware","agents":[43,"67",{"agent":2}]}}"#,
+        ))
+        .unwrap();
         let alone = GroupBody::from_json(json(r#"{"name":"Hardware"}"#)).unwrap();
 
         assert_eq!(rooted.name, Some(XmlValue::text("Hardware")));
         assert_eq!(
             rooted.agents.as_ref().and_then(agent_items),
-            Some(vec![AgentItem::Integer(43), AgentItem::Text("67"), AgentItem::Integer(2)])
+            Some(vec![
+                AgentItem::Integer(43),
+                AgentItem::Text("67"),
+                AgentItem::Integer(2)
+            ])
         );
         assert_eq!(alone.name, Some(XmlValue::text("Hardware")));
-        assert_eq!(GroupBody::from_json(json(r#"{"group":null}"#)), Ok(GroupBody::default()));
+        assert_eq!(
+            GroupBody::from_json(json(r#"{"group":null}"#)),
+            Ok(GroupBody::default())
+        );
         let user = UserBody::from_json(json(r#"{"user":{"time_zone":"UTC","roles":4}}"#)).unwrap();
         assert_eq!(user.time_zone, Some(XmlValue::text("UTC")));
         assert_eq!(user.roles, Some(XmlValue::Integer(4)));
@@ -207,7 +228,12 @@ mod tests {
 
     #[test]
     fn a_body_that_is_no_object_or_whose_root_is_none_is_refused() {
-        for text in [r#"[]"#, r#""Sales""#, r#"{"group":"Sales"}"#, r#"{"group":[1]}"#] {
+        for text in [
+            r#"[]"#,
+            r#""Sales""#,
+            r#"{"group":"Sales"}"#,
+            r#"{"group":[1]}"#,
+        ] {
             assert_eq!(
                 GroupBody::from_json(json(text)),
                 Err(DecodeError::JsonRoot { root: "group" }),

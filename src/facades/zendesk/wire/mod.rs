@@ -128,7 +128,10 @@ pub enum Document<'a> {
     Groups(Vec<GroupOut<'a>>),
     User(UserOut<'a>),
     /// One page, and the number of users matching across the pages (XML's `count`).
-    Users { page: Vec<UserOut<'a>>, total: usize },
+    Users {
+        page: Vec<UserOut<'a>>,
+        total: usize,
+    },
 }
 
 impl Document<'_> {
