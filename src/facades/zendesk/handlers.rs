@@ -446,7 +446,15 @@ fn list_query(raw: Option<&str>) -> Result<ListQuery> {
         role: None,
         query: None,
     };
-    for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+    // Rack, which read Rails 2.3's query strings, split them on `&` and on `;` (`DEFAULT_SEP =
+    // /[&;] */`): the eventbrite client's search (PyPI `zendesk` 1.0, `endpoints.py`) asks for
+    // `/users.xml?query=…&amp;role=…&amp;page=…`, which Rack read as `query`, `amp`, `role`, `amp`,
+    // `page`. Each piece is then decoded as a form pair.
+    let pieces = raw
+        .unwrap_or("")
+        .split(['&', ';'])
+        .map(|piece| piece.trim_start_matches(' '));
+    for (key, value) in pieces.flat_map(|piece| form_urlencoded::parse(piece.as_bytes())) {
         // A blank `page` or `role` (`?page=`, as a form with an empty field sends it) is no
         // parameter at all, as a Rails action reads one through `params[:page].presence` (issue
         // 16; docs/zendesk.md) [I].
@@ -709,6 +717,14 @@ mod tests {
         assert_eq!(
             list_query(Some("page=&role=")).unwrap(),
             list_query(None).unwrap()
+        );
+        assert_eq!(
+            list_query(Some("query=Sam&amp;role=4&amp;page=;page=2")).unwrap(),
+            ListQuery {
+                page: 2,
+                role: Some(ZendeskRole::Agent),
+                query: Some("sam".into())
+            }
         );
     }
 }
