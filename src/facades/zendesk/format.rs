@@ -202,3 +202,49 @@ mod tests {
         assert_eq!(body_format(&headers, Format::Xml), Format::Xml);
     }
 }
+
+/// `Accept` and `Content-Type` as any client may write them. Run with
+/// `PROPTEST_CASES=N cargo test --lib fuzz_`.
+#[cfg(test)]
+mod fuzz {
+    use http::HeaderValue;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn fuzz_zendesk_accept_any_header_gives_a_format_or_406_and_never_panics(
+            value in "[ -~]{0,64}",
+        ) {
+            let Ok(value) = HeaderValue::from_str(&value) else {
+                return Ok(());
+            };
+            let mut headers = HeaderMap::new();
+            headers.insert(ACCEPT, value.clone());
+            headers.insert(CONTENT_TYPE, value);
+
+            let _ = answer_format("/users/2", &headers);
+            let _ = body_format(&headers, Format::Xml);
+            prop_assert_eq!(answer_format("/users/2.json", &headers), Some(Format::Json));
+        }
+
+        #[test]
+        fn fuzz_zendesk_accept_ranges_naming_one_format_choose_it(
+            q in 1u32..=1000,
+            json_first in any::<bool>(),
+        ) {
+            let q = f64::from(q) / 1000.0;
+            let (first, second, wanted) = if json_first {
+                ("application/json", "application/xml", Format::Json)
+            } else {
+                ("application/xml", "application/json", Format::Xml)
+            };
+            let value = format!("text/html, {first}, {second};q={}", q / 2.0);
+            let mut headers = HeaderMap::new();
+            headers.insert(ACCEPT, HeaderValue::from_str(&value).unwrap());
+
+            prop_assert_eq!(answer_format("/users/2", &headers), Some(wanted));
+        }
+    }
+}

@@ -251,3 +251,71 @@ mod tests {
         );
     }
 }
+
+/// Any JSON a client may send, through the body readers and the mapping. Run with
+/// `PROPTEST_CASES=N cargo test --lib fuzz_`.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::facades::zendesk::error::ZendeskError;
+    use crate::facades::zendesk::mapping::{GroupCreate, GroupUpdate, UserCreate, UserUpdate};
+
+    /// JSON values near what the resources take: their field names, ids, text, nesting.
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::Value as J;
+        let key = proptest::sample::select(vec![
+            "group",
+            "user",
+            "name",
+            "agents",
+            "agent",
+            "email",
+            "roles",
+            "time_zone",
+            "password",
+            "id",
+        ]);
+        let leaf = prop_oneof![
+            Just(J::Null),
+            any::<bool>().prop_map(J::Bool),
+            any::<i64>().prop_map(|n| J::from(n)),
+            any::<u64>().prop_map(|n| J::from(n)),
+            (-1e6f64..1e6).prop_map(|f| J::from(f)),
+            ".{0,12}".prop_map(J::String),
+        ];
+        leaf.prop_recursive(4, 32, 4, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(J::Array),
+                proptest::collection::vec((key.clone(), inner), 0..4).prop_map(|fields| {
+                    J::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    fn judged<T>(result: Result<T, ZendeskError>) -> bool {
+        matches!(result, Ok(_) | Err(ZendeskError::Invalid(_)))
+    }
+
+    proptest! {
+        #[test]
+        fn fuzz_zendesk_json_any_body_is_a_record_or_a_typed_refusal(body in json_value()) {
+            match GroupBody::from_json(body.clone()) {
+                Ok(group) => {
+                    prop_assert!(judged(GroupCreate::try_from(group.clone())));
+                    prop_assert!(judged(GroupUpdate::try_from(group)));
+                }
+                Err(e) => prop_assert_eq!(e, DecodeError::JsonRoot { root: "group" }),
+            }
+            match UserBody::from_json(body) {
+                Ok(user) => {
+                    prop_assert!(judged(UserCreate::try_from(user.clone())));
+                    prop_assert!(judged(UserUpdate::try_from(user)));
+                }
+                Err(e) => prop_assert_eq!(e, DecodeError::JsonRoot { root: "user" }),
+            }
+        }
+    }
+}
