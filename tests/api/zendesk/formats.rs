@@ -61,8 +61,8 @@ fn assert_json_body(reply: &Reply, status: StatusCode, body: &str, case: &str) {
 
 #[tokio::test]
 async fn every_read_answers_as_json_without_a_root_and_lists_as_bare_arrays() {
-    // See: issue 16 ("Every classic route also answers as JSON"); the eventbrite C# client of
-    // 2011 read these straight into its classes (docs/zendesk.md, "Formats").
+    // See: issue 16 ("Every classic route also answers as JSON"); the C# client
+    // eneifert/ZenDeskApi (2011) read these straight into its classes (docs/zendesk.md, "Formats").
     let app = spawn_app().await;
     let z = app.zendesk();
     let sales = json_with(SALES_JSON, "users", &[ALEX_JSON, SAM_JSON]);
@@ -398,7 +398,7 @@ async fn a_path_without_extension_is_answered_by_its_accept_header() {
         );
     }
 
-    // RestSharp's default Accept names JSON first (the eventbrite C# client, 2011).
+    // RestSharp's default Accept names JSON first (the C# client eneifert/ZenDeskApi, 2011).
     let restsharp = app
         .zendesk()
         .with_header(

@@ -1,9 +1,9 @@
 //! The classic API in JSON (docs/zendesk.md, "Formats"): records as Rails 2.x's `to_json` wrote
-//! them for Zendesk, without a root (`{"id":1,"name":"Sales",…}`, lists as bare arrays: the
-//! eventbrite C# client of 2011 read `/users/{id}.json` and `/users` straight into its classes),
-//! attribute names underscored, times in Rails' standard JSON format (its `xmlschema`); errors as
-//! `{"error": "…"}` and Rails' `{"errors": ["Name can't be blank"]}` (what ActiveResource's
-//! `from_json` reads, "3.2.1-style with array of strings").
+//! them for Zendesk, without a root (`{"id":1,"name":"Sales",…}`, lists as bare arrays: the C#
+//! client eneifert/ZenDeskApi (2011) read `/users/{id}.json` and `/users` straight into its
+//! classes), attribute names underscored, times in Rails' standard JSON format (its `xmlschema`);
+//! errors as `{"error": "…"}` and Rails' `{"errors": ["Name can't be blank"]}` (what
+//! ActiveResource's `from_json` reads, "3.2.1-style with array of strings").
 //!
 //! Bodies are read into the XML value tree, so that one mapping (`mapping.rs`) judges both
 //! formats: `{"group": {"name": "Hardware", "agents": [43]}}` as Rails' params held it, or the
