@@ -224,6 +224,11 @@ const RUBY_SCRIPT: &str = concat!(
     "/tests/clients/rails_xml_roundtrip.rb"
 );
 
+const ACTIVERESOURCE_JSON_SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/clients/activeresource_json.py"
+);
+
 /// pyactiveresource finds all groups and one with its nested users, creates one (its id read from
 /// `Location`), updates its name and agents, destroys it (soft), and reads the 422's errors, the
 /// 404 and the 401; then the gateway is checked over HTTP.
@@ -259,6 +264,41 @@ async fn pyactiveresource_finds_creates_updates_and_destroys_groups_and_reads_th
         StatusCode::NOT_FOUND,
         "Department not found",
         "Zopim's department 4",
+    );
+    app.handle.shutdown().await;
+}
+
+/// pyactiveresource's JSONFormat on the `.json` routes (find, create with the id from a `.json`
+/// Location, update with the whole rooted resource, the 422's `{"errors": [...]}`, destroy), then
+/// its connection on paths without an extension with the 2010-era gems' `Accept` (XML), with
+/// `application/json` (JSON) and with `text/html` (406). See: issue 16, "Classic Zendesk".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs DESKBRIDGE_ACTIVERESOURCE_PYTHON (a python with pyactiveresource 2.2.2 and python-dateutil; .ci/run builds it)"]
+async fn pyactiveresource_speaks_json_and_old_gems_accept_to_paths_without_extension() {
+    let python = client_interpreter(
+        "DESKBRIDGE_ACTIVERESOURCE_PYTHON",
+        "a python with pyactiveresource 2.2.2 and python-dateutil",
+    );
+    let app = spawn_app().await;
+
+    let stdout = run_script(&app, &python, ACTIVERESOURCE_JSON_SCRIPT).await;
+
+    assert!(
+        stdout.contains(
+            "OK pyactiveresource JSON: find, create (Location id 4, .json), update, 422, destroy; Accept: xml, json, 406"
+        ),
+        "the script said:\n{stdout}"
+    );
+    app.assert_invariants();
+    // The group it made, renamed, left with agent 3 and then destroyed softly (agents kept).
+    let group = app.zendesk().get("/groups/4.xml").await;
+    let hardware =
+        zendesk::group_fragment(4, "Hardware and ICP", false, zendesk::group_times(&app, 4));
+    zendesk::assert_xml(
+        &group,
+        StatusCode::OK,
+        &zendesk::document(&zendesk::group_with_users(&hardware, &[zendesk::MARIA])),
+        "the group pyactiveresource made in JSON",
     );
     app.handle.shutdown().await;
 }

@@ -94,7 +94,10 @@ async fn send(
 enum Door {
     Zopim,
     Rc,
+    /// The classic API's `.xml` paths and those without an extension (XML without `Accept`).
     Xml,
+    /// The classic API's `.json` paths (issue 16).
+    XmlJson,
 }
 
 /// A route of a facade's table with its path parameters filled with real ids.
@@ -143,18 +146,31 @@ fn every_route() -> Vec<Route> {
     }
     for prefix in zendesk::PREFIXES {
         for (method, template, _) in zendesk::ROUTES {
-            // Element routes take `<id>.xml` as their segment; a group's users take the bare id.
-            let id = if template.ends_with("{id}") {
-                "3.xml"
+            // The collections without an extension are not served under `/api/v1`
+            // (docs/zendesk.md, "Routes").
+            if !prefix.is_empty() && matches!(*template, "/groups" | "/users") {
+                continue;
+            }
+            // Element routes take `<id>.xml`, `<id>.json` or `<id>` as their segment; a group's
+            // users take the bare id.
+            let ids: &[&str] = if template.ends_with("{id}") {
+                &["3.xml", "3.json", "3"]
             } else {
-                "3"
+                &["3"]
             };
-            let path = fill(template, &[("id", id)]);
-            routes.push(Route {
-                door: Door::Xml,
-                method: method.clone(),
-                path: format!("{prefix}{path}"),
-            });
+            for id in ids {
+                let path = format!("{prefix}{}", fill(template, &[("id", id)]));
+                let door = if path.ends_with(".json") {
+                    Door::XmlJson
+                } else {
+                    Door::Xml
+                };
+                routes.push(Route {
+                    door,
+                    method: method.clone(),
+                    path,
+                });
+            }
         }
     }
     routes
@@ -230,7 +246,7 @@ fn refused_credentials(door: Door) -> Vec<(&'static str, Vec<(&'static str, Stri
                 ("an API token as a session", session(ZD_ADMIN_API_TOKEN)),
             ],
         ),
-        Door::Xml => (
+        Door::Xml | Door::XmlJson => (
             api("garbage-token"),
             vec![
                 ("a Zopim bearer token", bearer(ADMIN_TOKEN)),
@@ -277,6 +293,11 @@ fn assert_unauthorized(door: Door, method: &Method, reply: &Reply, case: &str) {
             "<error>Couldn't authenticate you</error>",
             Some("Basic realm=\"Web Password\""),
         ),
+        Door::XmlJson => (
+            "application/json; charset=utf-8",
+            r#"{"error":"Couldn't authenticate you"}"#,
+            Some("Basic realm=\"Web Password\""),
+        ),
     };
     assert_eq!(
         reply.content_type(),
@@ -300,6 +321,10 @@ fn plausible_body(route: &Route) -> Option<(&'static str, String)> {
         Door::Xml => (
             "application/xml",
             "<group><name>Intruders</name></group>".into(),
+        ),
+        Door::XmlJson => (
+            "application/json",
+            r#"{"group":{"name":"Intruders"}}"#.into(),
         ),
     })
 }
@@ -419,7 +444,7 @@ fn credentials(door: Door, username: &str) -> Vec<(&'static str, String)> {
             ("x-auth-token", format!("session-{username}")),
             ("x-user-id", uid(username).to_owned()),
         ],
-        Door::Xml => {
+        Door::Xml | Door::XmlJson => {
             let token = match username {
                 "admin" => ZD_ADMIN_API_TOKEN.to_owned(),
                 _ => format!("api-{username}"),
@@ -465,6 +490,10 @@ fn assert_forbidden(door: Door, method: &Method, reply: &Reply, rc_body: &str, c
         Door::Xml => (
             "application/xml; charset=utf-8",
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error>Access denied</error>\n".to_owned(),
+        ),
+        Door::XmlJson => (
+            "application/json; charset=utf-8",
+            r#"{"error":"Access denied"}"#.to_owned(),
         ),
     };
     assert_eq!(
@@ -599,21 +628,36 @@ async fn zopim_lets_the_owner_and_administrators_through_every_route() {
 fn xml_allows(username: &str, route: &Route) -> bool {
     let admin = matches!(username, "admin" | "owner" | "administrator");
     let read = route.method == Method::GET;
-    admin || route.path.ends_with("/users/current.xml") || (read && username != "visitor")
+    admin || route.path.contains("/users/current") || (read && username != "visitor")
 }
 
 #[tokio::test]
 async fn classic_xml_refuses_writes_to_agents_and_everything_but_current_to_end_users() {
     let refused = walk_non_admins(Door::Xml, xml_allows).await;
 
-    // Per prefix: 6 writes for each of 3 staff; 17 of 18 requests (all but current.xml's
-    // GET and HEAD) for the end user.
+    // `.xml` and no extension. Unprefixed: 12 writes for each of 3 staff, and all 36 requests but
+    // the 4 to `current.xml` and `current` (GET and HEAD) for the end user; under `/api/v1`,
+    // without the 2 collections' GET and POST: 10 writes, 30 requests.
+    assert_eq!(refused, (12 * 3 + 32) + (10 * 3 + 26));
+}
+
+#[tokio::test]
+async fn classic_json_refuses_writes_to_agents_and_everything_but_current_to_end_users() {
+    let refused = walk_non_admins(Door::XmlJson, xml_allows).await;
+
+    // Per prefix: 6 writes for each of 3 staff; 16 of 18 requests (all but current.json's GET
+    // and HEAD) for the end user.
     assert_eq!(refused, 2 * (6 * 3 + 16));
 }
 
 #[tokio::test]
 async fn classic_xml_lets_administrators_take_every_action() {
     walk_admins(Door::Xml).await;
+}
+
+#[tokio::test]
+async fn classic_json_lets_administrators_take_every_action() {
+    walk_admins(Door::XmlJson).await;
 }
 
 // ---- Rocket.Chat: `permissionsRequired` per route over the stored permission matrix.

@@ -9,17 +9,35 @@
 //!   line break, since the pgericson gem compares the whole body with that string;
 //! - everything else: a small `<error>…</error>` document. Clients switch on the status alone
 //!   (ActiveResource's `handle_response`), so the text is for people.
+//!
+//! Each is written in the request's format (`format.rs`): in JSON `{"errors": [...]}` and
+//! `{"error": "..."}`, the 401 `{"error":"Couldn't authenticate you"}` as Zendesk sends it. A 406
+//! (an `Accept` naming neither format) has no body, as Rails' `respond_to` sent it.
 
 use http::{HeaderValue, StatusCode, header};
 
-use super::wire::{DecodeError, error_document, errors_document};
+use super::format::Format;
+use super::wire::{DecodeError, error_document, error_json, errors_document, errors_json};
 use super::xml::{XmlError, write_without_prolog};
+use crate::http::json::JsonError;
 use crate::http::routing::set_allow;
-use crate::http::{LayerError, Response, respond};
+use crate::http::{LayerError, Response, respond, respond_empty};
 use crate::model::ModelError;
 
 /// The content type of every XML body (spec B2).
 pub const XML: http::HeaderValue = http::HeaderValue::from_static("application/xml; charset=utf-8");
+
+/// The content type of every JSON body, as Rails' `render :json` set it.
+pub const JSON: http::HeaderValue =
+    http::HeaderValue::from_static("application/json; charset=utf-8");
+
+/// The content type of a body in `format`.
+pub fn content_type(format: Format) -> HeaderValue {
+    match format {
+        Format::Xml => XML,
+        Format::Json => JSON,
+    }
+}
 
 /// Everything the facade can answer with instead of a result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +60,13 @@ pub enum ZendeskError {
     /// A body that is not acceptable XML (malformed, a DTD, an unknown entity, too deep, too many
     /// elements).
     Xml(XmlError),
-    /// Well-formed XML that is not the route's record (the wrong root, a root without fields).
+    /// A JSON body that is not JSON, or names a key twice.
+    Json(JsonError),
+    /// Well-formed XML or JSON that is not the route's record (the wrong root, a root without
+    /// fields).
     Decode(DecodeError),
+    /// A path without an extension whose `Accept` names neither XML nor JSON.
+    NotAcceptable,
     /// Validation failed: Rails full messages, in order.
     Invalid(Vec<String>),
     /// The store refused the command.
@@ -68,6 +91,12 @@ impl From<XmlError> for ZendeskError {
     }
 }
 
+impl From<JsonError> for ZendeskError {
+    fn from(e: JsonError) -> Self {
+        ZendeskError::Json(e)
+    }
+}
+
 impl From<DecodeError> for ZendeskError {
     fn from(e: DecodeError) -> Self {
         ZendeskError::Decode(e)
@@ -82,6 +111,8 @@ enum Body {
     Errors(Vec<String>),
     /// `<error>Couldn't authenticate you</error>`, exactly.
     Unauthenticated,
+    /// Nothing at all.
+    Empty,
 }
 
 // The one error text on record (spec B5).
@@ -160,7 +191,24 @@ impl ZendeskError {
                     S::BAD_REQUEST,
                     Body::Error(format!("<{root}> must contain elements")),
                 ),
+                DecodeError::JsonRoot { root } => (
+                    S::BAD_REQUEST,
+                    Body::Error(format!(
+                        "The body must be a JSON object: {{\"{root}\": {{...}}}} or the {root}'s fields"
+                    )),
+                ),
             },
+            ZendeskError::Json(json) => match json {
+                JsonError::Syntax { message, .. } => (
+                    S::BAD_REQUEST,
+                    Body::Error(format!("Malformed JSON: {message}")),
+                ),
+                JsonError::DuplicateKey(path) => (
+                    S::BAD_REQUEST,
+                    Body::Error(format!("'{path}' is given more than once")),
+                ),
+            },
+            ZendeskError::NotAcceptable => (S::NOT_ACCEPTABLE, Body::Empty),
             ZendeskError::Invalid(messages) => {
                 (S::UNPROCESSABLE_ENTITY, Body::Errors(messages.clone()))
             }
@@ -193,17 +241,28 @@ impl ZendeskError {
         }
     }
 
-    /// The response a client sees.
+    /// The response a client sees, in XML (a layer's failure, before the format is known).
     pub fn into_response(self) -> Response {
+        self.into_response_as(Format::Xml)
+    }
+
+    /// The response a client sees, in `format`.
+    pub fn into_response_as(self, format: Format) -> Response {
         let (status, body) = self.parts();
-        let text = match body {
-            Body::Error(message) => error_document(&message).to_xml(),
-            Body::Errors(messages) => errors_document(&messages).to_xml(),
-            Body::Unauthenticated => write_without_prolog(&error_document(UNAUTHENTICATED))
-                .trim_end_matches('\n')
-                .to_owned(),
+        let text = match (body, format) {
+            (Body::Empty, _) => return respond_empty(status),
+            (Body::Error(message), Format::Xml) => error_document(&message).to_xml(),
+            (Body::Errors(messages), Format::Xml) => errors_document(&messages).to_xml(),
+            (Body::Unauthenticated, Format::Xml) => {
+                write_without_prolog(&error_document(UNAUTHENTICATED))
+                    .trim_end_matches('\n')
+                    .to_owned()
+            }
+            (Body::Error(message), Format::Json) => error_json(&message),
+            (Body::Errors(messages), Format::Json) => errors_json(&messages),
+            (Body::Unauthenticated, Format::Json) => error_json(UNAUTHENTICATED),
         };
-        let mut response = respond(status, XML, text);
+        let mut response = respond(status, content_type(format), text);
         match &self {
             ZendeskError::Unauthorized => {
                 // The realm is the one Zendesk's classic web app announced [U] (spec B5).

@@ -10,21 +10,20 @@ use http::header::{HOST, LOCATION};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
 use super::auth::{Caller, authenticate, authorize, blocking, verify};
-use super::error::{XML, ZendeskError};
+use super::error::{ZendeskError, content_type};
+use super::format::{Format, answer_format, body_format};
 use super::mapping::{
     GroupCreate, GroupUpdate, UserCreate, UserUpdate, ZendeskRole, group_out, inactive_agents,
     user_out,
 };
 use super::routes::{Action, record_id};
-use super::wire::{
-    GroupBody, UserBody, group_document, groups_document, user_document, users_document,
-};
+use super::wire::{Document, GroupBody, UserBody};
 use super::xml::{Limits, XmlDocument};
 use super::{Context, cached};
 use crate::auth::{Principal, hash_password};
 use crate::http::cache::CacheKey;
-use crate::http::read_body;
 use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
+use crate::http::{json, read_body};
 use crate::model::{
     Agent, AgentField, AgentId, AgentPatch, Command, Credentials, DepartmentId, DepartmentPatch,
     ModelError, NamePolicy, NewAgent, NewDepartment, Outcome, PasswordHash, Role, State,
@@ -57,12 +56,30 @@ struct Routed {
     id: u64,
     /// The Location of a created record keeps the prefix the client used.
     prefix: &'static str,
+    /// The answer's format; `None` when the `Accept` of a path without extension names neither.
+    format: Option<Format>,
+    /// The path's extension (`.xml`, `.json` or none), which a created record's Location keeps.
+    extension: &'static str,
+}
+
+/// A failure of work done later, with the format to answer it in.
+type Failed = (ZendeskError, Format);
+
+fn answer_failed((error, format): Failed) -> Response {
+    error.into_response_as(format)
 }
 
 /// Routes, authenticates, authorizes, then runs the action: a read at once, a write as work for
 /// later that owns the context and the request. A password not yet verified sends the whole
-/// request to later, behind the Argon2 check.
-pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
+/// request to later, behind the Argon2 check. Every answer, failures included, is in the
+/// request's format (XML when its `Accept` names none).
+pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Answer {
+    let format = answer_format(request.uri().path(), request.headers());
+    route(ctx, request, format)
+        .unwrap_or_else(|e| Answer::Now(e.into_response_as(format.unwrap_or(Format::Xml))))
+}
+
+fn route(ctx: &Arc<Context>, request: Request, format: Option<Format>) -> Result<Answer> {
     let method = effective_method(&request);
     let path = request.uri().path();
     let matched = ctx.routes.resolve(&method, path)?;
@@ -77,7 +94,14 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     } else {
         ""
     };
-    let routed = Routed { action, id, prefix };
+    let extension = Format::of_path(path).map_or("", Format::extension);
+    let routed = Routed {
+        action,
+        id,
+        prefix,
+        format,
+        extension,
+    };
 
     let view = ctx.store.read();
     match authenticate(&ctx.passwords, &view, request.headers())? {
@@ -88,7 +112,11 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
                 let (principal, view) = verify(check, &ctx.store, request.headers()).await?;
                 act(&ctx, &view, principal, routed, request)
             };
-            Ok(Answer::later_then(admitted, ZendeskError::into_response))
+            let failed_in = format.unwrap_or(Format::Xml);
+            Ok(Answer::later_then(
+                async move { admitted.await.map_err(|e| (e, failed_in)) },
+                answer_failed,
+            ))
         }
     }
 }
@@ -101,58 +129,91 @@ fn act(
     routed: Routed,
     request: Request,
 ) -> Result<Answer> {
-    let Routed { action, id, prefix } = routed;
+    let Routed {
+        action,
+        id,
+        prefix,
+        format,
+        extension,
+    } = routed;
     authorize(principal, action)?;
+    // Rails' `respond_to` ran in the action, after the filters that authenticate and authorize.
+    let format = format.ok_or(ZendeskError::NotAcceptable)?;
+    let link = Link { prefix, extension };
     let query = request.uri().query();
     let response = match action {
-        Action::ListGroups => list_groups(view),
-        Action::ShowGroup => show_group(ctx, view, group_id(view, id)?),
-        Action::ListGroupUsers => list_group_users(view, group_id(view, id)?, query),
-        Action::ListUsers => list_users(view, query),
-        Action::ShowUser => show_user(view, user_id(view, id)?),
-        Action::ShowCurrentUser => show_user(view, principal.agent),
+        Action::ListGroups => list_groups(view, format),
+        Action::ShowGroup => show_group(ctx, view, group_id(view, id)?, format),
+        Action::ListGroupUsers => list_group_users(view, group_id(view, id)?, query, format),
+        Action::ListUsers => list_users(view, query, format),
+        Action::ShowUser => show_user(view, user_id(view, id)?, format),
+        Action::ShowCurrentUser => show_user(view, principal.agent, format),
         Action::CreateGroup => {
-            return later(ctx, |ctx| async move {
-                create_group(&ctx, request, prefix).await
+            return later(ctx, format, move |ctx| async move {
+                create_group(&ctx, request, format, link).await
             });
         }
         Action::UpdateGroup => {
             let id = group_id(view, id)?;
-            return later(
-                ctx,
-                |ctx| async move { update_group(&ctx, id, request).await },
-            );
+            return later(ctx, format, move |ctx| async move {
+                update_group(&ctx, id, request, format).await
+            });
         }
         Action::DeleteGroup => {
             let id = group_id(view, id)?;
-            return later(ctx, |ctx| async move { delete_group(&ctx, id).await });
+            return later(
+                ctx,
+                format,
+                |ctx| async move { delete_group(&ctx, id).await },
+            );
         }
         Action::CreateUser => {
-            return later(ctx, |ctx| async move {
-                create_user(&ctx, request, prefix).await
+            return later(ctx, format, move |ctx| async move {
+                create_user(&ctx, request, format, link).await
             });
         }
         Action::UpdateUser => {
             let id = user_id(view, id)?;
-            return later(
-                ctx,
-                |ctx| async move { update_user(&ctx, id, request).await },
-            );
+            return later(ctx, format, move |ctx| async move {
+                update_user(&ctx, id, request, format).await
+            });
         }
         Action::DeleteUser => {
             let id = user_id(view, id)?;
-            return later(ctx, |ctx| async move { delete_user(&ctx, id).await });
+            return later(
+                ctx,
+                format,
+                |ctx| async move { delete_user(&ctx, id).await },
+            );
         }
     };
     response.map(Answer::Now)
 }
 
-/// A write, left for later ([`Answer::later_with`]).
-fn later<F>(ctx: &Arc<Context>, write: impl FnOnce(Arc<Context>) -> F) -> Result<Answer>
+/// A write, left for later ([`Answer::later_with`]), its failure answered in `format`.
+fn later<F>(
+    ctx: &Arc<Context>,
+    format: Format,
+    write: impl FnOnce(Arc<Context>) -> F,
+) -> Result<Answer>
 where
     F: Future<Output = Result<Response>> + Send + 'static,
 {
-    Ok(Answer::later_with(ctx, write, ZendeskError::into_response))
+    Ok(Answer::later_with(
+        ctx,
+        move |ctx| {
+            let work = write(ctx);
+            async move { work.await.map_err(|e| (e, format)) }
+        },
+        answer_failed,
+    ))
+}
+
+/// How a created record's Location is written: the prefix and extension the client used.
+#[derive(Debug, Clone, Copy)]
+struct Link {
+    prefix: &'static str,
+    extension: &'static str,
 }
 
 /// The method the request stands for: HEAD is answered as GET (hyper drops the body), and a POST
@@ -197,16 +258,39 @@ fn user_id(view: &State, id: u64) -> Result<AgentId> {
     view.agent(id).map(|_| id).ok_or(ZendeskError::NotFound)
 }
 
-fn xml(status: StatusCode, doc: &XmlDocument) -> Response {
-    respond(status, XML, doc.to_xml())
+fn render(status: StatusCode, format: Format, doc: &Document<'_>) -> Response {
+    respond(status, content_type(format), doc.render(format))
 }
 
-/// Reads the body as XML: within the size limit, then through the hardened reader (no DTD, no
-/// entities but the five predefined, bounded depth and size). The body is XML by the URL's
-/// `.xml` suffix (spec B5), whatever `Content-Type` says.
-async fn read_xml(request: Request) -> Result<XmlDocument> {
+/// A request body, read within the size limit in the format its `Content-Type` names (else the
+/// answer's, `format.rs`): XML through the hardened reader (no DTD, no entities but the five
+/// predefined, bounded depth and size), JSON through the strict one (no key given twice).
+enum Body {
+    Xml(XmlDocument),
+    Json(serde_json::Value),
+}
+
+async fn read(request: Request, answer: Format) -> Result<Body> {
+    let format = body_format(request.headers(), answer);
     let bytes = read_body(request.into_body()).await?;
-    Ok(XmlDocument::parse(&bytes, &Limits::default())?)
+    Ok(match format {
+        Format::Xml => Body::Xml(XmlDocument::parse(&bytes, &Limits::default())?),
+        Format::Json => Body::Json(json::parse(&bytes)?),
+    })
+}
+
+async fn read_group(request: Request, answer: Format) -> Result<GroupBody> {
+    Ok(match read(request, answer).await? {
+        Body::Xml(doc) => GroupBody::from_document(doc)?,
+        Body::Json(value) => GroupBody::from_json(value)?,
+    })
+}
+
+async fn read_user(request: Request, answer: Format) -> Result<UserBody> {
+    Ok(match read(request, answer).await? {
+        Body::Xml(doc) => UserBody::from_document(doc)?,
+        Body::Json(value) => UserBody::from_json(value)?,
+    })
 }
 
 /// The request's `Host`, for an absolute `Location` (spec B5: "Emit the absolute form").
@@ -223,49 +307,66 @@ fn host(headers: &HeaderMap) -> Result<String> {
     Ok(authority.as_str().to_owned())
 }
 
-/// `http://{host}{prefix}/{collection}/{id}.xml`, `prefix` holding the tenant's mount if any. Both client regexes need the slash before the
-/// id (spec B5).
-fn location(host: &str, prefix: &str, collection: &str, id: u64) -> Result<HeaderValue> {
-    HeaderValue::from_str(&format!("http://{host}{prefix}/{collection}/{id}.xml"))
-        .map_err(|_| ZendeskError::MissingHost)
+/// `http://{host}{prefix}/{collection}/{id}{extension}`, `prefix` holding the tenant's mount if
+/// any, the extension the one the client used (`.xml`, `.json` or none, as Rails' `url_for`
+/// wrote it). Both client regexes need the slash before the id (spec B5).
+fn location(
+    host: &str,
+    prefix: &str,
+    collection: &str,
+    id: u64,
+    extension: &str,
+) -> Result<HeaderValue> {
+    HeaderValue::from_str(&format!(
+        "http://{host}{prefix}/{collection}/{id}{extension}"
+    ))
+    .map_err(|_| ZendeskError::MissingHost)
 }
 
-fn created(doc: &XmlDocument, location: HeaderValue) -> Response {
-    let mut response = xml(StatusCode::CREATED, doc);
+fn created(format: Format, doc: &Document<'_>, location: HeaderValue) -> Response {
+    let mut response = render(StatusCode::CREATED, format, doc);
     response.headers_mut().insert(LOCATION, location);
     response
 }
 
 /// Every group, inactive ones included, in id order, with `count` (spec B1). Not paginated.
-fn list_groups(view: &View) -> Result<Response> {
+fn list_groups(view: &View, format: Format) -> Result<Response> {
     let groups: Vec<_> = view
         .departments()
         .map(|d| group_out(view, d, false))
         .collect();
-    Ok(xml(StatusCode::OK, &groups_document(&groups)))
+    Ok(render(StatusCode::OK, format, &Document::Groups(groups)))
 }
 
 /// One group with its agents nested as `<users>` (spec B2).
-fn show_group(ctx: &Context, view: &View, id: DepartmentId) -> Result<Response> {
+fn show_group(ctx: &Context, view: &View, id: DepartmentId, format: Format) -> Result<Response> {
     let key = CacheKey {
         kind: cached::GROUP,
-        variant: 0,
+        variant: match format {
+            Format::Xml => 0,
+            Format::Json => 1,
+        },
         id: id.0,
     };
     let body = ctx.bodies.get_or_encode(key, view.version(), || {
         let group = view.department(id).ok_or(ZendeskError::NotFound)?;
         Ok::<_, ZendeskError>(Bytes::from(
-            group_document(&group_out(view, group, true)).to_xml(),
+            Document::Group(group_out(view, group, true)).render(format),
         ))
     })?;
-    Ok(respond(StatusCode::OK, XML, body))
+    Ok(respond(StatusCode::OK, content_type(format), body))
 }
 
-async fn create_group(ctx: &Context, request: Request, prefix: &str) -> Result<Response> {
+async fn create_group(
+    ctx: &Context,
+    request: Request,
+    format: Format,
+    link: Link,
+) -> Result<Response> {
     let host = host(request.headers())?;
     // A tenant's `/t/{name}`, which the gateway took off the path, goes back into the Location.
-    let prefix = format!("{}{prefix}", request.body().mount());
-    let body = GroupBody::from_document(read_xml(request).await?)?;
+    let prefix = format!("{}{}", request.body().mount(), link.prefix);
+    let body = read_group(request, format).await?;
     let GroupCreate { name, members } = GroupCreate::try_from(body)?;
     inactive_agents(&ctx.store.view(), members.as_ref())?;
     let (view, outcome) = ctx
@@ -282,15 +383,21 @@ async fn create_group(ctx: &Context, request: Request, prefix: &str) -> Result<R
     let group = view.department(id).ok_or(ZendeskError::NotFound)?;
     tracing::info!(department = id.0, "group created");
     Ok(created(
-        &group_document(&group_out(&view, group, true)),
-        location(&host, &prefix, "groups", id.0)?,
+        format,
+        &Document::Group(group_out(&view, group, true)),
+        location(&host, &prefix, "groups", id.0, link.extension)?,
     ))
 }
 
 /// 200 with the group as it now is. The docs show no body; ActiveResource and pyactiveresource
 /// load one when present and accept an empty one (spec B5, B6), so the body saves a GET.
-async fn update_group(ctx: &Context, id: DepartmentId, request: Request) -> Result<Response> {
-    let body = GroupBody::from_document(read_xml(request).await?)?;
+async fn update_group(
+    ctx: &Context,
+    id: DepartmentId,
+    request: Request,
+    format: Format,
+) -> Result<Response> {
+    let body = read_group(request, format).await?;
     let GroupUpdate { name, members } = GroupUpdate::try_from(body)?;
     inactive_agents(&ctx.store.view(), members.as_ref())?;
     let (view, _) = ctx
@@ -306,9 +413,10 @@ async fn update_group(ctx: &Context, id: DepartmentId, request: Request) -> Resu
         })
         .await?;
     let group = view.department(id).ok_or(ZendeskError::NotFound)?;
-    Ok(xml(
+    Ok(render(
         StatusCode::OK,
-        &group_document(&group_out(&view, group, true)),
+        format,
+        &Document::Group(group_out(&view, group, true)),
     ))
 }
 
@@ -338,7 +446,15 @@ fn list_query(raw: Option<&str>) -> Result<ListQuery> {
         role: None,
         query: None,
     };
-    for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+    // Rack, which read Rails 2.3's query strings, split them on `&` and on `;` (`DEFAULT_SEP =
+    // /[&;] */`): the eventbrite client's search (PyPI `zendesk` 1.0, `endpoints.py`) asks for
+    // `/users.xml?query=…&amp;role=…&amp;page=…`, which Rack read as `query`, `amp`, `role`, `amp`,
+    // `page`. Each piece is then decoded as a form pair.
+    let pieces = raw
+        .unwrap_or("")
+        .split(['&', ';'])
+        .map(|piece| piece.trim_start_matches(' '));
+    for (key, value) in pieces.flat_map(|piece| form_urlencoded::parse(piece.as_bytes())) {
         // A blank `page` or `role` (`?page=`, as a form with an empty field sends it) is no
         // parameter at all, as a Rails action reads one through `params[:page].presence` (issue
         // 16; docs/zendesk.md) [I].
@@ -394,6 +510,7 @@ impl ListQuery {
         &self,
         view: &'a State,
         users: impl Iterator<Item = &'a Arc<Agent>>,
+        format: Format,
     ) -> Result<Response> {
         let matching: Vec<&Arc<Agent>> = users.filter(|a| self.matches(a)).collect();
         let start = (self.page - 1).saturating_mul(PAGE_SIZE);
@@ -403,26 +520,37 @@ impl ListQuery {
             .take(PAGE_SIZE)
             .map(|a| user_out(view, a, true))
             .collect();
-        Ok(xml(StatusCode::OK, &users_document(&page, matching.len())))
+        let total = matching.len();
+        Ok(render(
+            StatusCode::OK,
+            format,
+            &Document::Users { page, total },
+        ))
     }
 }
 
 /// Every user, deleted (inactive) ones included, in id order, a page at a time.
-fn list_users(view: &View, query: Option<&str>) -> Result<Response> {
-    list_query(query)?.page(view, view.agents())
+fn list_users(view: &View, query: Option<&str>, format: Format) -> Result<Response> {
+    list_query(query)?.page(view, view.agents(), format)
 }
 
 /// A group's agents, paginated and filtered like the user list (spec B1).
-fn list_group_users(view: &View, id: DepartmentId, query: Option<&str>) -> Result<Response> {
+fn list_group_users(
+    view: &View,
+    id: DepartmentId,
+    query: Option<&str>,
+    format: Format,
+) -> Result<Response> {
     let members = view.members_of(id).filter_map(|m| view.agent(m.agent));
-    list_query(query)?.page(view, members)
+    list_query(query)?.page(view, members, format)
 }
 
-fn show_user(view: &View, id: AgentId) -> Result<Response> {
+fn show_user(view: &View, id: AgentId, format: Format) -> Result<Response> {
     let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
-    Ok(xml(
+    Ok(render(
         StatusCode::OK,
-        &user_document(&user_out(view, agent, true)),
+        format,
+        &Document::User(user_out(view, agent, true)),
     ))
 }
 
@@ -443,11 +571,16 @@ async fn hash(password: Option<String>) -> Result<Option<PasswordHash>> {
 /// How often a create retries when another write took the username it picked.
 const USERNAME_TRIES: usize = 8;
 
-async fn create_user(ctx: &Context, request: Request, prefix: &str) -> Result<Response> {
+async fn create_user(
+    ctx: &Context,
+    request: Request,
+    format: Format,
+    link: Link,
+) -> Result<Response> {
     let host = host(request.headers())?;
     // A tenant's `/t/{name}`, which the gateway took off the path, goes back into the Location.
-    let prefix = format!("{}{prefix}", request.body().mount());
-    let body = UserBody::from_document(read_xml(request).await?)?;
+    let prefix = format!("{}{}", request.body().mount(), link.prefix);
+    let body = read_user(request, format).await?;
     let new = UserCreate::try_from(body)?;
     let credentials = Credentials {
         password: hash(new.password).await?,
@@ -485,8 +618,9 @@ async fn create_user(ctx: &Context, request: Request, prefix: &str) -> Result<Re
     let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
     tracing::info!(agent = id.0, "user created");
     Ok(created(
-        &user_document(&user_out(&view, agent, true)),
-        location(&host, &prefix, "users", id.0)?,
+        format,
+        &Document::User(user_out(&view, agent, true)),
+        location(&host, &prefix, "users", id.0, link.extension)?,
     ))
 }
 
@@ -496,8 +630,13 @@ const OWNER_ROLES: &str = "Roles can't be changed for the account owner";
 const OWNER_DELETE: &str = "The account owner can't be deleted";
 
 /// 200 with the user as it now is (as for groups).
-async fn update_user(ctx: &Context, id: AgentId, request: Request) -> Result<Response> {
-    let body = UserBody::from_document(read_xml(request).await?)?;
+async fn update_user(
+    ctx: &Context,
+    id: AgentId,
+    request: Request,
+    format: Format,
+) -> Result<Response> {
+    let body = read_user(request, format).await?;
     let update = UserUpdate::try_from(body)?;
     let current = ctx
         .store
@@ -523,9 +662,10 @@ async fn update_user(ctx: &Context, id: AgentId, request: Request) -> Result<Res
     };
     let (view, _) = ctx.store.apply(Command::UpdateAgent { id, patch }).await?;
     let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
-    Ok(xml(
+    Ok(render(
         StatusCode::OK,
-        &user_document(&user_out(&view, agent, true)),
+        format,
+        &Document::User(user_out(&view, agent, true)),
     ))
 }
 
@@ -577,6 +717,14 @@ mod tests {
         assert_eq!(
             list_query(Some("page=&role=")).unwrap(),
             list_query(None).unwrap()
+        );
+        assert_eq!(
+            list_query(Some("query=Sam&amp;role=4&amp;page=;page=2")).unwrap(),
+            ListQuery {
+                page: 2,
+                role: Some(ZendeskRole::Agent),
+                query: Some("sam".into())
+            }
         );
     }
 }

@@ -1,6 +1,7 @@
-//! The classic Zendesk ("v1") REST API in XML: groups and users, as ActiveResource clients expect
-//! them (spec `zendesk_chat_and_classic_xml.md`, part B). Served unprefixed (`/groups.xml`) and
-//! under `/api/v1` (`/api/v1/groups.xml`).
+//! The classic Zendesk ("v1") REST API in XML and JSON: groups and users, as ActiveResource clients
+//! expect them (spec `zendesk_chat_and_classic_xml.md`, part B). Served unprefixed (`/groups.xml`)
+//! and under `/api/v1` (`/api/v1/groups.xml`), each route as `.xml`, `.json` and without an
+//! extension, answered by `Accept` as Rails' `respond_to` did ([`format`]).
 //!
 //! A group is a department; a user is an agent of the model, with classic Zendesk's roles 0 (end
 //! user), 2 (administrator) and 4 (agent) mapped onto the model's roles. Implemented: groups list,
@@ -8,13 +9,15 @@
 //! exactly these), destroy (soft: set inactive), and a group's users; users list (`page`, `role`,
 //! `query`), show, `current`, create, update, delete (deactivate). HTTP Basic with a password or an
 //! API token, `X-On-Behalf-Of`, `X-Http-Method-Override`. Not implemented: tickets,
-//! organizations, the JSON format, the 503 throttle. The decisions are in `docs/zendesk.md`, the
+//! organizations, the HTML format, the 503 throttle. The decisions are in `docs/zendesk.md`, the
 //! errors in `docs/zendesk-errors.md`.
 //!
-//! [`xml`] is the Rails-style typed XML reader and writer every body goes through.
+//! [`xml`] is the Rails-style typed XML reader and writer every XML body goes through; JSON bodies
+//! are read into the same value tree (`wire/json.rs`), so one mapping judges both.
 
 mod auth;
 mod error;
+mod format;
 mod handlers;
 mod mapping;
 mod routes;
@@ -87,7 +90,6 @@ impl Facade for Zendesk {
 
     fn handle(&self, request: Request) -> Answer {
         handlers::dispatch(&self.context, request)
-            .unwrap_or_else(|e| Answer::Now(e.into_response()))
     }
 
     fn rescue(&self, error: &LayerError) -> Response {

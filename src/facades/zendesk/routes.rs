@@ -1,8 +1,11 @@
-//! Method + path -> action, one line per route (spec B1), served unprefixed (`/groups.xml`, the
-//! early URLs) and under `/api/v1` (the later, optional prefix; spec B5 "Format suffix").
+//! Method + path -> action, one line per route and format (spec B1), served unprefixed
+//! (`/groups.xml`, the early URLs) and under `/api/v1` (the later, optional prefix; spec B5
+//! "Format suffix"). Every route answers as `.xml`, as `.json` and without an extension (then by
+//! its `Accept` header, `format.rs`), as Rails' resource routes did.
 //!
 //! matchit cannot split `{id}.xml` inside one segment, so the element routes take the whole
-//! segment and [`record_id`] reads `<digits>.xml` out of it; anything else there is no route.
+//! segment and [`record_id`] reads `<digits>`, `<digits>.xml` or `<digits>.json` out of it;
+//! anything else there is no route.
 
 use http::Method;
 
@@ -28,18 +31,30 @@ pub enum Action {
 /// The route table. Paths are relative to each prefix; `{id}` is one whole path segment.
 #[rustfmt::skip]
 pub const ROUTES: &[(Method, &str, Action)] = &[
-    (Method::GET,    "/groups.xml",            Action::ListGroups),
-    (Method::POST,   "/groups.xml",            Action::CreateGroup),
-    (Method::GET,    "/groups/{id}",           Action::ShowGroup),
-    (Method::PUT,    "/groups/{id}",           Action::UpdateGroup),
-    (Method::DELETE, "/groups/{id}",           Action::DeleteGroup),
-    (Method::GET,    "/groups/{id}/users.xml", Action::ListGroupUsers),
-    (Method::GET,    "/users.xml",             Action::ListUsers),
-    (Method::POST,   "/users.xml",             Action::CreateUser),
-    (Method::GET,    "/users/current.xml",     Action::ShowCurrentUser),
-    (Method::GET,    "/users/{id}",            Action::ShowUser),
-    (Method::PUT,    "/users/{id}",            Action::UpdateUser),
-    (Method::DELETE, "/users/{id}",            Action::DeleteUser),
+    (Method::GET,    "/groups.xml",             Action::ListGroups),
+    (Method::GET,    "/groups.json",            Action::ListGroups),
+    (Method::GET,    "/groups",                 Action::ListGroups),
+    (Method::POST,   "/groups.xml",             Action::CreateGroup),
+    (Method::POST,   "/groups.json",            Action::CreateGroup),
+    (Method::POST,   "/groups",                 Action::CreateGroup),
+    (Method::GET,    "/groups/{id}",            Action::ShowGroup),
+    (Method::PUT,    "/groups/{id}",            Action::UpdateGroup),
+    (Method::DELETE, "/groups/{id}",            Action::DeleteGroup),
+    (Method::GET,    "/groups/{id}/users.xml",  Action::ListGroupUsers),
+    (Method::GET,    "/groups/{id}/users.json", Action::ListGroupUsers),
+    (Method::GET,    "/groups/{id}/users",      Action::ListGroupUsers),
+    (Method::GET,    "/users.xml",              Action::ListUsers),
+    (Method::GET,    "/users.json",             Action::ListUsers),
+    (Method::GET,    "/users",                  Action::ListUsers),
+    (Method::POST,   "/users.xml",              Action::CreateUser),
+    (Method::POST,   "/users.json",             Action::CreateUser),
+    (Method::POST,   "/users",                  Action::CreateUser),
+    (Method::GET,    "/users/current.xml",      Action::ShowCurrentUser),
+    (Method::GET,    "/users/current.json",     Action::ShowCurrentUser),
+    (Method::GET,    "/users/current",          Action::ShowCurrentUser),
+    (Method::GET,    "/users/{id}",             Action::ShowUser),
+    (Method::PUT,    "/users/{id}",             Action::UpdateUser),
+    (Method::DELETE, "/users/{id}",             Action::DeleteUser),
 ];
 
 /// The unprefixed early URLs and the later `/api/v1` ones (spec B5).
@@ -47,13 +62,17 @@ pub const PREFIXES: [&str; 2] = ["", "/api/v1"];
 
 /// The path prefixes this facade claims: the early unprefixed URLs, and the later `/api/v1/`
 /// ones. `/api/v1/` itself belongs to Rocket.Chat, whose routes are `/api/v1/users.create` and
-/// the like, never `users/` or `users.xml`, so only these four are claimed under it.
-pub const CLAIMED: [&str; 6] = [
+/// the like, never `users/`, `users.xml` or `users.json`, so only these are claimed under it. The
+/// collections without an extension (`/api/v1/groups`) are not: claims are prefixes, and that one
+/// would take Rocket.Chat's `groups.*` methods; they are served unprefixed (`/groups`).
+pub const CLAIMED: [&str; 8] = [
     "/groups",
     "/users",
     "/api/v1/groups.xml",
+    "/api/v1/groups.json",
     "/api/v1/groups/",
     "/api/v1/users.xml",
+    "/api/v1/users.json",
     "/api/v1/users/",
 ];
 
@@ -94,17 +113,21 @@ impl Action {
         }
     }
 
-    /// Whether the path's `{id}` segment is a file name, `<id>.xml`, rather than a bare id.
+    /// Whether the path's `{id}` segment is the last one, which may carry the extension
+    /// (`42.xml`), rather than a bare id before `/users`.
     fn id_is_file(self) -> bool {
         !matches!(self, Action::ListGroupUsers)
     }
 }
 
-/// The record id in a path segment: `42.xml` for element routes, `42` before `/users.xml`.
-/// Digits only (`+1.xml`, `1.json` or `1` alone are no route); `None` answers 404.
+/// The record id in a path segment: `42.xml`, `42.json` or `42` for element routes, `42` before
+/// `/users`. Digits only (`+1.xml`, `1.yaml`, `1.json.xml` are no route); `None` answers 404.
 pub fn record_id(action: Action, segment: &str) -> Option<u64> {
     let digits = if action.id_is_file() {
-        segment.strip_suffix(".xml")?
+        segment
+            .strip_suffix(".xml")
+            .or_else(|| segment.strip_suffix(".json"))
+            .unwrap_or(segment)
     } else {
         segment
     };
@@ -135,12 +158,14 @@ mod tests {
     }
 
     #[test]
-    fn an_element_id_is_digits_followed_by_the_xml_suffix() {
+    fn an_element_id_is_digits_with_an_xml_or_json_extension_or_none() {
         assert_eq!(record_id(Action::ShowGroup, "42.xml"), Some(42));
+        assert_eq!(record_id(Action::ShowGroup, "42.json"), Some(42));
+        assert_eq!(record_id(Action::ShowGroup, "42"), Some(42));
         assert_eq!(record_id(Action::ListGroupUsers, "42"), Some(42));
         for bad in [
-            "42",
-            "42.json",
+            "42.yaml",
+            "42.json.xml",
             "+1.xml",
             ".xml",
             "4a.xml",
@@ -150,6 +175,7 @@ mod tests {
             assert_eq!(record_id(Action::ShowGroup, bad), None, "{bad}");
         }
         assert_eq!(record_id(Action::ListGroupUsers, "42.xml"), None);
+        assert_eq!(record_id(Action::ListGroupUsers, "42.json"), None);
         assert_eq!(
             record_id(Action::ShowUser, "99999999999999999999.xml"),
             None
@@ -161,7 +187,12 @@ mod tests {
         let claims = |path: &str| CLAIMED.iter().any(|p| path.starts_with(p));
         for prefix in PREFIXES {
             for (_, path, _) in ROUTES {
-                assert!(claims(&format!("{prefix}{path}")), "{prefix}{path}");
+                let unclaimed = !prefix.is_empty() && matches!(*path, "/groups" | "/users");
+                assert_eq!(
+                    claims(&format!("{prefix}{path}")),
+                    !unclaimed,
+                    "{prefix}{path}"
+                );
             }
         }
         for rocketchat in [

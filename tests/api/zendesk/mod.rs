@@ -7,6 +7,7 @@
 
 mod auth;
 mod bad_input;
+mod formats;
 mod groups;
 mod routes;
 mod users;

@@ -200,6 +200,34 @@ async fn a_blank_page_or_role_is_no_parameter_at_all() {
 }
 
 #[tokio::test]
+async fn a_query_string_is_split_on_semicolons_too_as_rack_split_it() {
+    // See: the eventbrite client (PyPI `zendesk` 1.0, `endpoints.py`, 2011) searches with
+    // `/users.xml?query={{query}}&amp;role={{role}}&amp;page={{page}}`; Rack, which parsed Rails
+    // 2.3's query strings, splits on `&` and `;` (`DEFAULT_SEP = /[&;] */`), so Zendesk read
+    // `query`, `amp`, `role`, `amp` and `page` (docs/zendesk.md, "Users").
+    let app = spawn_app().await;
+
+    let searched = app
+        .zendesk()
+        .get("/users.xml?query=example.com&amp;role=4&amp;page=")
+        .await;
+    let second_page = app.zendesk().get("/users.xml?role=4;page=2").await;
+
+    assert_xml(
+        &searched,
+        StatusCode::OK,
+        &list("users", 2, &default_users()[1..]),
+        "eventbrite's search",
+    );
+    assert_xml(
+        &second_page,
+        StatusCode::OK,
+        &list("users", 2, &[]),
+        "role=4;page=2",
+    );
+}
+
+#[tokio::test]
 async fn a_bad_page_or_role_is_400_naming_the_parameter() {
     let app = spawn_app().await;
 

@@ -20,7 +20,7 @@ mod writer;
 
 pub use reader::parse;
 pub use value::{Element, Limits, XmlDocument, XmlError, XmlType, XmlValue};
-pub use writer::{write, write_without_prolog};
+pub use writer::{datetime, write, write_without_prolog};
 
 // Reading and writing are methods of the document, defined here so that `value.rs` needs neither
 // the reader nor the writer.

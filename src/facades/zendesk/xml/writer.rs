@@ -141,7 +141,9 @@ fn whitespace(out: &mut Writer<Vec<u8>>, text: &str) -> io::Result<()> {
 }
 
 /// `2009-05-13T00:07:08-07:00`, or `...Z` in UTC: Rails' `xmlschema`, whole seconds.
-fn datetime(t: OffsetDateTime) -> String {
+/// A time as Rails' `xmlschema` writes it, whole seconds, `Z` or the offset: the form of every
+/// `type="datetime"` element, and of the JSON times (Rails 2.3's standard JSON time format).
+pub fn datetime(t: OffsetDateTime) -> String {
     let mut text = format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         t.year(),

@@ -1,13 +1,20 @@
 //! The classic Zendesk XML: the group and user elements the gateway writes (spec B2, B3), the
-//! bodies it reads (B4), and its error documents (B5). The only place the vendor's element names
-//! appear. Everything is built as an [`XmlValue`] tree and written by the typed writer.
+//! bodies it reads (B4), and its error documents (B5). With `json.rs`, the same in JSON: the only
+//! place the vendor's element and field names appear. XML is built as an [`XmlValue`] tree and
+//! written by the typed writer; JSON bodies are read into the same tree, so one mapping judges
+//! both.
 //!
 //! Element order is alphabetical, attributes first and nested collections last, as Rails 2's
 //! `to_xml` wrote the docs' examples (`created-at`, `id`, `is-active`, `name`, `updated-at`).
 
 use time::OffsetDateTime;
 
+use super::format::Format;
 use super::xml::{Element, XmlDocument, XmlValue};
+
+mod json;
+
+pub use json::{error_json, errors_json};
 
 /// A group as the gateway shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,6 +121,38 @@ pub fn users_document(users: &[UserOut<'_>], total: usize) -> XmlDocument {
     )
 }
 
+/// A successful answer's body, in either format.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Document<'a> {
+    Group(GroupOut<'a>),
+    Groups(Vec<GroupOut<'a>>),
+    User(UserOut<'a>),
+    /// One page, and the number of users matching across the pages (XML's `count`).
+    Users {
+        page: Vec<UserOut<'a>>,
+        total: usize,
+    },
+}
+
+impl Document<'_> {
+    /// The body in `format`.
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Xml => self.xml().to_xml(),
+            Format::Json => self.json(),
+        }
+    }
+
+    fn xml(&self) -> XmlDocument {
+        match self {
+            Document::Group(group) => group_document(group),
+            Document::Groups(groups) => groups_document(groups),
+            Document::User(user) => user_document(user),
+            Document::Users { page, total } => users_document(page, *total),
+        }
+    }
+}
+
 /// `<error>message</error>`: the one-line error of spec B5.
 pub fn error_document(message: &str) -> XmlDocument {
     XmlDocument::new("error", XmlValue::text(message))
@@ -162,31 +201,39 @@ pub enum DecodeError {
     },
     /// The root element holds text or an array instead of fields.
     NotARecord { root: &'static str },
+    /// A JSON body that is not an object, or whose `"group"` (`"user"`) is not one.
+    JsonRoot { root: &'static str },
 }
 
 impl GroupBody {
     /// Reads `<group>`. Everything else in it is ignored: pyactiveresource sends back whatever it
     /// read (`id` (spec B4 rule 5), `is-active`, the timestamps, the nested `users`).
     pub fn from_document(doc: XmlDocument) -> Result<Self, DecodeError> {
-        let fields = fields_of(doc, "group")?;
-        Ok(Self {
-            name: field(&fields, "name"),
-            agents: field(&fields, "agents"),
-        })
+        Ok(Self::from_fields(&fields_of(doc, "group")?))
+    }
+
+    fn from_fields(fields: &[Element]) -> Self {
+        Self {
+            name: field(fields, "name"),
+            agents: field(fields, "agents"),
+        }
     }
 }
 
 impl UserBody {
     /// Reads `<user>`; other elements (`restriction-id`, `groups`, …) are ignored.
     pub fn from_document(doc: XmlDocument) -> Result<Self, DecodeError> {
-        let fields = fields_of(doc, "user")?;
-        Ok(Self {
-            name: field(&fields, "name"),
-            email: field(&fields, "email"),
-            roles: field(&fields, "roles"),
-            time_zone: field(&fields, "time-zone"),
-            password: field(&fields, "password"),
-        })
+        Ok(Self::from_fields(&fields_of(doc, "user")?))
+    }
+
+    fn from_fields(fields: &[Element]) -> Self {
+        Self {
+            name: field(fields, "name"),
+            email: field(fields, "email"),
+            roles: field(fields, "roles"),
+            time_zone: field(fields, "time-zone"),
+            password: field(fields, "password"),
+        }
     }
 }
 
