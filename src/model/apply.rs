@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::agent::{AccessToken, Agent, TokenDigest};
+use super::agent::{AccessToken, Agent, TokenDigest, TokenKind};
 use super::command::{
     AgentPatch, Command, DepartmentPatch, MembersChange, NamePolicy, NewAgent, NewDepartment,
     Outcome, UnknownAgents, WritePolicy,
@@ -50,7 +50,15 @@ impl State {
             Command::CreateAgent { agent } => self.create_agent(agent, now),
             Command::UpdateAgent { id, patch } => self.update_agent(id, patch, now),
             Command::DeleteAgent { id } => self.delete_agent(id),
+            Command::AddToken { id, token } if token.kind == TokenKind::Session => {
+                self.start_session(id, token.digest, None, now)
+            }
             Command::AddToken { id, token } => self.add_token(id, token),
+            Command::StartSession {
+                id,
+                digest,
+                drop_started_before,
+            } => self.start_session(id, digest, drop_started_before, now),
             Command::RevokeToken { id, digest } => self.revoke_token(id, digest),
             Command::SetSetting { name, value } => {
                 match value {
@@ -370,6 +378,7 @@ impl State {
         for token in &agent.credentials.tokens {
             self.agent_by_token.remove(&token.digest);
         }
+        self.end_sessions_of(id);
         self.agent_by_uid.remove(&agent.uid);
         self.agent_by_email.remove(&agent.email.key());
         self.agent_by_username.remove(agent.username.as_str());
@@ -393,6 +402,9 @@ impl State {
 
     fn revoke_token(&mut self, id: AgentId, digest: TokenDigest) -> Result<Outcome, ModelError> {
         let mut agent = Agent::clone(&*self.require_agent(id)?);
+        if self.end_session(id, &digest) {
+            return Ok(Outcome::Agent(id));
+        }
         let before = agent.credentials.tokens.len();
         agent.credentials.tokens.retain(|t| t.digest != digest);
         if agent.credentials.tokens.len() != before {

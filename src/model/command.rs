@@ -50,12 +50,21 @@ pub enum Command {
     DeleteAgent {
         id: AgentId,
     },
-    /// Gives an agent one more token (a login).
+    /// Gives an agent one more token; a session token starts a session (as
+    /// [`Command::StartSession`] without a cutoff).
     AddToken {
         id: AgentId,
         token: AccessToken,
     },
-    /// Takes a token away (a logout); unknown digests are ignored.
+    /// Starts a login session for an agent: drops its sessions started before
+    /// `drop_started_before` (expired), then its oldest while it holds
+    /// [`MAX_SESSIONS_PER_AGENT`](super::MAX_SESSIONS_PER_AGENT).
+    StartSession {
+        id: AgentId,
+        digest: TokenDigest,
+        drop_started_before: Option<Timestamp>,
+    },
+    /// Takes a token or a session away (a logout); unknown digests are ignored.
     RevokeToken {
         id: AgentId,
         digest: TokenDigest,

@@ -14,6 +14,7 @@ impl State {
             && self.agents == other.agents
             && self.members == other.members
             && self.settings == other.settings
+            && self.sessions == other.sessions
     }
 
     /// Checks every index against the records. For tests, start-up and recovery. `O(n log n)`
@@ -81,9 +82,10 @@ impl State {
             .values()
             .map(|a| a.credentials.tokens.len())
             .sum();
-        if tokens != self.agent_by_token.len() {
+        if tokens + self.session_count() != self.agent_by_token.len() {
             return Err("token index and agents' tokens differ in size".into());
         }
+        self.check_sessions()?;
         let links = self.members.values().map(|l| l.len()).sum::<usize>();
         let sides_count = self
             .agent_departments
@@ -131,6 +133,37 @@ impl State {
             .eq(self.membership_by_uid.iter().map(|(u, (d, a))| (u, (d, a))))
         {
             return Err("the link uid index misses a link".into());
+        }
+        Ok(())
+    }
+}
+
+/// The sessions' part of [`State::check_invariants`].
+impl State {
+    fn check_sessions(&self) -> Result<(), String> {
+        for (agent, list) in self.sessions.iter() {
+            let Some(record) = self.agents.get(agent) else {
+                return Err(format!("sessions of a missing agent {agent}"));
+            };
+            if list.is_empty() || !list.is_sorted_by_key(|s| s.started_at) {
+                return Err(format!(
+                    "agent {agent}'s sessions are empty or out of order"
+                ));
+            }
+            if list
+                .iter()
+                .any(|s| self.agent_by_token.get(&s.digest) != Some(agent))
+            {
+                return Err(format!("the token index misses a session of agent {agent}"));
+            }
+            if record
+                .credentials
+                .tokens
+                .iter()
+                .any(|t| t.kind == super::agent::TokenKind::Session)
+            {
+                return Err(format!("agent {agent} holds a session among its tokens"));
+            }
         }
         Ok(())
     }

@@ -15,6 +15,7 @@ use super::department::Department;
 use super::error::{AgentField, ModelError};
 use super::ids::{AgentId, DepartmentId, ObjectId};
 use super::membership::Membership;
+use super::session::{Session, split_sessions};
 use super::state::{IdList, Links, State};
 
 /// Builds a [`State`] from records with their ids already chosen. Each `insert_*` refuses what
@@ -43,9 +44,15 @@ impl StateBuilder {
         self.state.settings.insert(Arc::from(name), value);
     }
 
-    /// Adds an agent. Fails if its id, uid, email, username or a token is taken.
+    /// Adds an agent. Fails if its id, uid, email, username or a token is taken. Session tokens
+    /// among its tokens become its sessions, started when the agent was last updated.
     pub fn insert_agent(&mut self, agent: Agent) -> Result<(), ModelError> {
         self.state.insert_agent(agent)
+    }
+
+    /// Adds a login session to an agent already added. Fails if the digest is taken.
+    pub fn insert_session(&mut self, agent: AgentId, session: Session) -> Result<(), ModelError> {
+        self.state.put_session(agent, session)
     }
 
     /// Adds a department. Fails if its id or uid is taken.
@@ -184,7 +191,8 @@ impl State {
     }
 
     /// Adds an agent with its ids already chosen (fixtures, snapshots).
-    pub(super) fn insert_agent(&mut self, agent: Agent) -> Result<(), ModelError> {
+    pub(super) fn insert_agent(&mut self, mut agent: Agent) -> Result<(), ModelError> {
+        let sessions = split_sessions(&mut agent);
         let taken = |field: &'static str, what: String| ModelError::Invalid {
             field,
             reason: format!("{what} is already taken"),
@@ -206,8 +214,14 @@ impl State {
             });
         }
         let mut seen = std::collections::HashSet::new();
-        for token in &agent.credentials.tokens {
-            if self.agent_by_token.contains_key(&token.digest) || !seen.insert(token.digest) {
+        let digests = agent
+            .credentials
+            .tokens
+            .iter()
+            .map(|t| t.digest)
+            .chain(sessions.iter().map(|s| s.digest));
+        for digest in digests {
+            if self.agent_by_token.contains_key(&digest) || !seen.insert(digest) {
                 return Err(ModelError::Invalid {
                     field: "tokens",
                     reason: "hold a token another agent (or this one) already holds".into(),
@@ -224,6 +238,9 @@ impl State {
             self.agent_by_token.insert(token.digest, id);
         }
         self.agents.insert(id, Arc::new(agent));
+        for session in sessions {
+            self.put_session(id, session)?;
+        }
         Ok(())
     }
 

@@ -17,6 +17,8 @@
 //! * `load`: [`StateBuilder`], the only public way to put records with chosen ids into a state.
 //! * `change` (the record-level [`Change`] and its on-disk form) and `replay` (diffing states
 //!   into changes and replaying them), for the journal and snapshots.
+//! * `session`: login sessions, kept apart from the agent records so that a login is one small
+//!   change.
 //! * `invariants`: the full index check, for tests and recovery.
 //! * `store`: the [`Store`] handle and its write path; `publish`: the published state and the
 //!   writers' head; `commit`: the group-commit task that makes journaled writes durable.
@@ -35,6 +37,7 @@ pub mod load;
 pub mod membership;
 mod publish;
 mod replay;
+pub mod session;
 pub mod state;
 pub mod store;
 #[cfg(test)]
@@ -55,5 +58,6 @@ pub use error::{AgentField, ModelError};
 pub use ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};
 pub use load::{DepartmentBatch, StateBuilder};
 pub use membership::{MemberSpec, Membership};
+pub use session::{MAX_SESSIONS_PER_AGENT, Session};
 pub use state::{State, View};
 pub use store::{Read, Store};

@@ -104,6 +104,9 @@ pub struct State {
     pub(super) membership_by_uid: OrdMap<ObjectId, (DepartmentId, AgentId)>,
     /// Named settings (a facade's switches, permission lists); absent = the reader's default.
     pub(super) settings: OrdMap<Arc<str>, serde_json::Value>,
+    /// Agent -> its login sessions, oldest first (session.rs); their digests are in
+    /// `agent_by_token` with the agents' other tokens.
+    pub(super) sessions: OrdMap<AgentId, super::session::Sessions>,
 }
 
 impl State {

@@ -68,6 +68,8 @@ pub const PREFIX: &str = "/api/v1";
 pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::POST,   "/login", L(Later::Login)),
     (Method::POST,   "/logout", L(Later::Logout)),
+    // Restivus's deprecated `GET logout`, still served by `ApiClass.ts`.
+    (Method::GET,    "/logout", L(Later::Logout)),
     (Method::GET,    "/livechat/department", N(Now::ListDepartments)),
     (Method::POST,   "/livechat/department", L(Later::CreateDepartment)),
     (Method::GET,    "/livechat/department/isDepartmentCreationAvailable", N(Now::CreationAvailable)),
