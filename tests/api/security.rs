@@ -679,7 +679,7 @@ fn rc_needs(method: &Method, template: &str, user_type: &str) -> Needs {
     use Needs::*;
     match (method.as_str(), template) {
         ("POST", "/login") | ("GET", "/livechat/config") => Public,
-        ("POST", "/logout")
+        ("POST" | "GET", "/logout")
         | ("POST", "/users.setStatus")
         | ("POST", "/method.call/{method}")
         | ("POST", "/method.call/{namespace}/{method}")
@@ -769,6 +769,10 @@ fn rc_calls() -> Vec<RcCall> {
     });
     let mut calls = Vec::new();
     for (method, template, _) in rocketchat::ROUTES {
+        // `GET logout` is `POST logout` again, and only one logout can come last.
+        if *method == Method::GET && *template == "/logout" {
+            continue;
+        }
         let types: &[&str] = if template.contains("{type}") {
             &["agent", "manager"]
         } else {
