@@ -22,6 +22,7 @@ use super::department::{Department, DepartmentName};
 use super::ids::{AgentId, DepartmentId, ObjectId, UserUid};
 use super::membership::Membership;
 use super::session::Session;
+use super::unit::Unit;
 
 /// One record-level change. A batch of them is one write.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +50,9 @@ pub enum Change {
     /// Adds the link, or replaces the one between the same department and agent.
     PutMembership(Membership),
     DeleteMembership(DepartmentId, AgentId),
+    /// Adds the unit, or replaces the one with its id.
+    PutUnit(Unit),
+    DeleteUnit(ObjectId),
     PutSetting(String, Value),
     RemoveSetting(String),
     /// The id counters, which may run ahead of the records (ids are never reused).

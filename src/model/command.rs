@@ -69,6 +69,20 @@ pub enum Command {
         id: AgentId,
         digest: TokenDigest,
     },
+    /// Creates a unit (`uid` `None`) or replaces the one with this id.
+    SaveUnit {
+        uid: Option<ObjectId>,
+        unit: UnitSpec,
+    },
+    /// Deletes a unit; its departments belong to none afterwards.
+    DeleteUnit {
+        uid: ObjectId,
+    },
+    /// Moves a department into a unit, or out of its unit (`None`).
+    SetDepartmentUnit {
+        id: DepartmentId,
+        unit: Option<ObjectId>,
+    },
     /// Sets a named setting; `None` removes it (back to the reader's default).
     SetSetting {
         name: String,
@@ -258,4 +272,16 @@ pub enum Outcome {
     Agent(AgentId),
     Deleted,
     Setting,
+    Unit(ObjectId),
+}
+
+/// A unit to create or replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitSpec {
+    pub name: String,
+    pub visibility: String,
+    /// Ids that name no agent are left out.
+    pub supervisors: Vec<AgentId>,
+    /// Ids that name no department are left out; a department in another unit moves here.
+    pub departments: Vec<DepartmentId>,
 }

@@ -15,6 +15,7 @@ impl State {
             && self.members == other.members
             && self.settings == other.settings
             && self.sessions == other.sessions
+            && self.units == other.units
     }
 
     /// Checks every index against the records. For tests, start-up and recovery. `O(n log n)`
@@ -86,6 +87,7 @@ impl State {
             return Err("token index and agents' tokens differ in size".into());
         }
         self.check_sessions()?;
+        self.check_units()?;
         let links = self.members.values().map(|l| l.len()).sum::<usize>();
         let sides_count = self
             .agent_departments

@@ -17,6 +17,7 @@ use super::ids::{AgentId, DepartmentId, ObjectId};
 use super::membership::Membership;
 use super::session::{Session, split_sessions};
 use super::state::{IdList, Links, State};
+use super::unit::Unit;
 
 /// Builds a [`State`] from records with their ids already chosen. Each `insert_*` refuses what
 /// would break an index and then leaves the state as it was.
@@ -48,6 +49,37 @@ impl StateBuilder {
     /// among its tokens become its sessions, started when the agent was last updated.
     pub fn insert_agent(&mut self, agent: Agent) -> Result<(), ModelError> {
         self.state.insert_agent(agent)
+    }
+
+    /// Adds a unit whose departments and supervisors were already added. Fails if its id is
+    /// taken, a department or supervisor is missing or repeated, or a department is in another
+    /// unit.
+    pub fn insert_unit(&mut self, mut unit: Unit) -> Result<(), ModelError> {
+        let refuse = |reason: String| ModelError::Invalid {
+            field: "unit",
+            reason,
+        };
+        if self.state.units.contains_key(&unit.uid) {
+            return Err(refuse(format!("uid {} is already taken", unit.uid)));
+        }
+        unit.departments.sort_unstable();
+        unit.supervisors.sort_unstable();
+        if unit.departments.windows(2).any(|w| w[0] == w[1])
+            || unit.supervisors.windows(2).any(|w| w[0] == w[1])
+        {
+            return Err(refuse("lists a department or supervisor twice".into()));
+        }
+        for d in &unit.departments {
+            self.state.require_department(*d)?;
+            if self.state.unit_of_department.contains_key(d) {
+                return Err(refuse(format!("department {d} is already in another unit")));
+            }
+        }
+        for a in &unit.supervisors {
+            self.state.require_agent(*a)?;
+        }
+        self.state.put_unit(unit);
+        Ok(())
     }
 
     /// Adds a login session to an agent already added. Fails if the digest is taken.

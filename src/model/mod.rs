@@ -19,6 +19,7 @@
 //!   into changes and replaying them), for the journal and snapshots.
 //! * `session`: login sessions, kept apart from the agent records so that a login is one small
 //!   change.
+//! * `unit`: units, named groups of departments with supervising agents.
 //! * `invariants`: the full index check, for tests and recovery.
 //! * `store`: the [`Store`] handle and its write path; `publish`: the published state and the
 //!   writers' head; `commit`: the group-commit task that makes journaled writes durable.
@@ -42,6 +43,7 @@ pub mod state;
 pub mod store;
 #[cfg(test)]
 mod test_support;
+pub mod unit;
 
 pub use agent::{
     AccessToken, Agent, Credentials, Email, InvalidPasswordHash, PasswordHash, Presence, Role,
@@ -50,7 +52,7 @@ pub use agent::{
 pub use change::{Batch, Change};
 pub use command::{
     AgentPatch, Command, DepartmentPatch, MembersChange, NamePolicy, NewAgent, NewDepartment,
-    Outcome, SettingsEdit, UnknownAgents, WritePolicy,
+    Outcome, SettingsEdit, UnitSpec, UnknownAgents, WritePolicy,
 };
 pub use commit::{Journal, JournalError};
 pub use department::{Department, DepartmentName, Routing, RoutingOptions, Settings};
@@ -61,3 +63,4 @@ pub use membership::{MemberSpec, Membership};
 pub use session::{MAX_SESSIONS_PER_AGENT, Session};
 pub use state::{State, View};
 pub use store::{Read, Store};
+pub use unit::Unit;

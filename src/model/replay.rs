@@ -17,6 +17,7 @@ use super::ids::{AgentId, DepartmentId};
 use super::membership::Membership;
 use super::session::{Session, split_sessions};
 use super::state::State;
+use super::unit::Unit;
 
 impl State {
     /// What changed from `before` to `self`, as record-level changes that
@@ -63,6 +64,15 @@ impl State {
                 sessions.push(Change::PutSession(agent, *s));
             }
         }
+        let mut units = Vec::new();
+        for item in before.units.diff(&self.units) {
+            units.push(match item {
+                DiffItem::Add(_, u) | DiffItem::Update { new: (_, u), .. } => {
+                    Change::PutUnit(Unit::clone(u))
+                }
+                DiffItem::Remove(uid, _) => Change::DeleteUnit(*uid),
+            });
+        }
         let mut put_links = Vec::new();
         let mut deleted_links = Vec::new();
         for item in before.members.diff(&self.members) {
@@ -99,6 +109,7 @@ impl State {
         let mut changes = put_departments;
         changes.append(&mut put_agents);
         changes.append(&mut sessions);
+        changes.append(&mut units);
         changes.append(&mut deleted_links);
         changes.append(&mut put_links);
         changes.append(&mut deleted_agents);
@@ -141,6 +152,7 @@ impl State {
             .sessions
             .iter()
             .flat_map(|(agent, list)| list.iter().map(|s| Change::PutSession(*agent, *s)));
+        let units = self.units.values().map(|u| Change::PutUnit(Unit::clone(u)));
         let links = self
             .members
             .values()
@@ -154,6 +166,7 @@ impl State {
             .chain(agents)
             .chain(sessions)
             .chain(links)
+            .chain(units)
             .chain(settings)
             .chain(std::iter::once(self.next_ids()))
             .collect()
@@ -191,6 +204,34 @@ impl State {
                     }
                 }
                 Change::PutSession(agent, session) => self.put_session(agent, session)?,
+                Change::PutUnit(unit) => {
+                    if let Some(d) = unit
+                        .departments
+                        .iter()
+                        .find(|d| !self.departments.contains_key(*d))
+                    {
+                        return Err(corrupt(format!(
+                            "unit {} holds a missing department {d}",
+                            unit.uid
+                        )));
+                    }
+                    if let Some(a) = unit
+                        .supervisors
+                        .iter()
+                        .find(|a| !self.agents.contains_key(*a))
+                    {
+                        return Err(corrupt(format!(
+                            "unit {} has a missing supervisor {a}",
+                            unit.uid
+                        )));
+                    }
+                    self.put_unit(unit);
+                }
+                Change::DeleteUnit(uid) => {
+                    if !self.drop_unit(&uid) {
+                        return Err(corrupt(format!("no unit {uid} to delete")));
+                    }
+                }
                 Change::DeleteSession(agent, digest) => {
                     if !self.end_session(agent, &digest) {
                         return Err(corrupt(format!("no session of agent {agent} to end")));
@@ -453,6 +494,24 @@ mod tests {
                 name: "x".into(),
                 value: Some(serde_json::json!({"on": true})),
             },
+            Command::SaveUnit {
+                uid: None,
+                unit: crate::model::UnitSpec {
+                    name: "North".into(),
+                    visibility: "public".into(),
+                    supervisors: vec![a, AgentId(99)],
+                    departments: vec![sales, DepartmentId(99)],
+                },
+            },
+            Command::SaveUnit {
+                uid: None,
+                unit: crate::model::UnitSpec {
+                    name: "South".into(),
+                    visibility: "private".into(),
+                    supervisors: vec![b],
+                    departments: vec![sales, support],
+                },
+            },
             Command::SetSetting {
                 name: "x".into(),
                 value: None,
@@ -478,6 +537,7 @@ mod tests {
             },
             Command::DeleteDepartment { id: sales },
             Command::DeleteAgent { id: a },
+            Command::DeleteAgent { id: b },
             // A refused command journals nothing.
             Command::DeleteAgent { id: a },
         ];

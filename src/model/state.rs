@@ -107,6 +107,9 @@ pub struct State {
     /// Agent -> its login sessions, oldest first (session.rs); their digests are in
     /// `agent_by_token` with the agents' other tokens.
     pub(super) sessions: OrdMap<AgentId, super::session::Sessions>,
+    /// Units by string id (unit.rs), and the unit each department in one belongs to.
+    pub(super) units: OrdMap<ObjectId, Arc<super::unit::Unit>>,
+    pub(super) unit_of_department: OrdMap<DepartmentId, ObjectId>,
 }
 
 impl State {
