@@ -173,6 +173,7 @@ fn rc_path(template: &str, user_type: &str) -> String {
         &template.replace("{namespace}/{method}", "livechat/changeLivechatStatus"),
         &[
             ("_id", id),
+            ("id", id),
             ("agentId", RC_AGENT_ID),
             ("type", user_type),
             ("method", "livechat:changeLivechatStatus"),
@@ -636,6 +637,9 @@ const RC_DEFAULT_ROLES: &[(&str, &[&str])] = &[
     ("create-user", &[ADMIN]),
     ("delete-user", &[ADMIN]),
     ("edit-other-user-info", &[ADMIN]),
+    // Enterprise: `apps/meteor/ee/app/livechat-enterprise/server/permissions.ts`.
+    ("manage-livechat-units", &[ADMIN, MANAGER]),
+    ("manage-livechat-monitors", &[ADMIN, MANAGER]),
 ];
 const ADMIN: &str = "admin";
 const MANAGER: &str = "livechat-manager";
@@ -725,6 +729,15 @@ fn rc_needs(method: &Method, template: &str, user_type: &str) -> Needs {
         ("POST", "/permissions.update") => All(&["access-permissions"]),
         ("GET", "/settings/{_id}") => All(&["view-privileged-setting"]),
         ("POST", "/settings/{_id}") => All(&["edit-privileged-setting"]),
+        // `units.ts`: `{POST: ['manage-livechat-units'], GET: []}` for the list.
+        ("GET", "/livechat/units") => Session,
+        ("POST", "/livechat/units")
+        | ("GET" | "POST" | "DELETE", "/livechat/units/{id}")
+        | (
+            "GET",
+            "/livechat/units/{id}/departments" | "/livechat/units/{id}/departments/available",
+        ) => All(&["manage-livechat-units"]),
+        ("GET", "/livechat/units/{id}/monitors") => All(&["manage-livechat-monitors"]),
         _ => panic!("{method} {template}: no expected permissions; add them from the spec"),
     }
 }
