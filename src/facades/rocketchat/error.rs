@@ -721,6 +721,11 @@ mod tests {
             (E::UnknownRole, 400, r#"{"success":false,"error":"Invalid role","errorType":"error-invalid-role"}"#.into()),
             (E::NoSuchSetting, 400, r#"{"success":false}"#.into()),
             (E::SettingNotSaved, 400, r#"{"success":false}"#.into()),
+            (E::NoLicense, 404, "404 Not Found".into()),
+            (E::SaveUnitNotFound, 400, r#"{"success":false,"error":"Unit not found [error-unit-not-found]","errorType":"error-unit-not-found","details":{"method":"livechat:saveUnit"}}"#.into()),
+            (E::RemoveUnitNotFound, 400, r#"{"success":false,"error":"Unit not found [unit-not-found]","errorType":"unit-not-found","details":{"method":"livechat:removeUnit"}}"#.into()),
+            (E::InvalidDepartmentUnit, 400, format!(r#"{{"success":false,"error":"Invalid department unit id provided [error-invalid-department-unit]","errorType":"error-invalid-department-unit","details":{s}}}"#)),
+            (E::UnitCantBeEmpty, 400, format!(r#"{{"success":false,"error":"The last department in a unit can't be removed [error-unit-cant-be-empty]","errorType":"error-unit-cant-be-empty","details":{s}}}"#)),
             (E::Model(ModelError::Storage), 500, r#"{"success":false,"error":"Internal server error"}"#.into()),
         ];
         for (error, status, expected) in rows {
