@@ -259,3 +259,56 @@ async fn ten_thousand_logins_add_at_most_a_kibibyte_each_to_the_data_directory()
     assert_eq!(view.sessions_of(AgentId(1)).len(), MAX_SESSIONS_PER_AGENT);
     view.check_invariants().unwrap();
 }
+
+#[tokio::test]
+async fn a_restart_keeps_the_sessions_their_ends_and_the_units() {
+    // Arrange: two sessions, one ended; a unit with a department.
+    let dir = tempfile::tempdir().unwrap();
+    let durable = |config: &mut deskbridge::config::Config| {
+        config.durability = Some(deskbridge::persist::Options::new(dir.path()));
+    };
+    let app = crate::helpers::spawn_app_with(durable).await;
+    let (kept, ended) = (app.rc().await, app.rc().await);
+    let (kept_token, ended_token) = (kept.token.clone(), ended.token.clone());
+    expect(
+        &ended.call(Method::POST, "logout", None).await,
+        StatusCode::OK,
+    );
+    let unit = expect(
+        &kept
+            .post(
+                "livechat/units",
+                json!({"unitData": {"name": "North", "visibility": "public"}, "unitMonitors": [],
+                       "unitDepartments": [{"departmentId": "65a4f0c2e4b0a1b2c3d4e5f1"}]}),
+            )
+            .await,
+        StatusCode::OK,
+    );
+    let before = app.handle.store().view();
+    app.handle.shutdown().await;
+
+    // Act
+    let app = crate::helpers::spawn_app_with(durable).await;
+
+    // Assert
+    let view = app.handle.store().view();
+    assert!(
+        view.same_records(&before),
+        "the records differ after a restart"
+    );
+    view.check_invariants().unwrap();
+    let kept = preset(&app, &kept_token);
+    let shown = expect(
+        &kept
+            .get(&format!("livechat/units/{}", unit["_id"].as_str().unwrap()))
+            .await,
+        StatusCode::OK,
+    );
+    assert_eq!(shown["numDepartments"], 1);
+    assert_rc(
+        &preset(&app, &ended_token).get("livechat/department").await,
+        StatusCode::UNAUTHORIZED,
+        logged_out(),
+        "the session ended before the restart",
+    );
+}
