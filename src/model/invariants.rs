@@ -143,10 +143,18 @@ impl State {
 /// The sessions' part of [`State::check_invariants`].
 impl State {
     fn check_sessions(&self) -> Result<(), String> {
+        let session = |t: &super::agent::AccessToken| t.kind == super::agent::TokenKind::Session;
+        if let Some(a) = self
+            .agents
+            .values()
+            .find(|a| a.credentials.tokens.iter().any(session))
+        {
+            return Err(format!("agent {} holds a session among its tokens", a.id));
+        }
         for (agent, list) in self.sessions.iter() {
-            let Some(record) = self.agents.get(agent) else {
+            if !self.agents.contains_key(agent) {
                 return Err(format!("sessions of a missing agent {agent}"));
-            };
+            }
             if list.is_empty() || !list.is_sorted_by_key(|s| s.started_at) {
                 return Err(format!(
                     "agent {agent}'s sessions are empty or out of order"
@@ -157,14 +165,6 @@ impl State {
                 .any(|s| self.agent_by_token.get(&s.digest) != Some(agent))
             {
                 return Err(format!("the token index misses a session of agent {agent}"));
-            }
-            if record
-                .credentials
-                .tokens
-                .iter()
-                .any(|t| t.kind == super::agent::TokenKind::Session)
-            {
-                return Err(format!("agent {agent} holds a session among its tokens"));
             }
         }
         Ok(())
