@@ -627,3 +627,32 @@ async fn the_community_edition_answers_the_unit_routes_with_the_license_middlewa
         assert_eq!(reply.body, "404 Not Found");
     }
 }
+
+#[tokio::test]
+async fn a_tenants_own_edition_decides_whether_it_serves_units() {
+    // See: docs/tenants.md, a tenant's `rocketchat_edition`.
+    let app = spawn().await;
+    let created = app
+        .request(
+            Method::POST,
+            "/_gateway/tenants",
+            None,
+            Some(r#"{"name": "ce", "options": {"rocketchat_edition": "community"}}"#),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+
+    let community = app
+        .send(app.client.get(app.url("/t/ce/api/v1/livechat/units")))
+        .await;
+    let enterprise = app
+        .send(app.client.get(app.url("/api/v1/livechat/units")))
+        .await;
+
+    assert_eq!(
+        (community.status, community.body.as_str()),
+        (StatusCode::NOT_FOUND, "404 Not Found")
+    );
+    // The default tenant is Enterprise: the route is there, and wants a session.
+    assert_eq!(enterprise.status, StatusCode::UNAUTHORIZED);
+}
