@@ -41,11 +41,18 @@ pub fn authenticate_digest(
     // it is, for its kind. No constant-time compare, here or in the look-up: what is compared is
     // a SHA-256 digest, not the secret, and the time taken to find where two digests differ tells
     // a caller nothing about a secret that would hash to the stored one.
-    let held = agent
-        .credentials
-        .tokens
-        .iter()
-        .any(|t| t.kind == kind && t.digest == *digest);
+    let held = match kind {
+        // Login sessions are kept apart from the agent's record (model/session.rs).
+        TokenKind::Session => view
+            .sessions_of(agent.id)
+            .iter()
+            .any(|s| s.digest == *digest),
+        _ => agent
+            .credentials
+            .tokens
+            .iter()
+            .any(|t| t.kind == kind && t.digest == *digest),
+    };
     (held && agent.active).then_some(Principal {
         agent: agent.id,
         roles: agent.roles,

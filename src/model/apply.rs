@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::agent::{AccessToken, Agent, TokenDigest};
+use super::agent::{AccessToken, Agent, TokenDigest, TokenKind};
 use super::command::{
     AgentPatch, Command, DepartmentPatch, MembersChange, NamePolicy, NewAgent, NewDepartment,
     Outcome, UnknownAgents, WritePolicy,
@@ -37,7 +37,10 @@ impl State {
                 members,
                 policy,
             } => self.update_department(id, patch, members, policy, now),
-            Command::DeleteDepartment { id } => self.delete_department(id),
+            Command::DeleteDepartment { id } => {
+                self.leave_unit(id, now);
+                self.delete_department(id)
+            }
             Command::SetDepartmentActive { id, active } => self.set_active(id, active, now),
             Command::ChangeMembers { id, change, policy } => {
                 let department = self.require_department(id)?;
@@ -49,9 +52,20 @@ impl State {
             }
             Command::CreateAgent { agent } => self.create_agent(agent, now),
             Command::UpdateAgent { id, patch } => self.update_agent(id, patch, now),
-            Command::DeleteAgent { id } => self.delete_agent(id),
+            Command::DeleteAgent { id } => self.delete_agent(id, now),
+            Command::AddToken { id, token } if token.kind == TokenKind::Session => {
+                self.start_session(id, token.digest, None, now)
+            }
             Command::AddToken { id, token } => self.add_token(id, token),
+            Command::StartSession {
+                id,
+                digest,
+                drop_started_before,
+            } => self.start_session(id, digest, drop_started_before, now),
             Command::RevokeToken { id, digest } => self.revoke_token(id, digest),
+            Command::SaveUnit { uid, unit } => self.save_unit(uid, unit, now),
+            Command::DeleteUnit { uid } => self.delete_unit(uid),
+            Command::SetDepartmentUnit { id, unit } => self.set_department_unit(id, unit, now),
             Command::SetSetting { name, value } => {
                 match value {
                     Some(value) => self.settings.insert(Arc::from(name), value),
@@ -361,7 +375,7 @@ impl State {
         Ok(Outcome::Agent(id))
     }
 
-    fn delete_agent(&mut self, id: AgentId) -> Result<Outcome, ModelError> {
+    fn delete_agent(&mut self, id: AgentId, now: Timestamp) -> Result<Outcome, ModelError> {
         let agent = self.require_agent(id)?;
         let departments: Vec<DepartmentId> = self.department_ids_of(id).collect();
         for department in departments {
@@ -370,6 +384,8 @@ impl State {
         for token in &agent.credentials.tokens {
             self.agent_by_token.remove(&token.digest);
         }
+        self.end_sessions_of(id);
+        self.stop_supervising(id, now);
         self.agent_by_uid.remove(&agent.uid);
         self.agent_by_email.remove(&agent.email.key());
         self.agent_by_username.remove(agent.username.as_str());
@@ -393,6 +409,9 @@ impl State {
 
     fn revoke_token(&mut self, id: AgentId, digest: TokenDigest) -> Result<Outcome, ModelError> {
         let mut agent = Agent::clone(&*self.require_agent(id)?);
+        if self.end_session(id, &digest) {
+            return Ok(Outcome::Agent(id));
+        }
         let before = agent.credentials.tokens.len();
         agent.credentials.tokens.retain(|t| t.digest != digest);
         if agent.credentials.tokens.len() != before {

@@ -21,6 +21,8 @@ use super::agent::{Agent, Email, PasswordHash, Presence, Role, RoleSet, TokenDig
 use super::department::{Department, DepartmentName};
 use super::ids::{AgentId, DepartmentId, ObjectId, UserUid};
 use super::membership::Membership;
+use super::session::Session;
+use super::unit::Unit;
 
 /// One record-level change. A batch of them is one write.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,13 +31,28 @@ pub enum Change {
     PutDepartment(Department),
     /// Removes a department that has no members left.
     DeleteDepartment(DepartmentId),
-    /// Adds the agent, or replaces the one with its id.
+    /// Adds the agent, or replaces the one with its id; its sessions are changes of their own
+    /// and stay as they are. (A new tag: `PutAgent` records, which carried the sessions, are
+    /// [`Change::LegacyPutAgent`].)
+    #[serde(rename = "PutAgentRecord")]
     PutAgent(Agent),
+    /// Read, never written: an agent as journals and snapshots written before sessions had
+    /// changes of their own hold it, its whole session list among its tokens. Replay takes those
+    /// tokens as the agent's sessions, started when the record was last updated.
+    #[serde(rename = "PutAgent")]
+    LegacyPutAgent(Agent),
+    /// Adds one login session to an agent (a login).
+    PutSession(AgentId, Session),
+    /// Ends one session of an agent (a logout, an expiry, the oldest past the bound).
+    DeleteSession(AgentId, TokenDigest),
     /// Removes an agent that belongs to no department any more.
     DeleteAgent(AgentId),
     /// Adds the link, or replaces the one between the same department and agent.
     PutMembership(Membership),
     DeleteMembership(DepartmentId, AgentId),
+    /// Adds the unit, or replaces the one with its id.
+    PutUnit(Unit),
+    DeleteUnit(ObjectId),
     PutSetting(String, Value),
     RemoveSetting(String),
     /// The id counters, which may run ahead of the records (ids are never reused).

@@ -50,15 +50,38 @@ pub enum Command {
     DeleteAgent {
         id: AgentId,
     },
-    /// Gives an agent one more token (a login).
+    /// Gives an agent one more token; a session token starts a session (as
+    /// [`Command::StartSession`] without a cutoff).
     AddToken {
         id: AgentId,
         token: AccessToken,
     },
-    /// Takes a token away (a logout); unknown digests are ignored.
+    /// Starts a login session for an agent: drops its sessions started before
+    /// `drop_started_before` (expired), then its oldest while it holds
+    /// [`MAX_SESSIONS_PER_AGENT`](super::MAX_SESSIONS_PER_AGENT).
+    StartSession {
+        id: AgentId,
+        digest: TokenDigest,
+        drop_started_before: Option<Timestamp>,
+    },
+    /// Takes a token or a session away (a logout); unknown digests are ignored.
     RevokeToken {
         id: AgentId,
         digest: TokenDigest,
+    },
+    /// Creates a unit (`uid` `None`) or replaces the one with this id.
+    SaveUnit {
+        uid: Option<ObjectId>,
+        unit: UnitSpec,
+    },
+    /// Deletes a unit; its departments belong to none afterwards.
+    DeleteUnit {
+        uid: ObjectId,
+    },
+    /// Moves a department into a unit, or out of its unit (`None`).
+    SetDepartmentUnit {
+        id: DepartmentId,
+        unit: Option<ObjectId>,
     },
     /// Sets a named setting; `None` removes it (back to the reader's default).
     SetSetting {
@@ -249,4 +272,16 @@ pub enum Outcome {
     Agent(AgentId),
     Deleted,
     Setting,
+    Unit(ObjectId),
+}
+
+/// A unit to create or replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitSpec {
+    pub name: String,
+    pub visibility: String,
+    /// Ids that name no agent are left out.
+    pub supervisors: Vec<AgentId>,
+    /// Ids that name no department are left out; a department in another unit moves here.
+    pub departments: Vec<DepartmentId>,
 }

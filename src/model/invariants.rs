@@ -14,6 +14,8 @@ impl State {
             && self.agents == other.agents
             && self.members == other.members
             && self.settings == other.settings
+            && self.sessions == other.sessions
+            && self.units == other.units
     }
 
     /// Checks every index against the records. For tests, start-up and recovery. `O(n log n)`
@@ -81,9 +83,11 @@ impl State {
             .values()
             .map(|a| a.credentials.tokens.len())
             .sum();
-        if tokens != self.agent_by_token.len() {
+        if tokens + self.session_count() != self.agent_by_token.len() {
             return Err("token index and agents' tokens differ in size".into());
         }
+        self.check_sessions()?;
+        self.check_units()?;
         let links = self.members.values().map(|l| l.len()).sum::<usize>();
         let sides_count = self
             .agent_departments
@@ -131,6 +135,37 @@ impl State {
             .eq(self.membership_by_uid.iter().map(|(u, (d, a))| (u, (d, a))))
         {
             return Err("the link uid index misses a link".into());
+        }
+        Ok(())
+    }
+}
+
+/// The sessions' part of [`State::check_invariants`].
+impl State {
+    fn check_sessions(&self) -> Result<(), String> {
+        let session = |t: &super::agent::AccessToken| t.kind == super::agent::TokenKind::Session;
+        if let Some(a) = self
+            .agents
+            .values()
+            .find(|a| a.credentials.tokens.iter().any(session))
+        {
+            return Err(format!("agent {} holds a session among its tokens", a.id));
+        }
+        for (agent, list) in self.sessions.iter() {
+            if !self.agents.contains_key(agent) {
+                return Err(format!("sessions of a missing agent {agent}"));
+            }
+            if list.is_empty() || !list.is_sorted_by_key(|s| s.started_at) {
+                return Err(format!(
+                    "agent {agent}'s sessions are empty or out of order"
+                ));
+            }
+            if list
+                .iter()
+                .any(|s| self.agent_by_token.get(&s.digest) != Some(agent))
+            {
+                return Err(format!("the token index misses a session of agent {agent}"));
+            }
         }
         Ok(())
     }

@@ -15,7 +15,9 @@ use super::department::Department;
 use super::error::{AgentField, ModelError};
 use super::ids::{AgentId, DepartmentId, ObjectId};
 use super::membership::Membership;
+use super::session::{Session, split_sessions};
 use super::state::{IdList, Links, State};
+use super::unit::Unit;
 
 /// Builds a [`State`] from records with their ids already chosen. Each `insert_*` refuses what
 /// would break an index and then leaves the state as it was.
@@ -43,9 +45,46 @@ impl StateBuilder {
         self.state.settings.insert(Arc::from(name), value);
     }
 
-    /// Adds an agent. Fails if its id, uid, email, username or a token is taken.
+    /// Adds an agent. Fails if its id, uid, email, username or a token is taken. Session tokens
+    /// among its tokens become its sessions, started when the agent was last updated.
     pub fn insert_agent(&mut self, agent: Agent) -> Result<(), ModelError> {
         self.state.insert_agent(agent)
+    }
+
+    /// Adds a unit whose departments and supervisors were already added. Fails if its id is
+    /// taken, a department or supervisor is missing or repeated, or a department is in another
+    /// unit.
+    pub fn insert_unit(&mut self, mut unit: Unit) -> Result<(), ModelError> {
+        let refuse = |reason: String| ModelError::Invalid {
+            field: "unit",
+            reason,
+        };
+        if self.state.units.contains_key(&unit.uid) {
+            return Err(refuse(format!("uid {} is already taken", unit.uid)));
+        }
+        unit.departments.sort_unstable();
+        unit.supervisors.sort_unstable();
+        if unit.departments.windows(2).any(|w| w[0] == w[1])
+            || unit.supervisors.windows(2).any(|w| w[0] == w[1])
+        {
+            return Err(refuse("lists a department or supervisor twice".into()));
+        }
+        for d in &unit.departments {
+            self.state.require_department(*d)?;
+            if self.state.unit_of_department.contains_key(d) {
+                return Err(refuse(format!("department {d} is already in another unit")));
+            }
+        }
+        for a in &unit.supervisors {
+            self.state.require_agent(*a)?;
+        }
+        self.state.put_unit(unit);
+        Ok(())
+    }
+
+    /// Adds a login session to an agent already added. Fails if the digest is taken.
+    pub fn insert_session(&mut self, agent: AgentId, session: Session) -> Result<(), ModelError> {
+        self.state.put_session(agent, session)
     }
 
     /// Adds a department. Fails if its id or uid is taken.
@@ -184,7 +223,8 @@ impl State {
     }
 
     /// Adds an agent with its ids already chosen (fixtures, snapshots).
-    pub(super) fn insert_agent(&mut self, agent: Agent) -> Result<(), ModelError> {
+    pub(super) fn insert_agent(&mut self, mut agent: Agent) -> Result<(), ModelError> {
+        let sessions = split_sessions(&mut agent);
         let taken = |field: &'static str, what: String| ModelError::Invalid {
             field,
             reason: format!("{what} is already taken"),
@@ -206,8 +246,14 @@ impl State {
             });
         }
         let mut seen = std::collections::HashSet::new();
-        for token in &agent.credentials.tokens {
-            if self.agent_by_token.contains_key(&token.digest) || !seen.insert(token.digest) {
+        let digests = agent
+            .credentials
+            .tokens
+            .iter()
+            .map(|t| t.digest)
+            .chain(sessions.iter().map(|s| s.digest));
+        for digest in digests {
+            if self.agent_by_token.contains_key(&digest) || !seen.insert(digest) {
                 return Err(ModelError::Invalid {
                     field: "tokens",
                     reason: "hold a token another agent (or this one) already holds".into(),
@@ -224,6 +270,9 @@ impl State {
             self.agent_by_token.insert(token.digest, id);
         }
         self.agents.insert(id, Arc::new(agent));
+        for session in sessions {
+            self.put_session(id, session)?;
+        }
         Ok(())
     }
 

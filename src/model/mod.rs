@@ -17,6 +17,9 @@
 //! * `load`: [`StateBuilder`], the only public way to put records with chosen ids into a state.
 //! * `change` (the record-level [`Change`] and its on-disk form) and `replay` (diffing states
 //!   into changes and replaying them), for the journal and snapshots.
+//! * `session`: login sessions, kept apart from the agent records so that a login is one small
+//!   change.
+//! * `unit`: units, named groups of departments with supervising agents.
 //! * `invariants`: the full index check, for tests and recovery.
 //! * `store`: the [`Store`] handle and its write path; `publish`: the published state and the
 //!   writers' head; `commit`: the group-commit task that makes journaled writes durable.
@@ -35,10 +38,12 @@ pub mod load;
 pub mod membership;
 mod publish;
 mod replay;
+pub mod session;
 pub mod state;
 pub mod store;
 #[cfg(test)]
 mod test_support;
+pub mod unit;
 
 pub use agent::{
     AccessToken, Agent, Credentials, Email, InvalidPasswordHash, PasswordHash, Presence, Role,
@@ -47,7 +52,7 @@ pub use agent::{
 pub use change::{Batch, Change};
 pub use command::{
     AgentPatch, Command, DepartmentPatch, MembersChange, NamePolicy, NewAgent, NewDepartment,
-    Outcome, SettingsEdit, UnknownAgents, WritePolicy,
+    Outcome, SettingsEdit, UnitSpec, UnknownAgents, WritePolicy,
 };
 pub use commit::{Journal, JournalError};
 pub use department::{Department, DepartmentName, Routing, RoutingOptions, Settings};
@@ -55,5 +60,7 @@ pub use error::{AgentField, ModelError};
 pub use ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};
 pub use load::{DepartmentBatch, StateBuilder};
 pub use membership::{MemberSpec, Membership};
+pub use session::{MAX_SESSIONS_PER_AGENT, Session};
 pub use state::{State, View};
 pub use store::{Read, Store};
+pub use unit::Unit;

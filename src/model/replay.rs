@@ -15,7 +15,9 @@ use super::department::Department;
 use super::error::ModelError;
 use super::ids::{AgentId, DepartmentId};
 use super::membership::Membership;
+use super::session::{Session, split_sessions};
 use super::state::State;
+use super::unit::Unit;
 
 impl State {
     /// What changed from `before` to `self`, as record-level changes that
@@ -43,6 +45,33 @@ impl State {
                 }
                 DiffItem::Remove(id, _) => deleted_agents.push(Change::DeleteAgent(*id)),
             }
+        }
+        let mut sessions = Vec::new();
+        for item in before.sessions.diff(&self.sessions) {
+            let (agent, old, new): (AgentId, &[Session], &[Session]) = match &item {
+                DiffItem::Add(agent, new) => (**agent, &[], new),
+                DiffItem::Update {
+                    old: (agent, old),
+                    new: (_, new),
+                } => (**agent, old, new),
+                DiffItem::Remove(agent, old) => (**agent, old, &[]),
+            };
+            // At most MAX_SESSIONS_PER_AGENT each: a scan is cheaper than a set.
+            for s in old.iter().filter(|s| !new.contains(s)) {
+                sessions.push(Change::DeleteSession(agent, s.digest));
+            }
+            for s in new.iter().filter(|s| !old.contains(s)) {
+                sessions.push(Change::PutSession(agent, *s));
+            }
+        }
+        let mut units = Vec::new();
+        for item in before.units.diff(&self.units) {
+            units.push(match item {
+                DiffItem::Add(_, u) | DiffItem::Update { new: (_, u), .. } => {
+                    Change::PutUnit(Unit::clone(u))
+                }
+                DiffItem::Remove(uid, _) => Change::DeleteUnit(*uid),
+            });
         }
         let mut put_links = Vec::new();
         let mut deleted_links = Vec::new();
@@ -79,6 +108,8 @@ impl State {
         }
         let mut changes = put_departments;
         changes.append(&mut put_agents);
+        changes.append(&mut sessions);
+        changes.append(&mut units);
         changes.append(&mut deleted_links);
         changes.append(&mut put_links);
         changes.append(&mut deleted_agents);
@@ -117,6 +148,11 @@ impl State {
             .agents
             .values()
             .map(|a| Change::PutAgent(Agent::clone(a)));
+        let sessions = self
+            .sessions
+            .iter()
+            .flat_map(|(agent, list)| list.iter().map(|s| Change::PutSession(*agent, *s)));
+        let units = self.units.values().map(|u| Change::PutUnit(Unit::clone(u)));
         let links = self
             .members
             .values()
@@ -128,7 +164,9 @@ impl State {
             .map(|(name, value)| Change::PutSetting(name.to_string(), value.clone()));
         departments
             .chain(agents)
+            .chain(sessions)
             .chain(links)
+            .chain(units)
             .chain(settings)
             .chain(std::iter::once(self.next_ids()))
             .collect()
@@ -156,6 +194,49 @@ impl State {
                 Change::PutDepartment(d) => self.put_department(d)?,
                 Change::DeleteDepartment(id) => self.remove_department(id)?,
                 Change::PutAgent(a) => self.put_agent(a)?,
+                Change::LegacyPutAgent(mut a) => {
+                    let sessions = split_sessions(&mut a);
+                    let id = a.id;
+                    self.end_sessions_of(id);
+                    self.put_agent(a)?;
+                    for session in sessions {
+                        self.put_session(id, session)?;
+                    }
+                }
+                Change::PutSession(agent, session) => self.put_session(agent, session)?,
+                Change::PutUnit(unit) => {
+                    if let Some(d) = unit
+                        .departments
+                        .iter()
+                        .find(|d| !self.departments.contains_key(*d))
+                    {
+                        return Err(corrupt(format!(
+                            "unit {} holds a missing department {d}",
+                            unit.uid
+                        )));
+                    }
+                    if let Some(a) = unit
+                        .supervisors
+                        .iter()
+                        .find(|a| !self.agents.contains_key(*a))
+                    {
+                        return Err(corrupt(format!(
+                            "unit {} has a missing supervisor {a}",
+                            unit.uid
+                        )));
+                    }
+                    self.put_unit(unit);
+                }
+                Change::DeleteUnit(uid) => {
+                    if !self.drop_unit(&uid) {
+                        return Err(corrupt(format!("no unit {uid} to delete")));
+                    }
+                }
+                Change::DeleteSession(agent, digest) => {
+                    if !self.end_session(agent, &digest) {
+                        return Err(corrupt(format!("no session of agent {agent} to end")));
+                    }
+                }
                 Change::DeleteAgent(id) => self.remove_agent(id)?,
                 Change::PutMembership(m) => {
                     // A department's links are put together (a snapshot lists them so), since
@@ -268,6 +349,7 @@ impl State {
         for token in &agent.credentials.tokens {
             self.agent_by_token.remove(&token.digest);
         }
+        self.end_sessions_of(id);
         self.agent_by_uid.remove(&agent.uid);
         self.agent_by_email.remove(&agent.email.key());
         self.agent_by_username.remove(agent.username.as_str());
@@ -393,9 +475,42 @@ mod tests {
             },
             Command::RevokeToken { id: a, digest },
             Command::RevokeToken { id: a, digest },
+            Command::StartSession {
+                id: b,
+                digest: TokenDigest([7; 32]),
+                drop_started_before: None,
+            },
+            Command::StartSession {
+                id: a,
+                digest,
+                drop_started_before: None,
+            },
+            Command::StartSession {
+                id: a,
+                digest: TokenDigest([8; 32]),
+                drop_started_before: Some(crate::model::Timestamp::from_unix_millis(i64::MAX)),
+            },
             Command::SetSetting {
                 name: "x".into(),
                 value: Some(serde_json::json!({"on": true})),
+            },
+            Command::SaveUnit {
+                uid: None,
+                unit: crate::model::UnitSpec {
+                    name: "North".into(),
+                    visibility: "public".into(),
+                    supervisors: vec![a, AgentId(99)],
+                    departments: vec![sales, DepartmentId(99)],
+                },
+            },
+            Command::SaveUnit {
+                uid: None,
+                unit: crate::model::UnitSpec {
+                    name: "South".into(),
+                    visibility: "private".into(),
+                    supervisors: vec![b],
+                    departments: vec![sales, support],
+                },
             },
             Command::SetSetting {
                 name: "x".into(),
@@ -422,12 +537,77 @@ mod tests {
             },
             Command::DeleteDepartment { id: sales },
             Command::DeleteAgent { id: a },
+            Command::DeleteAgent { id: b },
             // A refused command journals nothing.
             Command::DeleteAgent { id: a },
         ];
         for command in commands {
             check_replay(&store, command).await;
         }
+    }
+
+    #[tokio::test]
+    async fn a_login_is_journaled_as_its_one_session() {
+        let store = Store::new(State::empty());
+        let a = agent(&store, "a").await;
+        for n in 0..10u8 {
+            let before = store.view();
+            store
+                .apply(Command::StartSession {
+                    id: a,
+                    digest: TokenDigest([n; 32]),
+                    drop_started_before: None,
+                })
+                .await
+                .unwrap();
+
+            let changes = store.view().changes_since(&before);
+
+            assert!(
+                matches!(&changes[..], [Change::PutSession(id, s)] if *id == a && s.digest == TokenDigest([n; 32])),
+                "{changes:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_agent_record_of_an_old_journal_brings_its_sessions_with_it() {
+        // See: issue 16 — journals written before sessions had changes of their own.
+        let store = Store::new(State::empty());
+        let a = agent(&store, "a").await;
+        let mut old = Agent::clone(store.view().agent(a).unwrap());
+        old.credentials.tokens.push(AccessToken {
+            kind: TokenKind::Session,
+            digest: TokenDigest([5; 32]),
+        });
+        let record = serde_json::to_string(&Change::LegacyPutAgent(old.clone())).unwrap();
+        assert!(record.starts_with(r#"{"PutAgent":"#), "{record}");
+        let decoded: Change = serde_json::from_str(&record).unwrap();
+
+        let state = State::clone(&store.view())
+            .with_changes(vec![decoded])
+            .unwrap();
+
+        state.check_invariants().unwrap();
+        assert!(state.agent(a).unwrap().credentials.tokens.is_empty());
+        let session = state.session(&TokenDigest([5; 32])).unwrap();
+        assert_eq!(
+            session,
+            (
+                a,
+                crate::model::Session {
+                    digest: TokenDigest([5; 32]),
+                    started_at: old.updated_at
+                }
+            )
+        );
+        // A later record of the same agent without sessions ends them: the old journal logged out.
+        old.credentials.tokens.clear();
+        let state = state
+            .with_changes(vec![Change::LegacyPutAgent(old)])
+            .unwrap();
+        assert!(state.sessions_of(a).is_empty());
+        state.check_invariants().unwrap();
     }
 
     #[test]

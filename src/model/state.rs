@@ -104,6 +104,12 @@ pub struct State {
     pub(super) membership_by_uid: OrdMap<ObjectId, (DepartmentId, AgentId)>,
     /// Named settings (a facade's switches, permission lists); absent = the reader's default.
     pub(super) settings: OrdMap<Arc<str>, serde_json::Value>,
+    /// Agent -> its login sessions, oldest first (session.rs); their digests are in
+    /// `agent_by_token` with the agents' other tokens.
+    pub(super) sessions: OrdMap<AgentId, super::session::Sessions>,
+    /// Units by string id (unit.rs), and the unit each department in one belongs to.
+    pub(super) units: OrdMap<ObjectId, Arc<super::unit::Unit>>,
+    pub(super) unit_of_department: OrdMap<DepartmentId, ObjectId>,
 }
 
 impl State {

@@ -189,6 +189,7 @@ fn rc_path(template: &str, user_type: &str) -> String {
         &template.replace("{namespace}/{method}", "livechat/changeLivechatStatus"),
         &[
             ("_id", id),
+            ("id", id),
             ("agentId", RC_AGENT_ID),
             ("type", user_type),
             ("method", "livechat:changeLivechatStatus"),
@@ -680,6 +681,9 @@ const RC_DEFAULT_ROLES: &[(&str, &[&str])] = &[
     ("create-user", &[ADMIN]),
     ("delete-user", &[ADMIN]),
     ("edit-other-user-info", &[ADMIN]),
+    // Enterprise: `apps/meteor/ee/app/livechat-enterprise/server/permissions.ts`.
+    ("manage-livechat-units", &[ADMIN, MANAGER]),
+    ("manage-livechat-monitors", &[ADMIN, MANAGER]),
 ];
 const ADMIN: &str = "admin";
 const MANAGER: &str = "livechat-manager";
@@ -723,7 +727,7 @@ fn rc_needs(method: &Method, template: &str, user_type: &str) -> Needs {
     use Needs::*;
     match (method.as_str(), template) {
         ("POST", "/login") | ("GET", "/livechat/config") => Public,
-        ("POST", "/logout")
+        ("POST" | "GET", "/logout")
         | ("POST", "/users.setStatus")
         | ("POST", "/method.call/{method}")
         | ("POST", "/method.call/{namespace}/{method}")
@@ -769,6 +773,15 @@ fn rc_needs(method: &Method, template: &str, user_type: &str) -> Needs {
         ("POST", "/permissions.update") => All(&["access-permissions"]),
         ("GET", "/settings/{_id}") => All(&["view-privileged-setting"]),
         ("POST", "/settings/{_id}") => All(&["edit-privileged-setting"]),
+        // `units.ts`: `{POST: ['manage-livechat-units'], GET: []}` for the list.
+        ("GET", "/livechat/units") => Session,
+        ("POST", "/livechat/units")
+        | ("GET" | "POST" | "DELETE", "/livechat/units/{id}")
+        | (
+            "GET",
+            "/livechat/units/{id}/departments" | "/livechat/units/{id}/departments/available",
+        ) => All(&["manage-livechat-units"]),
+        ("GET", "/livechat/units/{id}/monitors") => All(&["manage-livechat-monitors"]),
         _ => panic!("{method} {template}: no expected permissions; add them from the spec"),
     }
 }
@@ -813,6 +826,10 @@ fn rc_calls() -> Vec<RcCall> {
     });
     let mut calls = Vec::new();
     for (method, template, _) in rocketchat::ROUTES {
+        // `GET logout` is `POST logout` again, and only one logout can come last.
+        if *method == Method::GET && *template == "/logout" {
+            continue;
+        }
         let types: &[&str] = if template.contains("{type}") {
             &["agent", "manager"]
         } else {

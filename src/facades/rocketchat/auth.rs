@@ -7,9 +7,10 @@ use http::HeaderMap;
 use http::header::HeaderName;
 
 use super::error::RcError;
+use super::settings;
 use super::wire::requests::{LoginBody, LoginForm, LoginUser, PasswordForm};
 use crate::auth::{authenticate_digest, token_digest, verify_password};
-use crate::model::{Agent, State, TokenDigest, TokenKind};
+use crate::model::{Agent, State, Timestamp, TokenDigest, TokenKind};
 
 /// The caller and the digest of the token they came with (logout revokes it).
 pub struct Caller {
@@ -36,6 +37,7 @@ pub fn authenticate(view: &State, headers: &HeaderMap) -> Result<Caller, RcError
     };
     let digest = token_digest(token);
     let agent = authenticate_digest(view, TokenKind::Session, &digest)
+        .filter(|_| session_is_live(view, &digest, Timestamp::now()))
         .and_then(|principal| view.agent(principal.agent))
         .filter(|a| a.uid == *user_id);
     match agent {
@@ -45,6 +47,14 @@ pub fn authenticate(view: &State, headers: &HeaderMap) -> Result<Caller, RcError
         }),
         None => Err(RcError::Unauthorized),
     }
+}
+
+/// Whether the session with this digest exists and has not outlived `Accounts_LoginExpiration`
+/// (Meteor's `_tokenExpiration(when)`: its start plus the lifetime). An expired session is the
+/// same 401 as an unknown one: Meteor's `_expireTokens` removes it from the user.
+pub fn session_is_live(view: &State, digest: &TokenDigest, now: Timestamp) -> bool {
+    view.session(digest)
+        .is_some_and(|(_, s)| s.started_at >= settings::sessions_expired_before(view, now))
 }
 
 /// Meteor's `Random.secret()`: 43 characters of the URL-safe base64 alphabet (256 bits).

@@ -372,6 +372,8 @@ fn expected(pattern: &Pattern) -> &'static str {
         Pattern::Boolean => "boolean",
         Pattern::Integer => "Integer",
         Pattern::AnyArray => "Array",
+        // `[pattern]` of an undefined value: Meteor's "Expected array, got undefined".
+        Pattern::ArrayOf(_) => "array",
         _ => "object",
     }
 }

@@ -134,6 +134,19 @@ pub enum RcError {
     /// `POST settings/:_id` without a `value`, or with an id no setting can have.
     SettingNotSaved,
 
+    // -- Units and monitors (Enterprise: `apps/meteor/ee/app/livechat-enterprise/server/`).
+    /// An Enterprise-only route on a Community server: the router's `license` middleware.
+    NoLicense,
+    /// `saveUnit` (`lib/LivechatEnterprise.ts`) of an `_id` that names no unit.
+    SaveUnitNotFound,
+    /// `removeUnit` of an `_id` that names no unit.
+    RemoveUnitNotFound,
+    /// `saveDepartment` with a `departmentUnit._id` that is not a string (DDP only: the REST
+    /// routes' `check()` refuses it first).
+    InvalidDepartmentUnit,
+    /// `saveDepartment` taking the last department out of its unit.
+    UnitCantBeEmpty,
+
     /// The store refused the command.
     Model(ModelError),
 }
@@ -185,6 +198,8 @@ enum Raised {
     },
     /// `API.v1.failure()`: 400 `{"success":false}`.
     Bare,
+    /// A Hono `c.body(text, status)`: the Fetch API's `text/plain;charset=UTF-8` and the text.
+    Text(StatusCode, &'static str),
 }
 
 /// `details` of every error `saveDepartment` raises (spec §3.1 #2).
@@ -362,6 +377,26 @@ impl RcError {
             },
             RcError::NoSuchSetting | RcError::SettingNotSaved => Bare,
 
+            RcError::NoLicense => Raised::Text(StatusCode::NOT_FOUND, "404 Not Found"),
+            RcError::SaveUnitNotFound => Meteor {
+                code: "error-unit-not-found",
+                reason: Some(Cow::Borrowed("Unit not found")),
+                details: Some(json!({ "method": "livechat:saveUnit" })),
+            },
+            RcError::RemoveUnitNotFound => Meteor {
+                code: "unit-not-found",
+                reason: Some(Cow::Borrowed("Unit not found")),
+                details: Some(json!({ "method": "livechat:removeUnit" })),
+            },
+            RcError::InvalidDepartmentUnit => saving(
+                "error-invalid-department-unit",
+                "Invalid department unit id provided",
+            ),
+            RcError::UnitCantBeEmpty => saving(
+                "error-unit-cant-be-empty",
+                "The last department in a unit can't be removed",
+            ),
+
             RcError::Model(model) => model_error(model).raised(),
         }
     }
@@ -503,6 +538,11 @@ impl RcError {
                 failure(S::BAD_REQUEST, Some(error), Some(error_type))
             }
             Raised::Bare => failure(S::BAD_REQUEST, None, None),
+            Raised::Text(status, text) => crate::http::respond(
+                status,
+                http::HeaderValue::from_static("text/plain;charset=UTF-8"),
+                text,
+            ),
         }
     }
 
@@ -681,6 +721,11 @@ mod tests {
             (E::UnknownRole, 400, r#"{"success":false,"error":"Invalid role","errorType":"error-invalid-role"}"#.into()),
             (E::NoSuchSetting, 400, r#"{"success":false}"#.into()),
             (E::SettingNotSaved, 400, r#"{"success":false}"#.into()),
+            (E::NoLicense, 404, "404 Not Found".into()),
+            (E::SaveUnitNotFound, 400, r#"{"success":false,"error":"Unit not found [error-unit-not-found]","errorType":"error-unit-not-found","details":{"method":"livechat:saveUnit"}}"#.into()),
+            (E::RemoveUnitNotFound, 400, r#"{"success":false,"error":"Unit not found [unit-not-found]","errorType":"unit-not-found","details":{"method":"livechat:removeUnit"}}"#.into()),
+            (E::InvalidDepartmentUnit, 400, format!(r#"{{"success":false,"error":"Invalid department unit id provided [error-invalid-department-unit]","errorType":"error-invalid-department-unit","details":{s}}}"#)),
+            (E::UnitCantBeEmpty, 400, format!(r#"{{"success":false,"error":"The last department in a unit can't be removed [error-unit-cant-be-empty]","errorType":"error-unit-cant-be-empty","details":{s}}}"#)),
             (E::Model(ModelError::Storage), 500, r#"{"success":false,"error":"Internal server error"}"#.into()),
         ];
         for (error, status, expected) in rows {

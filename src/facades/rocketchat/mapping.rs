@@ -160,6 +160,8 @@ pub fn department_out<'a>(
         num_agents: (with_num_agents && members > 0).then_some(members),
         archived: (!department.active).then_some(true),
         updated_at: rc_time(department.updated_at),
+        parent_id: view.unit_of(department.id).map(|u| u.uid.to_string()),
+        ancestors: view.unit_of(department.id).map(|u| [u.uid.to_string()]),
     }
 }
 

@@ -33,6 +33,8 @@ pub enum Permission {
     EditPrivilegedSetting,
     ManageLivechatAgents,
     ManageLivechatDepartments,
+    ManageLivechatMonitors,
+    ManageLivechatUnits,
     RemoveLivechatDepartment,
     TransferLivechatGuest,
     ViewLRoom,
@@ -43,7 +45,7 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, in declaration (and listing) order.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 17] = [
         Permission::AccessPermissions,
         Permission::AddLivechatDepartmentAgents,
         Permission::CreateUser,
@@ -53,6 +55,8 @@ impl Permission {
         Permission::EditPrivilegedSetting,
         Permission::ManageLivechatAgents,
         Permission::ManageLivechatDepartments,
+        Permission::ManageLivechatMonitors,
+        Permission::ManageLivechatUnits,
         Permission::RemoveLivechatDepartment,
         Permission::TransferLivechatGuest,
         Permission::ViewLRoom,
@@ -73,6 +77,8 @@ impl Permission {
             Permission::EditPrivilegedSetting => "edit-privileged-setting",
             Permission::ManageLivechatAgents => "manage-livechat-agents",
             Permission::ManageLivechatDepartments => "manage-livechat-departments",
+            Permission::ManageLivechatMonitors => "manage-livechat-monitors",
+            Permission::ManageLivechatUnits => "manage-livechat-units",
             Permission::RemoveLivechatDepartment => "remove-livechat-department",
             Permission::TransferLivechatGuest => "transfer-livechat-guest",
             Permission::ViewLRoom => "view-l-room",
@@ -98,6 +104,9 @@ impl Permission {
             Permission::ManageLivechatDepartments => {
                 &["livechat-manager", "livechat-monitor", "admin"]
             }
+            // Enterprise (`apps/meteor/ee/app/livechat-enterprise/server/permissions.ts`).
+            Permission::ManageLivechatMonitors => &["admin", "livechat-manager"],
+            Permission::ManageLivechatUnits => &["admin", "livechat-manager"],
             Permission::RemoveLivechatDepartment => &["livechat-manager", "admin"],
             Permission::TransferLivechatGuest => &["livechat-manager", "livechat-monitor", "admin"],
             Permission::ViewLRoom => &[
@@ -231,8 +240,8 @@ impl Roles {
 
 /// The permissions a caller holds, worked out once per request: a bit per permission.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Grants(u16);
-const _: () = assert!(Permission::ALL.len() <= 16);
+pub struct Grants(u32);
+const _: () = assert!(Permission::ALL.len() <= 32);
 
 impl Grants {
     pub fn has(self, permission: Permission) -> bool {
@@ -262,7 +271,7 @@ impl HolderTable {
     }
 
     fn grants(&self, roles: Roles) -> Grants {
-        let mut bits = 0;
+        let mut bits = 0u32;
         for (i, holders) in self.holders.iter().enumerate() {
             if holders.0 & roles.0 != 0 {
                 bits |= 1 << i;

@@ -35,6 +35,11 @@ pub enum Now {
     ShowUserOfType,
     ListPermissions,
     ShowSetting,
+    ListUnits,
+    ShowUnit,
+    UnitDepartments,
+    UnitAvailableDepartments,
+    UnitMonitors,
 }
 
 /// The actions that wait.
@@ -56,6 +61,9 @@ pub enum Later {
     MethodCall,
     UpdatePermissions,
     SaveSetting,
+    CreateUnit,
+    UpdateUnit,
+    DeleteUnit,
 }
 
 /// The prefix every route lives under.
@@ -68,6 +76,8 @@ pub const PREFIX: &str = "/api/v1";
 pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::POST,   "/login", L(Later::Login)),
     (Method::POST,   "/logout", L(Later::Logout)),
+    // Restivus's deprecated `GET logout`, still served by `ApiClass.ts`.
+    (Method::GET,    "/logout", L(Later::Logout)),
     (Method::GET,    "/livechat/department", N(Now::ListDepartments)),
     (Method::POST,   "/livechat/department", L(Later::CreateDepartment)),
     (Method::GET,    "/livechat/department/isDepartmentCreationAvailable", N(Now::CreationAvailable)),
@@ -97,6 +107,15 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET,    "/permissions.listAll", N(Now::ListPermissions)),
     (Method::GET,    "/settings/{_id}", N(Now::ShowSetting)),
     (Method::POST,   "/settings/{_id}", L(Later::SaveSetting)),
+    // Enterprise: `apps/meteor/ee/app/livechat-enterprise/server/api/units.ts`.
+    (Method::GET,    "/livechat/units", N(Now::ListUnits)),
+    (Method::POST,   "/livechat/units", L(Later::CreateUnit)),
+    (Method::GET,    "/livechat/units/{id}", N(Now::ShowUnit)),
+    (Method::POST,   "/livechat/units/{id}", L(Later::UpdateUnit)),
+    (Method::DELETE, "/livechat/units/{id}", L(Later::DeleteUnit)),
+    (Method::GET,    "/livechat/units/{id}/departments", N(Now::UnitDepartments)),
+    (Method::GET,    "/livechat/units/{id}/departments/available", N(Now::UnitAvailableDepartments)),
+    (Method::GET,    "/livechat/units/{id}/monitors", N(Now::UnitMonitors)),
 ];
 
 /// The route table under `/api/v1`, built once and shared by every tenant's facade.
@@ -118,6 +137,21 @@ impl Action {
     /// Whether the route needs `X-Auth-Token` + `X-User-Id` (all but login and the widget's).
     pub fn needs_auth(self) -> bool {
         !matches!(self, L(Later::Login) | N(Now::WidgetConfig))
+    }
+
+    /// Whether the route is Enterprise-only (`license: ['livechat-enterprise']`).
+    pub fn enterprise_only(self) -> bool {
+        matches!(
+            self,
+            N(Now::ListUnits)
+                | N(Now::ShowUnit)
+                | N(Now::UnitDepartments)
+                | N(Now::UnitAvailableDepartments)
+                | N(Now::UnitMonitors)
+                | L(Later::CreateUnit)
+                | L(Later::UpdateUnit)
+                | L(Later::DeleteUnit)
+        )
     }
 
     /// `permissionsRequired` of the route for its method (spec §3 table, §2.2).
@@ -157,6 +191,15 @@ impl Action {
             L(Later::UpdatePermissions) => All(&[Permission::AccessPermissions]),
             N(Now::ShowSetting) => All(&[Permission::ViewPrivilegedSetting]),
             L(Later::SaveSetting) => All(&[Permission::EditPrivilegedSetting]),
+            // `{POST: ['manage-livechat-units'], GET: []}`: the GET lists a monitor's own units.
+            N(Now::ListUnits) => None,
+            L(Later::CreateUnit)
+            | N(Now::ShowUnit)
+            | L(Later::UpdateUnit)
+            | L(Later::DeleteUnit)
+            | N(Now::UnitDepartments)
+            | N(Now::UnitAvailableDepartments) => All(&[Permission::ManageLivechatUnits]),
+            N(Now::UnitMonitors) => All(&[Permission::ManageLivechatMonitors]),
         }
     }
 }

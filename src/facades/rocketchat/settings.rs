@@ -32,7 +32,37 @@ pub const SETTINGS: &[(&str, DefaultValue)] = &[
     ("Livechat_registration_form", || Value::Bool(true)),
     ("Livechat_allow_switching_departments", || Value::Bool(true)),
     ("Livechat_display_offline_form", || Value::Bool(true)),
+    // Days a login session lasts (`apps/meteor/server/settings/accounts.ts`).
+    ("Accounts_LoginExpiration", || {
+        Value::from(LOGIN_EXPIRATION_DAYS)
+    }),
 ];
+
+/// `Accounts_LoginExpiration`'s default, and what Meteor's `_getTokenLifetimeMs` falls back to
+/// when the setting is not a positive number of days.
+const LOGIN_EXPIRATION_DAYS: u64 = 90;
+
+/// How long a login session lasts, in milliseconds: `Accounts_LoginExpiration` days.
+pub fn session_lifetime_ms(view: &State) -> i64 {
+    // Read on every authenticated request: the stored key spelt out, without building it.
+    let days = view
+        .setting("rocketchat.setting.Accounts_LoginExpiration")
+        .and_then(|v| v.as_f64())
+        .filter(|d| d.is_finite() && *d > 0.0)
+        .unwrap_or(LOGIN_EXPIRATION_DAYS as f64);
+    // Clamped so that a huge setting cannot overflow the arithmetic on times.
+    (days * 86_400_000.0).min(1e17) as i64
+}
+
+/// The start time before which a session has expired, at `now`.
+pub fn sessions_expired_before(
+    view: &State,
+    now: crate::model::Timestamp,
+) -> crate::model::Timestamp {
+    crate::model::Timestamp::from_unix_millis(
+        now.unix_millis().saturating_sub(session_lifetime_ms(view)),
+    )
+}
 
 /// A setting's value: the stored one, else the shipped default, else none (not a setting).
 pub fn setting(view: &State, id: &str) -> Option<Value> {
@@ -47,4 +77,20 @@ pub fn setting(view: &State, id: &str) -> Option<Value> {
 /// A boolean setting, false when unset or not a boolean.
 pub fn flag(view: &State, id: &str) -> bool {
     setting(view, id).and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_lifetime_reads_the_stored_setting_and_falls_back_to_90_days() {
+        let day = 86_400_000;
+        let mut state = crate::model::StateBuilder::new();
+        assert_eq!(session_lifetime_ms(&state.clone().build()), 90 * day);
+        state.insert_setting(&setting_key("Accounts_LoginExpiration"), Value::from(2));
+        assert_eq!(session_lifetime_ms(&state.clone().build()), 2 * day);
+        state.insert_setting(&setting_key("Accounts_LoginExpiration"), Value::from(0));
+        assert_eq!(session_lifetime_ms(&state.build()), 90 * day);
+    }
 }

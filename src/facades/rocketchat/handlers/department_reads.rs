@@ -15,7 +15,7 @@ use crate::facades::rocketchat::{Context, Edition, cached};
 use crate::http::cache::CacheKey;
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::{LayerError, Response};
-use crate::model::{Department, State, View};
+use crate::model::{Department, DepartmentId, State, View};
 
 pub(super) fn creation_available(ctx: &Context, view: &State) -> bool {
     // CE: `countTotal() === 0`; archived departments count (spec §3.1 #3).
@@ -30,34 +30,42 @@ pub(super) fn list_departments(
     req: &Req<'_>,
     archived_only: bool,
 ) -> Result<Response> {
+    // A monitor's `onlyMyDepartments=true` (Enterprise): its units' departments, and a body of
+    // its own, not kept.
+    let within = super::units::monitor_departments(ctx, view, req)?;
     let key = (archived_only, req.query.clone());
-    let body = ctx
-        .department_page
-        .get_or_encode(view.version(), &key, || {
-            let page = query::page(&req.query);
-            let sort = query::sort(&req.query)?;
-            let flag = |key: &str| query::string(&req.query, key) == Some("true");
-            let filter = DepartmentFilter {
-                archived_only,
-                show_archived: flag(params::SHOW_ARCHIVED),
-                enabled_only: flag(params::ENABLED),
-                text: query::string(&req.query, params::TEXT).filter(|t| !t.is_empty()),
-                exclude: query::string(&req.query, params::EXCLUDE_DEPARTMENT_ID)
-                    .filter(|t| !t.is_empty()),
-            };
-            let (departments, total) = department_page(view, &filter, page, sort);
-            wire::encode(&wire::Page {
-                count: departments.len(),
-                items: wire::Named {
-                    name: "departments",
-                    items: departments,
-                },
-                offset: page.offset,
-                total,
-                success: true,
-            })
-            .map_err(|()| RcError::Layer(LayerError::Internal))
-        })?;
+    let encode = || {
+        let page = query::page(&req.query);
+        let sort = query::sort(&req.query)?;
+        let flag = |key: &str| query::string(&req.query, key) == Some("true");
+        let filter = DepartmentFilter {
+            archived_only,
+            show_archived: flag(params::SHOW_ARCHIVED),
+            enabled_only: flag(params::ENABLED),
+            text: query::string(&req.query, params::TEXT).filter(|t| !t.is_empty()),
+            exclude: query::string(&req.query, params::EXCLUDE_DEPARTMENT_ID)
+                .filter(|t| !t.is_empty()),
+            within: within.as_deref(),
+        };
+        let (departments, total) = department_page(view, &filter, page, sort);
+        wire::encode(&wire::Page {
+            count: departments.len(),
+            items: wire::Named {
+                name: "departments",
+                items: departments,
+            },
+            offset: page.offset,
+            total,
+            success: true,
+        })
+        .map_err(|()| RcError::Layer(LayerError::Internal))
+    };
+    let body = match within {
+        Some(_) => encode()?,
+        None => ctx
+            .department_page
+            .get_or_encode(view.version(), &key, encode)?,
+    };
     Ok(wire::bytes_response(StatusCode::OK, body))
 }
 
@@ -71,6 +79,8 @@ struct DepartmentFilter<'q> {
     text: Option<&'q str>,
     /// The `_id` of a department left out.
     exclude: Option<&'q str>,
+    /// Only these departments (a monitor's), ascending.
+    within: Option<&'q [DepartmentId]>,
 }
 
 impl DepartmentFilter<'_> {
@@ -87,12 +97,15 @@ impl DepartmentFilter<'_> {
         self.listed(d)
             && self.text.is_none_or(|t| contains_ci(d.name.as_str(), t))
             && self.exclude.is_none_or(|id| d.uid.to_string() != id)
+            && self
+                .within
+                .is_none_or(|ids| ids.binary_search(&d.id).is_ok())
     }
 
     /// How many departments match, from the model's counts when the filter allows (`O(log n)`);
     /// `None` when only a scan can tell (a text search, `enabled`).
     fn counted_total(&self, view: &State) -> Option<usize> {
-        if self.text.is_some() {
+        if self.text.is_some() || self.within.is_some() {
             return None;
         }
         let listed = if self.archived_only {
@@ -165,7 +178,12 @@ fn sorted_department_page<'v>(
 }
 
 pub(super) fn show_department(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
-    let department = mapping::department_by_id(view, req.param("_id"));
+    let within = super::units::monitor_departments(ctx, view, req)?;
+    let department = mapping::department_by_id(view, req.param("_id")).filter(|d| {
+        within
+            .as_ref()
+            .is_none_or(|ids| ids.binary_search(&d.id).is_ok())
+    });
     // `includeAgents` absent leaves the function default (true); any value but 'true' turns
     // it off; agents also need `view-livechat-departments` (spec §3.1 #4).
     let include = match req.query.get(params::INCLUDE_AGENTS) {
@@ -374,6 +392,7 @@ mod tests {
                         enabled_only: flags & 4 != 0,
                         text,
                         exclude,
+                        within: None,
                     };
                     for &page in &pages {
                         let name = Some(vec![("name".to_owned(), 1)]);
@@ -402,6 +421,7 @@ mod tests {
             enabled_only: false,
             text: None,
             exclude: None,
+            within: None,
         };
         let page = Page {
             offset: 1,

@@ -4,6 +4,7 @@
 
 use super::common::{Req, Result, apply, ok};
 use super::department_reads::creation_available;
+use super::units;
 use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::check::Mismatch;
 use crate::facades::rocketchat::error::RcError;
@@ -140,17 +141,25 @@ pub(super) async fn create_department(
     req: &Req<'_>,
 ) -> Result<Response> {
     let write = DepartmentWrite::split(&req.body);
+    let unit = Some(req.body.get("departmentUnit").unwrap_or(&NO_UNIT));
+    units::check_department_unit(view, None, unit)?;
     let id = save_department(ctx, view, None, write.department, write.agents).await?;
     let view = ctx.store.view();
     let stored = view.department(id).ok_or(LayerError::Internal)?;
     tracing::info!(department = id.0, "rocket.chat department created");
-    // The department is the document read before its agents were saved (spec §3.1 #2).
-    ok(&wire::DepartmentAnswer {
+    // The department is the document read before its agents were saved (spec §3.1 #2), and
+    // before its unit was set.
+    let answer = ok(&wire::DepartmentAnswer {
         department: Some(mapping::department_out(&view, stored, false)),
         agents: Some(mapping::links_of(&view, id)),
         success: true,
-    })
+    });
+    units::manage_department_unit(ctx, req, id, unit).await?;
+    answer
 }
+
+/// `departmentUnit || {}`: the routes always hand `saveDepartment` a unit object.
+static NO_UNIT: Json = Json::Object(Vec::new());
 
 pub(super) async fn update_department(
     ctx: &Context,
@@ -168,7 +177,10 @@ pub(super) async fn update_department(
         .filter(|_| write.has_department)
         .filter(|_| req.may(Permission::AddLivechatDepartmentAgents));
     let id = req.param("_id");
+    let unit = Some(req.body.get("departmentUnit").unwrap_or(&NO_UNIT));
+    units::check_department_unit(view, Some(id), unit)?;
     let department_id = save_department(ctx, view, Some(id), write.department, agents).await?;
+    units::manage_department_unit(ctx, req, department_id, unit).await?;
     let view = ctx.store.view();
     let stored = view.department(department_id);
     ok(&wire::DepartmentAnswer {

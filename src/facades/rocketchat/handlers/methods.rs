@@ -124,11 +124,16 @@ async fn saved_department(
         .filter(|s| !s.is_empty());
     let department = params.get(1).cloned().unwrap_or(Json::Null);
     let agents = params.get(2).filter(|a| matches!(a, Json::Array(_)));
+    // `departmentUnit`, the fourth parameter: absent, no unit change.
+    let unit = params.get(3);
+    super::units::check_department_unit(view, id, unit)?;
     let saved = save_department(ctx, view, id, &department, agents).await?;
     let view = ctx.store.view();
     let stored = view.department(saved).ok_or(RcError::NotSaved)?;
+    // The document `saveDepartment` returns was read before the unit hook ran.
     let mut value = to_value(&mapping::department_out(&view, stored, true));
     value["_updatedAt"] = json!({"$date": stored.updated_at.unix_millis()});
+    super::units::manage_department_unit(ctx, req, saved, unit).await?;
     Ok(Some(value))
 }
 

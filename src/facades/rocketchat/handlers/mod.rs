@@ -14,6 +14,7 @@ mod department_reads;
 mod department_writes;
 mod methods;
 mod session;
+mod units;
 mod users;
 mod widget;
 
@@ -110,6 +111,10 @@ struct Admitted<'r> {
 fn admit<'r>(ctx: &'r Context, view: &View, parts: &'r Parts) -> Result<Admitted<'r>> {
     let matched = ctx.routes.resolve(&parts.method, parts.uri.path())?;
     let action = matched.action;
+    // Enterprise routes on a Community server: the router's `license` middleware, first.
+    if action.enterprise_only() && ctx.options.edition != super::Edition::Enterprise {
+        return Err(RcError::NoLicense);
+    }
     let params = matched
         .params
         .iter()
@@ -240,6 +245,11 @@ fn read(ctx: &Context, action: Now, view: &View, req: &Req) -> Result<Response> 
             success: true,
         }),
         Now::ShowSetting => show_setting(view, req),
+        Now::ListUnits => units::list_units(view, req),
+        Now::ShowUnit => units::show_unit(view, req),
+        Now::UnitDepartments => units::unit_departments(view, req),
+        Now::UnitAvailableDepartments => units::available_departments(ctx, view, req),
+        Now::UnitMonitors => units::unit_monitors(view, req),
     }
 }
 
@@ -262,5 +272,8 @@ async fn wait(ctx: &Context, action: Later, view: &View, req: Req<'_>) -> Result
         Later::MethodCall => method_call(ctx, view, &req).await,
         Later::UpdatePermissions => update_permissions(ctx, view, &req).await,
         Later::SaveSetting => save_setting(ctx, &req).await,
+        Later::CreateUnit => units::save_unit(ctx, view, &req, None).await,
+        Later::UpdateUnit => units::save_unit(ctx, view, &req, Some(req.param("id"))).await,
+        Later::DeleteUnit => units::delete_unit(ctx, view, &req).await,
     }
 }

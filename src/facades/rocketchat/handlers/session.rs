@@ -8,16 +8,21 @@ use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::auth::{self, Login};
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::mapping;
+use crate::facades::rocketchat::settings;
 use crate::facades::rocketchat::wire;
 use crate::facades::rocketchat::wire::requests::{self, LoginBody};
 use crate::http::Response;
-use crate::model::{AccessToken, Agent, Command, Role, State, TokenKind, View};
+use crate::model::{Agent, Command, Role, State, Timestamp, TokenKind, View};
 
 pub(super) async fn login(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
     let body: LoginBody = requests::decode_lenient(&req.body)?;
     let agent = match auth::login_request(view, &body) {
         Some(Login::Resume(token)) => {
             let principal = crate::auth::authenticate_token(view, TokenKind::Session, token)
+                .filter(|_| {
+                    let digest = crate::auth::token_digest(token);
+                    auth::session_is_live(view, &digest, Timestamp::now())
+                })
                 .ok_or(RcError::LoginFailed)?;
             let agent = view.agent(principal.agent).ok_or(RcError::LoginFailed)?;
             return login_answer(view, agent, token, req.headers);
@@ -29,14 +34,14 @@ pub(super) async fn login(ctx: &Context, view: &View, req: &Req<'_>) -> Result<R
         _ => return Err(RcError::LoginFailed),
     };
     let token = auth::new_session_token();
+    // One new session, journaled as itself; the agent's expired sessions and, past the bound,
+    // its oldest end with it (docs/rocketchat.md, "Sessions").
     let (view, _) = apply(
         ctx,
-        Command::AddToken {
+        Command::StartSession {
             id: agent.id,
-            token: AccessToken {
-                kind: TokenKind::Session,
-                digest: crate::auth::token_digest(&token),
-            },
+            digest: crate::auth::token_digest(&token),
+            drop_started_before: Some(settings::sessions_expired_before(view, Timestamp::now())),
         },
     )
     .await?;

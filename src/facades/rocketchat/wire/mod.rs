@@ -16,6 +16,7 @@ use crate::http::{JSON, Response, respond};
 
 mod deserializer;
 pub mod requests;
+pub mod units;
 
 /// Writes `value` as JSON with the headers Rocket.Chat's router sets on every answer: exactly
 /// `application/json` (supertest compares the whole string), `Cache-Control: no-store` and
@@ -253,6 +254,11 @@ pub struct DepartmentOut<'a> {
     pub archived: Option<bool>,
     #[serde(rename = "_updatedAt")]
     pub updated_at: String,
+    /// The unit the department belongs to (Enterprise), `$set` after the department was saved.
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ancestors: Option<[String; 1]>,
 }
 
 /// `ILivechatDepartmentAgents`, a department-agent link (spec §4).
