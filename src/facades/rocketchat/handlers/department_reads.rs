@@ -336,6 +336,8 @@ mod tests {
                     active: i % 4 != 1,
                     created_at: now,
                     updated_at: now,
+                    members_changed_at: None,
+                    ever_inactive: i % 4 == 1,
                 })
                 .unwrap();
         }

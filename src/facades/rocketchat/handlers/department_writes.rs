@@ -20,12 +20,15 @@ use crate::model::{
     UnknownAgents, View, WritePolicy,
 };
 
-/// Rocket.Chat allows repeated names, skips unknown users in agent lists and does not check
-/// that a linked user has the agent role (spec §4, §5.2).
+/// Rocket.Chat allows repeated names, skips unknown users in agent lists, does not check that a
+/// linked user has the agent role (spec §4, §5.2), and writes archived departments: only an
+/// update that would enable one is refused (`saveDepartment`, `departmentsLib.ts`), and agent
+/// changes do not look at archiving.
 const POLICY: WritePolicy = WritePolicy {
     names: NamePolicy::AllowDuplicates,
     unknown_agents: UnknownAgents::Skip,
     staff_only: false,
+    write_inactive: true,
 };
 
 /// `saveDepartment(_id, department, {upsert: agents}, departmentUnit)` (spec §3.1 #2), checked
