@@ -56,6 +56,7 @@ pub enum Later {
     MethodCall,
     UpdatePermissions,
     SaveSetting,
+    AgentStatus,
 }
 
 /// The prefix every route lives under.
@@ -97,6 +98,7 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET,    "/permissions.listAll", N(Now::ListPermissions)),
     (Method::GET,    "/settings/{_id}", N(Now::ShowSetting)),
     (Method::POST,   "/settings/{_id}", L(Later::SaveSetting)),
+    (Method::POST,   "/livechat/agent.status", L(Later::AgentStatus)),
 ];
 
 /// The route table under `/api/v1`, built once and shared by every tenant's facade.
@@ -118,6 +120,12 @@ impl Action {
     /// Whether the route needs `X-Auth-Token` + `X-User-Id` (all but login and the widget's).
     pub fn needs_auth(self) -> bool {
         !matches!(self, L(Later::Login) | N(Now::WidgetConfig))
+    }
+
+    /// Whether the route is one of the typed routes (`API.v1.get(…)`, `packages/http-router`),
+    /// whose body is checked before authentication.
+    pub fn typed_body(self) -> bool {
+        matches!(self, L(Later::AddUserOfType))
     }
 
     /// `permissionsRequired` of the route for its method (spec §3 table, §2.2).
@@ -148,7 +156,7 @@ impl Action {
                 Permission::ManageLivechatDepartments,
                 Permission::RemoveLivechatDepartment,
             ]),
-            N(Now::AgentDepartments) => All(&[Permission::ViewLRoom]),
+            N(Now::AgentDepartments) | L(Later::AgentStatus) => All(&[Permission::ViewLRoom]),
             L(Later::AddUserOfType) | N(Now::ShowUserOfType) | L(Later::RemoveUserOfType) => {
                 All(&[Permission::ViewLivechatManager])
             }
