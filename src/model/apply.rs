@@ -49,7 +49,7 @@ impl State {
             }
             Command::CreateAgent { agent } => self.create_agent(agent, now),
             Command::UpdateAgent { id, patch } => self.update_agent(id, patch, now),
-            Command::DeleteAgent { id } => self.delete_agent(id),
+            Command::DeleteAgent { id } => self.delete_agent(id, now),
             Command::AddToken { id, token } => self.add_token(id, token),
             Command::RevokeToken { id, digest } => self.revoke_token(id, digest),
             Command::SetSetting { name, value } => {
@@ -363,22 +363,28 @@ impl State {
             agent.credentials.password = Some(password);
         }
         if patch.leave_departments {
-            let departments: Vec<DepartmentId> = self.department_ids_of(id).collect();
-            for department in departments {
-                self.unlink(department, id);
-            }
+            self.leave_departments(id, now)?;
         }
         agent.updated_at = now;
         self.agents.insert(id, Arc::new(agent));
         Ok(Outcome::Agent(id))
     }
 
-    fn delete_agent(&mut self, id: AgentId) -> Result<Outcome, ModelError> {
-        let agent = self.require_agent(id)?;
+    /// Takes the agent out of every department it is in; each of them lost a member `now`.
+    fn leave_departments(&mut self, id: AgentId, now: Timestamp) -> Result<(), ModelError> {
         let departments: Vec<DepartmentId> = self.department_ids_of(id).collect();
         for department in departments {
             self.unlink(department, id);
+            let mut record = Department::clone(&*self.require_department(department)?);
+            record.members_changed_at = Some(now);
+            self.departments.insert(department, Arc::new(record));
         }
+        Ok(())
+    }
+
+    fn delete_agent(&mut self, id: AgentId, now: Timestamp) -> Result<Outcome, ModelError> {
+        let agent = self.require_agent(id)?;
+        self.leave_departments(id, now)?;
         for token in &agent.credentials.tokens {
             self.agent_by_token.remove(&token.digest);
         }

@@ -221,7 +221,8 @@ pub struct Department {
     pub active: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
-    /// When a member was last added or removed, if ever: a department's members are not its
+    /// When a member was last added or removed (a link written, or an agent leaving or deleted),
+    /// if ever: a department's members are not its
     /// fields, so this leaves `updated_at` alone; a vendor that counts members on the record
     /// (Rocket.Chat's `numAgents`) shows the count once it was ever kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
