@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Number, Value};
 
+use super::Edition;
 use super::check::Mismatch;
 use super::error::RcError;
 use super::permissions::Roles;
@@ -179,12 +180,11 @@ pub fn department_out<'a>(
     view: &State,
     department: &'a Department,
     with_num_agents: bool,
+    edition: Edition,
 ) -> DepartmentOut<'a> {
     let members = view.members_of(department.id).count();
     let routing = &department.routing;
-    let updated_at = department
-        .members_changed_at
-        .map_or(department.updated_at, |at| at.max(department.updated_at));
+    let updated_at = updated_at(department);
     DepartmentOut {
         id: department.uid.to_string(),
         name: department.name.as_str(),
@@ -201,7 +201,8 @@ pub fn department_out<'a>(
             .map(|d| d.uid.to_string()),
         offline_message_channel_name: routing.offline_message_channel.as_deref(),
         custom: forward_list_without_deleted(view, &routing.custom),
-        kind: "d",
+        // The Enterprise model's `createOrUpdateDepartment` sets it; the Community one does not.
+        kind: (edition == Edition::Enterprise).then_some("d"),
         // Links exist only through that write (a fixture's too), so any link means it ran.
         num_agents: (with_num_agents && (members > 0 || department.members_changed_at.is_some()))
             .then_some(members),
@@ -212,6 +213,14 @@ pub fn department_out<'a>(
         },
         updated_at: rc_time(updated_at),
     }
+}
+
+/// `_updatedAt`: the department's own last change, or the last link change if later (that
+/// write, `updateNumAgentsById`, moves it too).
+pub fn updated_at(department: &Department) -> Timestamp {
+    department
+        .members_changed_at
+        .map_or(department.updated_at, |at| at.max(department.updated_at))
 }
 
 /// `departmentsAllowedToForward` without the departments deleted since it was saved: the

@@ -44,6 +44,7 @@ pub(super) fn list_departments(
                 text: query::string(&req.query, params::TEXT).filter(|t| !t.is_empty()),
                 exclude: query::string(&req.query, params::EXCLUDE_DEPARTMENT_ID)
                     .filter(|t| !t.is_empty()),
+                edition: ctx.options.edition,
             };
             let (departments, total) = department_page(view, &filter, page, sort);
             wire::encode(&wire::Page {
@@ -71,6 +72,8 @@ struct DepartmentFilter<'q> {
     text: Option<&'q str>,
     /// The `_id` of a department left out.
     exclude: Option<&'q str>,
+    /// How the departments found are written.
+    edition: Edition,
 }
 
 impl DepartmentFilter<'_> {
@@ -137,7 +140,8 @@ fn department_page<'v>(
         .departments_by_name()
         .filter(|d| filter.matches(d))
         .skip(page.offset);
-    let out = |d: &'v std::sync::Arc<Department>| mapping::department_out(view, d, true);
+    let out =
+        |d: &'v std::sync::Arc<Department>| mapping::department_out(view, d, true, filter.edition);
     let departments = match page.count {
         Some(count) => listed.take(count).map(out).collect(),
         None => listed.map(out).collect(),
@@ -159,7 +163,7 @@ fn sorted_department_page<'v>(
     let items: Vec<_> = view
         .departments_by_name()
         .filter(|d| filter.matches(d))
-        .map(|d| mapping::department_out(view, d, true))
+        .map(|d| mapping::department_out(view, d, true, filter.edition))
         .collect();
     sorted_page(items, page, sort)
 }
@@ -175,7 +179,8 @@ pub(super) fn show_department(ctx: &Context, view: &View, req: &Req<'_>) -> Resu
     let include = include && req.may(Permission::ViewLivechatDepartments);
     let encode = || {
         wire::encode(&wire::DepartmentAnswer {
-            department: department.map(|d| mapping::department_out(view, d, true)),
+            department: department
+                .map(|d| mapping::department_out(view, d, true, ctx.options.edition)),
             agents: include.then(|| {
                 department
                     .map(|d| mapping::links_of(view, d.id))
@@ -267,7 +272,7 @@ pub(super) fn department_agents(view: &View, req: &Req<'_>) -> Result<Response> 
     })
 }
 
-pub(super) fn list_by_ids(view: &View, req: &Req<'_>) -> Result<Response> {
+pub(super) fn list_by_ids(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
     query::sort(&req.query)?;
     let ids: Vec<&str> = match req.query.get(params::IDS) {
         None => return Err(RcError::IdsRequired),
@@ -277,7 +282,7 @@ pub(super) fn list_by_ids(view: &View, req: &Req<'_>) -> Result<Response> {
     let departments: Vec<_> = view
         .departments()
         .filter(|d| ids.contains(&d.uid.to_string().as_str()))
-        .map(|d| mapping::department_out(view, d, true))
+        .map(|d| mapping::department_out(view, d, true, ctx.options.edition))
         .collect();
     ok(&wire::List {
         items: wire::Named {
@@ -376,6 +381,7 @@ mod tests {
                         enabled_only: flags & 4 != 0,
                         text,
                         exclude,
+                        edition: Edition::Enterprise,
                     };
                     for &page in &pages {
                         let name = Some(vec![("name".to_owned(), 1)]);
@@ -404,6 +410,7 @@ mod tests {
             enabled_only: false,
             text: None,
             exclude: None,
+            edition: Edition::Enterprise,
         };
         let page = Page {
             offset: 1,

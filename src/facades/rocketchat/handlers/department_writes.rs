@@ -149,7 +149,12 @@ pub(super) async fn create_department(
     tracing::info!(department = id.0, "rocket.chat department created");
     // The department is the document read before its agents were saved (spec §3.1 #2).
     ok(&wire::DepartmentAnswer {
-        department: Some(mapping::department_out(&view, stored, false)),
+        department: Some(mapping::department_out(
+            &view,
+            stored,
+            false,
+            ctx.options.edition,
+        )),
         agents: Some(mapping::links_of(&view, id)),
         success: true,
     })
@@ -175,7 +180,7 @@ pub(super) async fn update_department(
     let view = ctx.store.view();
     let stored = view.department(department_id);
     ok(&wire::DepartmentAnswer {
-        department: stored.map(|d| mapping::department_out(&view, d, true)),
+        department: stored.map(|d| mapping::department_out(&view, d, true, ctx.options.edition)),
         agents: Some(mapping::links_of(&view, department_id)),
         success: true,
     })

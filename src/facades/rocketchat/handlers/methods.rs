@@ -127,8 +127,13 @@ async fn saved_department(
     let saved = save_department(ctx, view, id, &department, agents).await?;
     let view = ctx.store.view();
     let stored = view.department(saved).ok_or(RcError::NotSaved)?;
-    let mut value = to_value(&mapping::department_out(&view, stored, true));
-    value["_updatedAt"] = json!({"$date": stored.updated_at.unix_millis()});
+    let mut value = to_value(&mapping::department_out(
+        &view,
+        stored,
+        true,
+        ctx.options.edition,
+    ));
+    value["_updatedAt"] = json!({"$date": mapping::updated_at(stored).unix_millis()});
     Ok(Some(value))
 }
 

@@ -308,9 +308,9 @@ fn read(ctx: &Context, action: Now, view: &View, req: &Req) -> Result<Response> 
         Now::ShowDepartment => show_department(ctx, view, req),
         Now::Autocomplete => autocomplete(view, req),
         Now::DepartmentAgents => department_agents(view, req),
-        Now::ListByIds => list_by_ids(view, req),
+        Now::ListByIds => list_by_ids(ctx, view, req),
         Now::AgentDepartments => agent_departments(view, req),
-        Now::WidgetConfig => widget_config(view, req),
+        Now::WidgetConfig => widget_config(ctx, view, req),
         Now::ListUsersOfType => list_users(view, req),
         Now::ShowUserOfType => show_user_of_type(view, req),
         Now::ListPermissions => ok(&wire::PermissionsListOut {

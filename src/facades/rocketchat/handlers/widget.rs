@@ -7,6 +7,7 @@ use http::header;
 use serde_json::{Value, json};
 
 use super::common::{Req, Result, ok};
+use crate::facades::rocketchat::Context;
 use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::query;
 use crate::facades::rocketchat::settings;
@@ -16,7 +17,7 @@ use crate::http::Response;
 use crate::model::View;
 
 /// The widget's config (spec §7): the settings it reads, and the departments it may offer.
-pub(super) fn widget_config(view: &View, req: &Req<'_>) -> Result<Response> {
+pub(super) fn widget_config(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
     if settings::setting(view, "Livechat_enabled") != Some(Value::Bool(true)) {
         return ok(&wire::ConfigOut {
             config: json!({"enabled": false}),
@@ -31,7 +32,7 @@ pub(super) fn widget_config(view: &View, req: &Req<'_>) -> Result<Response> {
         .departments_by_name()
         .filter(|d| d.enabled && view.members_of(d.id).next().is_some())
         .map(|d| {
-            let out = mapping::department_out(view, d, false);
+            let out = mapping::department_out(view, d, false, ctx.options.edition);
             let mut entry = json!({
                 "_id": out.id,
                 "name": out.name,

@@ -250,8 +250,8 @@ pub struct DepartmentOut<'a> {
     #[serde(flatten)]
     pub custom: Cow<'a, BTreeMap<String, Value>>,
     /// `"d"`: the Enterprise model's `createOrUpdateDepartment` sets it on every save.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
     #[serde(rename = "numAgents", skip_serializing_if = "Option::is_none")]
     pub num_agents: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
