@@ -426,6 +426,23 @@ async fn the_widget_config_has_every_field_the_widget_reads_and_refuses_unknown_
         default_config(&app, departments, false),
         "config",
     );
+    // Keys in the order `settings()` writes them, `online` after the config's own.
+    let order = [
+        r#"{"config":{"enabled":true,"settings":{"registrationForm":true,"#,
+        r#""visitorsCanCloseChat":true},"theme":{"title":"Rocket.Chat","#,
+        r#""actionLinks":{"webrtc":[{"actionLinksAlignment":"flex-start","i18nLabel":"Join_call","#,
+        r#""messages":{"offlineMessage":"#,
+        r#""departments":[{"_id":"#,
+        r#""showOnOfflineForm":false,"departmentsAllowedToForward":["65a4f0c2e4b0a1b2c3d4e5f1"]},"#,
+        r#""resources":{"sound":"#,
+        r#""emojis":[]},"online":false},"success":true}"#,
+    ];
+    let mut at = 0;
+    for part in order {
+        let found = config.body[at..].find(part);
+        assert!(found.is_some(), "{part} after {at} in {}", config.body);
+        at += found.unwrap() + part.len();
+    }
 
     for query in ["colour=red", "token=t&extra=1"] {
         let reply = app

@@ -15,6 +15,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::http::{JSON, Response, respond};
 
+pub mod config;
 mod deserializer;
 pub mod requests;
 
@@ -553,13 +554,6 @@ pub struct PermissionsListOut<'a> {
 #[derive(Debug, Serialize)]
 pub struct MethodOut {
     pub message: String,
-    pub success: bool,
-}
-
-/// `GET livechat/config` (spec §7).
-#[derive(Debug, Serialize)]
-pub struct ConfigOut {
-    pub config: Value,
     pub success: bool,
 }
 
