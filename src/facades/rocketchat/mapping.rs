@@ -12,7 +12,7 @@ use super::permissions::Roles;
 use super::settings;
 use super::wire::requests::{AgentLink, DepartmentBody, DepartmentField};
 use super::wire::{
-    AgentDepartmentOut, DepartmentOut, EmailOut, LinkOut, Me, MeServices, MeSettings,
+    AgentDepartmentOut, DepartmentOut, EmailOut, LinkOut, Me, MeServices, MeSettings, Ordered,
     PasswordExists,
 };
 use crate::model::{
@@ -113,7 +113,7 @@ pub fn me<'a>(view: &State, agent: &'a Agent, host: &str) -> Me<'a> {
         settings: MeSettings {
             profile: Default::default(),
             // The user keeps no preferences of its own here: every one is the default.
-            preferences: settings::user_preference_defaults(view),
+            preferences: Ordered(settings::user_preference_defaults(view)),
             calendar: Default::default(),
         },
         avatar_url: format!("http://{host}/avatar/{}", agent.username.as_str()),

@@ -3,7 +3,7 @@
 //!
 //! - `rocketchat.setting.<id>`: the setting's value; absent = Rocket.Chat's shipped default.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::model::State;
 
@@ -131,13 +131,14 @@ const PREFERENCES: &[(&str, DefaultValue)] = &[
 ];
 
 /// `getUserPreferences` of a user who set none: each `Accounts_Default_User_Preferences_*`
-/// setting's value (stored, else shipped), under its name without the prefix.
-pub fn user_preference_defaults(view: &State) -> Map<String, Value> {
+/// setting's value (stored, else shipped), under its name without the prefix, in the order the
+/// settings are registered (`settings.getByRegexp` walks them so).
+pub fn user_preference_defaults(view: &State) -> Vec<(&'static str, Value)> {
     PREFERENCES
         .iter()
         .map(|(name, default)| {
             let stored = view.setting(&setting_key(&format!("{PREFERENCE_PREFIX}{name}")));
-            ((*name).to_owned(), stored.cloned().unwrap_or_else(default))
+            (*name, stored.cloned().unwrap_or_else(default))
         })
         .collect()
 }

@@ -222,10 +222,17 @@ async fn a_preference_default_changed_in_the_settings_shows_in_the_next_logins_m
         json!("condensed"),
     )
     .await;
-    let body = expect(
-        &app.rc_login_raw(r#"{"user":"admin","password":"admin"}"#)
-            .await,
-        StatusCode::OK,
+    let reply = app
+        .rc_login_raw(r#"{"user":"admin","password":"admin"}"#)
+        .await;
+    let body = expect(&reply, StatusCode::OK);
+    // In the order the settings are registered (`settings.getByRegexp`).
+    assert!(
+        reply.body.contains(
+            r#""preferences":{"enableAutoAway":true,"idleTimeLimit":300,"desktopNotificationRequireInteraction":false,"#
+        ),
+        "{}",
+        reply.body
     );
     let mut me = admin_me(&app);
     me["settings"]["preferences"]["sidebarViewMode"] = json!("condensed");

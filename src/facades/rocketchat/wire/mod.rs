@@ -405,8 +405,23 @@ pub struct Me<'a> {
 #[derive(Debug, Serialize)]
 pub struct MeSettings {
     pub profile: serde_json::Map<String, Value>,
-    pub preferences: serde_json::Map<String, Value>,
+    pub preferences: Ordered,
     pub calendar: serde_json::Map<String, Value>,
+}
+
+/// An object whose keys keep the order they were given in (a `serde_json` map sorts them).
+#[derive(Debug, Default)]
+pub struct Ordered(pub Vec<(&'static str, Value)>);
+
+impl Serialize for Ordered {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
 }
 
 /// `services` of `me`: whether a password is set, never the hash.
