@@ -547,3 +547,50 @@ async fn shown(rc: &Rc<'_>, id: &str) -> Value {
         StatusCode::OK,
     )
 }
+
+// The bookkeeping survives a restart: the journal keeps the department record whole
+// (`members_changed_at`, `ever_inactive`).
+#[tokio::test]
+async fn the_bookkeeping_survives_a_restart_on_the_same_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let durable = |dir: &std::path::Path| {
+        let options = deskbridge::persist::Options::new(dir);
+        move |config: &mut deskbridge::config::Config| config.durability = Some(options)
+    };
+    let app = spawn_app_with(durable(dir.path())).await;
+    let rc = app.rc().await;
+    let department = rc.create_department(None, "Kept", true).await;
+    let id = id(&department).to_owned();
+    let path = format!("livechat/department/{id}");
+    rc.post(
+        &format!("{path}/agents"),
+        json!({"upsert": [{"agentId": RC_AGENT_ID}], "remove": []}),
+    )
+    .await;
+    rc.post(
+        &format!("{path}/agents"),
+        json!({"upsert": [], "remove": [{"agentId": RC_AGENT_ID}]}),
+    )
+    .await;
+    rc.post(&format!("{path}/archive"), json!({})).await;
+    rc.post(&format!("{path}/unarchive"), json!({})).await;
+    let before = shown(&rc, &id).await;
+    assert_eq!(
+        (
+            &before["department"]["numAgents"],
+            &before["department"]["archived"]
+        ),
+        (&json!(0), &json!(false))
+    );
+    let (token, user_id) = (rc.token.clone(), rc.user_id.clone());
+    app.handle.shutdown().await;
+
+    let app = spawn_app_with(durable(dir.path())).await;
+    let rc = Rc {
+        app: &app,
+        token,
+        user_id,
+    };
+    assert_eq!(shown(&rc, &id).await, before);
+    app.assert_invariants();
+}
