@@ -97,6 +97,14 @@ async fn agent_status_toggles_or_sets_the_status_and_refuses_what_rocket_chat_re
         )
         .await;
     let off = created.json()["user"]["_id"].as_str().unwrap().to_owned();
+    let plain = rc
+        .post(
+            "users.create",
+            json!({"email": "plain@example.com", "name": "Plain", "username": "plain",
+            "password": "pw"}),
+        )
+        .await;
+    let plain = plain.json()["user"]["_id"].as_str().unwrap().to_owned();
     let version_with_off = app.handle.store().view().version();
     let cases: Vec<(&Rc<'_>, Value, StatusCode, Value)> = vec![
         (
@@ -120,9 +128,9 @@ async fn agent_status_toggles_or_sets_the_status_and_refuses_what_rocket_chat_re
         // A user without the agent role is no agent (`Users.findOneAgentById`).
         (
             &rc,
-            json!({"agentId": "Kq3WzYd8NfR2sTgHx", "status": "available"}),
-            StatusCode::OK,
-            json!({"status": "available", "success": true}),
+            json!({"agentId": plain, "status": "available"}),
+            StatusCode::NOT_FOUND,
+            json!({"success": false, "error": "Agent not found"}),
         ),
         (
             &rc,
