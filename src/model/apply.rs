@@ -44,7 +44,7 @@ impl State {
             Command::SetDepartmentActive { id, active } => self.set_active(id, active, now),
             Command::ChangeMembers { id, change, policy } => {
                 let department = self.require_department(id)?;
-                if !department.active {
+                if !department.active && !policy.write_inactive {
                     return Err(ModelError::Inactive(id));
                 }
                 self.change_members(id, change, policy, now)?;
@@ -128,7 +128,7 @@ impl State {
         now: Timestamp,
     ) -> Result<Outcome, ModelError> {
         let old = self.require_department(id)?;
-        if !old.active {
+        if !old.active && !policy.write_inactive {
             return Err(ModelError::Inactive(id));
         }
         let mut department = Department::clone(&old);
@@ -198,6 +198,9 @@ impl State {
         let mut department = Department::clone(&*self.require_department(id)?);
         department.active = active;
         if !active {
+            department.ever_inactive = true;
+        }
+        if !active {
             department.enabled = false;
         }
         department.updated_at = now;
@@ -237,6 +240,8 @@ impl State {
         };
         // One copy of the department's links for the whole change, not one per member.
         let mut links: Vec<Membership> = self.members_of(id).cloned().collect();
+        // Whether a link was written or removed.
+        let mut touched = false;
         for spec in upsert {
             let eligible = self
                 .agents
@@ -273,15 +278,22 @@ impl State {
                 Ok(i) => links[i] = link,
                 Err(i) => links.insert(i, link),
             }
+            touched = true;
         }
         for agent in remove {
             if let Ok(i) = links.binary_search_by_key(&agent, |m| m.agent) {
                 let gone = links.remove(i);
                 self.membership_by_uid.remove(&gone.uid);
                 self.remove_side(agent, id);
+                touched = true;
             }
         }
         self.set_links(id, links);
+        if touched {
+            let mut department = Department::clone(&*self.require_department(id)?);
+            department.members_changed_at = Some(now);
+            self.departments.insert(id, Arc::new(department));
+        }
         Ok(())
     }
 
@@ -365,22 +377,28 @@ impl State {
             agent.credentials.password = Some(password);
         }
         if patch.leave_departments {
-            let departments: Vec<DepartmentId> = self.department_ids_of(id).collect();
-            for department in departments {
-                self.unlink(department, id);
-            }
+            self.leave_departments(id, now)?;
         }
         agent.updated_at = now;
         self.agents.insert(id, Arc::new(agent));
         Ok(Outcome::Agent(id))
     }
 
-    fn delete_agent(&mut self, id: AgentId, now: Timestamp) -> Result<Outcome, ModelError> {
-        let agent = self.require_agent(id)?;
+    /// Takes the agent out of every department it is in; each of them lost a member `now`.
+    fn leave_departments(&mut self, id: AgentId, now: Timestamp) -> Result<(), ModelError> {
         let departments: Vec<DepartmentId> = self.department_ids_of(id).collect();
         for department in departments {
             self.unlink(department, id);
+            let mut record = Department::clone(&*self.require_department(department)?);
+            record.members_changed_at = Some(now);
+            self.departments.insert(department, Arc::new(record));
         }
+        Ok(())
+    }
+
+    fn delete_agent(&mut self, id: AgentId, now: Timestamp) -> Result<Outcome, ModelError> {
+        let agent = self.require_agent(id)?;
+        self.leave_departments(id, now)?;
         for token in &agent.credentials.tokens {
             self.agent_by_token.remove(&token.digest);
         }
@@ -539,6 +557,69 @@ mod tests {
             .unwrap_err();
 
         assert_eq!(err, ModelError::Inactive(sales));
+    }
+
+    #[tokio::test]
+    async fn an_inactive_department_takes_members_when_the_policy_says_so_and_remembers_both() {
+        let store = Store::new(State::empty());
+        let a = agent(&store, "a").await;
+        let sales = department(&store, "Sales", &[], WritePolicy::default())
+            .await
+            .unwrap();
+        let created = store.view().department(sales).unwrap().updated_at;
+        assert_eq!(
+            store.view().department(sales).unwrap().members_changed_at,
+            None
+        );
+        for active in [false, true, false] {
+            store
+                .apply(Command::SetDepartmentActive { id: sales, active })
+                .await
+                .unwrap();
+        }
+        let policy = WritePolicy {
+            write_inactive: true,
+            ..Default::default()
+        };
+
+        for change in [
+            MembersChange::Replace(vec![a]),
+            MembersChange::Replace(vec![]),
+        ] {
+            store
+                .apply(Command::ChangeMembers {
+                    id: sales,
+                    change,
+                    policy,
+                })
+                .await
+                .unwrap();
+        }
+
+        let view = store.view();
+        let department = view.department(sales).unwrap();
+        assert!(department.ever_inactive && !department.active);
+        assert!(
+            department
+                .members_changed_at
+                .is_some_and(|at| at >= created)
+        );
+        assert_eq!(view.members_of(sales).count(), 0);
+        // A change that touches no link leaves the time alone.
+        let before = department.members_changed_at;
+        store
+            .apply(Command::ChangeMembers {
+                id: sales,
+                change: MembersChange::Replace(vec![]),
+                policy,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            store.view().department(sales).unwrap().members_changed_at,
+            before
+        );
+        store.view().check_invariants().unwrap();
     }
 
     #[tokio::test]

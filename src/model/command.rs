@@ -97,6 +97,9 @@ pub struct WritePolicy {
     pub unknown_agents: UnknownAgents,
     /// Treat a user with no staff role (an end user) as no agent at all when adding members.
     pub staff_only: bool,
+    /// Let the write change an inactive department (its fields and its members). Without it an
+    /// inactive department is read-only ([`ModelError::Inactive`](super::ModelError::Inactive)).
+    pub write_inactive: bool,
 }
 
 /// Whether a department name may repeat.
@@ -166,6 +169,8 @@ impl NewDepartment {
             active: true,
             created_at: now,
             updated_at: now,
+            members_changed_at: None,
+            ever_inactive: false,
         }
     }
 }

@@ -221,6 +221,20 @@ pub struct Department {
     pub active: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// When a member was last added or removed (a link written, or an agent leaving or deleted),
+    /// if ever: a department's members are not its
+    /// fields, so this leaves `updated_at` alone; a vendor that counts members on the record
+    /// (Rocket.Chat's `numAgents`) shows the count once it was ever kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_changed_at: Option<Timestamp>,
+    /// Whether it was ever made inactive, even if it is active again (Rocket.Chat shows
+    /// `archived: false` on a department that was unarchived).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ever_inactive: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 fn public_by_default() -> bool {

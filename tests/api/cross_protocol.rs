@@ -42,7 +42,7 @@ fn archived_sales(shown: &Value) -> Value {
     json!({"_id": "65a4f0c2e4b0a1b2c3d4e5f1", "_updatedAt": shown["_updatedAt"], "archived": true,
            "description": "Questions before buying", "email": "sales@example.com",
            "enabled": false, "name": "Sales", "numAgents": 2, "showOnOfflineForm": true,
-           "showOnRegistration": true})
+           "showOnRegistration": true, "type": "d"})
 }
 
 /// Rocket.Chat's `{"success": true}`.
@@ -81,7 +81,8 @@ async fn a_department_made_through_zopim_is_read_and_updated_through_rocket_chat
             "departments",
             json!([{"_id": uid, "name": "From Zopim", "enabled": true, "description": "zd",
                     "showOnRegistration": true, "showOnOfflineForm": true, "numAgents": 1,
-                    "_updatedAt": department["_updatedAt"]}]),
+                    // Every department has an email string and the Enterprise `type`.
+                    "email": "", "type": "d", "_updatedAt": department["_updatedAt"]}]),
         ),
         "the Rocket.Chat list",
     );
@@ -117,7 +118,7 @@ async fn a_department_made_through_zopim_is_read_and_updated_through_rocket_chat
         json!({"department": {"_id": uid, "name": "Renamed in RC", "enabled": false,
                               "description": "zd", "showOnRegistration": true,
                               "showOnOfflineForm": true, "email": "rc@example.com",
-                              "numAgents": 2,
+                              "numAgents": 2, "type": "d",
                               "_updatedAt": answer["department"]["_updatedAt"]},
                "agents": [link(&answer["agents"][0], (RC_ADMIN_ID, "admin"), &uid, false),
                           link(&answer["agents"][1], (RC_AGENT_ID, "agent"), &uid, false)],
@@ -226,7 +227,7 @@ async fn a_department_made_through_rocket_chat_appears_in_zopim_and_zopim_delete
         department,
         json!({"_id": department["_id"], "_updatedAt": department["_updatedAt"],
                "email": "a@b.com", "enabled": true, "name": "From RC",
-               "showOnOfflineForm": true, "showOnRegistration": true}),
+               "showOnOfflineForm": true, "showOnRegistration": true, "type": "d"}),
         "the created department"
     );
     let made = json!({"description": "", "enabled": 1, "id": 4, "members": [2],
@@ -477,8 +478,8 @@ mod classic_xml {
             page(
                 "departments",
                 json!([{"_id": department["_id"], "_updatedAt": department["_updatedAt"],
-                        "enabled": true, "name": "From XML", "numAgents": 1,
-                        "showOnOfflineForm": true, "showOnRegistration": true}]),
+                        "enabled": true, "name": "From XML", "numAgents": 1, "email": "",
+                        "showOnOfflineForm": true, "showOnRegistration": true, "type": "d"}]),
             ),
             "the group in Rocket.Chat",
         );
@@ -565,7 +566,7 @@ async fn a_cached_department_answer_never_outlives_a_write_through_any_facade() 
                               "description": "Help with the product",
                               "email": "support@example.com", "enabled": true, "name": name,
                               "numAgents": agents.len(), "showOnOfflineForm": true,
-                              "showOnRegistration": true},
+                              "showOnRegistration": true, "type": "d"},
                "success": true})
     };
     // Twice, so that the second read comes from the cache.

@@ -318,6 +318,11 @@ fn plausible_body(route: &Route) -> Option<(&'static str, String)> {
     }
     Some(match route.door {
         Door::Zopim => ("application/json", r#"{"name":"Intruders"}"#.into()),
+        // The typed `POST livechat/users/:type` checks its body before the credentials
+        // (`packages/http-router/src/Router.ts`), so it gets one that passes.
+        Door::Rc if route.path.contains("/livechat/users/") => {
+            ("application/json", r#"{"username":"maria"}"#.into())
+        }
         Door::Rc => ("application/json", r#"{"value":true}"#.into()),
         Door::Xml => (
             "application/xml",
@@ -468,8 +473,9 @@ fn with_head(method: &Method) -> Vec<Method> {
 /// The Rocket.Chat refusal for a missing `permissionsRequired` (spec §1.3).
 const RC_NO_PERMISSION: &str = r#"{"success":false,"error":"User does not have the permissions required for this action [error-unauthorized]"}"#;
 
-/// `API.v1.forbidden()` without a message, as `livechat/users/:type` answers (docs/rocketchat.md).
-const RC_FORBIDDEN_BARE: &str = r#"{"success":false,"error":"unauthorized"}"#;
+/// `API.v1.forbidden('error-not-authorized')`, as the typed `GET livechat/users/:type` answers
+/// (`apps/meteor/app/livechat/imports/server/rest/users.ts`).
+const RC_FORBIDDEN_BARE: &str = r#"{"success":false,"error":"error-not-authorized"}"#;
 
 /// Asserts the vendor's 403, whole: `body` for Rocket.Chat, the door's only 403 otherwise.
 #[track_caller]
@@ -782,6 +788,8 @@ fn rc_needs(method: &Method, template: &str, user_type: &str) -> Needs {
             "/livechat/units/{id}/departments" | "/livechat/units/{id}/departments/available",
         ) => All(&["manage-livechat-units"]),
         ("GET", "/livechat/units/{id}/monitors") => All(&["manage-livechat-monitors"]),
+        // `apps/meteor/app/livechat/server/api/v1/agent.ts`.
+        ("POST", "/livechat/agent.status") => All(&["view-l-room"]),
         _ => panic!("{method} {template}: no expected permissions; add them from the spec"),
     }
 }
@@ -860,6 +868,8 @@ fn rc_calls() -> Vec<RcCall> {
                     {"_id": "view-l-room", "roles": [MANAGER, MONITOR, AGENT, ADMIN]},
                 ]}),
                 ("POST", "/settings/{_id}") => json!({"value": true}),
+                // Sets the caller's own status: no second permission is asked for.
+                ("POST", "/livechat/agent.status") => json!({"status": "available"}),
                 _ => Value::Null,
             };
             match *template {

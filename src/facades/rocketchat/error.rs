@@ -39,6 +39,9 @@ pub enum RcError {
     DuplicateProperty(String),
     /// A typed route's query failed ajv before authentication; carries ajv's message (spec §1.1).
     TypedInvalidParams(String),
+    /// A typed route's body failed ajv before authentication; carries ajv's message
+    /// (`packages/http-router/src/Router.ts`: `errorType: 'invalid-params'`, no suffix).
+    TypedInvalidBody(String),
     /// `parseJsonQuery`: a `sort` that is not JSON of 1 / -1 values; carries the raw parameter.
     InvalidSort(String),
     /// A Meteor `check()` failure (spec §1.3): the mismatch as `check` reports it.
@@ -67,8 +70,6 @@ pub enum RcError {
     /// The store refused a name another department holds (never asked for here: Rocket.Chat
     /// names may repeat); carries the name.
     DuplicateDepartmentName(String),
-    /// The store refused to change an archived (or Zendesk-destroyed) department.
-    DepartmentArchived,
 
     // -- The department routes (`departments.ts`, spec §3.1).
     /// #5: PUT by a caller without `manage-livechat-departments`.
@@ -93,11 +94,12 @@ pub enum RcError {
     // -- Users (`livechat/users/:type`, `users.*`, spec §6).
     /// `livechat/users/:type` with a type other than `agent` or `manager`.
     InvalidType,
-    /// `GET livechat/users/:type/:_id` of an unknown user.
-    UserNotFound,
-    /// `DELETE livechat/users/:type/:_id` of an unknown user.
-    UserNotRemoved,
-    /// `addAgent` / `addManager` of an unknown username, or a write naming an unknown agent.
+    /// `GET livechat/users/:type` by a caller without the type's permissions:
+    /// `API.v1.forbidden('error-not-authorized')`.
+    NotAuthorized,
+    /// `addAgent` / `addManager` of an unknown username, `removeAgent` / `removeManager` of an
+    /// unknown id (`omni-users.ts`: `throw new Error('error-invalid-user')`), or a write naming
+    /// an unknown agent.
     InvalidUser,
     /// `users.delete` whose `userId` / `username` names no user.
     NoMatchingUser,
@@ -111,6 +113,14 @@ pub enum RcError {
     InvalidRole,
     /// `users.setStatus` with a status Rocket.Chat does not know.
     InvalidStatus,
+
+    // -- `livechat/agent.status` (`apps/meteor/app/livechat/server/api/v1/agent.ts`).
+    /// The agent named (or the caller) is no livechat agent: `API.v1.notFound('Agent not found')`.
+    AgentNotFound,
+    /// The agent is deactivated: `API.v1.failure('error-user-deactivated')`.
+    UserDeactivated,
+    /// Another agent's status without `manage-livechat-agents`: `API.v1.unauthorized()`.
+    StatusUnauthorized,
 
     // -- DDP methods (`method.call`).
     /// A method this gateway does not implement; carries its name.
@@ -178,10 +188,15 @@ enum Raised {
     Unauthorized(&'static str),
     /// `forbidden(msg)`: 403 `{success, error}`.
     Forbidden(&'static str),
+    /// Another `ApiClass.ts` helper's `{success, error}` at its status: `notFound(msg)` (404),
+    /// `unauthorized()` (401, without the compatibility pair of the authentication failure).
+    Status(StatusCode, &'static str),
     /// ajv's `validateParams`: 400 `{success, error: "<msg> [invalid-params]", errorType}`.
     InvalidParams(Cow<'static, str>),
-    /// The typed router's ajv failure: 400 with `errorType` before `error`.
+    /// The typed router's ajv failure of a query: 400 with `errorType` before `error`.
     TypedInvalidParams(String),
+    /// The typed router's ajv failure of a body: the same shape, `errorType: invalid-params`.
+    TypedInvalidBody(String),
     /// `throw new Meteor.Error(code, reason?, details?)`: 400
     /// `{success, error: "<reason> [<code>]", errorType: code, details?}`.
     Meteor {
@@ -241,6 +256,7 @@ impl RcError {
                 "must NOT have duplicate property '{path}'"
             ))),
             RcError::TypedInvalidParams(message) => Raised::TypedInvalidParams(message),
+            RcError::TypedInvalidBody(message) => Raised::TypedInvalidBody(message),
             RcError::InvalidSort(raw) => Meteor {
                 code: "error-invalid-sort",
                 reason: Some(Cow::Owned(format!(
@@ -285,10 +301,6 @@ impl RcError {
                 reason: Some(Cow::Owned(format!("{name} is already in use"))),
                 details: save_department(),
             },
-            RcError::DepartmentArchived => saving(
-                "error-department-archived",
-                "Archived departments can't be changed",
-            ),
 
             RcError::UpdateNotAllowed => Plain(Cow::Borrowed("error-not-allowed")),
             RcError::DepartmentRemovalDisabled => {
@@ -311,13 +323,8 @@ impl RcError {
             RcError::IdsNotArray => Plain(Cow::Borrowed("The 'ids' param must be an array")),
 
             RcError::InvalidType => Plain(Cow::Borrowed("Invalid type")),
-            RcError::UserNotFound => Plain(Cow::Borrowed("User not found")),
-            RcError::UserNotRemoved => Bare,
-            RcError::InvalidUser => Meteor {
-                code: "error-invalid-user",
-                reason: None,
-                details: None,
-            },
+            RcError::NotAuthorized => Raised::Forbidden("error-not-authorized"),
+            RcError::InvalidUser => Plain(Cow::Borrowed("error-invalid-user")),
             RcError::NoMatchingUser => meteor(
                 "error-invalid-user",
                 "The required \"userId\" or \"username\" param provided does not match any users",
@@ -351,6 +358,10 @@ impl RcError {
                 )),
                 details: Some(json!({"method": "users.setStatus"})),
             },
+
+            RcError::AgentNotFound => Raised::Status(StatusCode::NOT_FOUND, "Agent not found"),
+            RcError::UserDeactivated => Plain(Cow::Borrowed("error-user-deactivated")),
+            RcError::StatusUnauthorized => Raised::Status(StatusCode::UNAUTHORIZED, "unauthorized"),
 
             // Meteor's own `Meteor.Error(404, …)`; its numeric code shows only in a DDP answer
             // ([`RcError::into_ddp`]).
@@ -507,6 +518,7 @@ impl RcError {
                 },
             ),
             Raised::Forbidden(message) => failure(S::FORBIDDEN, Some(message), None),
+            Raised::Status(status, message) => failure(status, Some(message), None),
             Raised::InvalidParams(message) => failure(
                 S::BAD_REQUEST,
                 Some(&format!("{message} [invalid-params]")),
@@ -517,6 +529,14 @@ impl RcError {
                 &TypedFailure {
                     success: false,
                     error_type: "error-invalid-params",
+                    error: &message,
+                },
+            ),
+            Raised::TypedInvalidBody(message) => json_response(
+                S::BAD_REQUEST,
+                &TypedFailure {
+                    success: false,
+                    error_type: "invalid-params",
                     error: &message,
                 },
             ),
@@ -624,9 +644,9 @@ fn model_error(error: ModelError) -> RcError {
         // Rocket.Chat names may repeat; the facade never asks for unique names.
         ModelError::DuplicateName { name } => RcError::DuplicateDepartmentName(name),
         ModelError::DuplicateAgent { field } => RcError::FieldUnavailable(field.to_string()),
-        // The model keeps archived (and Zendesk-destroyed) departments read-only; Rocket.Chat
-        // would let some edits through (docs/rocketchat.md, "Archived departments").
-        ModelError::Inactive(_) => RcError::DepartmentArchived,
+        // This facade writes archived departments as Rocket.Chat does (its policy allows it), so
+        // the store never refuses one of its writes for that; were it to, it is a bug.
+        ModelError::Inactive(_) => RcError::Layer(LayerError::Internal),
         ModelError::CircularFallback(_) => RcError::FallbackCircular,
         ModelError::Invalid { field, reason } => RcError::Match(Mismatch::in_field(reason, field)),
         // `API.v1.internalError()`, as for any other internal failure; the store logs the cause.
@@ -679,6 +699,7 @@ mod tests {
             (E::InvalidParams("must be number".into()), 400, r#"{"success":false,"error":"must be number [invalid-params]","errorType":"invalid-params"}"#.into()),
             (E::DuplicateProperty("department.name".into()), 400, r#"{"success":false,"error":"must NOT have duplicate property 'department.name' [invalid-params]","errorType":"invalid-params"}"#.into()),
             (E::TypedInvalidParams("must be string".into()), 400, r#"{"success":false,"errorType":"error-invalid-params","error":"must be string"}"#.into()),
+            (E::TypedInvalidBody("must have required property 'username'".into()), 400, r#"{"success":false,"errorType":"invalid-params","error":"must have required property 'username'"}"#.into()),
             (E::InvalidSort("x".into()), 400, r#"{"success":false,"error":"Invalid sort parameter provided: \"x\" [error-invalid-sort]","errorType":"error-invalid-sort","details":{"helperMethod":"parseJsonQuery"}}"#.into()),
             (E::Match(Mismatch::missing_key("upsert")), 400, r#"{"success":false,"error":"Match error: Missing key 'upsert'"}"#.into()),
             (E::Match(Mismatch::missing_key("agentId").under_field("[0]").under_field("upsert")), 400, r#"{"success":false,"error":"Match error: Missing key 'agentId' in field upsert[0]"}"#.into()),
@@ -692,7 +713,6 @@ mod tests {
             (E::SaveNotAllowed, 400, format!(r#"{{"success":false,"error":"Not allowed [error-not-allowed]","errorType":"error-not-allowed","details":{s}}}"#)),
             (E::NotSaved, 400, r#"{"success":false}"#.into()),
             (E::DuplicateDepartmentName("Sales".into()), 400, format!(r#"{{"success":false,"error":"Sales is already in use [error-duplicate-department-name]","errorType":"error-duplicate-department-name","details":{s}}}"#)),
-            (E::DepartmentArchived, 400, format!(r#"{{"success":false,"error":"Archived departments can't be changed [error-department-archived]","errorType":"error-department-archived","details":{s}}}"#)),
             (E::UpdateNotAllowed, 400, r#"{"success":false,"error":"error-not-allowed"}"#.into()),
             (E::DepartmentRemovalDisabled, 400, r#"{"success":false,"error":"error-department-removal-disabled"}"#.into()),
             (E::RemovedDepartmentNotFound, 400, r#"{"success":false,"error":"error-department-not-found"}"#.into()),
@@ -703,15 +723,17 @@ mod tests {
             (E::IdsRequired, 400, r#"{"success":false,"error":"The 'ids' param is required"}"#.into()),
             (E::IdsNotArray, 400, r#"{"success":false,"error":"The 'ids' param must be an array"}"#.into()),
             (E::InvalidType, 400, r#"{"success":false,"error":"Invalid type"}"#.into()),
-            (E::UserNotFound, 400, r#"{"success":false,"error":"User not found"}"#.into()),
-            (E::UserNotRemoved, 400, r#"{"success":false}"#.into()),
-            (E::InvalidUser, 400, r#"{"success":false,"error":"[error-invalid-user]","errorType":"error-invalid-user"}"#.into()),
+            (E::NotAuthorized, 403, r#"{"success":false,"error":"error-not-authorized"}"#.into()),
+            (E::InvalidUser, 400, r#"{"success":false,"error":"error-invalid-user"}"#.into()),
             (E::NoMatchingUser, 400, r#"{"success":false,"error":"The required \"userId\" or \"username\" param provided does not match any users [error-invalid-user]","errorType":"error-invalid-user"}"#.into()),
             (E::InvalidUsername("a b".into()), 400, r#"{"success":false,"error":"a b is not a valid username [error-input-is-not-a-valid-field]","errorType":"error-input-is-not-a-valid-field","details":{"field":"Username","input":"a b","method":"insertOrUpdateUser"}}"#.into()),
             (E::InvalidEmail("x".into()), 400, r#"{"success":false,"error":"Invalid email x [error-invalid-email]","errorType":"error-invalid-email","details":{"email":"x","method":"insertOrUpdateUser"}}"#.into()),
             (E::FieldUnavailable("bob".into()), 400, r#"{"success":false,"error":"bob is already in use :( [error-field-unavailable]","errorType":"error-field-unavailable","details":{"field":"bob","method":"insertOrUpdateUser"}}"#.into()),
             (E::InvalidRole, 400, r#"{"success":false,"error":"Invalid role [error-invalid-role]","errorType":"error-invalid-role","details":{"method":"insertOrUpdateUser"}}"#.into()),
             (E::InvalidStatus, 400, r#"{"success":false,"error":"Valid status types include online | away | offline | busy [error-invalid-status]","errorType":"error-invalid-status","details":{"method":"users.setStatus"}}"#.into()),
+            (E::AgentNotFound, 404, r#"{"success":false,"error":"Agent not found"}"#.into()),
+            (E::UserDeactivated, 400, r#"{"success":false,"error":"error-user-deactivated"}"#.into()),
+            (E::StatusUnauthorized, 401, r#"{"success":false,"error":"unauthorized"}"#.into()),
             (E::MethodNotFound("x".into()), 400, r#"{"success":false,"error":"Method 'x' not found [404]","errorType":"404"}"#.into()),
             (E::NotAllowed, 400, r#"{"success":false,"error":"Not allowed [error-not-allowed]","errorType":"error-not-allowed"}"#.into()),
             (E::InvalidAgent, 400, r#"{"success":false,"error":"Invalid Agent [error-not-allowed]","errorType":"error-not-allowed"}"#.into()),

@@ -5,11 +5,16 @@ use std::collections::BTreeMap;
 
 use serde_json::{Number, Value};
 
+use super::Edition;
 use super::check::Mismatch;
 use super::error::RcError;
 use super::permissions::Roles;
+use super::settings;
 use super::wire::requests::{AgentLink, DepartmentBody, DepartmentField};
-use super::wire::{AgentDepartmentOut, DepartmentOut, EmailOut, LinkOut};
+use super::wire::{
+    AgentDepartmentOut, DepartmentOut, EmailOut, LinkOut, Me, MeServices, MeSettings, Ordered,
+    PasswordExists,
+};
 use crate::model::{
     Agent, AgentId, Department, DepartmentId, DepartmentName, MemberSpec, Membership, ObjectId,
     Presence, Role, RoleSet, RoutingOptions, State, Timestamp, UserUid, department,
@@ -87,6 +92,41 @@ pub fn status_livechat(agent: &Agent) -> &'static str {
     }
 }
 
+/// `me` of the login answer: `getUserInfo(me)` (docs/rocketchat.md, "Login").
+pub fn me<'a>(view: &State, agent: &'a Agent, host: &str) -> Me<'a> {
+    Me {
+        id: agent.uid.as_str(),
+        username: agent.username.as_str(),
+        name: &agent.display_name,
+        emails: emails(agent),
+        status: status(agent),
+        status_connection: status(agent),
+        status_livechat: agent
+            .roles
+            .contains(Role::Agent)
+            .then(|| status_livechat(agent)),
+        active: agent.active,
+        roles: rc_roles(agent.roles).names().collect(),
+        updated_at: rc_time(agent.updated_at),
+        // The verified email's address; every address here is shown verified.
+        email: agent.email.as_str(),
+        settings: MeSettings {
+            profile: Default::default(),
+            // The user keeps no preferences of its own here: every one is the default.
+            preferences: Ordered(settings::user_preference_defaults(view)),
+            calendar: Default::default(),
+        },
+        avatar_url: format!("http://{host}/avatar/{}", agent.username.as_str()),
+        // `isOAuthUser`: only password logins exist here.
+        is_oauth_user: false,
+        services: MeServices {
+            password: PasswordExists {
+                exists: agent.credentials.password.is_some(),
+            },
+        },
+    }
+}
+
 /// Whether an agent can take a chat now, as the widget's `online` reads it.
 pub fn is_available(agent: &Agent) -> bool {
     agent.active
@@ -132,15 +172,19 @@ pub fn agent_by_id<'a>(view: &'a State, id: &str) -> Option<&'a std::sync::Arc<A
 // ---------------------------------------------------------------------------------------------
 // Departments and links out.
 
-/// A department as the collection holds it. `numAgents` is written by link changes only, so it
-/// shows once the department has agents; `archived` once it is archived (spec §4).
+/// A department as the collection holds it (spec §4). `numAgents` is written by link changes
+/// only (`updateDepartmentAgents`), so it shows once a link was ever added or removed, 0 when the
+/// last agent left; that write moves `_updatedAt` too. `archived` shows once the department
+/// was ever archived: `false` after an unarchive.
 pub fn department_out<'a>(
     view: &State,
     department: &'a Department,
     with_num_agents: bool,
+    edition: Edition,
 ) -> DepartmentOut<'a> {
     let members = view.members_of(department.id).count();
     let routing = &department.routing;
+    let updated_at = updated_at(department);
     DepartmentOut {
         id: department.uid.to_string(),
         name: department.name.as_str(),
@@ -148,7 +192,7 @@ pub fn department_out<'a>(
         description: department.description.as_deref(),
         show_on_registration: department.show_on_registration,
         show_on_offline_form: department.show_on_offline_form,
-        email: department.email.as_deref(),
+        email: department.email.as_deref().unwrap_or(""),
         request_tag_before_closing_chat: routing.request_tag_before_closing,
         chat_closing_tags: routing.closing_tags.as_deref(),
         fallback_forward_department: routing
@@ -156,14 +200,57 @@ pub fn department_out<'a>(
             .and_then(|id| view.department(id))
             .map(|d| d.uid.to_string()),
         offline_message_channel_name: routing.offline_message_channel.as_deref(),
-        custom: &routing.custom,
-        num_agents: (with_num_agents && members > 0).then_some(members),
-        archived: (!department.active).then_some(true),
-        updated_at: rc_time(department.updated_at),
+        custom: forward_list_without_deleted(view, &routing.custom),
+        // The Enterprise model's `createOrUpdateDepartment` sets it; the Community one does not.
+        kind: (edition == Edition::Enterprise).then_some("d"),
+        // Links exist only through that write (a fixture's too), so any link means it ran.
+        num_agents: (with_num_agents && (members > 0 || department.members_changed_at.is_some()))
+            .then_some(members),
+        archived: match (department.active, department.ever_inactive) {
+            (false, _) => Some(true),
+            (true, true) => Some(false),
+            (true, false) => None,
+        },
+        updated_at: rc_time(updated_at),
         parent_id: view.unit_of(department.id).map(|u| u.uid.to_string()),
         ancestors: view.unit_of(department.id).map(|u| [u.uid.to_string()]),
     }
 }
+
+/// `_updatedAt`: the department's own last change, or the last link change if later (that
+/// write, `updateNumAgentsById`, moves it too).
+pub fn updated_at(department: &Department) -> Timestamp {
+    department
+        .members_changed_at
+        .map_or(department.updated_at, |at| at.max(department.updated_at))
+}
+
+/// `departmentsAllowedToForward` without the departments deleted since it was saved: the
+/// Enterprise hook `afterRemoveDepartment` pulls a deleted department from every list
+/// (`removeDepartmentFromForwardListById`). Ids are never reused, so leaving a deleted one out
+/// when answering is the same as removing it when deleting, from every facade's deletes.
+fn forward_list_without_deleted<'a>(
+    view: &State,
+    custom: &'a BTreeMap<String, Value>,
+) -> std::borrow::Cow<'a, BTreeMap<String, Value>> {
+    let deleted = |v: &Value| {
+        v.as_str()
+            .and_then(|id| ObjectId::parse(id).ok())
+            .is_some_and(|uid| view.department_by_uid(&uid).is_none())
+    };
+    match custom.get(FORWARD_LIST) {
+        Some(Value::Array(ids)) if ids.iter().any(deleted) => {
+            let mut custom = custom.clone();
+            let kept = ids.iter().filter(|v| !deleted(v)).cloned().collect();
+            custom.insert(FORWARD_LIST.to_owned(), Value::Array(kept));
+            std::borrow::Cow::Owned(custom)
+        }
+        _ => std::borrow::Cow::Borrowed(custom),
+    }
+}
+
+/// The Enterprise field naming the departments a chat may be forwarded to.
+pub const FORWARD_LIST: &str = "departmentsAllowedToForward";
 
 /// A link; `departmentEnabled` follows the department.
 pub fn link_out<'a>(view: &'a State, link: &Membership) -> Option<LinkOut<'a>> {

@@ -3,8 +3,8 @@
 //! `shared/specs/rocketchat.md`, §1-§7).
 //!
 //! Implemented: `login`/`logout`; department routes #1-#15 of spec §3 with every error of §3.1;
-//! `livechat/users/agent` (list, add, show, remove); `users.create`, `users.delete`,
-//! `users.setStatus`; `method.call` for `livechat:changeLivechatStatus` and
+//! `livechat/users/agent` (list, add, show, remove); `livechat/agent.status`; `users.create`,
+//! `users.delete`, `users.setStatus`; `method.call` for `livechat:changeLivechatStatus` and
 //! `livechat:saveDepartment`; `permissions.update`/`listAll`; `settings/:_id` (GET and POST).
 //! Not implemented: rooms, visitors, units, monitors, business hours (their settings are stored
 //! and otherwise ignored), 2FA.

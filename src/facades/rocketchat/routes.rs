@@ -64,6 +64,7 @@ pub enum Later {
     CreateUnit,
     UpdateUnit,
     DeleteUnit,
+    AgentStatus,
 }
 
 /// The prefix every route lives under.
@@ -116,6 +117,7 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET,    "/livechat/units/{id}/departments", N(Now::UnitDepartments)),
     (Method::GET,    "/livechat/units/{id}/departments/available", N(Now::UnitAvailableDepartments)),
     (Method::GET,    "/livechat/units/{id}/monitors", N(Now::UnitMonitors)),
+    (Method::POST,   "/livechat/agent.status", L(Later::AgentStatus)),
 ];
 
 /// The route table under `/api/v1`, built once and shared by every tenant's facade.
@@ -154,6 +156,12 @@ impl Action {
         )
     }
 
+    /// Whether the route is one of the typed routes (`API.v1.get(…)`, `packages/http-router`),
+    /// whose body is checked before authentication.
+    pub fn typed_body(self) -> bool {
+        matches!(self, L(Later::AddUserOfType))
+    }
+
     /// `permissionsRequired` of the route for its method (spec §3 table, §2.2).
     pub fn permissions(self) -> Required {
         use Required::{All, Any, None};
@@ -182,7 +190,7 @@ impl Action {
                 Permission::ManageLivechatDepartments,
                 Permission::RemoveLivechatDepartment,
             ]),
-            N(Now::AgentDepartments) => All(&[Permission::ViewLRoom]),
+            N(Now::AgentDepartments) | L(Later::AgentStatus) => All(&[Permission::ViewLRoom]),
             L(Later::AddUserOfType) | N(Now::ShowUserOfType) | L(Later::RemoveUserOfType) => {
                 All(&[Permission::ViewLivechatManager])
             }

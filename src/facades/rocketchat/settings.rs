@@ -3,7 +3,7 @@
 //!
 //! - `rocketchat.setting.<id>`: the setting's value; absent = Rocket.Chat's shipped default.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::model::State;
 
@@ -35,6 +35,21 @@ pub const SETTINGS: &[(&str, DefaultValue)] = &[
     // Days a login session lasts (`apps/meteor/server/settings/accounts.ts`).
     ("Accounts_LoginExpiration", || {
         Value::from(LOGIN_EXPIRATION_DAYS)
+    }),
+    // The widget's appearance (`apps/meteor/ee/server/lib/omnichannel/settings.ts`,
+    // `apps/meteor/server/settings/omnichannel.ts`), read by `livechat/config`.
+    ("Livechat_hide_system_messages", || {
+        serde_json::json!(["uj", "ul", "livechat-close"])
+    }),
+    ("Livechat_widget_position", || Value::String("right".into())),
+    ("Livechat_background", || Value::String(String::new())),
+    ("Livechat_hide_watermark", || Value::Bool(false)),
+    ("Omnichannel_allow_visitors_to_close_conversation", || {
+        Value::Bool(true)
+    }),
+    // An asset setting's value is `{defaultUrl}`; the widget logo has none by default.
+    ("Assets_livechat_widget_logo", || {
+        Value::Object(serde_json::Map::new())
     }),
 ];
 
@@ -71,7 +86,91 @@ pub fn setting(view: &State, id: &str) -> Option<Value> {
             .iter()
             .find(|(name, _)| *name == id)
             .map(|(_, default)| default())
+            .or_else(|| {
+                let name = id.strip_prefix(PREFERENCE_PREFIX)?;
+                PREFERENCES
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, default)| default())
+            })
     })
+}
+
+/// The prefix of the settings whose values are a user's default preferences.
+const PREFERENCE_PREFIX: &str = "Accounts_Default_User_Preferences_";
+
+/// The `Accounts_Default_User_Preferences_*` settings with the defaults Rocket.Chat ships
+/// (`apps/meteor/server/settings/accounts.ts`; `omnichannelTranscriptPDF` from
+/// `apps/meteor/ee/server/lib/omnichannel/settings.ts`), in the order they are registered.
+const PREFERENCES: &[(&str, DefaultValue)] = &[
+    ("enableAutoAway", || Value::Bool(true)),
+    ("idleTimeLimit", || json!(300)),
+    ("desktopNotificationRequireInteraction", || {
+        Value::Bool(false)
+    }),
+    ("desktopNotifications", || json!("all")),
+    ("desktopNotificationVoiceCalls", || Value::Bool(true)),
+    ("pushNotifications", || json!("all")),
+    ("unreadAlert", || Value::Bool(true)),
+    ("useEmojis", || Value::Bool(true)),
+    ("convertAsciiEmoji", || Value::Bool(true)),
+    ("autoImageLoad", || Value::Bool(true)),
+    ("saveMobileBandwidth", || Value::Bool(true)),
+    ("collapseMediaByDefault", || Value::Bool(false)),
+    ("hideUsernames", || Value::Bool(false)),
+    ("hideRoles", || Value::Bool(false)),
+    ("hideFlexTab", || Value::Bool(false)),
+    ("displayAvatars", || Value::Bool(true)),
+    ("sidebarGroupByType", || Value::Bool(true)),
+    ("themeAppearence", || json!("auto")),
+    ("sidebarViewMode", || json!("medium")),
+    ("sidebarDisplayAvatar", || Value::Bool(true)),
+    ("sidebarShowUnread", || Value::Bool(false)),
+    ("sidebarSortby", || json!("activity")),
+    ("showThreadsInMainChannel", || Value::Bool(false)),
+    ("alsoSendThreadToChannel", || json!("default")),
+    ("sidebarShowFavorites", || Value::Bool(true)),
+    ("sendOnEnter", || json!("normal")),
+    ("emailNotificationMode", || json!("mentions")),
+    ("newRoomNotification", || json!("door")),
+    ("newMessageNotification", || json!("chime")),
+    ("muteFocusedConversations", || Value::Bool(true)),
+    ("masterVolume", || json!(100)),
+    ("notificationsSoundVolume", || json!(100)),
+    ("voipRingerVolume", || json!(100)),
+    ("omnichannelTranscriptEmail", || Value::Bool(false)),
+    ("notifyCalendarEvents", || Value::Bool(true)),
+    ("enableMobileRinging", || Value::Bool(true)),
+    ("sidebarSectionsOrder", || {
+        json!([
+            "Incoming_Calls",
+            "Incoming_Livechats",
+            "Open_Livechats",
+            "On_Hold_Chats",
+            "Unread",
+            "Favorites",
+            "Teams",
+            "Discussions",
+            "Channels",
+            "Direct_Messages",
+            "Conversations"
+        ])
+    }),
+    ("featuresPreview", || json!("[]")),
+    ("omnichannelTranscriptPDF", || Value::Bool(false)),
+];
+
+/// `getUserPreferences` of a user who set none: each `Accounts_Default_User_Preferences_*`
+/// setting's value (stored, else shipped), under its name without the prefix, in the order the
+/// settings are registered (`settings.getByRegexp` walks them so).
+pub fn user_preference_defaults(view: &State) -> Vec<(&'static str, Value)> {
+    PREFERENCES
+        .iter()
+        .map(|(name, default)| {
+            let stored = view.setting(&setting_key(&format!("{PREFERENCE_PREFIX}{name}")));
+            (*name, stored.cloned().unwrap_or_else(default))
+        })
+        .collect()
 }
 
 /// A boolean setting, false when unset or not a boolean.

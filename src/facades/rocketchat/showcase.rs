@@ -16,7 +16,7 @@ pub(super) fn department(ctx: &Context, id: u64, origin: &str) -> Option<Shown> 
     let view = ctx.store.view();
     let department = view.department(DepartmentId(id))?;
     let answer = DepartmentAnswer {
-        department: Some(department_out(&view, department, true)),
+        department: Some(department_out(&view, department, true, ctx.options.edition)),
         agents: Some(links_of(&view, department.id)),
         success: true,
     };

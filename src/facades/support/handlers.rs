@@ -35,6 +35,7 @@ const POLICY: WritePolicy = WritePolicy {
     names: NamePolicy::UniqueAmongActive,
     unknown_agents: UnknownAgents::Reject,
     staff_only: true,
+    write_inactive: false,
 };
 
 /// What [`dispatch`] learns from the method and the path, before authenticating.

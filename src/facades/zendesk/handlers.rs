@@ -39,6 +39,7 @@ const POLICY: WritePolicy = WritePolicy {
     names: NamePolicy::AllowDuplicates,
     unknown_agents: UnknownAgents::Reject,
     staff_only: true,
+    write_inactive: false,
 };
 
 /// Users per page: "If 100 elements are returned (the page limit), use ?page=2" (spec B5, the

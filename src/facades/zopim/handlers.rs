@@ -38,6 +38,7 @@ const POLICY: WritePolicy = WritePolicy {
     names: NamePolicy::UniqueAmongActive,
     unknown_agents: UnknownAgents::Reject,
     staff_only: true,
+    write_inactive: false,
 };
 
 /// Most agents one list call returns, and the default.

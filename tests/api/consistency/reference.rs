@@ -20,6 +20,8 @@ pub(super) struct RefDepartment {
     pub(super) enabled: bool,
     pub(super) active: bool,
     pub(super) members: BTreeSet<u64>,
+    /// Whether a link was ever written or removed: Rocket.Chat's `numAgents` shows from then on.
+    pub(super) links_changed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,6 +150,7 @@ impl Reference {
             enabled: true,
             active: true,
             members: members.iter().copied().collect(),
+            links_changed: !members.is_empty(),
         };
         self.departments.insert(id, department);
     }
@@ -164,7 +167,7 @@ impl Reference {
 
     pub(super) fn leave_all(&mut self, agent: u64) {
         for d in self.departments.values_mut() {
-            d.members.remove(&agent);
+            d.links_changed |= d.members.remove(&agent);
         }
     }
 
@@ -228,7 +231,7 @@ impl Reference {
             d.name.clone(),
             d.enabled,
             !d.active,
-            (links > 0).then_some(links),
+            (links > 0 || d.links_changed).then_some(links),
         )
     }
 

@@ -20,14 +20,8 @@ async fn login_accepts_every_body_form_of_the_spec_and_answers_the_session() {
         assert_eq!(token.len(), 43, "{form}");
         assert_eq!(
             body,
-            json!({"status": "success", "data": {"userId": RC_ADMIN_ID, "authToken": token, "me": {
-                "_id": RC_ADMIN_ID, "username": "admin", "name": "Alex Admin",
-                "emails": [{"address": "admin@example.com", "verified": true}],
-                "status": "offline", "statusConnection": "offline", "statusLivechat": "available",
-                "active": true, "roles": ["user", "admin", "livechat-agent"],
-                "settings": {"profile": {}, "preferences": {}},
-                "avatarUrl": format!("http://{}/avatar/admin", app.handle.addr()),
-                "email": "admin@example.com"}}, "success": true}),
+            json!({"status": "success", "data": {"userId": RC_ADMIN_ID, "authToken": token,
+                "me": admin_me(&app)}, "success": true}),
             "{form}"
         );
     }
@@ -174,4 +168,73 @@ async fn the_default_agent_has_the_livechat_agent_role_and_its_permissions_only(
         .post("settings/Livechat_enabled", json!({"value": false}))
         .await;
     assert_rc(&setting, StatusCode::FORBIDDEN, forbidden(), "settings");
+}
+
+/// The default admin's `me` after login: `getUserInfo(me)` of the newest Rocket.Chat
+/// (`apps/meteor/app/api/server/helpers/getUserInfo.ts`): the default user fields, the verified
+/// `email`, `settings` with every `Accounts_Default_User_Preferences_*` default
+/// (`apps/meteor/server/settings/accounts.ts`) and an empty `calendar`, `avatarUrl`,
+/// `isOAuthUser`, and `services.password.exists` instead of the hash.
+pub(super) fn admin_me(app: &TestApp) -> Value {
+    let preferences = json!({
+        "enableAutoAway": true, "idleTimeLimit": 300,
+        "desktopNotificationRequireInteraction": false, "desktopNotifications": "all",
+        "desktopNotificationVoiceCalls": true, "pushNotifications": "all",
+        "unreadAlert": true, "useEmojis": true, "convertAsciiEmoji": true,
+        "autoImageLoad": true, "saveMobileBandwidth": true, "collapseMediaByDefault": false,
+        "hideUsernames": false, "hideRoles": false, "hideFlexTab": false,
+        "displayAvatars": true, "sidebarGroupByType": true, "themeAppearence": "auto",
+        "sidebarViewMode": "medium", "sidebarDisplayAvatar": true, "sidebarShowUnread": false,
+        "sidebarSortby": "activity", "showThreadsInMainChannel": false,
+        "alsoSendThreadToChannel": "default", "sidebarShowFavorites": true,
+        "sendOnEnter": "normal", "emailNotificationMode": "mentions",
+        "newRoomNotification": "door", "newMessageNotification": "chime",
+        "muteFocusedConversations": true, "masterVolume": 100,
+        "notificationsSoundVolume": 100, "voipRingerVolume": 100,
+        "omnichannelTranscriptEmail": false, "notifyCalendarEvents": true,
+        "enableMobileRinging": true,
+        "sidebarSectionsOrder": ["Incoming_Calls", "Incoming_Livechats", "Open_Livechats",
+            "On_Hold_Chats", "Unread", "Favorites", "Teams", "Discussions", "Channels",
+            "Direct_Messages", "Conversations"],
+        "featuresPreview": "[]", "omnichannelTranscriptPDF": false,
+    });
+    json!({
+        "_id": RC_ADMIN_ID, "username": "admin", "name": "Alex Admin",
+        "emails": [{"address": "admin@example.com", "verified": true}],
+        "status": "offline", "statusConnection": "offline", "statusLivechat": "available",
+        "active": true, "roles": ["user", "admin", "livechat-agent"],
+        "_updatedAt": "2024-01-15T09:00:00.000Z",
+        "email": "admin@example.com",
+        "settings": {"profile": {}, "preferences": preferences, "calendar": {}},
+        "avatarUrl": format!("http://{}/avatar/admin", app.handle.addr()),
+        "isOAuthUser": false,
+        "services": {"password": {"exists": true}},
+    })
+}
+
+#[tokio::test]
+async fn a_preference_default_changed_in_the_settings_shows_in_the_next_logins_me() {
+    // `getUserPreferences` reads the `Accounts_Default_User_Preferences_*` settings.
+    let app = spawn_app().await;
+    let rc = app.rc().await;
+    rc.setting(
+        "Accounts_Default_User_Preferences_sidebarViewMode",
+        json!("condensed"),
+    )
+    .await;
+    let reply = app
+        .rc_login_raw(r#"{"user":"admin","password":"admin"}"#)
+        .await;
+    let body = expect(&reply, StatusCode::OK);
+    // In the order the settings are registered (`settings.getByRegexp`).
+    assert!(
+        reply.body.contains(
+            r#""preferences":{"enableAutoAway":true,"idleTimeLimit":300,"desktopNotificationRequireInteraction":false,"#
+        ),
+        "{}",
+        reply.body
+    );
+    let mut me = admin_me(&app);
+    me["settings"]["preferences"]["sidebarViewMode"] = json!("condensed");
+    assert_eq!(body["data"]["me"], me);
 }

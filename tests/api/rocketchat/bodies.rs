@@ -477,7 +477,7 @@ async fn a_department_body_reports_its_first_bad_field_in_document_order_and_kee
         &json!({"_id": department["_id"], "name": "Odd", "enabled": true,
             "showOnRegistration": true, "showOnOfflineForm": false, "email": "odd@example.com",
             "allowReceiveForwardOffline": true, "color": "red", "departmentsAllowedToForward": ["a"],
-            "offlineMessageChannelName": "5", "priority": 2,
+            "offlineMessageChannelName": "5", "priority": 2, "type": "d",
             "_updatedAt": department["_updatedAt"]}),
         "ajv coerces the channel name to a string"
     );
@@ -499,7 +499,7 @@ async fn a_department_body_reports_its_first_bad_field_in_document_order_and_kee
         saved,
         &json!({"_id": saved["_id"], "name": "Odd 2", "enabled": false, "showOnRegistration": true,
             "showOnOfflineForm": true, "email": "o@example.com", "offlineMessageChannelName": 5,
-            "_updatedAt": saved["_updatedAt"]})
+            "type": "d", "_updatedAt": saved["_updatedAt"]})
     );
 }
 

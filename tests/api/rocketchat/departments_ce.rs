@@ -32,6 +32,7 @@ async fn community_edition_creates_one_department_refuses_a_second_and_lists_one
         department,
         &json!({"_id": id(department), "name": "Test", "enabled": true, "showOnRegistration": true,
                 "showOnOfflineForm": true, "email": "bla@bla", "allowReceiveForwardOffline": true,
+                // No `type`: only the Enterprise department model sets it.
                 "_updatedAt": department["_updatedAt"]})
     );
     assert_eq!(id(department).len(), 24);

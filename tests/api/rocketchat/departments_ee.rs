@@ -201,7 +201,7 @@ async fn creating_departments_follows_the_e2e_cases_with_exact_error_bodies() {
         created,
         json!({"department": {"_id": id(department), "name": "Test", "enabled": true,
                 "showOnRegistration": true, "showOnOfflineForm": true, "email": "bla@bla",
-                "_updatedAt": department["_updatedAt"]}, "agents": [], "success": true})
+                "type": "d", "_updatedAt": department["_updatedAt"]}, "agents": [], "success": true})
     );
     let updated_at = department["_updatedAt"].as_str().unwrap();
     assert!(

@@ -84,7 +84,7 @@ async fn method_call_saves_a_department_and_reports_unknown_methods_inside_the_r
         json!({"id": "id", "msg": "result", "result": {"_id": department_id,
             "_updatedAt": result["result"]["_updatedAt"], "description": "created from api",
             "email": "m@example.com", "enabled": true, "name": "By method",
-            "showOnOfflineForm": true, "showOnRegistration": true}}),
+            "showOnOfflineForm": true, "showOnRegistration": true, "type": "d"}}),
         "saveDepartment: the result"
     );
     let unknown = json!({"method": "nope", "params": [], "id": "7", "msg": "method"});

@@ -4,6 +4,7 @@
 //! assertions, then every error row of spec §1.3 and §3.1 with its exact body and the state
 //! unchanged.
 
+mod audit;
 mod auth;
 mod bodies;
 mod departments_ce;

@@ -46,6 +46,7 @@ pub(super) fn list_departments(
             exclude: query::string(&req.query, params::EXCLUDE_DEPARTMENT_ID)
                 .filter(|t| !t.is_empty()),
             within: within.as_deref(),
+            edition: ctx.options.edition,
         };
         let (departments, total) = department_page(view, &filter, page, sort);
         wire::encode(&wire::Page {
@@ -81,6 +82,8 @@ struct DepartmentFilter<'q> {
     exclude: Option<&'q str>,
     /// Only these departments (a monitor's), ascending.
     within: Option<&'q [DepartmentId]>,
+    /// How the departments found are written.
+    edition: Edition,
 }
 
 impl DepartmentFilter<'_> {
@@ -150,7 +153,8 @@ fn department_page<'v>(
         .departments_by_name()
         .filter(|d| filter.matches(d))
         .skip(page.offset);
-    let out = |d: &'v std::sync::Arc<Department>| mapping::department_out(view, d, true);
+    let out =
+        |d: &'v std::sync::Arc<Department>| mapping::department_out(view, d, true, filter.edition);
     let departments = match page.count {
         Some(count) => listed.take(count).map(out).collect(),
         None => listed.map(out).collect(),
@@ -172,7 +176,7 @@ fn sorted_department_page<'v>(
     let items: Vec<_> = view
         .departments_by_name()
         .filter(|d| filter.matches(d))
-        .map(|d| mapping::department_out(view, d, true))
+        .map(|d| mapping::department_out(view, d, true, filter.edition))
         .collect();
     sorted_page(items, page, sort)
 }
@@ -193,7 +197,8 @@ pub(super) fn show_department(ctx: &Context, view: &View, req: &Req<'_>) -> Resu
     let include = include && req.may(Permission::ViewLivechatDepartments);
     let encode = || {
         wire::encode(&wire::DepartmentAnswer {
-            department: department.map(|d| mapping::department_out(view, d, true)),
+            department: department
+                .map(|d| mapping::department_out(view, d, true, ctx.options.edition)),
             agents: include.then(|| {
                 department
                     .map(|d| mapping::links_of(view, d.id))
@@ -285,7 +290,7 @@ pub(super) fn department_agents(view: &View, req: &Req<'_>) -> Result<Response> 
     })
 }
 
-pub(super) fn list_by_ids(view: &View, req: &Req<'_>) -> Result<Response> {
+pub(super) fn list_by_ids(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
     query::sort(&req.query)?;
     let ids: Vec<&str> = match req.query.get(params::IDS) {
         None => return Err(RcError::IdsRequired),
@@ -295,7 +300,7 @@ pub(super) fn list_by_ids(view: &View, req: &Req<'_>) -> Result<Response> {
     let departments: Vec<_> = view
         .departments()
         .filter(|d| ids.contains(&d.uid.to_string().as_str()))
-        .map(|d| mapping::department_out(view, d, true))
+        .map(|d| mapping::department_out(view, d, true, ctx.options.edition))
         .collect();
     ok(&wire::List {
         items: wire::Named {
@@ -354,6 +359,8 @@ mod tests {
                     active: i % 4 != 1,
                     created_at: now,
                     updated_at: now,
+                    members_changed_at: None,
+                    ever_inactive: i % 4 == 1,
                 })
                 .unwrap();
         }
@@ -393,6 +400,7 @@ mod tests {
                         text,
                         exclude,
                         within: None,
+                        edition: Edition::Enterprise,
                     };
                     for &page in &pages {
                         let name = Some(vec![("name".to_owned(), 1)]);
@@ -422,6 +430,7 @@ mod tests {
             text: None,
             exclude: None,
             within: None,
+            edition: Edition::Enterprise,
         };
         let page = Page {
             offset: 1,

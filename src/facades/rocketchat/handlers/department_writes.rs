@@ -21,12 +21,15 @@ use crate::model::{
     UnknownAgents, View, WritePolicy,
 };
 
-/// Rocket.Chat allows repeated names, skips unknown users in agent lists and does not check
-/// that a linked user has the agent role (spec §4, §5.2).
+/// Rocket.Chat allows repeated names, skips unknown users in agent lists, does not check that a
+/// linked user has the agent role (spec §4, §5.2), and writes archived departments: only an
+/// update that would enable one is refused (`saveDepartment`, `departmentsLib.ts`), and agent
+/// changes do not look at archiving.
 const POLICY: WritePolicy = WritePolicy {
     names: NamePolicy::AllowDuplicates,
     unknown_agents: UnknownAgents::Skip,
     staff_only: false,
+    write_inactive: true,
 };
 
 /// `saveDepartment(_id, department, {upsert: agents}, departmentUnit)` (spec §3.1 #2), checked
@@ -150,7 +153,12 @@ pub(super) async fn create_department(
     // The department is the document read before its agents were saved (spec §3.1 #2), and
     // before its unit was set.
     let answer = ok(&wire::DepartmentAnswer {
-        department: Some(mapping::department_out(&view, stored, false)),
+        department: Some(mapping::department_out(
+            &view,
+            stored,
+            false,
+            ctx.options.edition,
+        )),
         agents: Some(mapping::links_of(&view, id)),
         success: true,
     });
@@ -184,7 +192,7 @@ pub(super) async fn update_department(
     let view = ctx.store.view();
     let stored = view.department(department_id);
     ok(&wire::DepartmentAnswer {
-        department: stored.map(|d| mapping::department_out(&view, d, true)),
+        department: stored.map(|d| mapping::department_out(&view, d, true, ctx.options.edition)),
         agents: Some(mapping::links_of(&view, department_id)),
         success: true,
     })

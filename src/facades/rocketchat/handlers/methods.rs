@@ -131,8 +131,13 @@ async fn saved_department(
     let view = ctx.store.view();
     let stored = view.department(saved).ok_or(RcError::NotSaved)?;
     // The document `saveDepartment` returns was read before the unit hook ran.
-    let mut value = to_value(&mapping::department_out(&view, stored, true));
-    value["_updatedAt"] = json!({"$date": stored.updated_at.unix_millis()});
+    let mut value = to_value(&mapping::department_out(
+        &view,
+        stored,
+        true,
+        ctx.options.edition,
+    ));
+    value["_updatedAt"] = json!({"$date": mapping::updated_at(stored).unix_millis()});
     super::units::manage_department_unit(ctx, req, saved, unit).await?;
     Ok(Some(value))
 }

@@ -34,13 +34,13 @@ use super::mapping;
 use super::query;
 use super::routes::{Action, Later, Now};
 use super::wire::requests::{
-    AGENT_DEPARTMENTS_QUERY, DEPARTMENT_CREATE_BODY, DEPARTMENT_LIST_QUERY, USER_CREATE_BODY,
-    USERS_ADD_BODY, USERS_LIST_QUERY,
+    AGENT_DEPARTMENTS_QUERY, AGENT_STATUS_BODY, CONFIG_QUERY, DEPARTMENT_CREATE_BODY,
+    DEPARTMENT_LIST_QUERY, USER_CREATE_BODY, USERS_ADD_BODY, USERS_LIST_QUERY,
 };
 use super::wire::{self, Json};
 use crate::http::json::{self as strict_json, JsonError};
-use crate::http::read_body;
 use crate::http::{Answer, Body, Request, Response};
+use crate::http::{LayerError, read_body};
 use crate::model::View;
 use admin::{permission_list, save_setting, show_setting, update_permissions};
 use common::{Req, Result, ok};
@@ -54,8 +54,8 @@ use department_writes::{
 use methods::method_call;
 use session::{login, logout};
 use users::{
-    add_user_of_type, create_user, delete_user, list_users, remove_user_of_type, set_status,
-    show_user_of_type,
+    add_user_of_type, agent_status, create_user, delete_user, list_users, remove_user_of_type,
+    set_status, show_user_of_type,
 };
 use widget::widget_config;
 
@@ -85,11 +85,12 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
 async fn steps(ctx: &Context, parts: Parts, body: Body) -> Result<Response> {
     let view = ctx.store.view();
     let admitted = admit(ctx, &view, &parts)?;
-    let body = if matches!(parts.method, Method::GET | Method::HEAD) {
+    let mut body = if matches!(parts.method, Method::GET | Method::HEAD) {
         Json::Object(Vec::new())
     } else {
-        json_body(body, is_json(&parts.headers)).await?
+        json_body(body, BodyKind::of(&parts.headers)).await?
     };
+    let admitted = typed_body(&view, admitted, &mut body)?;
     let (action, req) = complete(ctx, &view, admitted, body)?;
     match action {
         Action::Now(action) => read(ctx, action, &view, &req),
@@ -123,15 +124,24 @@ fn admit<'r>(ctx: &'r Context, view: &View, parts: &'r Parts) -> Result<Admitted
             false => (k, Cow::Borrowed(v)),
         })
         .collect();
-    let query = query::parse(parts.uri.query());
+    let mut query = query::parse(parts.uri.query());
 
-    // The one typed route validates its query before authenticating (spec §1.1, last para).
-    if action == Action::Now(Now::AgentDepartments) {
-        let mut q = query.clone();
-        check::ajv(&AGENT_DEPARTMENTS_QUERY, &mut q).map_err(RcError::TypedInvalidParams)?;
+    // The typed routes validate their query before authenticating (spec §1.1, last para;
+    // `packages/http-router/src/Router.ts`).
+    match action {
+        Action::Now(Now::AgentDepartments) => {
+            let mut q = query.clone();
+            check::ajv(&AGENT_DEPARTMENTS_QUERY, &mut q).map_err(RcError::TypedInvalidParams)?;
+        }
+        // The handler reads this query as the schema coerced it (`"true"` is `true`).
+        Action::Now(Now::ListUsersOfType) => {
+            check::ajv(&USERS_LIST_QUERY, &mut query).map_err(RcError::TypedInvalidParams)?;
+        }
+        _ => {}
     }
 
-    let caller = if action.needs_auth() {
+    // A typed route with a body checks it first, then authenticates ([`typed_body`]).
+    let caller = if action.needs_auth() && !action.typed_body() {
         Some(auth::authenticate(view, &parts.headers)?)
     } else {
         None
@@ -143,6 +153,27 @@ fn admit<'r>(ctx: &'r Context, view: &View, parts: &'r Parts) -> Result<Admitted
         headers: &parts.headers,
         caller,
     })
+}
+
+/// A typed route's body is checked as its router does, after the query and before
+/// authentication (`Router.ts`: the router validates, then the action authenticates).
+fn typed_body<'r>(
+    view: &View,
+    mut admitted: Admitted<'r>,
+    body: &mut Json,
+) -> Result<Admitted<'r>> {
+    if !admitted.action.typed_body() {
+        return Ok(admitted);
+    }
+    let schema = match admitted.action {
+        Action::Later(Later::AddUserOfType) => &USERS_ADD_BODY,
+        _ => return Err(LayerError::Internal.into()),
+    };
+    check::ajv(schema, body).map_err(RcError::TypedInvalidBody)?;
+    if admitted.action.needs_auth() {
+        admitted.caller = Some(auth::authenticate(view, admitted.headers)?);
+    }
+    Ok(admitted)
 }
 
 /// With the body: validates the parameters (ajv), then checks the route's permissions.
@@ -181,27 +212,75 @@ fn complete<'r>(
     Ok((action, req))
 }
 
-/// A request body as the router parses it: JSON when the content type says so; an empty,
-/// unparsable or non-JSON body is `{}` (spec §1.1). A key given twice is refused instead, where
-/// `JSON.parse` would keep the last value (docs/decisions.md, "Duplicate JSON keys").
-async fn json_body(body: Body, is_json: bool) -> Result<Json> {
+/// A request body as Rocket.Chat's router parses it (`packages/http-router/src/Router.ts`,
+/// `parseBodyParams`): JSON when the content type says so, a form's fields (each a string, the
+/// last of a repeated name winning, as `Object.fromEntries(formData.entries())` keeps it) when it
+/// is `application/x-www-form-urlencoded`; an empty, unparsable or other body is `{}` (spec §1.1).
+/// A JSON key given twice is refused instead, where `JSON.parse` would keep the last value
+/// (docs/decisions.md, "Duplicate JSON keys").
+async fn json_body(body: Body, kind: BodyKind) -> Result<Json> {
     let bytes = read_body(body).await?;
-    if !is_json {
-        return Ok(Json::Object(Vec::new()));
-    }
-    match strict_json::parse(&bytes) {
-        Ok(body) => Ok(body),
-        Err(JsonError::DuplicateKey(path)) => Err(RcError::DuplicateProperty(path)),
-        Err(JsonError::Syntax { .. }) => Ok(Json::Object(Vec::new())),
+    match kind {
+        BodyKind::Other => Ok(Json::Object(Vec::new())),
+        BodyKind::Form => Ok(form_fields(&bytes)),
+        BodyKind::Json => match strict_json::parse(&bytes) {
+            Ok(body) => Ok(body),
+            Err(JsonError::DuplicateKey(path)) => Err(RcError::DuplicateProperty(path)),
+            Err(JsonError::Syntax { .. }) => Ok(Json::Object(Vec::new())),
+        },
     }
 }
 
-/// Whether the body is declared JSON (`application/json`, in any case, with any parameters).
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().contains("application/json"))
+/// How the router reads a body, by its declared content type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Json,
+    Form,
+    Other,
+}
+
+impl BodyKind {
+    /// `contentType?.includes(...)`, in the router's order: `application/json` first, then
+    /// (after `multipart/form-data`, whose `FormData` spreads to `{}`) the URL-encoded form.
+    fn of(headers: &HeaderMap) -> Self {
+        let Some(value) = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return BodyKind::Other;
+        };
+        // `includes` is case-sensitive; the gateway also accepts any case, as it always has
+        // for JSON (a client sending `Application/JSON` means it).
+        let value = value.to_ascii_lowercase();
+        if value.contains("application/json") {
+            BodyKind::Json
+        } else if value.contains("multipart/form-data") {
+            BodyKind::Other
+        } else if value.contains("application/x-www-form-urlencoded") {
+            BodyKind::Form
+        } else {
+            BodyKind::Other
+        }
+    }
+}
+
+/// A URL-encoded form as `Object.fromEntries`: each field a string, a repeated name keeping its
+/// first place and its last value.
+fn form_fields(bytes: &[u8]) -> Json {
+    let mut entries: Vec<(String, Json)> = Vec::new();
+    // Where each name sits, so that a body of many fields costs one pass.
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (name, value) in form_urlencoded::parse(bytes) {
+        let value = Json::String(value.into_owned());
+        match at.get(name.as_ref()) {
+            Some(&i) => entries[i].1 = value,
+            None => {
+                at.insert(name.clone().into_owned(), entries.len());
+                entries.push((name.into_owned(), value));
+            }
+        }
+    }
+    Json::Object(entries)
 }
 
 /// ajv `validateParams` (`packages/rest-typings`), between authentication and permissions: the
@@ -212,8 +291,8 @@ fn validate(action: Action, req: &mut Req) -> Result<()> {
             (&DEPARTMENT_LIST_QUERY, &mut req.query)
         }
         Action::Later(Later::CreateDepartment) => (&DEPARTMENT_CREATE_BODY, &mut req.body),
-        Action::Now(Now::ListUsersOfType) => (&USERS_LIST_QUERY, &mut req.query),
-        Action::Later(Later::AddUserOfType) => (&USERS_ADD_BODY, &mut req.body),
+        Action::Later(Later::AgentStatus) => (&AGENT_STATUS_BODY, &mut req.body),
+        Action::Now(Now::WidgetConfig) => (&CONFIG_QUERY, &mut req.query),
         Action::Later(Later::CreateUser) => (&USER_CREATE_BODY, &mut req.body),
         _ => return Ok(()),
     };
@@ -234,9 +313,9 @@ fn read(ctx: &Context, action: Now, view: &View, req: &Req) -> Result<Response> 
         Now::ShowDepartment => show_department(ctx, view, req),
         Now::Autocomplete => autocomplete(view, req),
         Now::DepartmentAgents => department_agents(view, req),
-        Now::ListByIds => list_by_ids(view, req),
+        Now::ListByIds => list_by_ids(ctx, view, req),
         Now::AgentDepartments => agent_departments(view, req),
-        Now::WidgetConfig => widget_config(view, req),
+        Now::WidgetConfig => widget_config(ctx, view, req),
         Now::ListUsersOfType => list_users(view, req),
         Now::ShowUserOfType => show_user_of_type(view, req),
         Now::ListPermissions => ok(&wire::PermissionsListOut {
@@ -275,5 +354,6 @@ async fn wait(ctx: &Context, action: Later, view: &View, req: Req<'_>) -> Result
         Later::CreateUnit => units::save_unit(ctx, view, &req, None).await,
         Later::UpdateUnit => units::save_unit(ctx, view, &req, Some(req.param("id"))).await,
         Later::DeleteUnit => units::delete_unit(ctx, view, &req).await,
+        Later::AgentStatus => agent_status(ctx, view, &req).await,
     }
 }

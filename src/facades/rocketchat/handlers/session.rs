@@ -1,7 +1,6 @@
 //! Sessions: `POST login` with a password or a resume token, and `POST logout` (spec §2.1).
 
 use http::{HeaderMap, header};
-use serde_json::json;
 
 use super::common::{Req, Result, apply, ok};
 use crate::facades::rocketchat::Context;
@@ -12,7 +11,7 @@ use crate::facades::rocketchat::settings;
 use crate::facades::rocketchat::wire;
 use crate::facades::rocketchat::wire::requests::{self, LoginBody};
 use crate::http::Response;
-use crate::model::{Agent, Command, Role, State, Timestamp, TokenKind, View};
+use crate::model::{Agent, Command, State, Timestamp, TokenKind, View};
 
 pub(super) async fn login(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
     let body: LoginBody = requests::decode_lenient(&req.body)?;
@@ -55,29 +54,12 @@ fn login_answer(view: &State, agent: &Agent, token: &str, headers: &HeaderMap) -
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("localhost");
-    let _ = view;
     ok(&wire::LoginOut {
         status: "success",
         data: wire::LoginData {
             user_id: agent.uid.as_str(),
             auth_token: token,
-            me: wire::Me {
-                id: agent.uid.as_str(),
-                username: agent.username.as_str(),
-                name: &agent.display_name,
-                emails: mapping::emails(agent),
-                status: mapping::status(agent),
-                status_connection: mapping::status(agent),
-                status_livechat: agent
-                    .roles
-                    .contains(Role::Agent)
-                    .then(|| mapping::status_livechat(agent)),
-                active: agent.active,
-                roles: mapping::rc_roles(agent.roles).names().collect(),
-                settings: json!({"profile": {}, "preferences": {}}),
-                avatar_url: format!("http://{host}/avatar/{}", agent.username.as_str()),
-                email: agent.email.as_str(),
-            },
+            me: mapping::me(view, agent, host),
         },
         success: true,
     })

@@ -124,7 +124,8 @@ pub(super) fn unit_departments(view: &View, req: &Req<'_>) -> Result<Response> {
         .unwrap_or_default()
         .into_iter()
         .filter_map(|id| view.department(id))
-        .map(|d| mapping::department_out(view, d, true))
+        // Units answer only in the Enterprise edition (`enterprise_only`).
+        .map(|d| mapping::department_out(view, d, true, Edition::Enterprise))
         .collect();
     let total = departments.len();
     let departments = page.apply(departments);
@@ -159,7 +160,7 @@ pub(super) fn available_departments(ctx: &Context, view: &View, req: &Req<'_>) -
             only.as_ref()
                 .is_none_or(|ids| ids.binary_search(&d.id).is_ok())
         })
-        .map(|d| mapping::department_out(view, d, true))
+        .map(|d| mapping::department_out(view, d, true, ctx.options.edition))
         .collect();
     let total = departments.len();
     let departments = page.apply(departments);

@@ -1,6 +1,8 @@
-//! Agents and users: `livechat/users/:type` (list, add, show, remove), `users.create`,
-//! `users.delete` and `users.setStatus`, the user routes the e2e suites lean on (spec §6, with
-//! the default roles of §2.2).
+//! Agents and users: `livechat/users/:type` (list, add, show, remove; the typed routes of
+//! `apps/meteor/app/livechat/imports/server/rest/users.ts`), `livechat/agent.status`
+//! (`apps/meteor/app/livechat/server/api/v1/agent.ts`), `users.create`, `users.delete` and
+//! `users.setStatus`, the user routes the e2e suites lean on (spec §6, with the default roles of
+//! §2.2).
 
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use crate::facades::rocketchat::mapping;
 use crate::facades::rocketchat::permissions::Permission;
 use crate::facades::rocketchat::query;
 use crate::facades::rocketchat::wire::requests::{
-    self, SetStatus, UserCreate, UserKey, UserSelector, UsersAdd, params,
+    self, AgentStatusBody, SetStatus, UserCreate, UserKey, UserSelector, UsersAdd, params,
 };
 use crate::facades::rocketchat::wire::{self, Json};
 use crate::http::{LayerError, Response};
@@ -28,13 +30,13 @@ pub(super) fn list_users(view: &View, req: &Req<'_>) -> Result<Response> {
             if !(req.may(Permission::TransferLivechatGuest)
                 || req.may(Permission::EditOmnichannelContact))
             {
-                return Err(RcError::ForbiddenBare);
+                return Err(RcError::NotAuthorized);
             }
             Role::Agent
         }
         "manager" => {
             if !req.may(Permission::ViewLivechatManager) {
-                return Err(RcError::ForbiddenBare);
+                return Err(RcError::NotAuthorized);
             }
             Role::Manager
         }
@@ -129,10 +131,12 @@ pub(super) async fn add_user_of_type(
     })
 }
 
+/// `Users.findOneByIdAndRole`: an unknown id, or a user without the type's role, is
+/// `{"user": null}` (the route's "TODO: throw error instead of returning null").
 pub(super) fn show_user_of_type(view: &View, req: &Req<'_>) -> Result<Response> {
-    let agent = mapping::agent_by_id(view, req.param("_id")).ok_or(RcError::UserNotFound)?;
     let role = user_type(req)?;
-    let user = agent.roles.contains(role).then(|| wire::AgentOut {
+    let agent = mapping::agent_by_id(view, req.param("_id")).filter(|a| a.roles.contains(role));
+    let user = agent.map(|agent| wire::AgentOut {
         id: agent.uid.as_str(),
         username: agent.username.as_str(),
         name: &agent.display_name,
@@ -154,8 +158,11 @@ pub(super) async fn remove_user_of_type(
     view: &View,
     req: &Req<'_>,
 ) -> Result<Response> {
-    let agent = mapping::agent_by_id(view, req.param("_id")).ok_or(RcError::UserNotRemoved)?;
     let role = user_type(req)?;
+    // `removeAgent` / `removeManager` look the user up by id and throw `error-invalid-user`;
+    // removing a role the user lacks succeeds (`removeUserFromRolesAsync` returns true), so
+    // the route's `error-removing-user` is never reached here.
+    let agent = mapping::agent_by_id(view, req.param("_id")).ok_or(RcError::InvalidUser)?;
     let patch = AgentPatch {
         roles: Some(mapping::without_role(agent.roles, role)),
         // `livechat.afterAgentRemoved` deletes the agent's department links.
@@ -296,4 +303,59 @@ pub(super) async fn set_status(ctx: &Context, view: &View, req: &Req<'_>) -> Res
         .await?;
     }
     ok(&wire::SUCCESS)
+}
+
+/// `POST livechat/agent.status` (`agent.ts`): sets `{status}` of the caller or of `agentId`, or
+/// toggles it. Business hours are not modelled, so `allowAgentChangeServiceStatus` always allows
+/// the change (docs/rocketchat.md, "agent.status").
+pub(super) async fn agent_status(ctx: &Context, view: &View, req: &Req<'_>) -> Result<Response> {
+    let body: AgentStatusBody = requests::decode(&req.body)?;
+    let caller = req.caller()?;
+    // `inputAgentId || this.userId`: an empty id is the caller.
+    let agent = match body.agent_id.as_deref().filter(|id| !id.is_empty()) {
+        Some(id) => mapping::agent_by_id(view, id),
+        None => Some(caller),
+    };
+    // `Users.findOneAgentById`: a user with the `livechat-agent` role.
+    let agent = agent
+        .filter(|a| a.roles.contains(Role::Agent))
+        .ok_or(RcError::AgentNotFound)?;
+    if !agent.active {
+        return Err(RcError::UserDeactivated);
+    }
+    let current = mapping::status_livechat(agent);
+    let wanted = match body.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(status) => status == "available",
+        None => !agent.accepts_chats,
+    };
+    let answer = |accepts: bool| wire::AgentStatusOut {
+        status: if accepts {
+            "available"
+        } else {
+            "not-available"
+        },
+        success: true,
+    };
+    if wanted == agent.accepts_chats {
+        return ok(&wire::AgentStatusOut {
+            status: current,
+            success: true,
+        });
+    }
+    if agent.id != caller.id && !req.may(Permission::ManageLivechatAgents) {
+        return Err(RcError::StatusUnauthorized);
+    }
+    let patch = AgentPatch {
+        accepts_chats: Some(wanted),
+        ..AgentPatch::default()
+    };
+    apply(
+        ctx,
+        Command::UpdateAgent {
+            id: agent.id,
+            patch,
+        },
+    )
+    .await?;
+    ok(&answer(wanted))
 }

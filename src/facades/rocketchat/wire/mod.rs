@@ -4,6 +4,7 @@
 //! Every struct here serializes its fields in declaration order and ends with `success`, because
 //! `API.v1.success()` appends `success` to the handler's object last (spec §0).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -14,6 +15,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::http::{JSON, Response, respond};
 
+pub mod config;
 mod deserializer;
 pub mod requests;
 pub mod units;
@@ -227,8 +229,9 @@ pub struct DepartmentOut<'a> {
     pub show_on_registration: bool,
     #[serde(rename = "showOnOfflineForm")]
     pub show_on_offline_form: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<&'a str>,
+    /// Always a string: `saveDepartment` checks `email: String`; a department made through
+    /// another facade without one shows `""`.
+    pub email: &'a str,
     #[serde(
         rename = "requestTagBeforeClosingChat",
         skip_serializing_if = "Option::is_none"
@@ -247,7 +250,10 @@ pub struct DepartmentOut<'a> {
     )]
     pub offline_message_channel_name: Option<&'a str>,
     #[serde(flatten)]
-    pub custom: &'a BTreeMap<String, Value>,
+    pub custom: Cow<'a, BTreeMap<String, Value>>,
+    /// `"d"`: the Enterprise model's `createOrUpdateDepartment` sets it on every save.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
     #[serde(rename = "numAgents", skip_serializing_if = "Option::is_none")]
     pub num_agents: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -372,7 +378,9 @@ pub struct CreatedUser<'a> {
     pub settings: Map<String, Value>,
 }
 
-/// `me` of the login answer: `getUserInfo` of the default user fields (spec §2.1).
+/// `me` of the login answer: `getUserInfo` (`apps/meteor/app/api/server/helpers/getUserInfo.ts`)
+/// of the user's default fields (`getDefaultUserFields`, spec §2.1): the document's fields, then
+/// `email`, `settings`, `avatarUrl`, `isOAuthUser` and `services` in that order.
 #[derive(Debug, Serialize)]
 pub struct Me<'a> {
     #[serde(rename = "_id")]
@@ -387,10 +395,51 @@ pub struct Me<'a> {
     pub status_livechat: Option<&'a str>,
     pub active: bool,
     pub roles: Vec<&'static str>,
-    pub settings: Value,
+    #[serde(rename = "_updatedAt")]
+    pub updated_at: String,
+    pub email: &'a str,
+    pub settings: MeSettings,
     #[serde(rename = "avatarUrl")]
     pub avatar_url: String,
-    pub email: &'a str,
+    #[serde(rename = "isOAuthUser")]
+    pub is_oauth_user: bool,
+    pub services: MeServices,
+}
+
+/// `settings` of `me`: the user's preferences over the `Accounts_Default_User_Preferences_*`
+/// settings, and the calendar settings (`{}` while Outlook's calendar is off).
+#[derive(Debug, Serialize)]
+pub struct MeSettings {
+    pub profile: serde_json::Map<String, Value>,
+    pub preferences: Ordered,
+    pub calendar: serde_json::Map<String, Value>,
+}
+
+/// An object whose keys keep the order they were given in (a `serde_json` map sorts them).
+#[derive(Debug, Default)]
+pub struct Ordered(pub Vec<(&'static str, Value)>);
+
+impl Serialize for Ordered {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// `services` of `me`: whether a password is set, never the hash.
+#[derive(Debug, Serialize)]
+pub struct MeServices {
+    pub password: PasswordExists,
+}
+
+/// `{exists}`.
+#[derive(Debug, Serialize)]
+pub struct PasswordExists {
+    pub exists: bool,
 }
 
 /// `data` of the login answer.
@@ -529,13 +578,6 @@ pub struct MethodOut {
     pub success: bool,
 }
 
-/// `GET livechat/config` (spec §7).
-#[derive(Debug, Serialize)]
-pub struct ConfigOut {
-    pub config: Value,
-    pub success: bool,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,4 +616,11 @@ mod tests {
             r#"{"departments":[1,2],"count":2,"offset":0,"total":2,"success":true}"#
         );
     }
+}
+
+/// `POST livechat/agent.status`'s answer: the agent's `statusLivechat` after the call.
+#[derive(Debug, Serialize)]
+pub struct AgentStatusOut {
+    pub status: &'static str,
+    pub success: bool,
 }

@@ -97,6 +97,18 @@ pub static AGENT_DEPARTMENTS_QUERY: Schema = Schema {
     additional: false,
 };
 
+/// `GETLivechatConfigParamsSchema` of `livechat/config` (`apps/meteor/app/livechat/server/api/v1/
+/// config.ts`): `token`, `department`, `businessUnit`, nothing else.
+pub static CONFIG_QUERY: Schema = Schema {
+    properties: &[
+        nullable("token", Ty::String),
+        nullable("department", Ty::String),
+        nullable("businessUnit", Ty::String),
+    ],
+    required: &[],
+    additional: false,
+};
+
 // ---------------------------------------------------------------------------------------------
 // The write, split.
 

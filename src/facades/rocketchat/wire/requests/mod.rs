@@ -31,12 +31,13 @@ use crate::http::LayerError;
 
 pub use admin::{DdpMessage, LivechatStatus, MethodCall, PermissionsUpdate, SettingChange};
 pub use departments::{
-    AGENT_DEPARTMENTS_QUERY, AgentLink, AgentsChange, DEPARTMENT_CREATE_BODY,
+    AGENT_DEPARTMENTS_QUERY, AgentLink, AgentsChange, CONFIG_QUERY, DEPARTMENT_CREATE_BODY,
     DEPARTMENT_LIST_QUERY, DepartmentBody, DepartmentField, DepartmentWrite,
 };
 pub use users::{
-    LoginBody, LoginForm, LoginUser, PasswordForm, SetStatus, USER_CREATE_BODY, USERS_ADD_BODY,
-    USERS_LIST_QUERY, UserCreate, UserKey, UserSelector, UsersAdd,
+    AGENT_STATUS_BODY, AgentStatusBody, LoginBody, LoginForm, LoginUser, PasswordForm, SetStatus,
+    USER_CREATE_BODY, USERS_ADD_BODY, USERS_LIST_QUERY, UserCreate, UserKey, UserSelector,
+    UsersAdd,
 };
 
 /// A validated body (or part of one) as its typed form. A failure is a bug (the validation

@@ -8,7 +8,8 @@ use crate::facades::rocketchat::check::{Pattern, Schema, Ty, matches, nullable, 
 use crate::facades::rocketchat::error::RcError;
 use crate::facades::rocketchat::wire::Json;
 
-/// `LivechatUsersManagerGETSchema`.
+/// `LivechatUsersManagerGETLocalSchema` of the typed `GET livechat/users/:type`
+/// (`apps/meteor/app/livechat/imports/server/rest/users.ts`), checked before authentication.
 pub static USERS_LIST_QUERY: Schema = Schema {
     properties: &[
         nullable("text", Ty::String),
@@ -25,7 +26,8 @@ pub static USERS_LIST_QUERY: Schema = Schema {
     additional: false,
 };
 
-/// `POSTLivechatUsersTypeProps`.
+/// `POSTLivechatUsersTypeLocalSchema` of the typed `POST livechat/users/:type`, checked before
+/// authentication.
 pub static USERS_ADD_BODY: Schema = Schema {
     properties: &[prop("username", Ty::String)],
     required: &["username"],
@@ -55,6 +57,26 @@ pub static USER_CREATE_BODY: Schema = Schema {
     required: &["email", "name", "password", "username"],
     additional: false,
 };
+
+/// `POSTLivechatAgentStatusPropsSchema` (`packages/rest-typings/src/v1/omnichannel.ts`):
+/// `status` one of `ILivechatAgentStatus`'s values.
+pub static AGENT_STATUS_BODY: Schema = Schema {
+    properties: &[
+        nullable("status", Ty::Enum(&["available", "not-available"])),
+        nullable("agentId", Ty::String),
+    ],
+    required: &[],
+    additional: false,
+};
+
+/// `POST livechat/agent.status`, checked by [`AGENT_STATUS_BODY`].
+#[derive(Debug, Default, Deserialize)]
+pub struct AgentStatusBody {
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default, rename = "agentId")]
+    pub agent_id: Option<String>,
+}
 
 static ANY_OBJECT: Schema = Schema {
     properties: &[],
