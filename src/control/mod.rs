@@ -7,6 +7,7 @@
 //!
 //! [`Unclaimed`] answers, in the same shape, the paths no facade of a tenant claims.
 
+mod contacts;
 mod error;
 mod handlers;
 mod routes;

@@ -65,6 +65,13 @@ pub enum Command {
         name: String,
         value: Option<Value>,
     },
+    /// Adds the contact with this token, or updates the one that has it (contacts.rs).
+    SaveContact {
+        token: super::contact::ContactToken,
+        details: super::contact::ContactDetails,
+    },
+    /// Keeps a message left while no agent was there.
+    RecordOfflineMessage(super::contact::OfflineMessage),
 }
 
 /// The rules a facade asks the store to enforce for it, atomically with the write.
@@ -249,4 +256,7 @@ pub enum Outcome {
     Agent(AgentId),
     Deleted,
     Setting,
+    /// The contact the command named.
+    Contact,
+    OfflineMessage,
 }

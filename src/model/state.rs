@@ -104,6 +104,10 @@ pub struct State {
     pub(super) membership_by_uid: OrdMap<ObjectId, (DepartmentId, AgentId)>,
     /// Named settings (a facade's switches, permission lists); absent = the reader's default.
     pub(super) settings: OrdMap<Arc<str>, serde_json::Value>,
+    /// Contacts by token (contacts.rs).
+    pub(super) contacts: OrdMap<Arc<str>, Arc<super::contact::Contact>>,
+    /// Messages left while no agent was there, oldest first.
+    pub(super) offline_messages: imbl::Vector<Arc<super::contact::OfflineMessage>>,
 }
 
 impl State {

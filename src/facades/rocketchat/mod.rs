@@ -15,8 +15,10 @@
 
 mod auth;
 mod check;
+mod cors;
 mod error;
 mod handlers;
+mod livechat;
 mod mapping;
 mod permissions;
 mod query;
@@ -30,6 +32,8 @@ use crate::http::cache::{BodyCache, EncodedCache};
 use crate::http::{Answer, Facade, LayerError, Request, Response};
 use crate::model::Store;
 
+pub use cors::Cors;
+pub use livechat::Livechat;
 pub use routes::{PREFIX, ROUTES};
 
 /// Which Rocket.Chat edition to behave like. The only difference these routes show is the
@@ -42,9 +46,11 @@ pub enum Edition {
 }
 
 /// The facade's settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RocketchatOptions {
     pub edition: Edition,
+    /// The livechat widget's build folder, served at `/livechat` (`livechat/`).
+    pub livechat_dir: Option<Arc<std::path::Path>>,
 }
 
 impl Default for RocketchatOptions {
@@ -52,6 +58,7 @@ impl Default for RocketchatOptions {
     fn default() -> Self {
         Self {
             edition: Edition::Enterprise,
+            livechat_dir: None,
         }
     }
 }
