@@ -10,6 +10,8 @@ mod departments_ce;
 mod departments_ee;
 mod layer_errors;
 mod permissions;
+mod widget_transport;
+mod widget_visitors;
 
 use crate::helpers::{
     RC_ADMIN_ID, RC_AGENT, RC_AGENT_ID, Rc, Reply, TestApp, spawn_app, spawn_app_with,
