@@ -6,8 +6,9 @@
 //! `livechat/users/agent` (list, add, show, remove); `users.create`, `users.delete`,
 //! `users.setStatus`; `method.call` for `livechat:changeLivechatStatus` and
 //! `livechat:saveDepartment`; `permissions.update`/`listAll`; `settings/:_id` (GET and POST).
-//! Not implemented: rooms, visitors, units, monitors, business hours (their settings are stored
-//! and otherwise ignored), 2FA.
+//! The livechat widget's files, its websocket and the visitor routes it calls are `livechat/`'s
+//! (docs/widget.md), and Rocket.Chat's CORS is `cors.rs`'s. Not implemented: rooms, units,
+//! monitors, business hours (their settings are stored and otherwise ignored), 2FA.
 //!
 //! Requests go through Rocket.Chat's order (spec §1.1): authentication (401), parameter
 //! validation (400), permissions (403), then the handler. The decisions are in

@@ -32,6 +32,10 @@ pub const SETTINGS: &[(&str, DefaultValue)] = &[
     ("Livechat_registration_form", || Value::Bool(true)),
     ("Livechat_allow_switching_departments", || Value::Bool(true)),
     ("Livechat_display_offline_form", || Value::Bool(true)),
+    // What `livechat/page.visited` records (`savePageHistory`).
+    ("Livechat_history_monitor_type", || {
+        Value::String("url".into())
+    }),
     // The REST API's CORS (`cors.rs`; `apps/meteor/server/settings/general.ts`).
     ("API_Enable_CORS", || Value::Bool(false)),
     ("API_CORS_Origin", || Value::String("*".into())),

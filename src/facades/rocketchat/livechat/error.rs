@@ -19,10 +19,8 @@ pub(super) enum WidgetError {
     /// `registerGuest`: `throw new Error('error-invalid-department')`, a department named by
     /// neither id nor name.
     InvalidDepartment,
-    /// `registerGuest`'s `validateEmail`: `throw new Error('error-invalid-email')`.
-    InvalidEmail,
     /// `livechat/offline.message` when `sendOfflineMessage` threw (the form is off, or the
-    /// department is unknown): `API.v1.failure(i18n.t('Error_sending_livechat_offline_message'))`.
+    /// email is empty): `API.v1.failure(i18n.t('Error_sending_livechat_offline_message'))`.
     OfflineMessageNotSent,
     /// Everything the department facade's table already has (validators, plumbing, the store).
     Rc(RcError),
@@ -52,7 +50,6 @@ impl WidgetError {
                 Some("error-invalid-token"),
             ),
             WidgetError::InvalidDepartment => ("error-invalid-department", None),
-            WidgetError::InvalidEmail => ("error-invalid-email", None),
             WidgetError::OfflineMessageNotSent => {
                 ("Error sending Omnichannel offline message", None)
             }

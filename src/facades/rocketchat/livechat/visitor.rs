@@ -100,7 +100,7 @@ pub(super) fn dispatch(ctx: &Arc<Context>, rest: &str, request: Request) -> Answ
             Ok(body) => match route {
                 Route::Register => register(&ctx, body).await,
                 Route::Status => status(&ctx, body),
-                Route::PageVisited => page_visited(body),
+                Route::PageVisited => page_visited(&ctx, body),
                 Route::OfflineMessage => offline_message(&ctx, body).await,
                 Route::Show => unreachable!("answered above"),
             },
@@ -200,10 +200,9 @@ async fn register(ctx: &Context, body: Json) -> Result<Response> {
         return Err(WidgetError::BlankToken);
     };
     let view = ctx.store.read();
-    let email = match field("email") {
-        Some(email) => Some(valid_email(&email)?),
-        None => None,
-    };
+    // Trimmed and lower-cased; `registerGuest` calls `validateEmail` but ignores its answer, so
+    // any text is kept.
+    let email = field("email").map(|e| e.trim().to_lowercase());
     // `findOneByIdOrName`, asked only when the department changes.
     let department = match field("department") {
         Some(wanted) => {
@@ -270,11 +269,75 @@ fn status(ctx: &Context, body: Json) -> Result<Response> {
     ok(Status { token, status })
 }
 
-/// `POST livechat/page.visited`: page history is kept only in a chat room, and there are none
-/// here, so `savePageHistory` saves nothing and the answer is a bare success.
-fn page_visited(mut body: Json) -> Result<Response> {
+/// `POST livechat/page.visited`: a change of the kind `Livechat_history_monitor_type` watches
+/// (`url` by default) becomes a navigation message (`savePageHistory`), and the route answers
+/// its `msg` and `navigation`; any other change is a bare success. The message itself is not
+/// kept: it would belong to a chat room, and no chat happens here (docs/widget.md).
+fn page_visited(ctx: &Context, mut body: Json) -> Result<Response> {
     check::ajv(&PAGE_VISITED_BODY, &mut body).map_err(RcError::InvalidParams)?;
-    ok(serde_json::Map::new())
+    let page = body.get("pageInfo").cloned().unwrap_or(Json::Null);
+    let text = |v: &Json, key: &str| v.get(key).and_then(Json::as_str).unwrap_or("").to_owned();
+    let watched = settings::setting(&ctx.store.read(), "Livechat_history_monitor_type");
+    if watched.as_ref().and_then(serde_json::Value::as_str) != Some(text(&page, "change").as_str())
+    {
+        return ok(serde_json::Map::new());
+    }
+    let href = page
+        .get("location")
+        .map(|l| text(l, "href"))
+        .unwrap_or_default();
+    #[derive(Serialize)]
+    struct Navigation<'a> {
+        page: Ordered<'a>,
+        token: String,
+    }
+    #[derive(Serialize)]
+    struct Page<'a> {
+        msg: String,
+        navigation: Navigation<'a>,
+    }
+    #[derive(Serialize)]
+    struct Visited<'a> {
+        page: Page<'a>,
+    }
+    ok(Visited {
+        page: Page {
+            msg: format!("{} - {href}", text(&page, "title")),
+            navigation: Navigation {
+                page: Ordered(&page),
+                token: text(&body, "token"),
+            },
+        },
+    })
+}
+
+/// A JSON value written back with its keys in the order they came (as MongoDB keeps them).
+struct Ordered<'a>(&'a Json);
+
+impl Serialize for Ordered<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Json::Null => s.serialize_unit(),
+            Json::Bool(b) => s.serialize_bool(*b),
+            Json::Number(n) => n.serialize(s),
+            Json::String(text) => s.serialize_str(text),
+            Json::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Ordered(item))?;
+                }
+                seq.end()
+            }
+            Json::Object(entries) => {
+                let mut map = s.serialize_map(Some(entries.len()))?;
+                for (k, v) in entries {
+                    map.serialize_entry(k, &Ordered(v))?;
+                }
+                map.end()
+            }
+        }
+    }
 }
 
 /// `POST livechat/offline.message`: kept with the department it was left for.
@@ -282,19 +345,18 @@ async fn offline_message(ctx: &Context, mut body: Json) -> Result<Response> {
     check::ajv(&OFFLINE_MESSAGE_BODY, &mut body).map_err(RcError::InvalidParams)?;
     let text = |name: &str| body.get(name).and_then(Json::as_str).map(str::to_owned);
     let view = ctx.store.read();
-    // `sendOfflineMessage` throws when the form is off or the department is unknown; the route
-    // turns any throw into one failure.
+    // `sendOfflineMessage` throws when the form is off or the email is empty; the route turns
+    // any throw into one failure. A department named by neither id nor name is no error there
+    // (the mail goes to `Livechat_offline_email` instead): the message is kept without one.
     if !settings::flag(&view, "Livechat_display_offline_form") {
         return Err(WidgetError::OfflineMessageNotSent);
     }
-    let department = match text("department").filter(|d| !d.is_empty()) {
-        Some(id) => Some(
-            mapping::department_by_id(&view, &id)
-                .map(|d| d.id)
-                .ok_or(WidgetError::OfflineMessageNotSent)?,
-        ),
-        None => None,
-    };
+    if text("email").unwrap_or_default().is_empty() {
+        return Err(WidgetError::OfflineMessageNotSent);
+    }
+    let department = text("department")
+        .filter(|d| !d.is_empty())
+        .and_then(|wanted| department_by_id_or_name(&view, &wanted));
     let message = OfflineMessage {
         name: text("name").unwrap_or_default(),
         email: text("email").unwrap_or_default(),
@@ -322,19 +384,6 @@ fn department_by_id_or_name(view: &State, wanted: &str) -> Option<DepartmentId> 
     mapping::department_by_id(view, wanted)
         .or_else(|| view.departments_named(wanted).next())
         .map(|d| d.id)
-}
-
-/// `validateEmail` (basic style: `/^[^@]+@[^@]+$/`) on the trimmed, lower-cased address.
-fn valid_email(email: &str) -> Result<String> {
-    let email = email.trim().to_lowercase();
-    match email.split_once('@') {
-        Some((local, domain))
-            if !local.is_empty() && !domain.is_empty() && !domain.contains('@') =>
-        {
-            Ok(email)
-        }
-        _ => Err(WidgetError::InvalidEmail),
-    }
 }
 
 /// A visitor as `LivechatVisitors` stores it (`ILivechatVisitor`), in the order
