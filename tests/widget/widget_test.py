@@ -9,7 +9,8 @@ test then checks, through the widget's own forms:
 3. a visitor registered in a department is found through `GET /api/v1/livechat/visitor/{token}`;
 4. with no agent available the widget shows the offline form, and a message sent with it is
    recorded (`GET /_gateway/tenants/default/contacts`);
-5. the browser's console has no error, and no request the widget made failed.
+5. the browser's console has no error, no request the widget made failed, and the widget opened
+   its realtime connection (DDP over `/websocket`).
 
 Run by `.ci/run`; by hand: `python3 tests/widget/widget_test.py` with DESKBRIDGE_BIN (the built
 gateway) and DESKBRIDGE_LIVECHAT_DIR (the widget's build folder) set. Screenshots go to
@@ -112,7 +113,8 @@ def start_gateway(data_dir):
     log = open(SHOTS / "gateway.log", "w")
     process = subprocess.Popen(
         [BIN, "--listen", "127.0.0.1:%d" % GATEWAY_PORT, "--fixtures", str(FIXTURES),
-         "--livechat-dir", WIDGET, "--data-dir", data_dir, "--fsync", "never", "--log", os.environ.get("WIDGET_GATEWAY_LOG", "info")],
+         "--livechat-dir", WIDGET, "--data-dir", data_dir, "--fsync", "never", "--log", "info,deskbridge::http::layer::trace=debug,"
+         "deskbridge::facades::rocketchat::livechat::ddp=debug"],
         stdout=log, stderr=subprocess.STDOUT)
     for _ in range(200):
         try:
@@ -250,7 +252,17 @@ def main():
     def no_request_failed():
         assert widget.failures == [], widget.failures
 
+    def realtime_connection_opened():
+        # Chromium's network log leaves websockets out; the gateway's request log has them.
+        log = (SHOTS / "gateway.log").read_text()
+        opened = log.count("path=/websocket}: answered status=101")
+        assert opened >= 1, "no websocket upgrade in target/widget/gateway.log"
+        # The widget calls this method once DDP's `connect` was answered `connected`.
+        set_up = log.count('method="livechat:setUpConnection"')
+        assert set_up >= opened, "%d connections, %d set up" % (opened, set_up)
+
     run.check("the console shows no error", console_is_clean)
+    run.check("the widget opened its realtime connection", realtime_connection_opened)
     run.check("no request the widget made failed", no_request_failed)
     print("%d passed, %d failed" % (run.passed, run.failed))
     return 0 if run.failed == 0 else 1

@@ -124,6 +124,7 @@ fn answer(text: &str) -> Vec<Value> {
         Some("sub") => {
             let name = message.get("name").and_then(Value::as_str).unwrap_or("");
             let id = id.unwrap_or(Value::Null);
+            tracing::debug!(stream = name, "DDP subscription");
             if STREAMS.contains(&name) {
                 vec![json!({"msg": "ready", "subs": [id]})]
             } else {
@@ -139,6 +140,7 @@ fn answer(text: &str) -> Vec<Value> {
 /// A method call's `result` (and `updated`, which Meteor sends once the method's writes are
 /// visible; these write nothing).
 fn method(name: &str, params: Option<&Value>, id: Value) -> Vec<Value> {
+    tracing::debug!(method = name, "DDP method called");
     let result = match name {
         // `check(data, {token: String})`; the method keeps the token on the connection and
         // returns nothing.
