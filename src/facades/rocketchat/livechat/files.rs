@@ -10,22 +10,32 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
 
 use super::{Context, not_allowed};
-use crate::http::{Request, Response, respond};
+use crate::http::{Answer, Request, Response, respond};
 
 const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
 const TEXT: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
-/// Answers a path under `/livechat`.
-pub(super) fn serve(ctx: &Context, request: &Request) -> Response {
+/// Answers a path under `/livechat`: refusals at once, a file once it was read, off the
+/// request threads (the bundle is near a megabyte).
+pub(super) fn serve(ctx: &Context, request: Request) -> Answer {
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        return not_allowed(&[Method::GET, Method::HEAD]);
+        return Answer::Now(not_allowed(&[Method::GET, Method::HEAD]));
     }
-    let Some(dir) = &ctx.dir else {
-        return not_found(
+    let Some(dir) = ctx.dir.clone() else {
+        return Answer::Now(not_found(
             "The livechat widget is not served here: start the gateway with \
-                          --livechat-dir (docs/widget.md).\n",
-        );
+             --livechat-dir (docs/widget.md).\n",
+        ));
     };
+    Answer::later(async move {
+        tokio::task::spawn_blocking(move || read(&dir, &request))
+            .await
+            .unwrap_or_else(|_| not_found("Not found\n"))
+    })
+}
+
+/// The file a path under `/livechat` names, read from `dir`.
+fn read(dir: &Path, request: &Request) -> Response {
     let path = request.uri().path();
     let file = path.strip_prefix("/livechat").unwrap_or_default();
     match file.trim_start_matches('/') {

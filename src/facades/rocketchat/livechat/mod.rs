@@ -69,7 +69,7 @@ impl Facade for Livechat {
             return visitor::dispatch(&self.context, rest, request);
         }
         if path == "/livechat" || path.starts_with("/livechat/") {
-            return Answer::Now(files::serve(&self.context, &request));
+            return files::serve(&self.context, request);
         }
         Answer::Now(self.rescue(&LayerError::NotFound))
     }
