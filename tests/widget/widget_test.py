@@ -6,7 +6,8 @@ test then checks, through the widget's own forms:
 
 1. the registration form offers exactly the departments Rocket.Chat would offer, in its order;
 2. a department that loses its agents through the classic XML API is gone after a reload;
-3. a visitor registered in a department is found through `GET /api/v1/livechat/visitor/{token}`;
+3. a visitor registered in a department is found through `GET /api/v1/livechat/visitor/{token}`,
+   and is still registered after a reload;
 4. with no agent available the widget shows the offline form, and a message sent with it is
    recorded (`GET /_gateway/tenants/default/contacts`);
 5. the browser's console has no error, no request the widget made failed, and the widget opened
@@ -331,6 +332,12 @@ def scenario(run, widget):
         assert visitor["visitorEmails"] == [{"address": "ada@example.com"}], visitor
         assert visitor["username"] == "guest-1", visitor
         widget.iframe_shot("registered")
+        # A reload finds the visitor registered (`livechat/config?token=` gives its `guest`):
+        # the chat screen again, not the form.
+        widget.collect_logs()
+        widget.open()
+        widget.wait_for("[contenteditable=true]")
+        assert widget.driver.find_elements(By.CSS_SELECTOR, "input[name=name]") == []
 
     run.check("a registered visitor is found through the API, in its department",
               registering_keeps_the_visitor_in_its_department)

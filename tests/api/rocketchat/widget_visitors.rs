@@ -80,6 +80,35 @@ async fn a_registered_visitor_is_answered_as_rocket_chat_stores_it_and_found_by_
 }
 
 #[tokio::test]
+async fn the_widget_config_for_a_registered_token_carries_its_guest() {
+    let app = spawn_app().await;
+    post(
+        &app,
+        "livechat/visitor",
+        json!({"visitor": {"token": "tok-1", "name": "Ada", "email": "ada@example.com",
+            "department": SALES}}),
+    )
+    .await;
+
+    let known = app
+        .rc_anonymous(Method::GET, "livechat/config?token=tok-1", None)
+        .await;
+    let unknown = app
+        .rc_anonymous(Method::GET, "livechat/config?token=nobody", None)
+        .await;
+
+    let mut guest = known.json()["config"]["guest"].clone();
+    assert_eq!(guest["_id"].as_str().unwrap().len(), 17, "{guest}");
+    guest.as_object_mut().unwrap().remove("_id");
+    assert_eq!(
+        guest,
+        json!({"token": "tok-1", "name": "Ada", "visitorEmails": [{"address": "ada@example.com"}],
+            "department": SALES, "username": "guest-1"})
+    );
+    assert_eq!(unknown.json()["config"].get("guest"), None);
+}
+
+#[tokio::test]
 async fn registering_again_with_the_same_token_updates_the_visitor_and_keeps_its_number() {
     let app = spawn_app().await;
     let first = post(

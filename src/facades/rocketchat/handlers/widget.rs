@@ -87,6 +87,14 @@ pub(super) fn widget_config(view: &View, req: &Req<'_>) -> Result<Response> {
         "resources": {"sound": "", "emojis": []},
         "online": online
     });
+    // -- Added for the widget (docs/widget.md): `guest`, the visitor with the widget's `token`
+    // (`findGuest`), which the widget takes as its registered user when it starts.
+    let mut config = config;
+    if let Some(guest) = query::string(&req.query, "token")
+        .and_then(|token| crate::facades::rocketchat::livechat::find_guest(view, token))
+    {
+        config["guest"] = guest;
+    }
     ok(&wire::ConfigOut {
         config,
         success: true,

@@ -12,6 +12,8 @@ mod error;
 mod files;
 mod visitor;
 
+pub(crate) use visitor::find_guest;
+
 use std::path::Path;
 use std::sync::Arc;
 

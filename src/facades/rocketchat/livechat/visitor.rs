@@ -443,6 +443,32 @@ fn visitor_out<'a>(view: &State, c: &'a Contact) -> VisitorOut<'a> {
     }
 }
 
+/// `findGuest(token)` (`apps/meteor/app/livechat/server/api/lib/livechat.ts`): the visitor with
+/// this token as `GET livechat/config?token=…` shows it as `guest` (projection `name`,
+/// `username`, `token`, `visitorEmails`, `department`, `activity`, and `_id`), or `None`. The
+/// widget takes it as its registered user on start.
+pub(crate) fn find_guest(view: &State, token: &str) -> Option<serde_json::Value> {
+    let c = view.contact(token)?;
+    let v = visitor_out(view, c);
+    let mut guest = serde_json::Map::new();
+    guest.insert("_id".into(), v._id.into());
+    guest.insert("token".into(), v.token.into());
+    if let Some(name) = v.name {
+        guest.insert("name".into(), name.into());
+    }
+    if let Some(emails) = c.email.as_deref() {
+        guest.insert(
+            "visitorEmails".into(),
+            serde_json::json!([{ "address": emails }]),
+        );
+    }
+    if let Some(department) = v.department {
+        guest.insert("department".into(), department.into());
+    }
+    guest.insert("username".into(), v.username.into());
+    Some(serde_json::Value::Object(guest))
+}
+
 fn visitor_answer(view: &State, c: &Contact) -> Result<Response> {
     Ok(json_response(
         http::StatusCode::OK,
