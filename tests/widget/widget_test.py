@@ -317,6 +317,7 @@ def scenario(run, widget):
         widget.wait_for("input[name=name]").send_keys("Ada Visitor")
         widget.wait_for("input[name=email]").send_keys("Ada@Example.com")
         choose(widget, "Sales")
+        widget.iframe_shot("registration-filled")
         widget.wait_for("button[type=submit]").click()
         # The chat screen follows registration: its message composer.
         widget.wait_for("[contenteditable=true]")
