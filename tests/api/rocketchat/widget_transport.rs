@@ -328,6 +328,18 @@ async fn cors_allows_any_origin_with_a_star_and_only_listed_ones_otherwise() {
     assert_eq!(refused.body, "");
     assert_eq!(cors_headers(&refused), vec![None, None, None]);
 
+    // The widget's visitor routes are behind it too.
+    let visitor = app
+        .send(
+            app.client
+                .request(Method::OPTIONS, app.url("/api/v1/livechat/visitor"))
+                .header("Origin", "http://site.example")
+                .header("Access-Control-Request-Method", "POST"),
+        )
+        .await;
+    assert_eq!(visitor.status, StatusCode::OK);
+    assert_eq!(cors_headers(&visitor), allowed("http://site.example"));
+
     // The widget's own files are not behind the API's CORS.
     let page = app
         .send(
