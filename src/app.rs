@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use crate::auth::verified::VerifiedPasswords;
 use crate::config::{Config, FixtureSource};
 use crate::control::{Control, ControlOptions, Unclaimed};
-use crate::facades::rocketchat::{Edition, Rocketchat, RocketchatOptions};
+use crate::facades::rocketchat::{Cors, Edition, Livechat, Rocketchat, RocketchatOptions};
 use crate::facades::support::Support;
 use crate::facades::zendesk::Zendesk;
 use crate::facades::zopim::{EnabledFormat, Zopim, ZopimOptions};
@@ -84,9 +84,10 @@ impl App {
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let addr = listener.local_addr()?;
 
-        let (zopim, rocketchat) = (config.zopim, config.rocketchat);
-        let tenant_facades: TenantFacades =
-            Box::new(move |store, options| tenant_facades(store, options, zopim, rocketchat));
+        let (zopim, rocketchat) = (config.zopim, config.rocketchat.clone());
+        let tenant_facades: TenantFacades = Box::new(move |store, options| {
+            tenant_facades(store, options, zopim, rocketchat.clone())
+        });
         let registry = Arc::new(match &config.durability {
             None => Registry::new(store.clone(), fixtures, tenant_facades, config.tenants),
             // Every other tenant is recovered from the data directory the default's store
@@ -194,7 +195,14 @@ pub fn facades(store: Store, zopim: ZopimOptions, rocketchat: RocketchatOptions)
             Arc::clone(&passwords),
         ))
         .facade(Support::with_passwords(store.clone(), passwords))
-        .facade(Rocketchat::service(store, rocketchat))
+        .facade(Cors::wrap(
+            Livechat::service(store.clone(), rocketchat.livechat_dir.clone()),
+            store.clone(),
+        ))
+        .facade(Cors::wrap(
+            Rocketchat::service(store.clone(), rocketchat),
+            store,
+        ))
 }
 
 /// The control plane's token: the one given, or, when the gateway listens beyond loopback and

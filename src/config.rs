@@ -101,6 +101,10 @@ pub struct ServeArgs {
         default_value = "enterprise"
     )]
     pub rocketchat_edition: EditionArg,
+    /// A folder holding the built Rocket.Chat livechat widget (npm `@rocket.chat/livechat`'s
+    /// `build/`), served at `/livechat` as a Rocket.Chat server serves it (docs/widget.md).
+    #[arg(long, env = "DESKBRIDGE_LIVECHAT_DIR")]
+    pub livechat_dir: Option<PathBuf>,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "DESKBRIDGE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: u64,
@@ -232,6 +236,19 @@ impl ServeArgs {
                 accepted: "expected a directory (created when missing)".into(),
             });
         }
+        // The widget's folder must hold its index.html (docs/widget.md says how to get it).
+        let livechat_dir = self.livechat_dir.clone();
+        if let Some(dir) = &livechat_dir
+            && !dir.join("index.html").is_file()
+        {
+            return Err(ConfigError {
+                setting: "--livechat-dir",
+                value: dir.display().to_string(),
+                accepted: "expected the livechat widget's build folder, holding index.html \
+                           (npm install @rocket.chat/livechat@1.13.3: node_modules/@rocket.chat/livechat/build)"
+                    .into(),
+            });
+        }
         let durability = self.data_dir.map(|dir| persist::Options {
             fsync: match self.fsync {
                 FsyncArg::Always => Fsync::Always,
@@ -306,6 +323,7 @@ impl ServeArgs {
                     EditionArg::Community => Edition::Community,
                     EditionArg::Enterprise => Edition::Enterprise,
                 },
+                livechat_dir: livechat_dir.map(std::sync::Arc::from),
             },
             request: RequestLimits {
                 max_body_bytes: self.max_body_bytes as usize,
@@ -370,6 +388,7 @@ impl ServeArgs {
             fixtures: None,
             zopim_enabled: EnabledArg::Integer,
             rocketchat_edition: EditionArg::Enterprise,
+            livechat_dir: None,
             max_body_bytes: 1024 * 1024,
             header_timeout: "10s".into(),
             request_timeout: "30s".into(),

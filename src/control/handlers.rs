@@ -87,6 +87,10 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
             let document = crate::fixtures::export(&state);
             json(StatusCode::OK, &document)
         }
+        Action::ShowContacts => {
+            let state = tenant()?.store().view();
+            json(StatusCode::OK, &super::contacts::ContactsBody::of(&state))
+        }
         Action::ReplaceState => {
             let (ctx, tenant) = (Arc::clone(ctx), tenant()?);
             return Ok(later(async move {

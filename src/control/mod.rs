@@ -8,6 +8,7 @@
 //! [`Unclaimed`] answers, in the same shape, the paths no facade of a tenant claims.
 
 mod assets;
+mod contacts;
 mod dashboard;
 mod error;
 mod handlers;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use futures_util::future::Either;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -81,9 +81,13 @@ pub async fn serve(
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
-    let mut builder = hyper::server::conn::http1::Builder::new();
+    // hyper-util's builder, held to HTTP/1, for its connection that can be upgraded (a
+    // websocket, which the Rocket.Chat widget's realtime connection is) and still be shut down
+    // gracefully: hyper's own upgradeable HTTP/1 connection cannot be watched for shutdown.
+    let mut builder =
+        hyper_util::server::conn::auto::Builder::new(TokioExecutor::new()).http1_only();
     // The header-read timeout is the connection's [`HeadClock`], not hyper's timer per request.
-    builder.header_read_timeout(None).keep_alive(true);
+    builder.http1().header_read_timeout(None).keep_alive(true);
     tokio::pin!(shutdown);
 
     loop {
@@ -114,7 +118,11 @@ pub async fn serve(
             clock: Arc::clone(&clock),
         };
         let io = Watched::new(TokioIo::new(stream), Arc::clone(&clock));
-        let connection = graceful.watch(builder.serve_connection(io, service));
+        let connection = graceful.watch(
+            builder
+                .serve_connection_with_upgrades(io, service)
+                .into_owned(),
+        );
         let header_read_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
             tokio::select! {

@@ -73,6 +73,8 @@ impl State {
                 };
                 Ok(Outcome::Setting)
             }
+            Command::SaveContact { token, details } => self.save_contact(token, details, now),
+            Command::RecordOfflineMessage(message) => self.record_offline_message(message),
         }
     }
 

@@ -55,6 +55,10 @@ pub enum Change {
     DeleteUnit(ObjectId),
     PutSetting(String, Value),
     RemoveSetting(String),
+    /// Adds the contact, or replaces the one with its token.
+    PutContact(super::contact::Contact),
+    /// Appends a left message.
+    AddOfflineMessage(super::contact::OfflineMessage),
     /// The id counters, which may run ahead of the records (ids are never reused).
     NextIds {
         department: u64,

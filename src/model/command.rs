@@ -88,6 +88,13 @@ pub enum Command {
         name: String,
         value: Option<Value>,
     },
+    /// Adds the contact with this token, or updates the one that has it (contacts.rs).
+    SaveContact {
+        token: super::contact::ContactToken,
+        details: super::contact::ContactDetails,
+    },
+    /// Keeps a message left while no agent was there.
+    RecordOfflineMessage(super::contact::OfflineMessage),
 }
 
 /// The rules a facade asks the store to enforce for it, atomically with the write.
@@ -278,6 +285,9 @@ pub enum Outcome {
     Deleted,
     Setting,
     Unit(ObjectId),
+    /// The contact the command named.
+    Contact,
+    OfflineMessage,
 }
 
 /// A unit to create or replace.

@@ -29,6 +29,8 @@ mod apply;
 pub mod change;
 pub mod command;
 pub mod commit;
+pub mod contact;
+mod contacts;
 pub mod department;
 mod department_map;
 pub mod error;
@@ -55,6 +57,7 @@ pub use command::{
     Outcome, SettingsEdit, UnitSpec, UnknownAgents, WritePolicy,
 };
 pub use commit::{Journal, JournalError};
+pub use contact::{Contact, ContactDetails, ContactToken, OfflineMessage};
 pub use department::{Department, DepartmentName, Routing, RoutingOptions, Settings};
 pub use error::{AgentField, ModelError};
 pub use ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};

@@ -123,6 +123,7 @@ impl State {
                 DiffItem::Remove(name, _) => Change::RemoveSetting(name.to_string()),
             });
         }
+        changes.append(&mut self.contact_changes_since(before));
         if (before.next_department_id, before.next_agent_id)
             != (self.next_department_id, self.next_agent_id)
         {
@@ -168,6 +169,7 @@ impl State {
             .chain(links)
             .chain(units)
             .chain(settings)
+            .chain(self.contact_records())
             .chain(std::iter::once(self.next_ids()))
             .collect()
     }
@@ -265,6 +267,8 @@ impl State {
                 Change::RemoveSetting(name) => {
                     self.settings.remove(name.as_str());
                 }
+                Change::PutContact(contact) => self.put_contact(contact),
+                Change::AddOfflineMessage(message) => self.add_offline_message(message),
                 Change::NextIds { department, agent } => {
                     self.next_department_id = department;
                     self.next_agent_id = agent;

@@ -110,6 +110,10 @@ pub struct State {
     /// Units by string id (unit.rs), and the unit each department in one belongs to.
     pub(super) units: OrdMap<ObjectId, Arc<super::unit::Unit>>,
     pub(super) unit_of_department: OrdMap<DepartmentId, ObjectId>,
+    /// Contacts by token (contacts.rs).
+    pub(super) contacts: OrdMap<Arc<str>, Arc<super::contact::Contact>>,
+    /// Messages left while no agent was there, oldest first.
+    pub(super) offline_messages: imbl::Vector<Arc<super::contact::OfflineMessage>>,
 }
 
 impl State {

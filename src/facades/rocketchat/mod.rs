@@ -6,8 +6,9 @@
 //! `livechat/users/agent` (list, add, show, remove); `livechat/agent.status`; `users.create`,
 //! `users.delete`, `users.setStatus`; `method.call` for `livechat:changeLivechatStatus` and
 //! `livechat:saveDepartment`; `permissions.update`/`listAll`; `settings/:_id` (GET and POST).
-//! Not implemented: rooms, visitors, units, monitors, business hours (their settings are stored
-//! and otherwise ignored), 2FA.
+//! The livechat widget's files, its websocket and the visitor routes it calls are `livechat/`'s
+//! (docs/widget.md), and Rocket.Chat's CORS is `cors.rs`'s. Not implemented: rooms, units,
+//! monitors, business hours (their settings are stored and otherwise ignored), 2FA.
 //!
 //! Requests go through Rocket.Chat's order (spec §1.1): authentication (401), parameter
 //! validation (400), permissions (403), then the handler. The decisions are in
@@ -15,8 +16,10 @@
 
 mod auth;
 mod check;
+mod cors;
 mod error;
 mod handlers;
+mod livechat;
 mod mapping;
 mod permissions;
 mod query;
@@ -31,6 +34,8 @@ use crate::http::cache::{BodyCache, EncodedCache};
 use crate::http::{Answer, Facade, LayerError, Request, Response};
 use crate::model::Store;
 
+pub use cors::Cors;
+pub use livechat::Livechat;
 pub use routes::{PREFIX, ROUTES};
 
 /// Which Rocket.Chat edition to behave like. The only difference these routes show is the
@@ -43,9 +48,11 @@ pub enum Edition {
 }
 
 /// The facade's settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RocketchatOptions {
     pub edition: Edition,
+    /// The livechat widget's build folder, served at `/livechat` (`livechat/`).
+    pub livechat_dir: Option<Arc<std::path::Path>>,
 }
 
 impl Default for RocketchatOptions {
@@ -53,6 +60,7 @@ impl Default for RocketchatOptions {
     fn default() -> Self {
         Self {
             edition: Edition::Enterprise,
+            livechat_dir: None,
         }
     }
 }

@@ -51,6 +51,13 @@ pub const SETTINGS: &[(&str, DefaultValue)] = &[
     ("Assets_livechat_widget_logo", || {
         Value::Object(serde_json::Map::new())
     }),
+    // What `livechat/page.visited` records (`savePageHistory`).
+    ("Livechat_history_monitor_type", || {
+        Value::String("url".into())
+    }),
+    // The REST API's CORS (`cors.rs`; `apps/meteor/server/settings/general.ts`).
+    ("API_Enable_CORS", || Value::Bool(false)),
+    ("API_CORS_Origin", || Value::String("*".into())),
 ];
 
 /// `Accounts_LoginExpiration`'s default, and what Meteor's `_getTokenLifetimeMs` falls back to

@@ -7,6 +7,7 @@ async fn community_edition_creates_one_department_refuses_a_second_and_lists_one
     let app = spawn_app_with(|c| {
         c.rocketchat = RocketchatOptions {
             edition: Edition::Community,
+            ..RocketchatOptions::default()
         }
     })
     .await;

@@ -13,6 +13,8 @@ mod layer_errors;
 mod permissions;
 mod sessions;
 mod units;
+mod widget_transport;
+mod widget_visitors;
 
 use crate::helpers::{
     RC_ADMIN_ID, RC_AGENT, RC_AGENT_ID, Rc, Reply, TestApp, spawn_app, spawn_app_with,

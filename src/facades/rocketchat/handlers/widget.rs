@@ -128,6 +128,8 @@ pub(super) fn widget_config(ctx: &Context, view: &View, req: &Req<'_>) -> Result
             emojis: [],
         },
         online,
+        guest: query::string(&req.query, "token")
+            .and_then(|token| crate::facades::rocketchat::livechat::find_guest(view, token)),
     };
     ok(&ConfigOut {
         config: Config::Enabled(Box::new(config)),

@@ -33,6 +33,10 @@ pub struct WidgetConfig<'a> {
     pub departments: Vec<ConfigDepartment<'a>>,
     pub resources: Resources,
     pub online: bool,
+    /// The visitor with the widget's `token` (`findGuest`), which the widget takes as its
+    /// registered user when it starts; absent without a token or a visitor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest: Option<Value>,
 }
 
 #[derive(Debug, Serialize)]
