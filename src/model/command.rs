@@ -55,6 +55,12 @@ pub enum Command {
         id: AgentId,
         token: AccessToken,
     },
+    /// Makes the agent's link to the department its primary one (and no other link primary).
+    /// The agent must be a member.
+    SetPrimaryDepartment {
+        agent: AgentId,
+        department: DepartmentId,
+    },
     /// Takes a token away (a logout); unknown digests are ignored.
     RevokeToken {
         id: AgentId,

@@ -13,7 +13,7 @@ use imbl::OrdSet;
 use super::agent::Agent;
 use super::department::Department;
 use super::error::{AgentField, ModelError};
-use super::ids::{AgentId, DepartmentId, ObjectId};
+use super::ids::{AgentId, DepartmentId, MembershipId, ObjectId};
 use super::membership::Membership;
 use super::state::{IdList, Links, State};
 
@@ -79,6 +79,14 @@ impl StateBuilder {
     pub fn set_next_agent_id(&mut self, next: AgentId) -> Result<(), ModelError> {
         let current = &mut self.state.next_agent_id;
         *current = next_id("next_agent_id", next.0, *current, "an agent")?;
+        Ok(())
+    }
+
+    /// Sets the id the next membership gets (and the first that links added without one get);
+    /// as [`set_next_department_id`](Self::set_next_department_id).
+    pub fn set_next_membership_id(&mut self, next: MembershipId) -> Result<(), ModelError> {
+        let current = &mut self.state.next_membership_id;
+        *current = next_id("next_membership_id", next.0, *current, "a membership")?;
         Ok(())
     }
 
@@ -249,6 +257,12 @@ impl State {
                 reason: format!("{} is already taken", membership.uid),
             });
         }
+        if membership.id.0 != 0 && self.membership_by_id.contains_key(&membership.id) {
+            return Err(ModelError::Invalid {
+                field: "id",
+                reason: format!("membership {} is already taken", membership.id),
+            });
+        }
         self.link(membership);
         Ok(())
     }
@@ -326,6 +340,20 @@ impl State {
         {
             return Err(refused("repeat a link uid"));
         }
+        let mut given: Vec<MembershipId> = batch
+            .iter()
+            .flat_map(|b| b.links.iter())
+            .map(|m| m.id)
+            .filter(|id| id.0 != 0)
+            .collect();
+        given.sort_unstable();
+        if given.windows(2).any(|w| w[0] == w[1])
+            || given
+                .iter()
+                .any(|id| self.membership_by_id.contains_key(id))
+        {
+            return Err(refused("repeat a link id"));
+        }
 
         // Links are kept in agent order (sorted in place: each list is the caller's only copy).
         for b in batch.iter_mut() {
@@ -337,6 +365,25 @@ impl State {
         if let Some(last) = batch.last() {
             self.next_department_id = self.next_department_id.max(last.department.id.0 + 1);
         }
+        // Links without an id get theirs in department, then agent order, after every id given.
+        let mut next_link = self
+            .next_membership_id
+            .max(given.last().map_or(0, |id| id.0 + 1));
+        let mut link_ids: Vec<(MembershipId, (DepartmentId, AgentId))> = Vec::new();
+        for b in batch.iter_mut() {
+            if b.links.iter().any(|m| m.id.0 == 0) {
+                for m in Arc::make_mut(&mut b.links)
+                    .iter_mut()
+                    .filter(|m| m.id.0 == 0)
+                {
+                    m.id = MembershipId(next_link);
+                    next_link += 1;
+                }
+            }
+            link_ids.extend(b.links.iter().map(|m| (m.id, (m.department, m.agent))));
+        }
+        link_ids.sort_unstable();
+        self.next_membership_id = next_link;
         let State {
             departments: records,
             department_by_uid,
@@ -344,6 +391,7 @@ impl State {
             members,
             agent_departments,
             membership_by_uid,
+            membership_by_id,
             ..
         } = self;
         // The department indexes and the link indexes are independent: two threads build them
@@ -393,6 +441,9 @@ impl State {
             }
             fill_sorted(link_uids, |(uid, key)| {
                 membership_by_uid.insert(uid, key);
+            });
+            fill_sorted(link_ids, |(id, key)| {
+                membership_by_id.insert(id, key);
             });
         });
         batch.clear();
@@ -462,6 +513,8 @@ mod tests {
             department(3, "Empty"),
         ];
         let link = |d: u64, a: u64| Membership {
+            id: MembershipId(d * 10 + a),
+            primary: false,
             uid: ObjectId::generate(now),
             department: DepartmentId(d),
             agent: AgentId(a),

@@ -52,7 +52,7 @@ pub use command::{
 pub use commit::{Journal, JournalError};
 pub use department::{Department, DepartmentName, Routing, RoutingOptions, Settings};
 pub use error::{AgentField, ModelError};
-pub use ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};
+pub use ids::{AgentId, DepartmentId, MembershipId, ObjectId, Timestamp, UserUid};
 pub use load::{DepartmentBatch, StateBuilder};
 pub use membership::{MemberSpec, Membership};
 pub use state::{State, View};
