@@ -248,11 +248,17 @@ impl State {
             .filter_map(move |d| self.membership(d, agent))
     }
 
-    /// The agent's primary link: the one marked primary, else its oldest (lowest id); `None`
-    /// for an agent in no department.
+    /// The agent's primary link among its active departments (an archived department is no
+    /// one's primary): the one marked primary, else its oldest (lowest id); `None` for an agent
+    /// in no active department.
     pub fn primary_link_of(&self, agent: AgentId) -> Option<&Membership> {
         let mut oldest: Option<&Membership> = None;
-        for m in self.links_of(agent) {
+        let active = |m: &&Membership| {
+            self.departments
+                .get(&m.department)
+                .is_some_and(|d| d.active)
+        };
+        for m in self.links_of(agent).filter(active) {
             if m.primary {
                 return Some(m);
             }

@@ -33,6 +33,8 @@ pub enum SupportError {
     MissingParameter(&'static str),
     /// A pagination parameter that is not what it must be.
     BadPagination(String),
+    /// A bulk request with more items than it takes (the limit).
+    TooManyValues(usize),
     /// Validation failed: field -> (description, error code), in order.
     Invalid(Vec<Invalid>),
     /// The store refused the command.
@@ -210,6 +212,13 @@ impl SupportError {
             SupportError::BadPagination(why) => (
                 S::BAD_REQUEST,
                 Body::Error("InvalidPaginationParameter", why.clone()),
+            ),
+            SupportError::TooManyValues(limit) => (
+                S::BAD_REQUEST,
+                Body::Error(
+                    "TooManyValues",
+                    format!("Too many values: at most {limit} may be given"),
+                ),
             ),
             SupportError::Invalid(details) => {
                 (S::UNPROCESSABLE_ENTITY, Body::Invalid(details.clone()))

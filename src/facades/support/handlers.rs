@@ -15,7 +15,9 @@ use serde::de::DeserializeOwned;
 use super::Context;
 use super::auth::{self, Caller, authenticate, authorize};
 use super::error::{Invalid, JSON_UTF8, SupportError};
+use super::jobs::JobId;
 use super::mapping::{Site, default_group, group_out};
+use super::memberships;
 use super::page::{self, LinkBase, Walk};
 use super::routes::{Action, record_id};
 use super::wire::{GroupEnvelope, GroupOut, List, One};
@@ -31,7 +33,7 @@ type Result<T, E = SupportError> = std::result::Result<T, E>;
 
 /// Zendesk keeps group names unique ("Name: has already been taken"); deleted groups free their
 /// name. Members must be agents.
-const POLICY: WritePolicy = WritePolicy {
+pub(super) const POLICY: WritePolicy = WritePolicy {
     names: NamePolicy::UniqueAmongActive,
     unknown_agents: UnknownAgents::Reject,
     staff_only: true,
@@ -43,6 +45,10 @@ struct Routed {
     action: Action,
     /// The path's `{id}`; 0 where the path has none.
     id: u64,
+    /// The path's `{membership}` (`/users/{id}/group_memberships/{membership}`); 0 elsewhere.
+    membership: u64,
+    /// The path's `{job}`.
+    job: Option<JobId>,
 }
 
 /// Routes, authenticates, authorizes, then runs the action: a read at once, a write as work for
@@ -61,9 +67,15 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
         Some(raw) => record_id(raw, last).ok_or(SupportError::Layer(LayerError::NotFound)),
         None => Ok(0),
     };
+    let job = match matched.params.get("job") {
+        Some(raw) => Some(JobId::parse(raw).ok_or(SupportError::Layer(LayerError::NotFound))?),
+        None => None,
+    };
     let routed = Routed {
         action,
         id: segment("id", action.id_ends_path())?,
+        membership: segment("membership", action.membership_ends_path())?,
+        job,
     };
 
     let view = ctx.store.read();
@@ -88,7 +100,12 @@ fn act(
     routed: Routed,
     request: Request,
 ) -> Result<Answer> {
-    let Routed { action, id } = routed;
+    let Routed {
+        action,
+        id,
+        membership,
+        job,
+    } = routed;
     authorize(principal, action)?;
     let site = site(&request)?;
     let query = request.uri().query();
@@ -112,6 +129,61 @@ fn act(
         Action::DeleteGroup => {
             let id = live_group(view, id)?;
             return later(ctx, |ctx| async move { delete_group(&ctx, id).await });
+        }
+        Action::ListMemberships | Action::AssignableMemberships => {
+            memberships::list(view, &site, &list_url, query)
+        }
+        Action::GroupMemberships => memberships::of_group(view, &site, &list_url, query, id),
+        Action::UserMemberships => memberships::of_user(view, &site, &list_url, query, id),
+        Action::ShowMembership => {
+            memberships::show(view, &site, memberships::membership(view, id)?)
+        }
+        Action::ShowUserMembership => memberships::show(
+            view,
+            &site,
+            memberships::user_membership(view, id, membership)?,
+        ),
+        Action::CreateMembership | Action::CreateUserMembership => {
+            let path_user = (action == Action::CreateUserMembership).then_some(id);
+            if let Some(user_id) = path_user {
+                user(view, user_id)?;
+            }
+            return later(ctx, |ctx| async move {
+                memberships::create(&ctx, site, request, path_user).await
+            });
+        }
+        Action::DeleteMembership | Action::DeleteUserMembership => {
+            let found = if action == Action::DeleteUserMembership {
+                memberships::user_membership(view, id, membership)?
+            } else {
+                memberships::membership(view, id)?
+            };
+            let found = found.id;
+            return later(
+                ctx,
+                |ctx| async move { memberships::delete(&ctx, found).await },
+            );
+        }
+        Action::MakeDefault => {
+            memberships::user_membership(view, id, membership)?;
+            return later(ctx, |ctx| async move {
+                memberships::make_default(&ctx, site, id, membership).await
+            });
+        }
+        Action::CreateManyMemberships => {
+            return later(ctx, |ctx| async move {
+                memberships::create_many(&ctx, site, request).await
+            });
+        }
+        Action::DestroyManyMemberships => {
+            let query = query.map(str::to_owned);
+            return later(ctx, |ctx| async move {
+                memberships::destroy_many(&ctx, site, query).await
+            });
+        }
+        Action::ShowJobStatus => {
+            let job = job.ok_or(SupportError::Layer(LayerError::Internal))?;
+            memberships::show_job(ctx, &site, job)
         }
     };
     response.map(Answer::Now)
@@ -149,7 +221,7 @@ fn list_url(site: &Site, path: &str) -> String {
     format!("{}{path}.json", site.origin)
 }
 
-fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
+pub(super) fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
     let bytes = serde_json::to_vec(value).map_err(|e| {
         tracing::error!(error = %e, "encoding a response failed");
         SupportError::Layer(LayerError::Internal)
@@ -158,7 +230,7 @@ fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
 }
 
 /// Reads a JSON body within the size limit, refusing duplicate keys, into `T`.
-async fn read_json<T: DeserializeOwned>(request: Request) -> Result<T> {
+pub(super) async fn read_json<T: DeserializeOwned>(request: Request) -> Result<T> {
     let bytes = read_body(request.into_body()).await?;
     strict_json::parse(&bytes).map_err(|e| match e {
         JsonError::Syntax { message, .. } => SupportError::MalformedJson(message),
@@ -175,7 +247,7 @@ fn group(view: &State, id: u64) -> Result<&Arc<Department>> {
 }
 
 /// A group that is not deleted: a deleted group can no longer be changed.
-fn live_group(view: &State, id: u64) -> Result<DepartmentId> {
+pub(super) fn live_group(view: &State, id: u64) -> Result<DepartmentId> {
     view.department(DepartmentId(id))
         .filter(|d| d.active)
         .map(|d| d.id)
@@ -183,7 +255,7 @@ fn live_group(view: &State, id: u64) -> Result<DepartmentId> {
 }
 
 /// A user the Support API shows: any agent or administrator record of the model.
-fn user(view: &State, id: u64) -> Result<AgentId> {
+pub(super) fn user(view: &State, id: u64) -> Result<AgentId> {
     view.agent(AgentId(id))
         .map(|a| a.id)
         .ok_or(SupportError::NotFound)

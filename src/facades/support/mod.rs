@@ -13,7 +13,9 @@
 mod auth;
 mod error;
 mod handlers;
+mod jobs;
 mod mapping;
+mod memberships;
 mod page;
 mod routes;
 mod wire;
@@ -32,6 +34,8 @@ pub(crate) struct Context {
     routes: &'static crate::http::routing::RouteTable<routes::Action>,
     /// Basic auth sends the password with every request; this spares Argon2 on all but the first.
     passwords: Arc<VerifiedPasswords>,
+    /// This tenant's last bulk jobs, for `GET /api/v2/job_statuses/{id}`.
+    jobs: jobs::Jobs,
 }
 
 /// The Support API facade.
@@ -54,6 +58,7 @@ impl Support {
                 store,
                 routes: routes::table(),
                 passwords,
+                jobs: jobs::Jobs::default(),
             }),
         })
     }

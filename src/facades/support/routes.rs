@@ -22,6 +22,20 @@ pub enum Action {
     UpdateGroup,
     DeleteGroup,
     UserGroups,
+    ListMemberships,
+    AssignableMemberships,
+    ShowMembership,
+    CreateMembership,
+    DeleteMembership,
+    CreateManyMemberships,
+    DestroyManyMemberships,
+    GroupMemberships,
+    UserMemberships,
+    CreateUserMembership,
+    ShowUserMembership,
+    DeleteUserMembership,
+    MakeDefault,
+    ShowJobStatus,
 }
 
 /// The route table, relative to [`PREFIX`]. `{…}` is one path segment.
@@ -33,15 +47,27 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET,    "/groups/{id}",                                  Action::ShowGroup),
     (Method::PUT,    "/groups/{id}",                                  Action::UpdateGroup),
     (Method::DELETE, "/groups/{id}",                                  Action::DeleteGroup),
-    (Method::GET,    "/users/{id}/groups",                       Action::UserGroups),
+    (Method::GET,    "/users/{id}/groups",                            Action::UserGroups),
+    (Method::GET,    "/group_memberships",                            Action::ListMemberships),
+    (Method::POST,   "/group_memberships",                            Action::CreateMembership),
+    (Method::GET,    "/group_memberships/assignable",                 Action::AssignableMemberships),
+    (Method::POST,   "/group_memberships/create_many",                Action::CreateManyMemberships),
+    (Method::DELETE, "/group_memberships/destroy_many",               Action::DestroyManyMemberships),
+    (Method::GET,    "/group_memberships/{id}",                       Action::ShowMembership),
+    (Method::DELETE, "/group_memberships/{id}",                       Action::DeleteMembership),
+    (Method::GET,    "/groups/{id}/memberships",                      Action::GroupMemberships),
+    (Method::GET,    "/users/{id}/group_memberships",                 Action::UserMemberships),
+    (Method::POST,   "/users/{id}/group_memberships",                 Action::CreateUserMembership),
+    (Method::GET,    "/users/{id}/group_memberships/{membership}",    Action::ShowUserMembership),
+    (Method::DELETE, "/users/{id}/group_memberships/{membership}",    Action::DeleteUserMembership),
+    (Method::PUT,    "/users/{id}/group_memberships/{membership}/make_default", Action::MakeDefault),
+    (Method::GET,    "/job_statuses/{job}",                           Action::ShowJobStatus),
 ];
 
 /// The Support API's base path.
 pub const PREFIX: &str = "/api/v2";
 
 /// The path prefixes this facade claims: its collections only, never `/api/v2/` itself.
-/// `group_memberships` and `job_statuses` have no route yet (issue 17's later parts): claimed
-/// now, they already answer Zendesk's `InvalidEndpoint` rather than Zopim's 404.
 pub const CLAIMED: [&str; 4] = [
     "/api/v2/groups",
     "/api/v2/group_memberships",
@@ -78,8 +104,24 @@ impl Action {
             Action::ListGroups
             | Action::AssignableGroups
             | Action::ShowGroup
-            | Action::UserGroups => Access::Staff,
-            Action::CreateGroup | Action::UpdateGroup | Action::DeleteGroup => Access::Admin,
+            | Action::UserGroups
+            | Action::ListMemberships
+            | Action::AssignableMemberships
+            | Action::ShowMembership
+            | Action::GroupMemberships
+            | Action::UserMemberships
+            | Action::ShowUserMembership
+            | Action::ShowJobStatus => Access::Staff,
+            Action::CreateGroup
+            | Action::UpdateGroup
+            | Action::DeleteGroup
+            | Action::CreateMembership
+            | Action::DeleteMembership
+            | Action::CreateManyMemberships
+            | Action::DestroyManyMemberships
+            | Action::CreateUserMembership
+            | Action::DeleteUserMembership
+            | Action::MakeDefault => Access::Admin,
         }
     }
 }
@@ -89,8 +131,17 @@ impl Action {
     pub fn id_ends_path(self) -> bool {
         matches!(
             self,
-            Action::ShowGroup | Action::UpdateGroup | Action::DeleteGroup
+            Action::ShowGroup
+                | Action::UpdateGroup
+                | Action::DeleteGroup
+                | Action::ShowMembership
+                | Action::DeleteMembership
         )
+    }
+
+    /// Whether the path's `{membership}` is its last segment.
+    pub fn membership_ends_path(self) -> bool {
+        !matches!(self, Action::MakeDefault)
     }
 }
 
@@ -129,6 +180,22 @@ mod tests {
             ("/api/v2/groups/7.json", Action::ShowGroup),
             ("/api/v2/groups/7", Action::ShowGroup),
             ("/api/v2/users/3/groups.json", Action::UserGroups),
+            ("/api/v2/group_memberships.json", Action::ListMemberships),
+            ("/api/v2/group_memberships/4", Action::ShowMembership),
+            (
+                "/api/v2/group_memberships/assignable",
+                Action::AssignableMemberships,
+            ),
+            (
+                "/api/v2/groups/2/memberships.json",
+                Action::GroupMemberships,
+            ),
+            ("/api/v2/users/2/group_memberships", Action::UserMemberships),
+            (
+                "/api/v2/users/2/group_memberships/3.json",
+                Action::ShowUserMembership,
+            ),
+            ("/api/v2/job_statuses/0a1b.json", Action::ShowJobStatus),
         ] {
             assert_eq!(
                 table.resolve(&Method::GET, path).unwrap().action,

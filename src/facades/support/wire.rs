@@ -34,6 +34,63 @@ pub struct GroupIn {
     pub is_public: Option<bool>,
 }
 
+/// A group membership (`GET /api/v2/group_memberships/{id}`).
+#[derive(Debug, Serialize)]
+pub struct MembershipOut {
+    pub url: String,
+    pub id: u64,
+    pub user_id: u64,
+    pub group_id: u64,
+    pub default: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `{"group_membership": {...}}` as a client sends it.
+#[derive(Debug, Deserialize)]
+pub struct MembershipEnvelope {
+    pub group_membership: Option<MembershipIn>,
+}
+
+/// The fields a client gives to make a membership.
+#[derive(Debug, Default, Deserialize)]
+pub struct MembershipIn {
+    pub user_id: Option<u64>,
+    pub group_id: Option<u64>,
+}
+
+/// `{"group_memberships": [...]}` for `create_many`.
+#[derive(Debug, Deserialize)]
+pub struct MembershipsEnvelope {
+    pub group_memberships: Option<Vec<MembershipIn>>,
+}
+
+/// A job status (`GET /api/v2/job_statuses/{id}`), field order as Zendesk's example.
+#[derive(Debug, Serialize)]
+pub struct JobStatusOut {
+    pub id: String,
+    pub url: String,
+    pub total: usize,
+    pub progress: usize,
+    pub status: &'static str,
+    pub message: String,
+    pub results: Vec<JobResultOut>,
+}
+
+/// One item of a job's `results`.
+#[derive(Debug, Serialize)]
+pub struct JobResultOut {
+    pub id: Option<u64>,
+    pub index: usize,
+    pub action: &'static str,
+    pub success: bool,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+}
+
 /// A field that was given, as `Some(value)`, `null` being `Some(None)`.
 fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
