@@ -6,15 +6,13 @@ use std::future::Future;
 use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 
-use bytes::Bytes;
 use http::header::HOST;
 use http::{Method, StatusCode};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use super::Context;
 use super::auth::{self, Caller, authenticate, authorize};
-use super::error::{Invalid, JSON_UTF8, SupportError};
+use super::common::{POLICY, group, json, live_group, read_json, user};
+use super::error::{Invalid, SupportError};
 use super::jobs::JobId;
 use super::mapping::{Site, default_group, group_out};
 use super::memberships;
@@ -22,22 +20,13 @@ use super::page::{self, LinkBase, Walk};
 use super::routes::{Action, record_id};
 use super::wire::{GroupEnvelope, GroupOut, List, One};
 use crate::auth::Principal;
-use crate::http::json::{self as strict_json, JsonError};
-use crate::http::{Answer, LayerError, Request, Response, read_body, respond, respond_empty};
+use crate::http::{Answer, LayerError, Request, Response, respond_empty};
 use crate::model::{
-    AgentId, Command, Department, DepartmentId, DepartmentPatch, NamePolicy, NewDepartment,
-    Outcome, State, UnknownAgents, View, WritePolicy,
+    AgentId, Command, Department, DepartmentId, DepartmentPatch, NewDepartment, Outcome, State,
+    View,
 };
 
 type Result<T, E = SupportError> = std::result::Result<T, E>;
-
-/// Zendesk keeps group names unique ("Name: has already been taken"); deleted groups free their
-/// name. Members must be agents.
-pub(super) const POLICY: WritePolicy = WritePolicy {
-    names: NamePolicy::UniqueAmongActive,
-    unknown_agents: UnknownAgents::Reject,
-    staff_only: true,
-};
 
 /// What [`dispatch`] learns from the method and the path, before authenticating.
 #[derive(Debug, Clone, Copy)]
@@ -219,46 +208,6 @@ fn site(request: &Request) -> Result<Site> {
 fn list_url(site: &Site, path: &str) -> String {
     let path = path.strip_suffix(".json").unwrap_or(path);
     format!("{}{path}.json", site.origin)
-}
-
-pub(super) fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
-    let bytes = serde_json::to_vec(value).map_err(|e| {
-        tracing::error!(error = %e, "encoding a response failed");
-        SupportError::Layer(LayerError::Internal)
-    })?;
-    Ok(respond(status, JSON_UTF8, Bytes::from(bytes)))
-}
-
-/// Reads a JSON body within the size limit, refusing duplicate keys, into `T`.
-pub(super) async fn read_json<T: DeserializeOwned>(request: Request) -> Result<T> {
-    let bytes = read_body(request.into_body()).await?;
-    strict_json::parse(&bytes).map_err(|e| match e {
-        JsonError::Syntax { message, .. } => SupportError::MalformedJson(message),
-        JsonError::DuplicateKey(path) => {
-            SupportError::MalformedJson(format!("the key '{path}' is given more than once"))
-        }
-    })
-}
-
-/// Any group, deleted ones included (they are shown with `deleted: true`).
-fn group(view: &State, id: u64) -> Result<&Arc<Department>> {
-    view.department(DepartmentId(id))
-        .ok_or(SupportError::NotFound)
-}
-
-/// A group that is not deleted: a deleted group can no longer be changed.
-pub(super) fn live_group(view: &State, id: u64) -> Result<DepartmentId> {
-    view.department(DepartmentId(id))
-        .filter(|d| d.active)
-        .map(|d| d.id)
-        .ok_or(SupportError::NotFound)
-}
-
-/// A user the Support API shows: any agent or administrator record of the model.
-pub(super) fn user(view: &State, id: u64) -> Result<AgentId> {
-    view.agent(AgentId(id))
-        .map(|a| a.id)
-        .ok_or(SupportError::NotFound)
 }
 
 /// Departments from a bound, in id order, as a walk for [`page::window`].

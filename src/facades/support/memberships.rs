@@ -11,8 +11,8 @@ use std::ops::{Bound, RangeBounds};
 use http::StatusCode;
 
 use super::Context;
+use super::common::{POLICY, json, live_group, read_json, user};
 use super::error::{Invalid, SupportError};
-use super::handlers::{POLICY, json, live_group, read_json, user};
 use super::jobs::{Job, JobId, Outcome};
 use super::mapping::{Site, membership_out};
 use super::page::{self, LinkBase};

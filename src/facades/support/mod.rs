@@ -11,6 +11,7 @@
 //! ([`CLAIMED`]), which the prefix table's longest-claim rule sends here.
 
 mod auth;
+mod common;
 mod error;
 mod handlers;
 mod jobs;
