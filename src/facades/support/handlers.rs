@@ -18,6 +18,7 @@ use super::mapping::{Site, default_group, group_out};
 use super::memberships;
 use super::page::{self, LinkBase, Walk};
 use super::routes::{Action, record_id};
+use super::users;
 use super::wire::{GroupEnvelope, GroupOut, List, One};
 use crate::auth::Principal;
 use crate::http::{Answer, LayerError, Request, Response, respond_empty};
@@ -168,6 +169,21 @@ fn act(
             let query = query.map(str::to_owned);
             return later(ctx, |ctx| async move {
                 memberships::destroy_many(&ctx, site, query).await
+            });
+        }
+        Action::ListUsers => users::list(view, &site, &list_url, query),
+        Action::SearchUsers => users::search(view, &site, &list_url, query),
+        Action::ShowUser => users::show(view, &site, id),
+        Action::ShowMe => users::show(view, &site, principal.agent.0),
+        Action::CreateUser => {
+            return later(ctx, |ctx| async move {
+                users::create(&ctx, site, request).await
+            });
+        }
+        Action::UpdateUser => {
+            let id = user(view, id)?;
+            return later(ctx, |ctx| async move {
+                users::update(&ctx, site, id, request).await
             });
         }
         Action::ShowJobStatus => {

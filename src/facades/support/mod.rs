@@ -19,6 +19,7 @@ mod mapping;
 mod memberships;
 mod page;
 mod routes;
+mod users;
 mod wire;
 
 use std::sync::Arc;

@@ -36,6 +36,12 @@ pub enum Action {
     DeleteUserMembership,
     MakeDefault,
     ShowJobStatus,
+    ListUsers,
+    ShowUser,
+    ShowMe,
+    CreateUser,
+    UpdateUser,
+    SearchUsers,
 }
 
 /// The route table, relative to [`PREFIX`]. `{…}` is one path segment.
@@ -62,6 +68,12 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::DELETE, "/users/{id}/group_memberships/{membership}",    Action::DeleteUserMembership),
     (Method::PUT,    "/users/{id}/group_memberships/{membership}/make_default", Action::MakeDefault),
     (Method::GET,    "/job_statuses/{job}",                           Action::ShowJobStatus),
+    (Method::GET,    "/users",                                        Action::ListUsers),
+    (Method::POST,   "/users",                                        Action::CreateUser),
+    (Method::GET,    "/users/me",                                     Action::ShowMe),
+    (Method::GET,    "/users/search",                                 Action::SearchUsers),
+    (Method::GET,    "/users/{id}",                                   Action::ShowUser),
+    (Method::PUT,    "/users/{id}",                                   Action::UpdateUser),
 ];
 
 /// The Support API's base path.
@@ -111,7 +123,11 @@ impl Action {
             | Action::GroupMemberships
             | Action::UserMemberships
             | Action::ShowUserMembership
-            | Action::ShowJobStatus => Access::Staff,
+            | Action::ShowJobStatus
+            | Action::ListUsers
+            | Action::ShowUser
+            | Action::ShowMe
+            | Action::SearchUsers => Access::Staff,
             Action::CreateGroup
             | Action::UpdateGroup
             | Action::DeleteGroup
@@ -121,7 +137,9 @@ impl Action {
             | Action::DestroyManyMemberships
             | Action::CreateUserMembership
             | Action::DeleteUserMembership
-            | Action::MakeDefault => Access::Admin,
+            | Action::MakeDefault
+            | Action::CreateUser
+            | Action::UpdateUser => Access::Admin,
         }
     }
 }
@@ -136,6 +154,8 @@ impl Action {
                 | Action::DeleteGroup
                 | Action::ShowMembership
                 | Action::DeleteMembership
+                | Action::ShowUser
+                | Action::UpdateUser
         )
     }
 
@@ -196,6 +216,10 @@ mod tests {
                 Action::ShowUserMembership,
             ),
             ("/api/v2/job_statuses/0a1b.json", Action::ShowJobStatus),
+            ("/api/v2/users.json", Action::ListUsers),
+            ("/api/v2/users/me.json", Action::ShowMe),
+            ("/api/v2/users/search.json", Action::SearchUsers),
+            ("/api/v2/users/7.json", Action::ShowUser),
         ] {
             assert_eq!(
                 table.resolve(&Method::GET, path).unwrap().action,

@@ -6,6 +6,7 @@ mod errors;
 mod groups;
 mod memberships;
 mod pagination;
+mod users;
 
 use crate::helpers::{
     ADMIN_TOKEN, AGENT_TOKEN, Reply, TestApp, ZD_ADMIN, ZD_ADMIN_API_TOKEN, spawn_app,
