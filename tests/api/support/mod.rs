@@ -2,6 +2,7 @@
 //! to authenticate, Zendesk's error bodies, the prefixes it shares with Zopim, and the same
 //! records seen through the other facades. Bodies are compared whole.
 
+mod cross;
 mod errors;
 mod groups;
 mod memberships;
