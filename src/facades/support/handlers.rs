@@ -3,6 +3,8 @@
 //! checks").
 
 use std::future::Future;
+
+use bytes::Bytes;
 use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 
@@ -12,7 +14,7 @@ use http::{Method, StatusCode};
 use super::Context;
 use super::auth::{self, Caller, authenticate, authorize};
 use super::common::{POLICY, group, json, live_group, read_json, user};
-use super::error::{Invalid, SupportError};
+use super::error::{Invalid, JSON_UTF8, SupportError};
 use super::jobs::JobId;
 use super::mapping::{Site, default_group, group_out};
 use super::memberships;
@@ -21,7 +23,8 @@ use super::routes::{Action, record_id};
 use super::users;
 use super::wire::{GroupEnvelope, GroupOut, List, One};
 use crate::auth::Principal;
-use crate::http::{Answer, LayerError, Request, Response, respond_empty};
+use crate::http::cache::CacheKey;
+use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
     AgentId, Command, Department, DepartmentId, DepartmentPatch, NewDepartment, Outcome, State,
     View,
@@ -102,7 +105,7 @@ fn act(
     let list_url = list_url(&site, request.uri().path());
     let response = match action {
         Action::ListGroups | Action::AssignableGroups => list_groups(view, &site, &list_url, query),
-        Action::ShowGroup => show_group(view, &site, group(view, id)?),
+        Action::ShowGroup => show_group(ctx, view, &site, group(view, id)?),
         Action::UserGroups => user_groups(view, &site, &list_url, query, user(view, id)?),
         Action::CreateGroup => {
             return later(
@@ -306,15 +309,43 @@ fn user_groups(
     groups_page(view, site, records, paging)
 }
 
-fn show_group(view: &View, site: &Site, group: &Arc<Department>) -> Result<Response> {
-    let group = group_out(site, default_group(view), group);
-    json(
-        StatusCode::OK,
-        &One {
-            key: "group",
-            record: &group,
-        },
-    )
+/// What [`show_group`] keeps in the facade's body cache.
+const GROUP_BODY: u32 = 1;
+
+/// `{"group": …}`. Its `url` depends on the request's host and tenant mount, which a cache key
+/// does not hold, so the cache keeps the rest of the group (from `,"id":` on), encoded once per
+/// state version, and each answer writes only `{"group":{"url":"…"` before it.
+fn show_group(
+    ctx: &Context,
+    view: &View,
+    site: &Site,
+    group: &Arc<Department>,
+) -> Result<Response> {
+    let key = CacheKey {
+        kind: GROUP_BODY,
+        variant: 0,
+        id: group.id.0,
+    };
+    let tail = ctx.bodies.get_or_encode(key, view.version(), || {
+        let mut out = group_out(site, default_group(view), group);
+        out.url = String::new();
+        let whole =
+            serde_json::to_vec(&out).map_err(|_| SupportError::Layer(LayerError::Internal))?;
+        // `{"url":""` is the start of every group encoded this way; the tail follows it.
+        const START: &[u8] = br#"{"url":"""#;
+        if !whole.starts_with(START) {
+            return Err(SupportError::Layer(LayerError::Internal));
+        }
+        Ok(Bytes::from(whole).slice(START.len()..))
+    })?;
+    let url = serde_json::to_vec(&site.record("groups", group.id.0))
+        .map_err(|_| SupportError::Layer(LayerError::Internal))?;
+    let mut body = Vec::with_capacity(18 + url.len() + tail.len() + 1);
+    body.extend_from_slice(br#"{"group":{"url":"#);
+    body.extend_from_slice(&url);
+    body.extend_from_slice(&tail);
+    body.push(b'}');
+    Ok(respond(StatusCode::OK, JSON_UTF8, Bytes::from(body)))
 }
 
 /// The body's `group`, or 400 when it has none.

@@ -25,6 +25,7 @@ mod wire;
 use std::sync::Arc;
 
 use crate::auth::verified::VerifiedPasswords;
+use crate::http::cache::EncodedCache;
 use crate::http::{Answer, Facade, LayerError, Request, Response};
 use crate::model::Store;
 
@@ -38,7 +39,12 @@ pub(crate) struct Context {
     passwords: Arc<VerifiedPasswords>,
     /// This tenant's last bulk jobs, for `GET /api/v2/job_statuses/{id}`.
     jobs: jobs::Jobs,
+    /// Encoded bodies of `GET /api/v2/groups/{id}`, per state version (`handlers::show_group`).
+    bodies: EncodedCache,
 }
+
+/// Entries of [`Context::bodies`], as the other facades keep for their `GET` one.
+const CACHED_BODIES: usize = 4096;
 
 /// The Support API facade.
 #[derive(Clone)]
@@ -61,6 +67,7 @@ impl Support {
                 routes: routes::table(),
                 passwords,
                 jobs: jobs::Jobs::default(),
+                bodies: EncodedCache::new(CACHED_BODIES),
             }),
         })
     }
