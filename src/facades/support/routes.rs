@@ -62,6 +62,7 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET,    "/group_memberships/{id}",                       Action::ShowMembership),
     (Method::DELETE, "/group_memberships/{id}",                       Action::DeleteMembership),
     (Method::GET,    "/groups/{id}/memberships",                      Action::GroupMemberships),
+    (Method::GET,    "/groups/{id}/memberships/assignable",           Action::GroupMemberships),
     (Method::GET,    "/users/{id}/group_memberships",                 Action::UserMemberships),
     (Method::POST,   "/users/{id}/group_memberships",                 Action::CreateUserMembership),
     (Method::GET,    "/users/{id}/group_memberships/{membership}",    Action::ShowUserMembership),

@@ -90,6 +90,13 @@ async fn a_groups_and_a_users_memberships_are_theirs_alone() {
         all(vec![membership(&app, 4, true), membership(&app, 5, false)]),
         "user 3",
     );
+    // zenpy's `groups.memberships_assignable`: every membership of a group not deleted.
+    assert_json(
+        &get(&app, "/api/v2/groups/2/memberships/assignable.json").await,
+        StatusCode::OK,
+        all(vec![membership(&app, 3, false), membership(&app, 4, true)]),
+        "group 2, assignable",
+    );
     for path in [
         "/api/v2/groups/99/memberships.json",
         "/api/v2/users/99/group_memberships.json",
