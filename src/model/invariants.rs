@@ -119,7 +119,7 @@ impl State {
                 if m.id.0 == 0 || m.id.0 >= self.next_membership_id {
                     return Err(format!("link ({d}, {}) has id {}", m.agent, m.id));
                 }
-                if self.membership_by_id.get(&m.id) != Some(&(*d, m.agent)) {
+                if self.membership_by_id.get(&m.id) != Some(d) {
                     return Err(format!("the link id index misses link {}", m.id));
                 }
                 sides.push((m.agent, *d));

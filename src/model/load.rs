@@ -369,7 +369,7 @@ impl State {
         let mut next_link = self
             .next_membership_id
             .max(given.last().map_or(0, |id| id.0 + 1));
-        let mut link_ids: Vec<(MembershipId, (DepartmentId, AgentId))> = Vec::new();
+        let mut link_ids: Vec<(MembershipId, DepartmentId)> = Vec::new();
         for b in batch.iter_mut() {
             if b.links.iter().any(|m| m.id.0 == 0) {
                 for m in Arc::make_mut(&mut b.links)
@@ -380,7 +380,7 @@ impl State {
                     next_link += 1;
                 }
             }
-            link_ids.extend(b.links.iter().map(|m| (m.id, (m.department, m.agent))));
+            link_ids.extend(b.links.iter().map(|m| (m.id, m.department)));
         }
         link_ids.sort_unstable();
         self.next_membership_id = next_link;

@@ -316,9 +316,12 @@ impl State {
             {
                 m.id = links[i].id;
             }
-            if let Some(holder) = self.membership_by_id.get(&m.id)
-                && *holder != key
-            {
+            let held_elsewhere = match self.membership_by_id.get(&m.id) {
+                Some(d) if *d != m.department => true,
+                Some(_) => links.iter().any(|l| l.id == m.id && l.agent != m.agent),
+                None => false,
+            };
+            if held_elsewhere {
                 return Err(corrupt(format!("link id {} is held by another link", m.id)));
             }
             self.membership_by_uid.insert(m.uid, key);
