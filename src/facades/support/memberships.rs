@@ -81,7 +81,15 @@ pub fn list(view: &State, site: &Site, url: &str, query: Option<&str>) -> Result
     let (records, paging) = page::window(
         &request,
         &links,
-        || view.memberships_in(..).filter(|m| shown(view, m)).count(),
+        // Every link but those of deleted groups: a walk of the groups, not of the links.
+        || {
+            let hidden: usize = view
+                .departments()
+                .filter(|d| !d.active)
+                .map(|d| view.members_of(d.id).len())
+                .sum();
+            view.membership_count() - hidden
+        },
         |low: Bound<u64>, high: Bound<u64>| {
             Box::new(
                 view.memberships_in((low.map(MembershipId), high.map(MembershipId)))

@@ -483,3 +483,50 @@ async fn a_bulk_request_without_items_or_with_too_many_changes_nothing() {
     }
     assert_eq!(get(&app, "/api/v2/group_memberships").await.json(), before);
 }
+
+#[tokio::test]
+async fn a_deleted_groups_memberships_are_gone_from_this_api_but_kept_by_the_model() {
+    let app = spawn_app().await;
+
+    let deleted = admin(&app, Method::DELETE, "/api/v2/groups/3", None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+
+    assert_json(
+        &get(&app, "/api/v2/group_memberships").await,
+        StatusCode::OK,
+        all(vec![
+            membership(&app, 1, true),
+            membership(&app, 2, true),
+            membership(&app, 3, false),
+            membership(&app, 4, true),
+        ]),
+        "after the group's delete",
+    );
+    for path in [
+        "/api/v2/group_memberships/5",
+        "/api/v2/groups/3/memberships",
+    ] {
+        assert_json(
+            &get(&app, path).await,
+            StatusCode::NOT_FOUND,
+            not_found(),
+            path,
+        );
+    }
+    // Rocket.Chat unarchives the group: its membership comes back with its id.
+    let rc = app.rc().await;
+    let restored = rc
+        .call(
+            Method::POST,
+            "livechat/department/65a4f0c2e4b0a1b2c3d4e5f3/unarchive",
+            None,
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.body);
+    assert_json(
+        &get(&app, "/api/v2/group_memberships/5.json").await,
+        StatusCode::OK,
+        json!({"group_membership": membership(&app, 5, false)}),
+        "after the restore",
+    );
+}
