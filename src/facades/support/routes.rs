@@ -221,7 +221,53 @@ mod tests {
             ("/api/v2/users/me.json", Action::ShowMe),
             ("/api/v2/users/search.json", Action::SearchUsers),
             ("/api/v2/users/7.json", Action::ShowUser),
+            (
+                "/api/v2/groups/2/memberships/assignable.json",
+                Action::GroupMemberships,
+            ),
         ] {
+            assert_eq!(
+                table.resolve(&Method::GET, path).unwrap().action,
+                action,
+                "{path}"
+            );
+        }
+        for (method, path, action) in [
+            (
+                Method::POST,
+                "/api/v2/group_memberships/create_many.json",
+                Action::CreateManyMemberships,
+            ),
+            (
+                Method::DELETE,
+                "/api/v2/group_memberships/destroy_many.json",
+                Action::DestroyManyMemberships,
+            ),
+            (
+                Method::PUT,
+                "/api/v2/users/3/group_memberships/5/make_default.json",
+                Action::MakeDefault,
+            ),
+            (
+                Method::PUT,
+                "/api/v2/users/3/group_memberships/5/make_default",
+                Action::MakeDefault,
+            ),
+            (
+                Method::DELETE,
+                "/api/v2/users/3/group_memberships/5.json",
+                Action::DeleteUserMembership,
+            ),
+            (Method::POST, "/api/v2/users.json", Action::CreateUser),
+            (Method::PUT, "/api/v2/users/3.json", Action::UpdateUser),
+        ] {
+            assert_eq!(
+                table.resolve(&method, path).unwrap().action,
+                action,
+                "{method} {path}"
+            );
+        }
+        for (path, action) in [("/api/v2/users/me", Action::ShowMe)] {
             assert_eq!(
                 table.resolve(&Method::GET, path).unwrap().action,
                 action,
