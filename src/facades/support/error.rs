@@ -259,6 +259,23 @@ impl SupportError {
         }
     }
 
+    /// The `error` code and the description a client would read, for a bulk job's result of
+    /// one item (the item's 422 `details` joined into one text).
+    pub fn summary(&self) -> (&'static str, String) {
+        match self.parts().1 {
+            Body::Error(code, description) => (code, description),
+            Body::Invalid(entries) => (
+                "RecordInvalid",
+                entries
+                    .iter()
+                    .map(|e| e.description.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Body::Unauthenticated => ("Unauthorized", UNAUTHENTICATED.to_owned()),
+        }
+    }
+
     /// The response a client sees.
     pub fn into_response(self) -> Response {
         let (status, body) = self.parts();

@@ -293,17 +293,7 @@ pub async fn make_default(ctx: &Context, site: Site, user_id: u64, id: u64) -> R
 
 /// One refused item of a bulk request, as its job reports it.
 fn failed(id: Option<u64>, e: &SupportError) -> Outcome {
-    let (error, details) = match e {
-        SupportError::NotFound => ("RecordNotFound", "Not found".to_owned()),
-        SupportError::Invalid(list) => (
-            "RecordInvalid",
-            list.iter()
-                .map(|i| i.description.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        other => ("RecordInvalid", format!("{other:?}")),
-    };
+    let (error, details) = e.summary();
     Outcome::Failed { id, error, details }
 }
 
