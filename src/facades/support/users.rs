@@ -126,7 +126,9 @@ pub fn show(view: &State, site: &Site, id: u64) -> Result<Response> {
     one(StatusCode::OK, site, view, agent)
 }
 
-/// A page of the users `keep` accepts, in id order.
+/// A page of the users `keep` accepts, in id order. Lists and searches keep only active users:
+/// an inactive one is a deleted user for Zendesk (the classic API's delete deactivates), shown
+/// by id with `active: false` but listed nowhere.
 fn page_of(
     view: &State,
     site: &Site,
@@ -170,7 +172,9 @@ pub fn list(view: &State, site: &Site, url: &str, query: Option<&str>) -> Result
         .filter(|(k, _)| k == "role" || k == "role[]")
         .map(|(_, v)| ZendeskRole::parse(v))
         .collect();
-    let keep = |a: &Agent| wanted.is_empty() || wanted.contains(&Some(ZendeskRole::of(a.roles)));
+    let keep = |a: &Agent| {
+        a.active && (wanted.is_empty() || wanted.contains(&Some(ZendeskRole::of(a.roles))))
+    };
     page_of(view, site, url, &request, &rest, &keep)
 }
 
@@ -185,6 +189,9 @@ pub fn search(view: &State, site: &Site, url: &str, query: Option<&str>) -> Resu
         .filter(|v| !v.is_empty())
         .ok_or(SupportError::MissingParameter("query"))?;
     let keep = move |a: &Agent| {
+        if !a.active {
+            return false;
+        }
         let email = a.email.as_str().to_lowercase();
         let name = a.display_name.to_lowercase();
         match term.split_once(':') {

@@ -364,3 +364,31 @@ async fn search_finds_users_by_email_or_name() {
         "no query",
     );
 }
+
+#[tokio::test]
+async fn a_user_deleted_through_classic_is_listed_nowhere_but_shown_inactive() {
+    let app = spawn_app().await;
+
+    let deleted = app.zendesk().delete("/users/3.xml").await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.body);
+
+    let listed = get(&app, "/api/v2/users").await;
+    assert_json(
+        &listed,
+        StatusCode::OK,
+        users_page(vec![user(&app, 1, Some(1)), user(&app, 2, Some(1))]),
+        "the list",
+    );
+    let found = get(&app, "/api/v2/users/search?query=maria").await;
+    assert_json(&found, StatusCode::OK, users_page(vec![]), "search");
+    let shown = get(&app, "/api/v2/users/3.json").await;
+    let mut expected = user(&app, 3, None);
+    assert_eq!(expected["active"], false);
+    expected["active"] = json!(false);
+    assert_json(
+        &shown,
+        StatusCode::OK,
+        json!({"user": expected}),
+        "shown by id",
+    );
+}
