@@ -267,13 +267,13 @@ mod tests {
                 "{method} {path}"
             );
         }
-        for (path, action) in [("/api/v2/users/me", Action::ShowMe)] {
-            assert_eq!(
-                table.resolve(&Method::GET, path).unwrap().action,
-                action,
-                "{path}"
-            );
-        }
+        assert_eq!(
+            table
+                .resolve(&Method::GET, "/api/v2/users/me")
+                .unwrap()
+                .action,
+            Action::ShowMe
+        );
     }
 
     #[test]
