@@ -26,7 +26,8 @@ use crate::wrk::{self, Figures, Load};
 pub struct RunArgs {
     /// Scenarios to run, comma-separated (default: all; `none` for only the scale run). Names:
     /// zopim-get-one, rocketchat-get-one, zendesk-get-one, zendesk-get-one-token,
-    /// zopim-list-1000, rocketchat-page-1000, rocketchat-page-100000, zopim-put, zopim-put-fsync,
+    /// zopim-list-1000, rocketchat-page-1000, rocketchat-page-100000, support-get-one,
+    /// support-page-1000, support-page-100000, zopim-put, zopim-put-fsync,
     /// zopim-get-one-tenant-path, zopim-get-one-tenant-header, zopim-get-one-tenant-host, and
     /// the control-plane measurements tenant-ops-100000 and tenants-1000.
     #[arg(long, value_delimiter = ',')]

@@ -13,7 +13,7 @@ use super::command::{
 };
 use super::department::{Department, DepartmentName};
 use super::error::{AgentField, ModelError};
-use super::ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};
+use super::ids::{AgentId, DepartmentId, MembershipId, ObjectId, Timestamp, UserUid};
 use super::membership::{MemberSpec, Membership};
 use super::state::State;
 
@@ -62,6 +62,9 @@ impl State {
                 digest,
                 drop_started_before,
             } => self.start_session(id, digest, drop_started_before, now),
+            Command::SetPrimaryDepartment { agent, department } => {
+                self.set_primary(agent, department, now)
+            }
             Command::RevokeToken { id, digest } => self.revoke_token(id, digest),
             Command::SaveUnit { uid, unit } => self.save_unit(uid, unit, now),
             Command::DeleteUnit { uid } => self.delete_unit(uid),
@@ -182,6 +185,7 @@ impl State {
         if let Some(links) = self.members.remove(&id) {
             for m in links.iter() {
                 self.membership_by_uid.remove(&m.uid);
+                self.membership_by_id.remove(&m.id);
                 self.remove_side(m.agent, id);
             }
         }
@@ -256,8 +260,9 @@ impl State {
                 }
             }
             let at = links.binary_search_by_key(&spec.agent, |m| m.agent);
-            let uid = match at {
-                Ok(i) => links[i].uid,
+            // An upsert of a link that exists keeps its ids and whether it is primary.
+            let (uid, link_id, primary) = match at {
+                Ok(i) => (links[i].uid, links[i].id, links[i].primary),
                 Err(_) => {
                     let mut uid = ObjectId::generate(now);
                     while self.membership_by_uid.contains_key(&uid) {
@@ -265,20 +270,25 @@ impl State {
                     }
                     self.membership_by_uid.insert(uid, (id, spec.agent));
                     self.add_side(spec.agent, id);
-                    uid
+                    (uid, MembershipId(0), false)
                 }
             };
-            let link = Membership {
+            let mut link = Membership {
+                id: link_id,
                 uid,
                 department: id,
                 agent: spec.agent,
                 order: spec.order.unwrap_or(0),
                 count: spec.count.unwrap_or(0),
                 updated_at: now,
+                primary,
             };
             match at {
                 Ok(i) => links[i] = link,
-                Err(i) => links.insert(i, link),
+                Err(i) => {
+                    self.index_link_id(&mut link);
+                    links.insert(i, link)
+                }
             }
             touched = true;
         }
@@ -286,6 +296,7 @@ impl State {
             if let Ok(i) = links.binary_search_by_key(&agent, |m| m.agent) {
                 let gone = links.remove(i);
                 self.membership_by_uid.remove(&gone.uid);
+                self.membership_by_id.remove(&gone.id);
                 self.remove_side(agent, id);
                 touched = true;
             }
@@ -411,6 +422,39 @@ impl State {
         self.agent_by_username.remove(agent.username.as_str());
         self.agents.remove(&id);
         Ok(Outcome::Deleted)
+    }
+
+    /// Marks the agent's link to `department` primary and its other links not.
+    fn set_primary(
+        &mut self,
+        agent: AgentId,
+        department: DepartmentId,
+        now: Timestamp,
+    ) -> Result<Outcome, ModelError> {
+        self.require_agent(agent)?;
+        if self.membership(department, agent).is_none() {
+            return Err(ModelError::Invalid {
+                field: "membership",
+                reason: format!("agent {agent} is not a member of department {department}"),
+            });
+        }
+        let departments: Vec<DepartmentId> = self.department_ids_of(agent).collect();
+        for d in departments {
+            let primary = d == department;
+            let Some(link) = self.membership(d, agent) else {
+                continue;
+            };
+            if link.primary == primary {
+                continue;
+            }
+            let mut links: Vec<Membership> = self.members_of(d).cloned().collect();
+            if let Ok(i) = links.binary_search_by_key(&agent, |m| m.agent) {
+                links[i].primary = primary;
+                links[i].updated_at = now;
+            }
+            self.set_links(d, links);
+        }
+        Ok(Outcome::Department(department))
     }
 
     fn add_token(&mut self, id: AgentId, token: AccessToken) -> Result<Outcome, ModelError> {

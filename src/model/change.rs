@@ -63,6 +63,10 @@ pub enum Change {
     NextIds {
         department: u64,
         agent: u64,
+        /// Absent (0) in journals written before memberships had ids; replay then keeps the
+        /// counter the links it took in left.
+        #[serde(default)]
+        membership: u64,
     },
 }
 

@@ -64,6 +64,12 @@ pub enum Command {
         digest: TokenDigest,
         drop_started_before: Option<Timestamp>,
     },
+    /// Makes the agent's link to the department its primary one (and no other link primary).
+    /// The agent must be a member.
+    SetPrimaryDepartment {
+        agent: AgentId,
+        department: DepartmentId,
+    },
     /// Takes a token or a session away (a logout); unknown digests are ignored.
     RevokeToken {
         id: AgentId,

@@ -20,6 +20,20 @@ pub struct DepartmentId(pub u64);
 #[serde(transparent)]
 pub struct AgentId(pub u64);
 
+/// A membership's integer id (a link between one agent and one department); 0 only in records
+/// written before memberships had ids, which get theirs when loaded.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct MembershipId(pub u64);
+
+impl fmt::Display for MembershipId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl fmt::Display for DepartmentId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)

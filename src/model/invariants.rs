@@ -10,6 +10,7 @@ impl State {
     pub fn same_records(&self, other: &State) -> bool {
         self.next_department_id == other.next_department_id
             && self.next_agent_id == other.next_agent_id
+            && self.next_membership_id == other.next_membership_id
             && self.departments == other.departments
             && self.agents == other.agents
             && self.members == other.members
@@ -94,7 +95,10 @@ impl State {
             .values()
             .map(|s| s.len())
             .sum::<usize>();
-        if links != sides_count || links != self.membership_by_uid.len() {
+        if links != sides_count
+            || links != self.membership_by_uid.len()
+            || links != self.membership_by_id.len()
+        {
             return Err("membership indexes differ in size".into());
         }
         let mut sides: Vec<(AgentId, DepartmentId)> = Vec::with_capacity(links);
@@ -116,9 +120,26 @@ impl State {
                 if !self.agents.contains_key(&m.agent) {
                     return Err(format!("membership ({d}, {}) dangles", m.agent));
                 }
+                if m.id.0 == 0 || m.id.0 >= self.next_membership_id {
+                    return Err(format!("link ({d}, {}) has id {}", m.agent, m.id));
+                }
+                if self.membership_by_id.get(&m.id) != Some(d) {
+                    return Err(format!("the link id index misses link {}", m.id));
+                }
                 sides.push((m.agent, *d));
                 uids.push((m.uid, *d, m.agent));
             }
+        }
+        let mut primaries: Vec<AgentId> = self
+            .members
+            .values()
+            .flat_map(|l| l.iter())
+            .filter(|m| m.primary)
+            .map(|m| m.agent)
+            .collect();
+        primaries.sort_unstable();
+        if primaries.windows(2).any(|w| w[0] == w[1]) {
+            return Err("an agent has more than one primary link".into());
         }
         sides.sort_unstable();
         let indexed = self

@@ -60,7 +60,7 @@ pub use commit::{Journal, JournalError};
 pub use contact::{Contact, ContactDetails, ContactToken, OfflineMessage};
 pub use department::{Department, DepartmentName, Routing, RoutingOptions, Settings};
 pub use error::{AgentField, ModelError};
-pub use ids::{AgentId, DepartmentId, ObjectId, Timestamp, UserUid};
+pub use ids::{AgentId, DepartmentId, MembershipId, ObjectId, Timestamp, UserUid};
 pub use load::{DepartmentBatch, StateBuilder};
 pub use membership::{MemberSpec, Membership};
 pub use session::{MAX_SESSIONS_PER_AGENT, Session};

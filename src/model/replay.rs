@@ -124,9 +124,15 @@ impl State {
             });
         }
         changes.append(&mut self.contact_changes_since(before));
-        if (before.next_department_id, before.next_agent_id)
-            != (self.next_department_id, self.next_agent_id)
-        {
+        if (
+            before.next_department_id,
+            before.next_agent_id,
+            before.next_membership_id,
+        ) != (
+            self.next_department_id,
+            self.next_agent_id,
+            self.next_membership_id,
+        ) {
             changes.push(self.next_ids());
         }
         changes
@@ -136,6 +142,7 @@ impl State {
         Change::NextIds {
             department: self.next_department_id,
             agent: self.next_agent_id,
+            membership: self.next_membership_id,
         }
     }
 
@@ -269,9 +276,18 @@ impl State {
                 }
                 Change::PutContact(contact) => self.put_contact(contact),
                 Change::AddOfflineMessage(message) => self.add_offline_message(message),
-                Change::NextIds { department, agent } => {
+                Change::NextIds {
+                    department,
+                    agent,
+                    membership,
+                } => {
                     self.next_department_id = department;
                     self.next_agent_id = agent;
+                    // 0: journaled before links had ids; the counter is the one the links
+                    // taken in left.
+                    if membership != 0 {
+                        self.next_membership_id = membership;
+                    }
                 }
             }
         }
@@ -368,7 +384,7 @@ impl State {
         };
         self.require_department(department)?;
         let mut links: Vec<Membership> = self.members_of(department).cloned().collect();
-        for m in run {
+        for mut m in run {
             let key = (m.department, m.agent);
             self.require_agent(m.agent)?;
             if let Some(holder) = self.membership_by_uid.get(&m.uid)
@@ -379,17 +395,39 @@ impl State {
                     m.uid
                 )));
             }
+            let at = links.binary_search_by_key(&m.agent, |l| l.agent);
+            // A link journaled before links had ids keeps the id it was given when taken in.
+            if m.id.0 == 0
+                && let Ok(i) = at
+            {
+                m.id = links[i].id;
+            }
+            let held_elsewhere = match self.membership_by_id.get(&m.id) {
+                Some(d) if *d != m.department => true,
+                Some(_) => links.iter().any(|l| l.id == m.id && l.agent != m.agent),
+                None => false,
+            };
+            if held_elsewhere {
+                return Err(corrupt(format!("link id {} is held by another link", m.id)));
+            }
             self.membership_by_uid.insert(m.uid, key);
             self.add_side(m.agent, m.department);
-            match links.binary_search_by_key(&m.agent, |l| l.agent) {
+            match at {
                 Ok(i) => {
-                    // An old uid of the same link goes.
+                    // An old uid or id of the same link goes.
                     if links[i].uid != m.uid {
                         self.membership_by_uid.remove(&links[i].uid);
                     }
+                    if links[i].id != m.id {
+                        self.membership_by_id.remove(&links[i].id);
+                    }
+                    self.index_link_id(&mut m);
                     links[i] = m;
                 }
-                Err(i) => links.insert(i, m),
+                Err(i) => {
+                    self.index_link_id(&mut m);
+                    links.insert(i, m)
+                }
             }
         }
         self.set_links(department, links);
@@ -469,6 +507,14 @@ mod tests {
                     remove: vec![a],
                 },
                 policy: WritePolicy::default(),
+            },
+            Command::SetPrimaryDepartment {
+                agent: b,
+                department: support,
+            },
+            Command::SetPrimaryDepartment {
+                agent: b,
+                department: sales,
             },
             Command::AddToken {
                 id: a,
@@ -612,6 +658,91 @@ mod tests {
             .unwrap();
         assert!(state.sessions_of(a).is_empty());
         state.check_invariants().unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_membership_id_is_never_reused_and_one_primary_link_per_agent_is_kept() {
+        let store = Store::new(State::empty());
+        let (a, b) = (agent(&store, "a").await, agent(&store, "b").await);
+        let sales = department(&store, "Sales", &[a, b], WritePolicy::default())
+            .await
+            .unwrap();
+        let support = department(&store, "Support", &[a], WritePolicy::default())
+            .await
+            .unwrap();
+        let view = store.view();
+        let ids = |v: &State| -> Vec<(u64, u64, u64)> {
+            v.memberships_in(..)
+                .map(|m| (m.id.0, m.department.0, m.agent.0))
+                .collect()
+        };
+        assert_eq!(
+            ids(&view),
+            [(1, sales.0, a.0), (2, sales.0, b.0), (3, support.0, a.0)]
+        );
+        // The oldest link stands in while none is marked.
+        assert_eq!(view.primary_link_of(a).map(|m| m.id.0), Some(1));
+
+        store
+            .apply(Command::SetPrimaryDepartment {
+                agent: a,
+                department: support,
+            })
+            .await
+            .unwrap();
+        store
+            .apply(Command::DeleteDepartment { id: sales })
+            .await
+            .unwrap();
+        department(&store, "Again", &[b], WritePolicy::default())
+            .await
+            .unwrap();
+
+        let view = store.view();
+        view.check_invariants().unwrap();
+        assert_eq!(view.primary_link_of(a).map(|m| m.id.0), Some(3));
+        assert_eq!(
+            view.memberships_in(..).map(|m| m.id.0).collect::<Vec<_>>(),
+            [3, 4]
+        );
+        assert!(
+            store
+                .apply(Command::SetPrimaryDepartment {
+                    agent: b,
+                    department: support,
+                })
+                .await
+                .is_err()
+        );
+    }
+
+    #[tokio::test]
+    async fn links_journaled_before_they_had_ids_are_numbered_when_replayed() {
+        let store = Store::new(State::empty());
+        let (a, b) = (agent(&store, "a").await, agent(&store, "b").await);
+        department(&store, "Sales", &[a, b], WritePolicy::default())
+            .await
+            .unwrap();
+        department(&store, "Support", &[b], WritePolicy::default())
+            .await
+            .unwrap();
+        // The old on-disk form: links without `id`, the counters without `membership`.
+        let mut old = serde_json::to_value(store.view().to_changes()).unwrap();
+        for change in old.as_array_mut().unwrap() {
+            if let Some(link) = change.get_mut("PutMembership") {
+                link.as_object_mut().unwrap().remove("id").unwrap();
+            }
+            if let Some(next) = change.get_mut("NextIds") {
+                next.as_object_mut().unwrap().remove("membership").unwrap();
+            }
+        }
+        let old: Vec<Change> = serde_json::from_value(old).unwrap();
+
+        let state = State::empty().with_changes(old).unwrap();
+
+        state.check_invariants().unwrap();
+        assert!(state.same_records(&store.view()));
+        assert_eq!(state.next_membership_id().0, 4);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::agent::{Agent, TokenDigest, Username};
 use super::department::{Department, DepartmentName};
 use super::department_map::DepartmentMap;
 use super::error::ModelError;
-use super::ids::{AgentId, DepartmentId, ObjectId, UserUid};
+use super::ids::{AgentId, DepartmentId, MembershipId, ObjectId, UserUid};
 use super::membership::Membership;
 
 /// A consistent, immutable snapshot of the whole state.
@@ -82,6 +82,7 @@ pub struct State {
     pub(super) version: u64,
     pub(super) next_department_id: u64,
     pub(super) next_agent_id: u64,
+    pub(super) next_membership_id: u64,
     /// By id, with the count of active ones (department_map.rs).
     pub(super) departments: DepartmentMap,
     /// An ordered map rather than a hash map: a third of the memory (the HAMT's nodes are sparse
@@ -102,6 +103,10 @@ pub struct State {
     /// fill at start-up.
     pub(super) agent_departments: OrdMap<AgentId, OrdSet<DepartmentId>>,
     pub(super) membership_by_uid: OrdMap<ObjectId, (DepartmentId, AgentId)>,
+    /// Membership id -> its link's department, in id order. The department alone: its links are
+    /// few and one of them holds the id, and an entry of 16 bytes rather than 24 saves about 25
+    /// bytes a department at the benchmark's three links each (docs/decisions.md, "Store").
+    pub(super) membership_by_id: OrdMap<MembershipId, DepartmentId>,
     /// Named settings (a facade's switches, permission lists); absent = the reader's default.
     pub(super) settings: OrdMap<Arc<str>, serde_json::Value>,
     /// Agent -> its login sessions, oldest first (session.rs); their digests are in
@@ -121,6 +126,7 @@ impl State {
         Self {
             next_department_id: 1,
             next_agent_id: 1,
+            next_membership_id: 1,
             ..Self::default()
         }
     }
@@ -139,6 +145,11 @@ impl State {
     /// The id the next agent created gets; as [`next_department_id`](Self::next_department_id).
     pub fn next_agent_id(&self) -> AgentId {
         AgentId(self.next_agent_id)
+    }
+
+    /// The id the next membership made gets; as [`next_department_id`](Self::next_department_id).
+    pub fn next_membership_id(&self) -> MembershipId {
+        MembershipId(self.next_membership_id)
     }
 
     pub fn department(&self, id: DepartmentId) -> Option<&Arc<Department>> {
@@ -225,6 +236,54 @@ impl State {
         self.membership_by_uid
             .get(uid)
             .and_then(|(d, a)| self.membership(*d, *a))
+    }
+
+    pub fn membership_by_id(&self, id: MembershipId) -> Option<&Membership> {
+        self.membership_by_id
+            .get(&id)
+            .and_then(|d| self.link_with_id(*d, id))
+    }
+
+    /// The link of `department` with this id: a walk of the department's links.
+    fn link_with_id(&self, department: DepartmentId, id: MembershipId) -> Option<&Membership> {
+        self.members_of(department).find(|m| m.id == id)
+    }
+
+    /// Memberships with ids in `range`, in id order.
+    pub fn memberships_in<R: std::ops::RangeBounds<MembershipId>>(
+        &self,
+        range: R,
+    ) -> impl DoubleEndedIterator<Item = &Membership> {
+        self.membership_by_id
+            .range(range)
+            .filter_map(|(id, d)| self.link_with_id(*d, *id))
+    }
+
+    /// An agent's memberships, in department id order.
+    pub fn links_of(&self, agent: AgentId) -> impl Iterator<Item = &Membership> {
+        self.department_ids_of(agent)
+            .filter_map(move |d| self.membership(d, agent))
+    }
+
+    /// The agent's primary link among its active departments (an archived department is no
+    /// one's primary): the one marked primary, else its oldest (lowest id); `None` for an agent
+    /// in no active department.
+    pub fn primary_link_of(&self, agent: AgentId) -> Option<&Membership> {
+        let mut oldest: Option<&Membership> = None;
+        let active = |m: &&Membership| {
+            self.departments
+                .get(&m.department)
+                .is_some_and(|d| d.active)
+        };
+        for m in self.links_of(agent).filter(active) {
+            if m.primary {
+                return Some(m);
+            }
+            if oldest.is_none_or(|o| m.id < o.id) {
+                oldest = Some(m);
+            }
+        }
+        oldest
     }
 
     pub fn agent(&self, id: AgentId) -> Option<&Arc<Agent>> {
@@ -367,8 +426,20 @@ impl State {
         }
     }
 
-    pub(super) fn link(&mut self, membership: Membership) {
+    /// Gives a link without an id (0) the next one, or moves the counter past the id it has,
+    /// and indexes it. Ids of links that are replaced are the caller's to unindex.
+    pub(super) fn index_link_id(&mut self, membership: &mut Membership) {
+        if membership.id.0 == 0 {
+            membership.id = MembershipId(self.next_membership_id);
+        }
+        self.next_membership_id = self.next_membership_id.max(membership.id.0 + 1);
+        self.membership_by_id
+            .insert(membership.id, membership.department);
+    }
+
+    pub(super) fn link(&mut self, mut membership: Membership) {
         let (department, agent) = (membership.department, membership.agent);
+        self.index_link_id(&mut membership);
         self.membership_by_uid
             .insert(membership.uid, (department, agent));
         self.add_side(agent, department);
@@ -385,6 +456,7 @@ impl State {
         if let Ok(i) = links.binary_search_by_key(&agent, |m| m.agent) {
             let gone = links.remove(i);
             self.membership_by_uid.remove(&gone.uid);
+            self.membership_by_id.remove(&gone.id);
             self.remove_side(agent, department);
             self.set_links(department, links);
         }

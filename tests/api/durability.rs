@@ -238,6 +238,15 @@ async fn a_write_the_disk_refuses_gets_each_vendors_500_and_changes_nothing() {
         .zendesk()
         .post("/groups.xml", "<group><name>Refused</name></group>")
         .await;
+    let support = app
+        .send(
+            app.client
+                .post(app.url("/api/v2/group_memberships.json"))
+                .basic_auth(format!("{}/token", ZD_ADMIN.0), Some(ZD_ADMIN_API_TOKEN))
+                .header("Content-Type", "application/json")
+                .body(r#"{"group_membership": {"user_id": 1, "group_id": 3}}"#),
+        )
+        .await;
     faults.fail_writes(false);
 
     // Assert: the vendors' opaque 500s, and nothing changed.
@@ -258,6 +267,15 @@ async fn a_write_the_disk_refuses_gets_each_vendors_500_and_changes_nothing() {
         zendesk.body,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error>Internal server error</error>\n"
     );
+    assert_eq!(support.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        support.content_type(),
+        Some("application/json; charset=utf-8")
+    );
+    assert_eq!(
+        support.body,
+        r#"{"error":"InternalServerError","description":"Internal server error"}"#
+    );
     assert_eq!(app.zopim_snapshot().await, zopim_before);
     assert_eq!(app.zendesk_snapshot().await, zendesk_before);
     app.assert_invariants();
@@ -272,6 +290,82 @@ async fn a_write_the_disk_refuses_gets_each_vendors_500_and_changes_nothing() {
     app.handle.shutdown().await;
     let app = spawn_durable(dir.path()).await;
     assert_eq!(app.zopim_snapshot().await, expected);
+}
+
+/// A Support API request as the administrator (API token).
+async fn support(app: &TestApp, method: reqwest::Method, path: &str, body: Option<&str>) -> Value {
+    let mut request = app
+        .client
+        .request(method, app.url(path))
+        .basic_auth(format!("{}/token", ZD_ADMIN.0), Some(ZD_ADMIN_API_TOKEN));
+    if let Some(body) = body {
+        request = request
+            .header("Content-Type", "application/json")
+            .body(body.to_owned());
+    }
+    let reply = app.send(request).await;
+    assert!(
+        reply.status.is_success(),
+        "{path}: {} {}",
+        reply.status,
+        reply.body
+    );
+    if reply.body.is_empty() {
+        Value::Null
+    } else {
+        reply.json()
+    }
+}
+
+#[tokio::test]
+async fn membership_ids_and_defaults_made_through_support_survive_a_restart() {
+    // Arrange: a membership made, another made the default, one deleted; then a stop.
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_durable(dir.path()).await;
+    let post = reqwest::Method::POST;
+    support(
+        &app,
+        post.clone(),
+        "/api/v2/group_memberships",
+        Some(r#"{"group_membership": {"user_id": 1, "group_id": 3}}"#),
+    )
+    .await;
+    support(
+        &app,
+        reqwest::Method::PUT,
+        "/api/v2/users/3/group_memberships/5/make_default",
+        None,
+    )
+    .await;
+    support(
+        &app,
+        reqwest::Method::DELETE,
+        "/api/v2/group_memberships/2",
+        None,
+    )
+    .await;
+    // The records' urls name the port, which a restart changes.
+    let memberships = |app: &TestApp, body: Value| body.to_string().replace(&app.url(""), "BASE");
+    let get = reqwest::Method::GET;
+    let listed = support(&app, get.clone(), "/api/v2/group_memberships", None).await;
+    let before = memberships(&app, listed);
+    app.handle.shutdown().await;
+
+    // Act
+    let app = spawn_durable(dir.path()).await;
+
+    // Assert: the same memberships, ids and defaults; the next id is never one used before.
+    let listed = support(&app, get, "/api/v2/group_memberships", None).await;
+    assert_eq!(memberships(&app, listed), before);
+    let next = support(
+        &app,
+        post,
+        "/api/v2/group_memberships",
+        Some(r#"{"group_membership": {"user_id": 2, "group_id": 1}}"#),
+    )
+    .await;
+    assert_eq!(next["group_membership"]["id"], 7);
+    app.assert_invariants();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ pub enum SupportError {
     MissingParameter(&'static str),
     /// A pagination parameter that is not what it must be.
     BadPagination(String),
+    /// A bulk request with more items than it takes (the limit).
+    TooManyValues(usize),
     /// Validation failed: field -> (description, error code), in order.
     Invalid(Vec<Invalid>),
     /// The store refused the command.
@@ -211,6 +213,13 @@ impl SupportError {
                 S::BAD_REQUEST,
                 Body::Error("InvalidPaginationParameter", why.clone()),
             ),
+            SupportError::TooManyValues(limit) => (
+                S::BAD_REQUEST,
+                Body::Error(
+                    "TooManyValues",
+                    format!("Too many values: at most {limit} may be given"),
+                ),
+            ),
             SupportError::Invalid(details) => {
                 (S::UNPROCESSABLE_ENTITY, Body::Invalid(details.clone()))
             }
@@ -247,6 +256,23 @@ impl SupportError {
                     error("InternalServerError", "Internal server error"),
                 ),
             },
+        }
+    }
+
+    /// The `error` code and the description a client would read, for a bulk job's result of
+    /// one item (the item's 422 `details` joined into one text).
+    pub fn summary(&self) -> (&'static str, String) {
+        match self.parts().1 {
+            Body::Error(code, description) => (code, description),
+            Body::Invalid(entries) => (
+                "RecordInvalid",
+                entries
+                    .iter()
+                    .map(|e| e.description.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Body::Unauthenticated => ("Unauthorized", UNAUTHENTICATED.to_owned()),
         }
     }
 

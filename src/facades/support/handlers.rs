@@ -3,40 +3,34 @@
 //! checks").
 
 use std::future::Future;
+
+use bytes::Bytes;
 use std::ops::{Bound, RangeBounds};
 use std::sync::Arc;
 
-use bytes::Bytes;
 use http::header::HOST;
 use http::{Method, StatusCode};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use super::Context;
 use super::auth::{self, Caller, authenticate, authorize};
+use super::common::{POLICY, group, json, live_group, read_json, user};
 use super::error::{Invalid, JSON_UTF8, SupportError};
+use super::jobs::JobId;
 use super::mapping::{Site, default_group, group_out};
+use super::memberships;
 use super::page::{self, LinkBase, Walk};
 use super::routes::{Action, record_id};
+use super::users;
 use super::wire::{GroupEnvelope, GroupOut, List, One};
 use crate::auth::Principal;
-use crate::http::json::{self as strict_json, JsonError};
-use crate::http::{Answer, LayerError, Request, Response, read_body, respond, respond_empty};
+use crate::http::cache::CacheKey;
+use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
-    AgentId, Command, Department, DepartmentId, DepartmentPatch, NamePolicy, NewDepartment,
-    Outcome, State, UnknownAgents, View, WritePolicy,
+    AgentId, Command, Department, DepartmentId, DepartmentPatch, NewDepartment, Outcome, State,
+    View,
 };
 
 type Result<T, E = SupportError> = std::result::Result<T, E>;
-
-/// Zendesk keeps group names unique ("Name: has already been taken"); deleted groups free their
-/// name. Members must be agents.
-const POLICY: WritePolicy = WritePolicy {
-    names: NamePolicy::UniqueAmongActive,
-    unknown_agents: UnknownAgents::Reject,
-    staff_only: true,
-    write_inactive: false,
-};
 
 /// What [`dispatch`] learns from the method and the path, before authenticating.
 #[derive(Debug, Clone, Copy)]
@@ -44,6 +38,10 @@ struct Routed {
     action: Action,
     /// The path's `{id}`; 0 where the path has none.
     id: u64,
+    /// The path's `{membership}` (`/users/{id}/group_memberships/{membership}`); 0 elsewhere.
+    membership: u64,
+    /// The path's `{job}`.
+    job: Option<JobId>,
 }
 
 /// Routes, authenticates, authorizes, then runs the action: a read at once, a write as work for
@@ -62,9 +60,15 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
         Some(raw) => record_id(raw, last).ok_or(SupportError::Layer(LayerError::NotFound)),
         None => Ok(0),
     };
+    let job = match matched.params.get("job") {
+        Some(raw) => Some(JobId::parse(raw).ok_or(SupportError::Layer(LayerError::NotFound))?),
+        None => None,
+    };
     let routed = Routed {
         action,
         id: segment("id", action.id_ends_path())?,
+        membership: segment("membership", action.membership_ends_path())?,
+        job,
     };
 
     let view = ctx.store.read();
@@ -89,14 +93,19 @@ fn act(
     routed: Routed,
     request: Request,
 ) -> Result<Answer> {
-    let Routed { action, id } = routed;
+    let Routed {
+        action,
+        id,
+        membership,
+        job,
+    } = routed;
     authorize(principal, action)?;
     let site = site(&request)?;
     let query = request.uri().query();
     let list_url = list_url(&site, request.uri().path());
     let response = match action {
         Action::ListGroups | Action::AssignableGroups => list_groups(view, &site, &list_url, query),
-        Action::ShowGroup => show_group(view, &site, group(view, id)?),
+        Action::ShowGroup => show_group(ctx, view, &site, group(view, id)?),
         Action::UserGroups => user_groups(view, &site, &list_url, query, user(view, id)?),
         Action::CreateGroup => {
             return later(
@@ -113,6 +122,76 @@ fn act(
         Action::DeleteGroup => {
             let id = live_group(view, id)?;
             return later(ctx, |ctx| async move { delete_group(&ctx, id).await });
+        }
+        Action::ListMemberships | Action::AssignableMemberships => {
+            memberships::list(view, &site, &list_url, query)
+        }
+        Action::GroupMemberships => memberships::of_group(view, &site, &list_url, query, id),
+        Action::UserMemberships => memberships::of_user(view, &site, &list_url, query, id),
+        Action::ShowMembership => {
+            memberships::show(view, &site, memberships::membership(view, id)?)
+        }
+        Action::ShowUserMembership => memberships::show(
+            view,
+            &site,
+            memberships::user_membership(view, id, membership)?,
+        ),
+        Action::CreateMembership | Action::CreateUserMembership => {
+            let path_user = (action == Action::CreateUserMembership).then_some(id);
+            if let Some(user_id) = path_user {
+                user(view, user_id)?;
+            }
+            return later(ctx, |ctx| async move {
+                memberships::create(&ctx, site, request, path_user).await
+            });
+        }
+        Action::DeleteMembership | Action::DeleteUserMembership => {
+            let found = if action == Action::DeleteUserMembership {
+                memberships::user_membership(view, id, membership)?
+            } else {
+                memberships::membership(view, id)?
+            };
+            let found = found.id;
+            return later(
+                ctx,
+                |ctx| async move { memberships::delete(&ctx, found).await },
+            );
+        }
+        Action::MakeDefault => {
+            memberships::user_membership(view, id, membership)?;
+            return later(ctx, |ctx| async move {
+                memberships::make_default(&ctx, site, id, membership).await
+            });
+        }
+        Action::CreateManyMemberships => {
+            return later(ctx, |ctx| async move {
+                memberships::create_many(&ctx, site, request).await
+            });
+        }
+        Action::DestroyManyMemberships => {
+            let query = query.map(str::to_owned);
+            return later(ctx, |ctx| async move {
+                memberships::destroy_many(&ctx, site, query).await
+            });
+        }
+        Action::ListUsers => users::list(view, &site, &list_url, query),
+        Action::SearchUsers => users::search(view, &site, &list_url, query),
+        Action::ShowUser => users::show(view, &site, id),
+        Action::ShowMe => users::show(view, &site, principal.agent.0),
+        Action::CreateUser => {
+            return later(ctx, |ctx| async move {
+                users::create(&ctx, site, request).await
+            });
+        }
+        Action::UpdateUser => {
+            let id = user(view, id)?;
+            return later(ctx, |ctx| async move {
+                users::update(&ctx, site, id, request).await
+            });
+        }
+        Action::ShowJobStatus => {
+            let job = job.ok_or(SupportError::Layer(LayerError::Internal))?;
+            memberships::show_job(ctx, &site, job)
         }
     };
     response.map(Answer::Now)
@@ -148,46 +227,6 @@ fn site(request: &Request) -> Result<Site> {
 fn list_url(site: &Site, path: &str) -> String {
     let path = path.strip_suffix(".json").unwrap_or(path);
     format!("{}{path}.json", site.origin)
-}
-
-fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
-    let bytes = serde_json::to_vec(value).map_err(|e| {
-        tracing::error!(error = %e, "encoding a response failed");
-        SupportError::Layer(LayerError::Internal)
-    })?;
-    Ok(respond(status, JSON_UTF8, Bytes::from(bytes)))
-}
-
-/// Reads a JSON body within the size limit, refusing duplicate keys, into `T`.
-async fn read_json<T: DeserializeOwned>(request: Request) -> Result<T> {
-    let bytes = read_body(request.into_body()).await?;
-    strict_json::parse(&bytes).map_err(|e| match e {
-        JsonError::Syntax { message, .. } => SupportError::MalformedJson(message),
-        JsonError::DuplicateKey(path) => {
-            SupportError::MalformedJson(format!("the key '{path}' is given more than once"))
-        }
-    })
-}
-
-/// Any group, deleted ones included (they are shown with `deleted: true`).
-fn group(view: &State, id: u64) -> Result<&Arc<Department>> {
-    view.department(DepartmentId(id))
-        .ok_or(SupportError::NotFound)
-}
-
-/// A group that is not deleted: a deleted group can no longer be changed.
-fn live_group(view: &State, id: u64) -> Result<DepartmentId> {
-    view.department(DepartmentId(id))
-        .filter(|d| d.active)
-        .map(|d| d.id)
-        .ok_or(SupportError::NotFound)
-}
-
-/// A user the Support API shows: any agent or administrator record of the model.
-fn user(view: &State, id: u64) -> Result<AgentId> {
-    view.agent(AgentId(id))
-        .map(|a| a.id)
-        .ok_or(SupportError::NotFound)
 }
 
 /// Departments from a bound, in id order, as a walk for [`page::window`].
@@ -270,15 +309,43 @@ fn user_groups(
     groups_page(view, site, records, paging)
 }
 
-fn show_group(view: &View, site: &Site, group: &Arc<Department>) -> Result<Response> {
-    let group = group_out(site, default_group(view), group);
-    json(
-        StatusCode::OK,
-        &One {
-            key: "group",
-            record: &group,
-        },
-    )
+/// What [`show_group`] keeps in the facade's body cache.
+const GROUP_BODY: u32 = 1;
+
+/// `{"group": …}`. Its `url` depends on the request's host and tenant mount, which a cache key
+/// does not hold, so the cache keeps the rest of the group (from `,"id":` on), encoded once per
+/// state version, and each answer writes only `{"group":{"url":"…"` before it.
+fn show_group(
+    ctx: &Context,
+    view: &View,
+    site: &Site,
+    group: &Arc<Department>,
+) -> Result<Response> {
+    let key = CacheKey {
+        kind: GROUP_BODY,
+        variant: 0,
+        id: group.id.0,
+    };
+    let tail = ctx.bodies.get_or_encode(key, view.version(), || {
+        let mut out = group_out(site, default_group(view), group);
+        out.url = String::new();
+        let whole =
+            serde_json::to_vec(&out).map_err(|_| SupportError::Layer(LayerError::Internal))?;
+        // `{"url":""` is the start of every group encoded this way; the tail follows it.
+        const START: &[u8] = br#"{"url":"""#;
+        if !whole.starts_with(START) {
+            return Err(SupportError::Layer(LayerError::Internal));
+        }
+        Ok(Bytes::from(whole).slice(START.len()..))
+    })?;
+    let url = serde_json::to_vec(&site.record("groups", group.id.0))
+        .map_err(|_| SupportError::Layer(LayerError::Internal))?;
+    let mut body = Vec::with_capacity(18 + url.len() + tail.len() + 1);
+    body.extend_from_slice(br#"{"group":{"url":"#);
+    body.extend_from_slice(&url);
+    body.extend_from_slice(&tail);
+    body.push(b'}');
+    Ok(respond(StatusCode::OK, JSON_UTF8, Bytes::from(body)))
 }
 
 /// The body's `group`, or 400 when it has none.

@@ -2,10 +2,10 @@
 //! model records become wire objects only through them.
 
 use super::error::{Invalid, SupportError};
-use super::wire::{GroupIn, GroupOut};
+use super::wire::{GroupIn, GroupOut, MembershipOut};
 use crate::model::{
-    Department, DepartmentId, DepartmentName, DepartmentPatch, NewDepartment, State, Timestamp,
-    department,
+    Department, DepartmentId, DepartmentName, DepartmentPatch, Membership, NewDepartment, State,
+    Timestamp, department,
 };
 
 /// What a response's URLs start with: `http://{host}{tenant mount}`.
@@ -49,6 +49,22 @@ pub fn group_out(site: &Site, default: Option<DepartmentId>, group: &Department)
         deleted: !group.active,
         created_at: time(group.created_at),
         updated_at: time(group.updated_at),
+    }
+}
+
+/// A membership; `default` is whether it is its user's primary link (the one `make_default`
+/// marked, else the user's oldest), so each user with a membership has exactly one default.
+/// The model keeps one time per link, so `created_at` is its `updated_at` (docs/support.md).
+pub fn membership_out(site: &Site, view: &State, m: &Membership) -> MembershipOut {
+    let at = time(m.updated_at);
+    MembershipOut {
+        url: site.record("group_memberships", m.id.0),
+        id: m.id.0,
+        user_id: m.agent.0,
+        group_id: m.department.0,
+        default: view.primary_link_of(m.agent).map(|p| p.id) == Some(m.id),
+        created_at: at.clone(),
+        updated_at: at,
     }
 }
 

@@ -11,17 +11,22 @@
 //! ([`CLAIMED`]), which the prefix table's longest-claim rule sends here.
 
 mod auth;
+mod common;
 mod error;
 mod handlers;
+mod jobs;
 mod mapping;
+mod memberships;
 mod page;
 mod routes;
 mod showcase;
+mod users;
 mod wire;
 
 use std::sync::Arc;
 
 use crate::auth::verified::VerifiedPasswords;
+use crate::http::cache::EncodedCache;
 use crate::http::{Answer, Facade, LayerError, Request, Response};
 use crate::model::Store;
 
@@ -33,7 +38,14 @@ pub(crate) struct Context {
     routes: &'static crate::http::routing::RouteTable<routes::Action>,
     /// Basic auth sends the password with every request; this spares Argon2 on all but the first.
     passwords: Arc<VerifiedPasswords>,
+    /// This tenant's last bulk jobs, for `GET /api/v2/job_statuses/{id}`.
+    jobs: jobs::Jobs,
+    /// Encoded bodies of `GET /api/v2/groups/{id}`, per state version (`handlers::show_group`).
+    bodies: EncodedCache,
 }
+
+/// Entries of [`Context::bodies`], as the other facades keep for their `GET` one.
+const CACHED_BODIES: usize = 4096;
 
 /// The Support API facade.
 #[derive(Clone)]
@@ -55,6 +67,8 @@ impl Support {
                 store,
                 routes: routes::table(),
                 passwords,
+                jobs: jobs::Jobs::default(),
+                bodies: EncodedCache::new(CACHED_BODIES),
             }),
         })
     }

@@ -22,6 +22,26 @@ pub enum Action {
     UpdateGroup,
     DeleteGroup,
     UserGroups,
+    ListMemberships,
+    AssignableMemberships,
+    ShowMembership,
+    CreateMembership,
+    DeleteMembership,
+    CreateManyMemberships,
+    DestroyManyMemberships,
+    GroupMemberships,
+    UserMemberships,
+    CreateUserMembership,
+    ShowUserMembership,
+    DeleteUserMembership,
+    MakeDefault,
+    ShowJobStatus,
+    ListUsers,
+    ShowUser,
+    ShowMe,
+    CreateUser,
+    UpdateUser,
+    SearchUsers,
 }
 
 /// The route table, relative to [`PREFIX`]. `{…}` is one path segment.
@@ -33,15 +53,34 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET,    "/groups/{id}",                                  Action::ShowGroup),
     (Method::PUT,    "/groups/{id}",                                  Action::UpdateGroup),
     (Method::DELETE, "/groups/{id}",                                  Action::DeleteGroup),
-    (Method::GET,    "/users/{id}/groups",                       Action::UserGroups),
+    (Method::GET,    "/users/{id}/groups",                            Action::UserGroups),
+    (Method::GET,    "/group_memberships",                            Action::ListMemberships),
+    (Method::POST,   "/group_memberships",                            Action::CreateMembership),
+    (Method::GET,    "/group_memberships/assignable",                 Action::AssignableMemberships),
+    (Method::POST,   "/group_memberships/create_many",                Action::CreateManyMemberships),
+    (Method::DELETE, "/group_memberships/destroy_many",               Action::DestroyManyMemberships),
+    (Method::GET,    "/group_memberships/{id}",                       Action::ShowMembership),
+    (Method::DELETE, "/group_memberships/{id}",                       Action::DeleteMembership),
+    (Method::GET,    "/groups/{id}/memberships",                      Action::GroupMemberships),
+    (Method::GET,    "/groups/{id}/memberships/assignable",           Action::GroupMemberships),
+    (Method::GET,    "/users/{id}/group_memberships",                 Action::UserMemberships),
+    (Method::POST,   "/users/{id}/group_memberships",                 Action::CreateUserMembership),
+    (Method::GET,    "/users/{id}/group_memberships/{membership}",    Action::ShowUserMembership),
+    (Method::DELETE, "/users/{id}/group_memberships/{membership}",    Action::DeleteUserMembership),
+    (Method::PUT,    "/users/{id}/group_memberships/{membership}/make_default", Action::MakeDefault),
+    (Method::GET,    "/job_statuses/{job}",                           Action::ShowJobStatus),
+    (Method::GET,    "/users",                                        Action::ListUsers),
+    (Method::POST,   "/users",                                        Action::CreateUser),
+    (Method::GET,    "/users/me",                                     Action::ShowMe),
+    (Method::GET,    "/users/search",                                 Action::SearchUsers),
+    (Method::GET,    "/users/{id}",                                   Action::ShowUser),
+    (Method::PUT,    "/users/{id}",                                   Action::UpdateUser),
 ];
 
 /// The Support API's base path.
 pub const PREFIX: &str = "/api/v2";
 
 /// The path prefixes this facade claims: its collections only, never `/api/v2/` itself.
-/// `group_memberships` and `job_statuses` have no route yet (issue 17's later parts): claimed
-/// now, they already answer Zendesk's `InvalidEndpoint` rather than Zopim's 404.
 pub const CLAIMED: [&str; 4] = [
     "/api/v2/groups",
     "/api/v2/group_memberships",
@@ -78,8 +117,30 @@ impl Action {
             Action::ListGroups
             | Action::AssignableGroups
             | Action::ShowGroup
-            | Action::UserGroups => Access::Staff,
-            Action::CreateGroup | Action::UpdateGroup | Action::DeleteGroup => Access::Admin,
+            | Action::UserGroups
+            | Action::ListMemberships
+            | Action::AssignableMemberships
+            | Action::ShowMembership
+            | Action::GroupMemberships
+            | Action::UserMemberships
+            | Action::ShowUserMembership
+            | Action::ShowJobStatus
+            | Action::ListUsers
+            | Action::ShowUser
+            | Action::ShowMe
+            | Action::SearchUsers => Access::Staff,
+            Action::CreateGroup
+            | Action::UpdateGroup
+            | Action::DeleteGroup
+            | Action::CreateMembership
+            | Action::DeleteMembership
+            | Action::CreateManyMemberships
+            | Action::DestroyManyMemberships
+            | Action::CreateUserMembership
+            | Action::DeleteUserMembership
+            | Action::MakeDefault
+            | Action::CreateUser
+            | Action::UpdateUser => Access::Admin,
         }
     }
 }
@@ -89,8 +150,19 @@ impl Action {
     pub fn id_ends_path(self) -> bool {
         matches!(
             self,
-            Action::ShowGroup | Action::UpdateGroup | Action::DeleteGroup
+            Action::ShowGroup
+                | Action::UpdateGroup
+                | Action::DeleteGroup
+                | Action::ShowMembership
+                | Action::DeleteMembership
+                | Action::ShowUser
+                | Action::UpdateUser
         )
+    }
+
+    /// Whether the path's `{membership}` is its last segment.
+    pub fn membership_ends_path(self) -> bool {
+        !matches!(self, Action::MakeDefault)
     }
 }
 
@@ -129,6 +201,30 @@ mod tests {
             ("/api/v2/groups/7.json", Action::ShowGroup),
             ("/api/v2/groups/7", Action::ShowGroup),
             ("/api/v2/users/3/groups.json", Action::UserGroups),
+            ("/api/v2/group_memberships.json", Action::ListMemberships),
+            ("/api/v2/group_memberships/4", Action::ShowMembership),
+            (
+                "/api/v2/group_memberships/assignable",
+                Action::AssignableMemberships,
+            ),
+            (
+                "/api/v2/groups/2/memberships.json",
+                Action::GroupMemberships,
+            ),
+            ("/api/v2/users/2/group_memberships", Action::UserMemberships),
+            (
+                "/api/v2/users/2/group_memberships/3.json",
+                Action::ShowUserMembership,
+            ),
+            ("/api/v2/job_statuses/0a1b.json", Action::ShowJobStatus),
+            ("/api/v2/users.json", Action::ListUsers),
+            ("/api/v2/users/me.json", Action::ShowMe),
+            ("/api/v2/users/search.json", Action::SearchUsers),
+            ("/api/v2/users/7.json", Action::ShowUser),
+            (
+                "/api/v2/groups/2/memberships/assignable.json",
+                Action::GroupMemberships,
+            ),
         ] {
             assert_eq!(
                 table.resolve(&Method::GET, path).unwrap().action,
@@ -136,6 +232,48 @@ mod tests {
                 "{path}"
             );
         }
+        for (method, path, action) in [
+            (
+                Method::POST,
+                "/api/v2/group_memberships/create_many.json",
+                Action::CreateManyMemberships,
+            ),
+            (
+                Method::DELETE,
+                "/api/v2/group_memberships/destroy_many.json",
+                Action::DestroyManyMemberships,
+            ),
+            (
+                Method::PUT,
+                "/api/v2/users/3/group_memberships/5/make_default.json",
+                Action::MakeDefault,
+            ),
+            (
+                Method::PUT,
+                "/api/v2/users/3/group_memberships/5/make_default",
+                Action::MakeDefault,
+            ),
+            (
+                Method::DELETE,
+                "/api/v2/users/3/group_memberships/5.json",
+                Action::DeleteUserMembership,
+            ),
+            (Method::POST, "/api/v2/users.json", Action::CreateUser),
+            (Method::PUT, "/api/v2/users/3.json", Action::UpdateUser),
+        ] {
+            assert_eq!(
+                table.resolve(&method, path).unwrap().action,
+                action,
+                "{method} {path}"
+            );
+        }
+        assert_eq!(
+            table
+                .resolve(&Method::GET, "/api/v2/users/me")
+                .unwrap()
+                .action,
+            Action::ShowMe
+        );
     }
 
     #[test]

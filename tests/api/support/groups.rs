@@ -236,3 +236,48 @@ async fn a_users_groups_are_the_groups_it_belongs_to() {
     let unknown = get(&app, "/api/v2/users/99/groups").await;
     assert_json(&unknown, StatusCode::NOT_FOUND, not_found(), "unknown user");
 }
+
+#[tokio::test]
+async fn a_shown_group_is_cached_per_version_but_its_url_follows_each_requests_host() {
+    let app = spawn_app().await;
+    let show_via = |host: &'static str| {
+        let request = app
+            .client
+            .get(app.url("/api/v2/groups/2.json"))
+            .basic_auth(format!("{}/token", ZD_ADMIN.0), Some(ZD_ADMIN_API_TOKEN))
+            .header(reqwest::header::HOST, host);
+        app.send(request)
+    };
+
+    let first = get(&app, "/api/v2/groups/2.json").await;
+    let other_host = show_via("support.example.test:8080").await;
+    let again = get(&app, "/api/v2/groups/2").await;
+
+    assert_json(
+        &first,
+        StatusCode::OK,
+        json!({"group": group(&app, 2)}),
+        "first",
+    );
+    let mut elsewhere = group(&app, 2);
+    elsewhere["url"] = json!("http://support.example.test:8080/api/v2/groups/2.json");
+    assert_json(
+        &other_host,
+        StatusCode::OK,
+        json!({"group": elsewhere}),
+        "another host",
+    );
+    assert_eq!(again.body, first.body, "the same body from the cache");
+
+    // A write makes a new version: the next show encodes the group again.
+    let renamed = admin(
+        &app,
+        Method::PUT,
+        "/api/v2/groups/2.json",
+        Some(r#"{"group": {"name": "Care"}}"#),
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK);
+    let after = get(&app, "/api/v2/groups/2.json").await;
+    assert_json(&after, StatusCode::OK, renamed.json(), "after the update");
+}

@@ -2,9 +2,12 @@
 //! to authenticate, Zendesk's error bodies, the prefixes it shares with Zopim, and the same
 //! records seen through the other facades. Bodies are compared whole.
 
+mod cross;
 mod errors;
 mod groups;
+mod memberships;
 mod pagination;
+mod users;
 
 use crate::helpers::{
     ADMIN_TOKEN, AGENT_TOKEN, Reply, TestApp, ZD_ADMIN, ZD_ADMIN_API_TOKEN, spawn_app,
@@ -105,19 +108,21 @@ pub(crate) fn times(app: &TestApp, id: u64) -> (String, String) {
     let group = view
         .department(deskbridge::model::DepartmentId(id))
         .expect("the group exists");
-    let show = |at: deskbridge::model::Timestamp| {
-        let t = at.to_offset_date_time();
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    };
-    (show(group.created_at), show(group.updated_at))
+    (show_time(group.created_at), show_time(group.updated_at))
+}
+
+/// A time as Zendesk writes it: UTC, whole seconds.
+pub(crate) fn show_time(at: deskbridge::model::Timestamp) -> String {
+    let t = at.to_offset_date_time();
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// Zendesk's 404 for an unknown record.

@@ -502,7 +502,7 @@ async fn a_bad_body_is_a_400_naming_the_field() {
         ),
         (
             r#"{"name": "a", "from": {"state": {"groups": []}}}"#.to_owned(),
-            "from.state: fixtures: groups: unknown field `groups`, expected one of `agents`, `departments`, `settings`, `units`, `next_agent_id`, `next_department_id` at line 1 column 9".to_owned(),
+            "from.state: fixtures: groups: unknown field `groups`, expected one of `agents`, `departments`, `settings`, `units`, `next_agent_id`, `next_department_id`, `next_membership_id` at line 1 column 9".to_owned(),
         ),
     ] {
         let reply = app.request(Method::POST, "/_gateway/tenants", None, Some(&body)).await;
