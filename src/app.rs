@@ -107,6 +107,7 @@ impl App {
                 vendors: VENDOR_PATHS.to_vec(),
                 tenant_options: &TENANT_OPTIONS,
                 summary: config.summary(),
+                formats: formats(),
             },
         );
         let tenancy = Tenancy {
@@ -195,6 +196,19 @@ pub fn facades(store: Store, zopim: ZopimOptions, rocketchat: RocketchatOptions)
         ))
         .facade(Support::with_passwords(store.clone(), passwords))
         .facade(Rocketchat::service(store, rocketchat))
+}
+
+/// Every export format: the canonical one and each vendor's, kept with its facade
+/// (docs/migration.md). The command line and the control plane read and write through these.
+pub fn formats() -> crate::migration::Formats {
+    use crate::facades::{rocketchat, support, zendesk, zopim};
+    crate::migration::Formats::new(vec![
+        Arc::new(crate::migration::Canonical),
+        Arc::new(zopim::export_format::ZopimFormat),
+        Arc::new(rocketchat::export_format::RocketchatFormat),
+        Arc::new(zendesk::export_format::ZendeskXmlFormat),
+        Arc::new(support::export_format::SupportFormat),
+    ])
 }
 
 /// The control plane's token: the one given, or, when the gateway listens beyond loopback and

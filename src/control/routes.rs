@@ -20,6 +20,9 @@ pub enum Action {
     TakeSnapshot,
     DeleteSnapshot,
     Restore,
+    ImportTenant,
+    ExportTenant,
+    Reconcile,
 }
 
 /// The routes; `{name}` is a tenant, `{snapshot}` one of its snapshots.
@@ -38,6 +41,9 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::POST,   "/tenants/{name}/snapshots",             Action::TakeSnapshot),
     (Method::DELETE, "/tenants/{name}/snapshots/{snapshot}",  Action::DeleteSnapshot),
     (Method::POST,   "/tenants/{name}/restore",               Action::Restore),
+    (Method::POST,   "/tenants/{name}/import",                Action::ImportTenant),
+    (Method::GET,    "/tenants/{name}/export",                Action::ExportTenant),
+    (Method::POST,   "/reconcile",                            Action::Reconcile),
 ];
 
 /// Where the control plane lives.

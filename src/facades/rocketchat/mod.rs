@@ -16,6 +16,7 @@
 mod auth;
 mod check;
 mod error;
+pub mod export_format;
 mod handlers;
 mod mapping;
 mod permissions;

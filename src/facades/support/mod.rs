@@ -12,6 +12,7 @@
 
 mod auth;
 mod error;
+pub mod export_format;
 mod handlers;
 mod mapping;
 mod page;
