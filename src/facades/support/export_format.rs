@@ -224,6 +224,8 @@ struct MembershipsBody {
 struct MembershipIn {
     user_id: u64,
     group_id: u64,
+    #[serde(default)]
+    updated_at: Option<String>,
 }
 
 fn yes() -> bool {
@@ -415,6 +417,10 @@ impl Format for SupportFormat {
                     format!("{} is not a group of groups.json", m.group_id),
                 ));
             }
+            let updated_at = m
+                .updated_at
+                .map(|t| parse_time(MEMBERSHIPS, &record, "updated_at", &t))
+                .transpose()?;
             builder.add_member(
                 MEMBERSHIPS,
                 &record,
@@ -424,7 +430,7 @@ impl Format for SupportFormat {
                 None,
                 0,
                 0,
-                None,
+                updated_at,
             )?;
         }
         builder.finish()
