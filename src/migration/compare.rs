@@ -24,7 +24,7 @@ pub struct Side<'a> {
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Options {
     /// Match departments and agents by id (`id` when both sides carry it, else `uid`) rather
-    /// than by name and email, and compare the ids.
+    /// than by name and email. Ids are for matching: they are not compared as fields.
     pub match_ids: bool,
     /// Match department names without regard to case (emails always are).
     pub fold_case: bool,
@@ -35,7 +35,7 @@ pub struct Options {
 /// Which fields a comparison looks at.
 #[derive(Debug, Clone, Copy)]
 pub enum Fields<'a> {
-    /// Those both sides carry, less ids and times unless the options ask for them.
+    /// Those both sides carry, less ids, and less times unless the options ask for them.
     Common,
     /// Exactly these, ids and times included (a loss report: what the source held).
     Only(&'a Carries),
@@ -138,7 +138,7 @@ fn fields_of(
                     });
                 }
                 in_a && in_b
-                    && (options.match_ids || !record::is_identity(field))
+                    && !record::is_identity(field)
                     && (options.times || !record::is_time(field))
             })
             .collect(),
@@ -289,7 +289,11 @@ pub fn compare(a: Side<'_>, b: Side<'_>, options: Options, fields: Fields<'_>) -
         for field in &department_fields {
             let va = record::department_value(a.state, x, field);
             let vb = record::department_value(b.state, y, field);
-            if va != vb {
+            // Folding case for matching folds it for the name's comparison too.
+            let folded = |v: &Value| v.as_str().map(str::to_lowercase);
+            let same =
+                va == vb || (options.fold_case && *field == "name" && folded(&va) == folded(&vb));
+            if !same {
                 report.fields.push(FieldDifference {
                     kind: Kind::Department,
                     record: x.name.as_str().to_owned(),
