@@ -134,7 +134,8 @@ pub struct ReconcileArgs {
     pub a: String,
     /// The other side, as A.
     pub b: String,
-    /// A's format, when its files are not enough to tell.
+    /// A's format, when its files are not enough to tell; for a tenant, the vendor whose lists
+    /// it is seen through (default: the whole state).
     #[arg(long)]
     pub a_format: Option<String>,
     /// B's format.

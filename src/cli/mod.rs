@@ -93,10 +93,15 @@ async fn side(
     token: Option<&str>,
 ) -> Result<(State, &'static Carries)> {
     if let Some((base, tenant)) = gateway::tenant_url(spec) {
-        let zip = gateway::export(&base, &tenant, token, "canonical").await?;
+        // A tenant is compared whole, or as one vendor's lists show it when a format is named.
+        let format = match format_name {
+            Some(name) => format(name)?,
+            None => Arc::new(Canonical) as Arc<dyn Format>,
+        };
+        let zip = gateway::export(&base, &tenant, token, format.name()).await?;
         let files = Files::from_zip(&zip).map_err(|e| e.to_string())?;
-        let state = Canonical.read(&files).map_err(|e| e.to_string())?;
-        return Ok((state, &Carries::ALL));
+        let state = format.read(&files).map_err(|e| format!("{spec}: {e}"))?;
+        return Ok((state, format.carries()));
     }
     let files = Files::read(Path::new(spec)).map_err(|e| e.to_string())?;
     let all = formats();
