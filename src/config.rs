@@ -56,11 +56,11 @@ impl Cli {
     }
 
     /// What to run: serving (`Ok`), or one of the migration commands (`Err`).
-    pub fn into_command(self) -> Result<ServeArgs, Command> {
+    pub fn into_command(self) -> Result<ServeArgs, Box<Command>> {
         match self.command {
             Some(Command::Serve(args)) => Ok(args),
             None => Ok(self.serve),
-            Some(other) => Err(other),
+            Some(other) => Err(Box::new(other)),
         }
     }
 }
@@ -515,6 +515,46 @@ mod tests {
         let plain = args(&["--listen", "127.0.0.1:9000"]).unwrap();
         let spelled = args(&["serve", "--listen", "127.0.0.1:9000"]).unwrap();
         assert_eq!(plain.listen, spelled.listen);
+    }
+
+    #[test]
+    fn the_migration_commands_parse_and_no_subcommand_still_serves() {
+        let convert = Cli::try_parse_from([
+            "deskbridge",
+            "convert",
+            "--from",
+            "zopim",
+            "in.zip",
+            "--to",
+            "rocketchat",
+            "out",
+        ])
+        .unwrap()
+        .into_command()
+        .unwrap_err();
+        match *convert {
+            Command::Convert(args) => assert_eq!(
+                (
+                    args.from.as_str(),
+                    args.to.as_str(),
+                    args.input,
+                    args.output
+                ),
+                (
+                    "zopim",
+                    "rocketchat",
+                    PathBuf::from("in.zip"),
+                    PathBuf::from("out")
+                )
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            Cli::try_parse_from(["deskbridge"])
+                .unwrap()
+                .into_command()
+                .is_ok()
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ async fn main() -> anyhow::Result<()> {
     let serve = match Cli::parse().into_command() {
         Ok(serve) => serve,
         // `convert`, `import`, `export`, `reconcile`: their exit code is the process's.
-        Err(command) => std::process::exit(deskbridge::cli::run(command).await),
+        Err(command) => std::process::exit(deskbridge::cli::run(*command).await),
     };
     let config = match serve.validate() {
         Ok(config) => config,

@@ -141,7 +141,7 @@ impl Builder {
         }
         self.largest_agent = self.largest_agent.max(agent.id.0);
         self.agent_ids.insert(agent.id);
-        self.agent_uids.insert(agent.uid.clone());
+        self.agent_uids.insert(agent.uid);
         self.agents_by_uid
             .insert(agent.uid.as_str().to_owned(), agent.id);
         self.emails.insert(agent.email.key(), agent.id);

@@ -144,7 +144,9 @@ fn list<T: Serialize>(
             paging,
         });
     }
-    let mut pages = Vec::new();
+    // The pages' bodies, each as the route answers it, joined into one JSON array as they are
+    // written (a million memberships as JSON values would take gigabytes).
+    let mut pages = b"[".to_vec();
     let mut from = None;
     loop {
         let request = Request::Cursor {
@@ -155,20 +157,21 @@ fn list<T: Serialize>(
         let more = matches!(&paging, super::wire::Paging::Cursor { meta, .. } if meta.has_more);
         let last = found.last().map(|(id, _)| *id);
         let found: Vec<&T> = found.into_iter().map(|(_, r)| r).collect();
-        pages.push(
-            serde_json::to_value(List {
-                key,
-                records: &found,
-                paging,
-            })
-            .map_err(|e| MigrationError::Io(e.to_string()))?,
-        );
+        if pages.len() > 1 {
+            pages.push(b',');
+        }
+        pages.extend(encode(&List {
+            key,
+            records: &found,
+            paging,
+        })?);
         match (more, last) {
             (true, Some(id)) => from = Some(page::Cursor::After(id)),
             _ => break,
         }
     }
-    encode(&pages)
+    pages.push(b']');
+    Ok(pages)
 }
 
 #[derive(Deserialize)]
