@@ -32,14 +32,16 @@ measure() {
         cat "$WORK/out.txt" "$WORK/time.txt" >&2
         exit 1
     }
-    local wall rss
+    local wall rss user sys
     wall="$(grep 'Elapsed (wall clock)' "$WORK/time.txt" | awk '{print $NF}')"
+    user="$(grep 'User time' "$WORK/time.txt" | awk '{print $NF}')"
+    sys="$(grep 'System time' "$WORK/time.txt" | awk '{print $NF}')"
     rss="$(grep 'Maximum resident set size' "$WORK/time.txt" | awk '{print $NF}')"
-    printf '| %s | %s | %d MiB |\n' "$label" "$wall" "$((rss / 1024))"
+    printf '| %s | %s | %s + %s | %d MiB |\n' "$label" "$wall" "$user" "$sys" "$((rss / 1024))"
 }
 
-echo "| step ($DEPARTMENTS departments x 10 members) | wall | max RSS |"
-echo "|---|---|---|"
+echo "| step ($DEPARTMENTS departments x 10 members) | wall | CPU user + sys (s) | max RSS |"
+echo "|---|---|---|---|"
 for format in zopim rocketchat zendesk-xml zendesk-support; do
     measure "convert canonical -> $format" "$BIN" convert --from canonical "$WORK/canonical" --to "$format" "$WORK/$format.zip"
 done
@@ -47,7 +49,7 @@ measure "convert zopim -> rocketchat" "$BIN" convert --from zopim "$WORK/zopim.z
 measure "reconcile zopim vs rocketchat exports" "$BIN" reconcile "$WORK/zopim.zip" "$WORK/rocketchat.zip"
 
 # Import into a running gateway (the server's own RSS is read from /proc after the import).
-"$BIN" --listen 127.0.0.1:18089 --max-body-bytes 2000000000 --request-timeout 60s --log warn &
+"$BIN" --listen 127.0.0.1:18089 --max-body-bytes 1073741824 --request-timeout 60s --log warn &
 SERVER=$!
 for _ in $(seq 50); do curl -sf http://127.0.0.1:18089/_gateway/health >/dev/null && break; sleep 0.1; done
 before="$(awk '/VmRSS/ {print $2}' /proc/$SERVER/status)"
@@ -55,6 +57,6 @@ measure "import zopim into a tenant (client)" "$BIN" import --format zopim "$WOR
 measure "import rocketchat into a tenant (client)" "$BIN" import --format rocketchat "$WORK/rocketchat.zip" --gateway http://127.0.0.1:18089 --tenant big2
 after="$(awk '/VmRSS/ {print $2}' /proc/$SERVER/status)"
 peak="$(awk '/VmHWM/ {print $2}' /proc/$SERVER/status)"
-echo "| gateway during both imports | | VmRSS $((before / 1024)) -> $((after / 1024)) MiB, peak $((peak / 1024)) MiB |"
+echo "| gateway during both imports | | | VmRSS $((before / 1024)) -> $((after / 1024)) MiB, peak $((peak / 1024)) MiB |"
 measure "reconcile tenant big vs tenant big2 (as Zopim vs as Rocket.Chat)" "$BIN" reconcile http://127.0.0.1:18089/t/big http://127.0.0.1:18089/t/big2 --a-format zopim --b-format rocketchat
 measure "export tenant big as zendesk-support" "$BIN" export --format zendesk-support "$WORK/support-out.zip" --gateway http://127.0.0.1:18089 --tenant big

@@ -3,14 +3,14 @@
 //! field differences of matched records, the membership differences per department, and what
 //! was not compared because one side does not carry it.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::record::{self, Carries, Kind};
-use crate::model::{Agent, Department, State};
+use crate::model::{Agent, AgentId, Department, Membership, State};
 
 /// One side: a state, where it came from, and which fields it holds.
 #[derive(Debug, Clone, Copy)]
@@ -180,6 +180,20 @@ where
     (pairs, only_a, only_b)
 }
 
+/// A department's links by member email, sorted by it.
+fn members<'s, 'k>(
+    state: &'s State,
+    keys: &'k HashMap<AgentId, String>,
+    d: &Department,
+) -> Vec<(&'k str, &'s Membership)> {
+    let mut list: Vec<(&'k str, &'s Membership)> = state
+        .members_of(d.id)
+        .filter_map(|m| Some((keys.get(&m.agent)?.as_str(), m)))
+        .collect();
+    list.sort_unstable_by_key(|(key, _)| *key);
+    list
+}
+
 /// Compares two sides.
 pub fn compare(a: Side<'_>, b: Side<'_>, options: Options, fields: Fields<'_>) -> Report {
     let mut not_compared = Vec::new();
@@ -259,19 +273,23 @@ pub fn compare(a: Side<'_>, b: Side<'_>, options: Options, fields: Fields<'_>) -
     report.only_in_b.extend(only_b.into_iter().map(agent_ref));
     for (x, y) in &agent_pairs {
         for field in &agent_fields {
-            let (va, vb) = (record::agent_value(x, field), record::agent_value(y, field));
-            if va != vb {
+            if !record::same_agent(x, y, field) {
                 report.fields.push(FieldDifference {
                     kind: Kind::Agent,
                     record: x.email.as_str().to_owned(),
                     field: (*field).to_owned(),
-                    a: va,
-                    b: vb,
+                    a: record::agent_value(x, field),
+                    b: record::agent_value(y, field),
                 });
             }
         }
     }
 
+    // Each agent's email key, once per side.
+    let keys = |state: &State| -> HashMap<AgentId, String> {
+        state.agents().map(|x| (x.id, x.email.key())).collect()
+    };
+    let (keys_a, keys_b) = (keys(a.state), keys(b.state));
     let (department_pairs, only_a, only_b) =
         pair(a.state.departments(), b.state.departments(), department_key);
     let department_ref = |d: &Department| RecordRef {
@@ -287,69 +305,64 @@ pub fn compare(a: Side<'_>, b: Side<'_>, options: Options, fields: Fields<'_>) -
         .extend(only_b.into_iter().map(department_ref));
     for (x, y) in &department_pairs {
         for field in &department_fields {
-            let va = record::department_value(a.state, x, field);
-            let vb = record::department_value(b.state, y, field);
             // Folding case for matching folds it for the name's comparison too.
-            let folded = |v: &Value| v.as_str().map(str::to_lowercase);
-            let same =
-                va == vb || (options.fold_case && *field == "name" && folded(&va) == folded(&vb));
+            let same = record::same_department(a.state, x, b.state, y, field)
+                || (options.fold_case
+                    && *field == "name"
+                    && x.name.as_str().to_lowercase() == y.name.as_str().to_lowercase());
             if !same {
                 report.fields.push(FieldDifference {
                     kind: Kind::Department,
                     record: x.name.as_str().to_owned(),
                     field: (*field).to_owned(),
-                    a: va,
-                    b: vb,
+                    a: record::department_value(a.state, x, field),
+                    b: record::department_value(b.state, y, field),
                 });
             }
         }
-        // Members by email (an agent's email is the one key every format holds).
-        let members =
-            |state: &State, d: &Department| -> HashMap<String, crate::model::Membership> {
-                state
-                    .members_of(d.id)
-                    .filter_map(|m| Some((state.agent(m.agent)?.email.key(), m.clone())))
-                    .collect()
+        // Members by email (the one key every format holds), both sides sorted, walked together.
+        let (ma, mb) = (members(a.state, &keys_a, x), members(b.state, &keys_b, y));
+        let (mut only_a, mut only_b) = (Vec::new(), Vec::new());
+        let (mut i, mut j) = (0, 0);
+        while i < ma.len() || j < mb.len() {
+            let order = match (ma.get(i), mb.get(j)) {
+                (Some(p), Some(q)) => p.0.cmp(q.0),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
             };
-        let (ma, mb) = (members(a.state, x), members(b.state, y));
-        let only_a: BTreeSet<String> = ma
-            .keys()
-            .filter(|k| !mb.contains_key(*k))
-            .cloned()
-            .collect();
-        let only_b: BTreeSet<String> = mb
-            .keys()
-            .filter(|k| !ma.contains_key(*k))
-            .cloned()
-            .collect();
+            match order {
+                std::cmp::Ordering::Less => {
+                    only_a.push(ma[i].0.to_owned());
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    only_b.push(mb[j].0.to_owned());
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    let ((email, la), (_, lb)) = (ma[i], mb[j]);
+                    for field in &link_fields {
+                        if !record::same_membership(la, lb, field) {
+                            report.fields.push(FieldDifference {
+                                kind: Kind::Membership,
+                                record: format!("{} / {email}", x.name.as_str()),
+                                field: (*field).to_owned(),
+                                a: record::membership_value(la, field),
+                                b: record::membership_value(lb, field),
+                            });
+                        }
+                    }
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
         if !only_a.is_empty() || !only_b.is_empty() {
             report.memberships.push(MembershipDifference {
                 department: x.name.as_str().to_owned(),
-                only_in_a: only_a.into_iter().collect(),
-                only_in_b: only_b.into_iter().collect(),
+                only_in_a: only_a,
+                only_in_b: only_b,
             });
-        }
-        let mut common: Vec<_> = ma
-            .iter()
-            .filter_map(|(k, l)| Some((k, l, mb.get(k)?)))
-            .collect();
-        common.sort_by(|p, q| p.0.cmp(q.0));
-        for (email, la, lb) in common {
-            for field in &link_fields {
-                let (va, vb) = (
-                    record::membership_value(la, field),
-                    record::membership_value(lb, field),
-                );
-                if va != vb {
-                    report.fields.push(FieldDifference {
-                        kind: Kind::Membership,
-                        record: format!("{} / {email}", x.name.as_str()),
-                        field: (*field).to_owned(),
-                        a: va,
-                        b: vb,
-                    });
-                }
-            }
         }
     }
     report.equal = report.only_in_a.is_empty()

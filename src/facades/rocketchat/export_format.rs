@@ -9,6 +9,7 @@
 //! to a user who is not a livechat agent is left out of the agents file: the export has no
 //! email for that user, so it could not be read back.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde::Deserialize;
@@ -87,20 +88,21 @@ struct EmailIn {
     address: String,
 }
 
+/// A link, its strings borrowed from the file (a million of them are read at once).
 #[derive(Deserialize)]
-struct LinkIn {
-    #[serde(rename = "_id")]
-    id: String,
-    #[serde(rename = "agentId")]
-    agent_id: String,
-    #[serde(rename = "departmentId")]
-    department_id: String,
+struct LinkIn<'a> {
+    #[serde(rename = "_id", borrow)]
+    id: Cow<'a, str>,
+    #[serde(rename = "agentId", borrow)]
+    agent_id: Cow<'a, str>,
+    #[serde(rename = "departmentId", borrow)]
+    department_id: Cow<'a, str>,
     #[serde(default)]
     count: i64,
     #[serde(default)]
     order: i64,
-    #[serde(rename = "_updatedAt", default)]
-    updated_at: Option<String>,
+    #[serde(rename = "_updatedAt", default, borrow)]
+    updated_at: Option<Cow<'a, str>>,
 }
 
 /// The keys of a department that are not its custom fields (`wire::DepartmentOut`).
