@@ -59,8 +59,13 @@ fn convert(args: ConvertArgs) -> Result<i32> {
 
 async fn import(args: ImportArgs) -> Result<i32> {
     format(&args.format)?;
-    let files = Files::read(&args.path).map_err(|e| e.to_string())?;
-    let zip = files.to_zip().map_err(|e| e.to_string())?;
+    // A zip goes as it is (the gateway reads and checks it); a folder is zipped first.
+    let zip = if args.path.is_dir() {
+        let files = Files::read(&args.path).map_err(|e| e.to_string())?;
+        files.to_zip().map_err(|e| e.to_string())?
+    } else {
+        std::fs::read(&args.path).map_err(|e| format!("{}: {e}", args.path.display()))?
+    };
     let body = gateway::import(&args.gateway, &args.format, zip).await?;
     println!("{body}");
     Ok(0)
