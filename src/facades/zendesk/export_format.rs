@@ -239,7 +239,10 @@ impl Format for ZendeskXmlFormat {
             builder.add_department(GROUPS, &record, NAMES, group)?;
         }
 
+        // A user's memberships wait for every group to be read; each names its user's label by
+        // place in `labels` (a million copies of the labels cost a second).
         let mut memberships = Vec::new();
+        let mut labels: Vec<(String, String)> = Vec::new();
         let mut place = 0;
         for page in 1.. {
             let file = users_page(page);
@@ -283,6 +286,7 @@ impl Format for ZendeskXmlFormat {
                     credentials: Credentials::default(),
                 };
                 builder.add_agent(&file, &record, NAMES, agent)?;
+                let user = labels.len();
                 match value.get("groups") {
                     None | Some(XmlValue::Nil(_)) => {}
                     Some(XmlValue::Array { items, .. }) => {
@@ -296,20 +300,17 @@ impl Format for ZendeskXmlFormat {
                                 f.bad("groups", "a nested <group> has no integer <id>")
                             })?)
                             .map_err(|_| f.bad("groups", "a nested group id must be positive"))?;
-                            memberships.push((
-                                file.clone(),
-                                record.clone(),
-                                DepartmentId(group),
-                                id,
-                            ));
+                            memberships.push((user, DepartmentId(group), id));
                         }
                     }
                     Some(_) => return Err(f.bad("groups", "must be type=\"array\"")),
                 }
+                labels.push((file.clone(), record));
             }
         }
-        for (file, record, group, agent) in memberships {
-            builder.add_member(&file, &record, "groups", group, agent, None, 0, 0, None)?;
+        for (user, group, agent) in memberships {
+            let (file, record) = &labels[user];
+            builder.add_member(file, record, "groups", group, agent, None, 0, 0, None)?;
         }
         builder.finish()
     }
