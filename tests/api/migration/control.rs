@@ -181,3 +181,33 @@ async fn the_command_line_imports_exports_and_reconciles_against_a_running_gatew
     );
     assert!(outcomes[2].1.ends_with("equal\n"));
 }
+
+#[tokio::test]
+async fn with_an_admin_token_the_migration_routes_need_it() {
+    let app =
+        crate::helpers::spawn_app_with(|c| c.admin_token = Some("migration-admin".into())).await;
+    let paths = [
+        (Method::POST, "/_gateway/tenants/x/import?format=zopim"),
+        (Method::GET, "/_gateway/tenants/default/export?format=zopim"),
+        (Method::POST, "/_gateway/reconcile"),
+    ];
+    for (method, path) in paths {
+        let reply = app.request(method.clone(), path, None, Some("{}")).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        assert_eq!(
+            reply.json(),
+            json!({"error": "Unauthorized", "description": "This route needs Authorization: Bearer <the admin token>"})
+        );
+    }
+    let (status, _, _) = {
+        let response = app
+            .client
+            .get(app.url("/_gateway/tenants/default/export?format=zopim"))
+            .bearer_auth("migration-admin")
+            .send()
+            .await
+            .unwrap();
+        (response.status(), (), ())
+    };
+    assert_eq!(status, StatusCode::OK);
+}
