@@ -108,6 +108,7 @@ impl App {
                 vendors: VENDOR_PATHS.to_vec(),
                 tenant_options: &TENANT_OPTIONS,
                 summary: config.summary(),
+                formats: formats(),
             },
         );
         let tenancy = Tenancy {
@@ -203,6 +204,19 @@ pub fn facades(store: Store, zopim: ZopimOptions, rocketchat: RocketchatOptions)
             Rocketchat::service(store.clone(), rocketchat),
             store,
         ))
+}
+
+/// Every export format: the canonical one and each vendor's, kept with its facade
+/// (docs/migration.md). The command line and the control plane read and write through these.
+pub fn formats() -> crate::migration::Formats {
+    use crate::facades::{rocketchat, support, zendesk, zopim};
+    crate::migration::Formats::new(vec![
+        Arc::new(crate::migration::Canonical),
+        Arc::new(zopim::export_format::ZopimFormat),
+        Arc::new(rocketchat::export_format::RocketchatFormat),
+        Arc::new(zendesk::export_format::ZendeskXmlFormat),
+        Arc::new(support::export_format::SupportFormat),
+    ])
 }
 
 /// The control plane's token: the one given, or, when the gateway listens beyond loopback and

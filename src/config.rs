@@ -35,16 +35,127 @@ pub struct Cli {
 pub enum Command {
     /// Serve the gateway (the default).
     Serve(ServeArgs),
+    /// Convert an export to another format, offline, and report what the target cannot carry.
+    Convert(ConvertArgs),
+    /// Load an export into a tenant of a running gateway (made, or its state replaced).
+    Import(ImportArgs),
+    /// Save a tenant of a running gateway as an export.
+    Export(ExportArgs),
+    /// Compare two exports or tenants; exit 0 when equal, 1 when they differ, 2 on error.
+    Reconcile(ReconcileArgs),
 }
 
 impl Cli {
-    /// The serve arguments, whether or not `serve` was spelled out.
+    /// The serve arguments, whether or not `serve` was spelled out (the top-level flags for a
+    /// migration command).
     pub fn into_serve_args(self) -> ServeArgs {
         match self.command {
             Some(Command::Serve(args)) => args,
-            None => self.serve,
+            _ => self.serve,
         }
     }
+
+    /// What to run: serving (`Ok`), or one of the migration commands (`Err`).
+    pub fn into_command(self) -> Result<ServeArgs, Box<Command>> {
+        match self.command {
+            Some(Command::Serve(args)) => Ok(args),
+            None => Ok(self.serve),
+            Some(other) => Err(Box::new(other)),
+        }
+    }
+}
+
+/// `deskbridge convert --from FORMAT IN --to FORMAT OUT` (formats: docs/migration.md).
+#[derive(Debug, Clone, Args)]
+pub struct ConvertArgs {
+    /// The format of IN.
+    #[arg(long)]
+    pub from: String,
+    /// The export to read: a directory or a `.zip`.
+    #[arg(value_name = "IN")]
+    pub input: PathBuf,
+    /// The format to write.
+    #[arg(long)]
+    pub to: String,
+    /// Where to write: a directory, or a `.zip` when it ends so.
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
+    /// Also write the loss report as JSON to this file.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+/// Which running gateway and tenant.
+#[derive(Debug, Clone, Args)]
+pub struct GatewayArgs {
+    /// The gateway's base URL.
+    #[arg(
+        long,
+        env = "DESKBRIDGE_GATEWAY",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub gateway: String,
+    /// The tenant.
+    #[arg(long, default_value = "default")]
+    pub tenant: String,
+    /// The control plane's token, when the gateway has one.
+    #[arg(long, env = "DESKBRIDGE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+}
+
+/// `deskbridge import --format F PATH --gateway URL --tenant NAME`.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[arg(long)]
+    pub format: String,
+    /// The export: a directory or a `.zip`.
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub gateway: GatewayArgs,
+}
+
+/// `deskbridge export --format F OUT --gateway URL --tenant NAME`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[arg(long)]
+    pub format: String,
+    /// A directory, or a `.zip` when it ends so.
+    #[arg(value_name = "OUT")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub gateway: GatewayArgs,
+}
+
+/// `deskbridge reconcile A B`.
+#[derive(Debug, Clone, Args)]
+pub struct ReconcileArgs {
+    /// An export (directory or `.zip`, its format recognised from its files) or a tenant of a
+    /// running gateway (`http://HOST:PORT/t/NAME`; without `/t/NAME`, the default tenant).
+    pub a: String,
+    /// The other side, as A.
+    pub b: String,
+    /// A's format, when its files are not enough to tell; for a tenant, the vendor whose lists
+    /// it is seen through (default: the whole state).
+    #[arg(long)]
+    pub a_format: Option<String>,
+    /// B's format.
+    #[arg(long)]
+    pub b_format: Option<String>,
+    /// Match records by id rather than departments by name and agents by email.
+    #[arg(long)]
+    pub match_ids: bool,
+    /// Match department names without regard to case.
+    #[arg(long)]
+    pub fold_case: bool,
+    /// Compare creation and update times too.
+    #[arg(long)]
+    pub times: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The control plane's token, for a tenant side.
+    #[arg(long, env = "DESKBRIDGE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
 /// How Zopim's `enabled` flags are written.
@@ -423,6 +534,46 @@ mod tests {
         let plain = args(&["--listen", "127.0.0.1:9000"]).unwrap();
         let spelled = args(&["serve", "--listen", "127.0.0.1:9000"]).unwrap();
         assert_eq!(plain.listen, spelled.listen);
+    }
+
+    #[test]
+    fn the_migration_commands_parse_and_no_subcommand_still_serves() {
+        let convert = Cli::try_parse_from([
+            "deskbridge",
+            "convert",
+            "--from",
+            "zopim",
+            "in.zip",
+            "--to",
+            "rocketchat",
+            "out",
+        ])
+        .unwrap()
+        .into_command()
+        .unwrap_err();
+        match *convert {
+            Command::Convert(args) => assert_eq!(
+                (
+                    args.from.as_str(),
+                    args.to.as_str(),
+                    args.input,
+                    args.output
+                ),
+                (
+                    "zopim",
+                    "rocketchat",
+                    PathBuf::from("in.zip"),
+                    PathBuf::from("out")
+                )
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            Cli::try_parse_from(["deskbridge"])
+                .unwrap()
+                .into_command()
+                .is_ok()
+        );
     }
 
     #[test]

@@ -22,6 +22,10 @@
 //!   own error shape and access rule.
 //! - [`facades`]: one folder per vendor (`zopim`, `rocketchat`, `zendesk`, `support`), each turning its wire
 //!   format into model commands and back, with its own exhaustive error table.
+//! - [`migration`]: vendor exports in and out (the format trait and table, files from a folder
+//!   or a zip, the loss report of a conversion, reconciliation); each vendor's format lives with
+//!   its facade (`export_format.rs`). [`cli`]: the `convert`, `import`, `export` and
+//!   `reconcile` subcommands over it.
 //! - [`config`], [`telemetry`], [`app`]: settings, logging, and [`app::App::spawn`], which wires it
 //!   all together and binds first so tests can use port 0.
 //!
@@ -30,11 +34,13 @@
 
 pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod control;
 pub mod facades;
 pub mod fixtures;
 pub mod http;
+pub mod migration;
 pub mod model;
 pub mod persist;
 pub mod telemetry;

@@ -1,4 +1,5 @@
-//! The `deskbridge` binary: parse the command line, start the gateway, stop on SIGTERM or ctrl-c.
+//! The `deskbridge` binary: parse the command line, start the gateway, stop on SIGTERM or ctrl-c;
+//! or run one of the migration commands (`src/cli/`).
 
 use clap::Parser;
 use deskbridge::app::App;
@@ -6,7 +7,12 @@ use deskbridge::config::Cli;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config = match Cli::parse().into_serve_args().validate() {
+    let serve = match Cli::parse().into_command() {
+        Ok(serve) => serve,
+        // `convert`, `import`, `export`, `reconcile`: their exit code is the process's.
+        Err(command) => std::process::exit(deskbridge::cli::run(*command).await),
+    };
+    let config = match serve.validate() {
         Ok(config) => config,
         Err(e) => {
             eprintln!("deskbridge: {e}");

@@ -29,9 +29,12 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
         authorize(ctx, request.headers())?;
     }
     let named = match resolved.params.get("name") {
+        // An import makes the tenant it names when there is none.
+        Some(_) if action == Action::ImportTenant => None,
         Some(name) => Some(find_tenant(ctx, name)?),
         None => None,
     };
+    let name = resolved.params.get("name").map(str::to_owned);
     // Every route with a tenant in its action names it in its path.
     let tenant = || {
         named
@@ -41,6 +44,14 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     let snapshot = resolved.params.get("snapshot").map(str::to_owned);
     let base = base_url(request.headers());
     let response = match action {
+        Action::ImportTenant => {
+            let name = name.ok_or(ControlError::Layer(LayerError::Internal))?;
+            return super::migration::import(ctx, request, name, base);
+        }
+        Action::ExportTenant => {
+            return super::migration::export(ctx, &*tenant()?, request.uri().query(), &base);
+        }
+        Action::Reconcile => return Ok(super::migration::reconcile(ctx, request)),
         Action::Health => respond(StatusCode::OK, JSON, r#"{"status":"ok"}"#),
         Action::DashboardRedirect => assets::redirect(),
         Action::Dashboard => assets::serve("index.html")?,

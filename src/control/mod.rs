@@ -12,6 +12,7 @@ mod contacts;
 mod dashboard;
 mod error;
 mod handlers;
+mod migration;
 mod routes;
 mod wire;
 
@@ -39,6 +40,8 @@ pub struct ControlOptions {
     pub tenant_options: &'static [(&'static str, &'static [&'static str])],
     /// The gateway's options, as `GET /_gateway/info` reports them.
     pub summary: Value,
+    /// The export formats of import and export (from `app.rs`).
+    pub formats: crate::migration::Formats,
 }
 
 /// What every handler needs.

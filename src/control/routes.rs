@@ -26,6 +26,9 @@ pub enum Action {
     DashboardRedirect,
     Dashboard,
     DashboardAsset,
+    ImportTenant,
+    ExportTenant,
+    Reconcile,
 }
 
 impl Action {
@@ -62,6 +65,9 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET,    "/ui",                                   Action::DashboardRedirect),
     (Method::GET,    "/ui/",                                  Action::Dashboard),
     (Method::GET,    "/ui/{file}",                            Action::DashboardAsset),
+    (Method::POST,   "/tenants/{name}/import",                Action::ImportTenant),
+    (Method::GET,    "/tenants/{name}/export",                Action::ExportTenant),
+    (Method::POST,   "/reconcile",                            Action::Reconcile),
 ];
 
 /// Where the control plane lives.

@@ -7,6 +7,7 @@ mod consistency;
 mod cross_protocol;
 mod durability;
 mod helpers;
+mod migration;
 mod robustness;
 mod rocketchat;
 mod security;

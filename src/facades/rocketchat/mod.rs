@@ -18,6 +18,7 @@ mod auth;
 mod check;
 mod cors;
 mod error;
+pub mod export_format;
 mod handlers;
 mod livechat;
 mod mapping;

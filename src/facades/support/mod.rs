@@ -13,6 +13,7 @@
 mod auth;
 mod common;
 mod error;
+pub mod export_format;
 mod handlers;
 mod jobs;
 mod mapping;

@@ -17,6 +17,7 @@
 
 mod auth;
 mod error;
+pub mod export_format;
 mod format;
 mod handlers;
 mod mapping;

@@ -10,6 +10,7 @@
 
 mod auth;
 mod error;
+pub mod export_format;
 mod handlers;
 mod mapping;
 mod routes;
