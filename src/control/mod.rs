@@ -8,7 +8,10 @@
 //! [`Unclaimed`] answers, in the same shape, the paths no facade of a tenant claims.
 
 mod error;
+mod faults;
 mod handlers;
+mod reply;
+mod requests;
 mod routes;
 mod wire;
 

@@ -20,6 +20,14 @@ pub enum Action {
     TakeSnapshot,
     DeleteSnapshot,
     Restore,
+    ListRequests,
+    CountRequests,
+    ClearRequests,
+    StreamRequests,
+    AddFault,
+    ListFaults,
+    ClearFaults,
+    DeleteFault,
 }
 
 /// The routes; `{name}` is a tenant, `{snapshot}` one of its snapshots.
@@ -38,6 +46,16 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::POST,   "/tenants/{name}/snapshots",             Action::TakeSnapshot),
     (Method::DELETE, "/tenants/{name}/snapshots/{snapshot}",  Action::DeleteSnapshot),
     (Method::POST,   "/tenants/{name}/restore",               Action::Restore),
+    // The request journal (requests.rs).
+    (Method::GET,    "/tenants/{name}/requests",              Action::ListRequests),
+    (Method::DELETE, "/tenants/{name}/requests",              Action::ClearRequests),
+    (Method::POST,   "/tenants/{name}/requests/count",        Action::CountRequests),
+    (Method::GET,    "/tenants/{name}/requests/stream",       Action::StreamRequests),
+    // Faults (faults.rs).
+    (Method::POST,   "/tenants/{name}/faults",                Action::AddFault),
+    (Method::GET,    "/tenants/{name}/faults",                Action::ListFaults),
+    (Method::DELETE, "/tenants/{name}/faults",                Action::ClearFaults),
+    (Method::DELETE, "/tenants/{name}/faults/{fault}",        Action::DeleteFault),
 ];
 
 /// Where the control plane lives.

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use http::Method;
 
+use super::faults::Fault;
 use super::{Request, Response};
 
 /// A failure raised outside a facade's handlers.
@@ -44,6 +45,17 @@ pub trait Facade: Send + Sync + 'static {
 
     /// Answers a failure that a layer raised for a request under this facade.
     fn rescue(&self, error: &LayerError) -> Response;
+
+    /// Answers a fault (`super::faults`): a server error or a throttle, as the vendor sends it
+    /// (docs/faults.md). By default, the facade's internal error with the fault's status.
+    fn fault(&self, fault: &Fault) -> Response {
+        let mut response = self.rescue(&LayerError::Internal);
+        *response.status_mut() = match fault {
+            Fault::Status(status) => *status,
+            Fault::Throttle(_) => http::StatusCode::TOO_MANY_REQUESTS,
+        };
+        response
+    }
 }
 
 /// What [`Facade::handle`] gives back.

@@ -18,6 +18,8 @@
 //! * `change` (the record-level [`Change`] and its on-disk form) and `replay` (diffing states
 //!   into changes and replaying them), for the journal and snapshots.
 //! * `invariants`: the full index check, for tests and recovery.
+//! * `observe` (a request's [`observe::Watcher`] on its writes) and `describe` (a write's changes
+//!   in words), for the request journal.
 //! * `store`: the [`Store`] handle and its write path; `publish`: the published state and the
 //!   writers' head; `commit`: the group-commit task that makes journaled writes durable.
 
@@ -28,11 +30,13 @@ pub mod command;
 pub mod commit;
 pub mod department;
 mod department_map;
+mod describe;
 pub mod error;
 pub mod ids;
 mod invariants;
 pub mod load;
 pub mod membership;
+pub mod observe;
 mod publish;
 mod replay;
 pub mod state;

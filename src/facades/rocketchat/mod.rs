@@ -16,6 +16,7 @@
 mod auth;
 mod check;
 mod error;
+mod fault;
 mod handlers;
 mod mapping;
 mod permissions;
@@ -119,5 +120,10 @@ impl Facade for Rocketchat {
 
     fn rescue(&self, error: &LayerError) -> Response {
         error::RcError::Layer(error.clone()).into_response()
+    }
+
+    /// docs/faults.md.
+    fn fault(&self, fault: &crate::http::faults::Fault) -> Response {
+        fault::answer(fault)
     }
 }

@@ -12,6 +12,7 @@
 
 mod auth;
 mod error;
+mod fault;
 mod handlers;
 mod mapping;
 mod page;
@@ -75,5 +76,10 @@ impl Facade for Support {
 
     fn rescue(&self, error: &LayerError) -> Response {
         error::SupportError::Layer(error.clone()).into_response()
+    }
+
+    /// docs/faults.md.
+    fn fault(&self, fault: &crate::http::faults::Fault) -> Response {
+        fault::answer(fault)
     }
 }

@@ -15,6 +15,7 @@
 
 mod auth;
 mod error;
+mod fault;
 mod handlers;
 mod mapping;
 mod routes;
@@ -91,5 +92,10 @@ impl Facade for Zendesk {
 
     fn rescue(&self, error: &LayerError) -> Response {
         error::ZendeskError::Layer(error.clone()).into_response()
+    }
+
+    /// docs/faults.md.
+    fn fault(&self, fault: &crate::http::faults::Fault) -> Response {
+        fault::answer(fault)
     }
 }

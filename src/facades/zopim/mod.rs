@@ -10,6 +10,7 @@
 
 mod auth;
 mod error;
+mod fault;
 mod handlers;
 mod mapping;
 mod routes;
@@ -107,5 +108,10 @@ impl Facade for Zopim {
 
     fn rescue(&self, error: &LayerError) -> Response {
         error::ZopimError::Layer(error.clone()).into_response()
+    }
+
+    /// docs/faults.md.
+    fn fault(&self, fault: &crate::http::faults::Fault) -> Response {
+        fault::answer(fault)
     }
 }
