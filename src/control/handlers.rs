@@ -12,7 +12,7 @@ use super::Context;
 use super::error::ControlError;
 use super::routes::Action;
 use super::wire::{self, CreateTenant, SnapshotBody, TenantBody};
-use super::{faults, requests};
+use super::{faults, metrics, requests};
 use crate::fixtures::FixtureFile;
 use crate::http::{Answer, JSON, LayerError, Request, Response, read_body, respond, respond_empty};
 use crate::model::{State, Timestamp};
@@ -43,6 +43,7 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
     let response = match action {
         Action::Health => respond(StatusCode::OK, JSON, r#"{"status":"ok"}"#),
         Action::Info => json(StatusCode::OK, &info(ctx)),
+        Action::Metrics => metrics::scrape(&ctx.registry, &ctx.options.metrics),
         Action::ListTenants => {
             let tenants: Vec<TenantBody> = ctx
                 .registry

@@ -10,6 +10,7 @@
 mod error;
 mod faults;
 mod handlers;
+mod metrics;
 mod reply;
 mod requests;
 mod routes;
@@ -39,6 +40,8 @@ pub struct ControlOptions {
     pub tenant_options: &'static [(&'static str, &'static [&'static str])],
     /// The gateway's options, as `GET /_gateway/info` reports them.
     pub summary: Value,
+    /// The request metrics the pipeline keeps, for `GET /_gateway/metrics`.
+    pub metrics: Arc<crate::http::metrics::Metrics>,
 }
 
 /// What every handler needs.

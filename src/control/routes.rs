@@ -9,6 +9,7 @@ use crate::http::routing::RouteTable;
 pub enum Action {
     Health,
     Info,
+    Metrics,
     ListTenants,
     CreateTenant,
     ShowTenant,
@@ -35,6 +36,7 @@ pub enum Action {
 pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET,    "/health",                               Action::Health),
     (Method::GET,    "/info",                                 Action::Info),
+    (Method::GET,    "/metrics",                              Action::Metrics),
     (Method::GET,    "/tenants",                              Action::ListTenants),
     (Method::POST,   "/tenants",                              Action::CreateTenant),
     (Method::GET,    "/tenants/{name}",                       Action::ShowTenant),

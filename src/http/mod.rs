@@ -10,6 +10,7 @@
 //! - [`routing`]: method + path resolution inside a facade;
 //! - [`journal`]: the per-tenant request journal; [`faults`]: the per-tenant faults; [`watch`]: what is kept per tenant to see and
 //!   perturb its traffic;
+//! - [`metrics`]: the Prometheus metrics the layers keep;
 //! - [`special`]: answers the server treats specially (streamed, or dropped);
 //! - [`json`]: the strict JSON reader the JSON facades share; [`cache`]: encoded bodies kept per
 //!   state version. The gateway's own routes are a facade of their own (`crate::control`).
@@ -22,6 +23,7 @@ pub mod head_timeout;
 pub mod journal;
 pub mod json;
 pub mod layer;
+pub mod metrics;
 pub mod pipeline;
 pub mod prefixes;
 pub mod routing;

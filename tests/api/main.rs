@@ -9,6 +9,7 @@ mod durability;
 mod faults;
 mod helpers;
 mod journal;
+mod metrics;
 mod robustness;
 mod rocketchat;
 mod security;

@@ -37,8 +37,9 @@ pub struct Entry {
     #[serde(serialize_with = "text")]
     pub tenant: Arc<str>,
     pub facade: &'static str,
-    /// The facade's name for the route, when it gives one.
-    pub route: Option<&'static str>,
+    /// The method and the path with its ids replaced (`GET /api/v2/chat/departments/{id}`), as
+    /// the metrics label it.
+    pub route: String,
     #[serde(serialize_with = "method")]
     pub method: http::Method,
     /// The path and query as the client sent them (a tenant's `/t/{name}` included).
@@ -115,7 +116,7 @@ fn method<S: Serializer>(method: &http::Method, serializer: S) -> Result<S::Ok, 
 pub struct Draft {
     pub time_ms: i64,
     pub facade: &'static str,
-    pub route: Option<&'static str>,
+    pub route: String,
     pub method: http::Method,
     pub path: String,
     pub status: u16,

@@ -3,28 +3,43 @@
 //! ([`Facade::fault`](crate::http::Facade::fault)), answered later, or not answered at all
 //! ([`dropped`]). A tenant without rules costs a request one load.
 
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use super::{AnswerService, Answered, Routed, always_ready, answered};
 use crate::http::Answer;
 use crate::http::faults::Decision;
+use crate::http::metrics::{FaultLabels, Metrics};
 use crate::http::special::dropped;
 
 /// Applies each tenant's fault rules.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FaultsLayer;
+#[derive(Clone)]
+pub struct FaultsLayer {
+    metrics: Arc<Metrics>,
+}
+
+impl FaultsLayer {
+    /// Faults fired are counted in `metrics`.
+    pub fn new(metrics: Arc<Metrics>) -> Self {
+        Self { metrics }
+    }
+}
 
 impl<S> tower::Layer<S> for FaultsLayer {
     type Service = Faulty<S>;
 
     fn layer(&self, inner: S) -> Faulty<S> {
-        Faulty { inner }
+        Faulty {
+            metrics: Arc::clone(&self.metrics),
+            inner,
+        }
     }
 }
 
 /// The service [`FaultsLayer`] makes.
 #[derive(Clone)]
 pub struct Faulty<S> {
+    metrics: Arc<Metrics>,
     inner: S,
 }
 
@@ -49,9 +64,16 @@ where
             routed.request.method(),
             routed.request.uri().path(),
         );
-        let Some((decision, _action)) = decided else {
+        let Some((decision, action)) = decided else {
             return answered(self.inner.answer(routed));
         };
+        self.metrics
+            .faults
+            .get_or_create(&FaultLabels {
+                facade: routed.facade.name(),
+                action,
+            })
+            .inc();
         answered(match decision {
             Decision::Answer(fault) => Answer::Now(routed.facade.fault(&fault)),
             Decision::Drop => Answer::Now(dropped()),

@@ -122,6 +122,8 @@ where
             }
         };
         let method = request.method().clone();
+        let request_path = request.uri().path();
+        let route = crate::http::metrics::route_of(&method, request_path);
         let request_headers = request
             .headers()
             .iter()
@@ -141,7 +143,7 @@ where
         let draft = Draft {
             time_ms,
             facade: facade.name(),
-            route: None,
+            route,
             method,
             path,
             status: 0,

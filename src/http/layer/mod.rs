@@ -8,6 +8,7 @@ mod body_limit;
 mod faults;
 mod isolate;
 mod journal;
+mod metrics;
 mod route;
 mod tenant;
 mod trace;
@@ -20,6 +21,7 @@ pub use body_limit::{BodyLimit, BodyLimitLayer};
 pub use faults::{FaultsLayer, Faulty};
 pub use isolate::{Isolate, IsolateLayer};
 pub use journal::{Journal, JournalLayer, Tapped};
+pub use metrics::{Measured, MetricsLayer};
 pub use route::{Route, RouteLayer};
 pub use tenant::{
     NoTenants, TENANT_HEADER, Tenancy, Tenant, TenantDirectory, TenantLayer, TenantTable,

@@ -2,6 +2,7 @@
 //! request changed, under `/_gateway/tenants/{t}/requests` (docs/journal.md).
 
 mod changes;
+mod redaction;
 mod routes;
 
 use reqwest::{Method, StatusCode};
