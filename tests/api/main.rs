@@ -3,6 +3,7 @@
 
 mod binary;
 mod clients;
+mod clients_observe;
 mod consistency;
 mod cross_protocol;
 mod durability;

@@ -25,33 +25,71 @@ pub use redact::{REDACTED, redact_body, redact_header, redact_path};
 /// How much of each body an entry keeps.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
-/// One request and its answer.
-#[derive(Debug, Serialize)]
+/// One request and its answer. Shown (serialized) with its `route`, the method and the path with
+/// its ids replaced (`GET /api/v2/chat/departments/{id}`) as the metrics label it, made when shown
+/// rather than per request.
+#[derive(Debug)]
 pub struct Entry {
     /// Numbered from 1 in the order the answers were ready, per tenant; never reused, not even
     /// after the journal is cleared.
     pub seq: u64,
     /// When the request arrived, in milliseconds since the epoch; shown as RFC 3339.
-    #[serde(serialize_with = "rfc3339", rename = "time")]
     pub time_ms: i64,
-    #[serde(serialize_with = "text")]
     pub tenant: Arc<str>,
     pub facade: &'static str,
-    /// The method and the path with its ids replaced (`GET /api/v2/chat/departments/{id}`), as
-    /// the metrics label it.
-    pub route: String,
-    #[serde(serialize_with = "method")]
     pub method: http::Method,
     /// The path and query as the client sent them (a tenant's `/t/{name}` included).
     pub path: String,
     pub status: u16,
     pub duration_us: u64,
-    /// The request's headers, secrets replaced by [`REDACTED`].
-    pub request_headers: Vec<(String, String)>,
+    /// The request's headers, `name: value` a line, secrets replaced by [`REDACTED`]: one
+    /// allocation a request rather than two a header; shown as `[name, value]` pairs.
+    pub request_headers: String,
     pub request_body: Captured,
     pub response_body: Captured,
     /// What the request changed, in words, in commit order (`model::observe`).
     pub changes: Vec<String>,
+}
+
+/// An entry as it is shown.
+#[derive(Serialize)]
+struct Shown<'e> {
+    seq: u64,
+    #[serde(serialize_with = "rfc3339")]
+    time: i64,
+    tenant: &'e str,
+    facade: &'static str,
+    route: String,
+    method: &'e str,
+    path: &'e str,
+    status: u16,
+    duration_us: u64,
+    #[serde(serialize_with = "header_lines")]
+    request_headers: &'e str,
+    request_body: &'e Captured,
+    response_body: &'e Captured,
+    changes: &'e [String],
+}
+
+impl Serialize for Entry {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Shown {
+            seq: self.seq,
+            time: self.time_ms,
+            tenant: &self.tenant,
+            facade: self.facade,
+            route: crate::http::metrics::route_of(&self.method, self.path_only()),
+            method: self.method.as_str(),
+            path: &self.path,
+            status: self.status,
+            duration_us: self.duration_us,
+            request_headers: &self.request_headers,
+            request_body: &self.request_body,
+            response_body: &self.response_body,
+            changes: &self.changes,
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Entry {
@@ -104,24 +142,19 @@ fn rfc3339<S: Serializer>(ms: &i64, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&text)
 }
 
-fn text<S: Serializer>(text: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(text)
-}
-
-fn method<S: Serializer>(method: &http::Method, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(method.as_str())
+fn header_lines<S: Serializer>(lines: &&str, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(lines.lines().filter_map(|line| line.split_once(": ")))
 }
 
 /// What an entry is made from, before it has its number.
 pub struct Draft {
     pub time_ms: i64,
     pub facade: &'static str,
-    pub route: String,
     pub method: http::Method,
     pub path: String,
     pub status: u16,
     pub duration_us: u64,
-    pub request_headers: Vec<(String, String)>,
+    pub request_headers: String,
     pub request_body: Captured,
     pub response_body: Captured,
     pub changes: Vec<String>,
@@ -199,7 +232,6 @@ impl RequestJournal {
                 time_ms: draft.time_ms,
                 tenant: Arc::clone(&self.tenant),
                 facade: draft.facade,
-                route: draft.route,
                 method: draft.method,
                 path: draft.path,
                 status: draft.status,

@@ -122,13 +122,7 @@ where
             }
         };
         let method = request.method().clone();
-        let request_path = request.uri().path();
-        let route = crate::http::metrics::route_of(&method, request_path);
-        let request_headers = request
-            .headers()
-            .iter()
-            .map(|(name, value)| (name.as_str().to_owned(), redact_header(name, value)))
-            .collect();
+        let request_headers = header_lines(request.headers());
         let copy = (!request.body().is_end_stream()).then(|| Arc::new(Mutex::new(BytesMut::new())));
         let request = request.map(|inner| Tapped {
             inner,
@@ -143,7 +137,6 @@ where
         let draft = Draft {
             time_ms,
             facade: facade.name(),
-            route,
             method,
             path,
             status: 0,
@@ -184,6 +177,22 @@ where
             }
         })
     }
+}
+
+/// The headers, `name: value` a line, secrets redacted.
+fn header_lines(headers: &http::HeaderMap) -> String {
+    let size = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 3)
+        .sum();
+    let mut lines = String::with_capacity(size);
+    for (name, value) in headers {
+        lines.push_str(name.as_str());
+        lines.push_str(": ");
+        lines.push_str(&redact_header(name, value));
+        lines.push('\n');
+    }
+    lines
 }
 
 /// Completes `draft` with the answer and writes it to `journal`.
