@@ -2,7 +2,8 @@
 //! it holds a password, a token or a secret (JSON keys at any depth, XML elements, form and
 //! query parameters: Rocket.Chat's `login` and `users.create`, the classic `<password>`, the
 //! Support and Zopim users' `password`, the `authToken` a login answers), are replaced by
-//! [`REDACTED`] before an entry is stored. A body is only parsed when a fast scan finds a
+//! [`REDACTED`] before an entry is stored (the answer to a read is kept as it is: no read answers
+//! a credential, `Captured::read`). A body is only parsed when a fast scan finds a
 //! secret-like name in it, so a department's JSON costs a few vector compares; a body with such
 //! a name that cannot be parsed (cut at the size limit, or malformed) is not kept at all.
 

@@ -9,7 +9,6 @@
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::FutureExt;
@@ -111,8 +110,11 @@ where
                 request: request.map(Tapped::plain),
             }));
         };
-        let started = Instant::now();
-        let time_ms = now_ms();
+        // One clock for both the entry's time and its duration.
+        let started = std::time::SystemTime::now();
+        let time_ms = started
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
         let path = {
             let asked = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
             let asked = crate::http::journal::redact_path(asked);
@@ -199,18 +201,23 @@ fn header_lines(headers: &http::HeaderMap) -> String {
 fn record(
     journal: &RequestJournal,
     mut draft: Draft,
-    started: Instant,
+    started: std::time::SystemTime,
     copy: Option<&Arc<Mutex<BytesMut>>>,
     response: &mut Response,
     changes: Vec<String>,
 ) {
     draft.status = response.status().as_u16();
-    draft.duration_us = started.elapsed().as_micros() as u64;
+    draft.duration_us = started.elapsed().map_or(0, |d| d.as_micros() as u64);
     if let Some(copy) = copy {
         let bytes = std::mem::take(&mut *copy.lock().unwrap_or_else(|e| e.into_inner())).freeze();
         draft.request_body = Captured::of(&bytes);
     }
-    draft.response_body = Captured::of(&peek(response));
+    let answer = peek(response);
+    draft.response_body = if draft.method == http::Method::GET || draft.method == http::Method::HEAD {
+        Captured::read(&answer)
+    } else {
+        Captured::of(&answer)
+    };
     draft.changes = changes;
     journal.record(draft);
 }
@@ -224,10 +231,4 @@ fn peek(response: &mut Response) -> Bytes {
     };
     *response.body_mut() = Full::new(bytes.clone());
     bytes
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
