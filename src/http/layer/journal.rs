@@ -213,7 +213,8 @@ fn record(
         draft.request_body = Captured::of(&bytes);
     }
     let answer = peek(response);
-    draft.response_body = if draft.method == http::Method::GET || draft.method == http::Method::HEAD {
+    draft.response_body = if draft.method == http::Method::GET || draft.method == http::Method::HEAD
+    {
         Captured::read(&answer)
     } else {
         Captured::of(&answer)
