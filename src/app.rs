@@ -17,6 +17,7 @@ use crate::facades::support::Support;
 use crate::facades::zendesk::Zendesk;
 use crate::facades::zopim::{EnabledFormat, Zopim, ZopimOptions};
 use crate::fixtures::FixtureFile;
+use crate::http::metrics::Metrics;
 use crate::http::server;
 use crate::http::{Pipeline, PrefixTable};
 use crate::http::{Tenancy, TenantDirectory};
@@ -101,6 +102,7 @@ impl App {
             )
             .with_context(|| format!("cannot use the data directory {}", options.dir.display()))?,
         });
+        let metrics = Arc::new(Metrics::default());
         let control = Control::service(
             Arc::clone(&registry),
             ControlOptions {
@@ -109,6 +111,7 @@ impl App {
                 tenant_options: &TENANT_OPTIONS,
                 summary: config.summary(),
                 formats: formats(),
+                metrics: Arc::clone(&metrics),
             },
         );
         let tenancy = Tenancy {
@@ -117,7 +120,7 @@ impl App {
             directory: Arc::clone(&registry) as Arc<dyn TenantDirectory>,
             host_suffix: config.tenant_host_suffix.clone().map(Arc::from),
         };
-        let pipeline = Pipeline::new(tenancy, config.request);
+        let pipeline = Pipeline::with_metrics(tenancy, config.request, metrics);
         let idle = config
             .tenants
             .idle_ttl

@@ -255,6 +255,9 @@ pub struct ServeArgs {
     /// Removes a tenant (never `default`) that no request chose for this long (e.g. `30m`).
     #[arg(long, env = "DESKBRIDGE_TENANT_IDLE_TTL")]
     pub tenant_idle_ttl: Option<String>,
+    /// Requests each tenant's request journal keeps (the newest); 0 keeps none.
+    #[arg(long, env = "DESKBRIDGE_REQUEST_JOURNAL", default_value_t = 10_000)]
+    pub request_journal: usize,
 }
 
 /// Where the starting data comes from.
@@ -451,6 +454,7 @@ impl ServeArgs {
             tenants: RegistryOptions {
                 max_tenants: self.max_tenants,
                 idle_ttl,
+                request_journal: self.request_journal,
             },
             tenant_host_suffix: self.tenant_host_suffix.map(|s| s.to_ascii_lowercase()),
         })
@@ -477,6 +481,7 @@ impl Config {
             "max_tenants": self.tenants.max_tenants,
             "tenant_host_suffix": self.tenant_host_suffix,
             "tenant_idle_ttl_s": self.tenants.idle_ttl.map(|ttl| ttl.as_secs()),
+            "request_journal": self.tenants.request_journal,
             "admin_token_required": self.admin_token.is_some() || !self.listen.ip().is_loopback(),
         })
     }
@@ -512,6 +517,7 @@ impl ServeArgs {
             max_tenants: 1000,
             tenant_host_suffix: None,
             tenant_idle_ttl: None,
+            request_journal: 10_000,
         }
     }
 }

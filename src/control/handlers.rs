@@ -13,6 +13,7 @@ use super::error::ControlError;
 use super::routes::Action;
 use super::wire::{self, CreateTenant, SnapshotBody, TenantBody};
 use super::{assets, dashboard};
+use super::{faults, metrics, requests};
 use crate::fixtures::FixtureFile;
 use crate::http::{Answer, JSON, LayerError, Request, Response, read_body, respond, respond_empty};
 use crate::model::{State, Timestamp};
@@ -79,6 +80,7 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
             }));
         }
         Action::Info => json(StatusCode::OK, &info(ctx)),
+        Action::Metrics => metrics::scrape(&ctx.registry, &ctx.options.metrics),
         Action::ListTenants => {
             let tenants: Vec<TenantBody> = ctx
                 .registry
@@ -166,6 +168,16 @@ pub fn dispatch(ctx: &Arc<Context>, request: Request) -> Result<Answer> {
                     &SnapshotBody::of(&name, &snapshot),
                 ))
             }));
+        }
+        Action::ListRequests => return requests::list(&*tenant()?, &request),
+        Action::CountRequests => return requests::count(tenant()?, request),
+        Action::ClearRequests => return requests::clear(&*tenant()?),
+        Action::StreamRequests => return requests::stream(&*tenant()?, &request),
+        Action::AddFault => return faults::add(tenant()?, request),
+        Action::ListFaults => return faults::list(&*tenant()?),
+        Action::ClearFaults => return faults::clear(&*tenant()?),
+        Action::DeleteFault => {
+            return faults::delete(&*tenant()?, resolved.params.get("fault").unwrap_or(""));
         }
         Action::Restore => {
             let (ctx, tenant) = (Arc::clone(ctx), tenant()?);

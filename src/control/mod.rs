@@ -11,8 +11,12 @@ mod assets;
 mod contacts;
 mod dashboard;
 mod error;
+mod faults;
 mod handlers;
+mod metrics;
 mod migration;
+mod reply;
+mod requests;
 mod routes;
 mod wire;
 
@@ -42,6 +46,8 @@ pub struct ControlOptions {
     pub summary: Value,
     /// The export formats of import and export (from `app.rs`).
     pub formats: crate::migration::Formats,
+    /// The request metrics the pipeline keeps, for `GET /_gateway/metrics`.
+    pub metrics: Arc<crate::http::metrics::Metrics>,
 }
 
 /// What every handler needs.

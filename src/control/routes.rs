@@ -9,6 +9,7 @@ use crate::http::routing::RouteTable;
 pub enum Action {
     Health,
     Info,
+    Metrics,
     ListTenants,
     CreateTenant,
     ShowTenant,
@@ -29,6 +30,14 @@ pub enum Action {
     ImportTenant,
     ExportTenant,
     Reconcile,
+    ListRequests,
+    CountRequests,
+    ClearRequests,
+    StreamRequests,
+    AddFault,
+    ListFaults,
+    ClearFaults,
+    DeleteFault,
 }
 
 impl Action {
@@ -48,6 +57,7 @@ impl Action {
 pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET,    "/health",                               Action::Health),
     (Method::GET,    "/info",                                 Action::Info),
+    (Method::GET,    "/metrics",                              Action::Metrics),
     (Method::GET,    "/tenants",                              Action::ListTenants),
     (Method::POST,   "/tenants",                              Action::CreateTenant),
     (Method::GET,    "/tenants/{name}",                       Action::ShowTenant),
@@ -68,6 +78,16 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::POST,   "/tenants/{name}/import",                Action::ImportTenant),
     (Method::GET,    "/tenants/{name}/export",                Action::ExportTenant),
     (Method::POST,   "/reconcile",                            Action::Reconcile),
+    // The request journal (requests.rs).
+    (Method::GET,    "/tenants/{name}/requests",              Action::ListRequests),
+    (Method::DELETE, "/tenants/{name}/requests",              Action::ClearRequests),
+    (Method::POST,   "/tenants/{name}/requests/count",        Action::CountRequests),
+    (Method::GET,    "/tenants/{name}/requests/stream",       Action::StreamRequests),
+    // Faults (faults.rs).
+    (Method::POST,   "/tenants/{name}/faults",                Action::AddFault),
+    (Method::GET,    "/tenants/{name}/faults",                Action::ListFaults),
+    (Method::DELETE, "/tenants/{name}/faults",                Action::ClearFaults),
+    (Method::DELETE, "/tenants/{name}/faults/{fault}",        Action::DeleteFault),
 ];
 
 /// Where the control plane lives.

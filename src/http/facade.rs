@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use http::Method;
 
+use super::faults::Fault;
 use super::{Request, Response};
 
 /// A failure raised outside a facade's handlers.
@@ -53,6 +54,17 @@ pub trait Facade: Send + Sync + 'static {
     fn show_department(&self, id: u64, origin: &str) -> Option<Shown> {
         let _ = (id, origin);
         None
+    }
+
+    /// Answers a fault (`super::faults`): a server error or a throttle, as the vendor sends it
+    /// (docs/faults.md). By default, the facade's internal error with the fault's status.
+    fn fault(&self, fault: &Fault) -> Response {
+        let mut response = self.rescue(&LayerError::Internal);
+        *response.status_mut() = match fault {
+            Fault::Status(status) => *status,
+            Fault::Throttle(_) => http::StatusCode::TOO_MANY_REQUESTS,
+        };
+        response
     }
 }
 

@@ -8,19 +8,28 @@
 //!   the [`Answer`] it gives;
 //! - [`body`]: the request body and [`read_body`];
 //! - [`routing`]: method + path resolution inside a facade;
+//! - [`journal`]: the per-tenant request journal; [`faults`]: the per-tenant faults; [`watch`]: what is kept per tenant to see and
+//!   perturb its traffic;
+//! - [`metrics`]: the Prometheus metrics the layers keep;
+//! - [`special`]: answers the server treats specially (streamed, or dropped);
 //! - [`json`]: the strict JSON reader the JSON facades share; [`cache`]: encoded bodies kept per
 //!   state version. The gateway's own routes are a facade of their own (`crate::control`).
 
 pub mod body;
 pub mod cache;
 pub mod facade;
+pub mod faults;
 pub mod head_timeout;
+pub mod journal;
 pub mod json;
 pub mod layer;
+pub mod metrics;
 pub mod pipeline;
 pub mod prefixes;
 pub mod routing;
 pub mod server;
+pub mod special;
+pub mod watch;
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -31,6 +40,7 @@ pub use layer::RequestLimits;
 pub use layer::{Tenancy, TenantDirectory, TenantTable};
 pub use pipeline::Pipeline;
 pub use prefixes::PrefixTable;
+pub use watch::TenantWatch;
 
 /// Errors from reading a request body.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

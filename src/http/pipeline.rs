@@ -6,12 +6,22 @@
 //!    routing takes the tenant's prefix table and the path without the tenant's prefix;
 //! 2. **route**: the prefix table picks the facade, which from here on answers every failure
 //!    (the layers below need it);
-//! 3. **trace**: one span per request, named after the facade the route picked;
-//! 4. **body limit**: an oversized body is refused, and every body is due by the request timeout;
-//! 5. **isolate**: a panic becomes the facade's 500, and work that hangs past the deadline and a
+//! 3. **metrics**: each request counted by facade, route and status, timed, and counted in
+//!    flight; right after routing (its labels name the facade), so that it measures every layer
+//!    below, the faults' delays included;
+//! 4. **trace**: one span per request, named after the facade the route picked;
+//! 5. **journal**: the tenant's request journal gets the request and its answer; after routing
+//!    (an entry names the facade) and before the body limit, so that a refused body is journaled
+//!    too, with the client's bytes;
+//! 6. **faults**: the tenant's fault rules may answer in the facade's shape, delay, or drop the
+//!    connection; after the journal, so that a faulted request is journaled with what it got,
+//!    and before everything that reads the body or calls the facade, so that a faulted write
+//!    changes nothing;
+//! 7. **body limit**: an oversized body is refused, and every body is due by the request timeout;
+//! 8. **isolate**: a panic becomes the facade's 500, and work that hangs past the deadline and a
 //!    grace period is stopped with the facade's 408 (it must see the body's deadline, so it comes
 //!    after the body limit);
-//! 6. **dispatch**: the facade's own [`Facade::handle`](super::Facade::handle).
+//! 9. **dispatch**: the facade's own [`Facade::handle`](super::Facade::handle).
 //!
 //! A layer that must answer in a vendor's shape asks the routed facade for the body
 //! ([`Facade::rescue`](super::Facade::rescue)). Each layer answers synchronously ([`Answered`]): a read is
@@ -24,16 +34,20 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use std::sync::Arc;
+
 use tower::ServiceBuilder;
 
 use super::layer::{
-    AnswerService, Answered, BodyLimit, BodyLimitLayer, Isolate, IsolateLayer, RequestLimits,
-    Route, RouteLayer, Routed, Tenancy, Tenant, TenantLayer, Trace, TraceLayer,
+    AnswerService, Answered, BodyLimit, BodyLimitLayer, FaultsLayer, Faulty, Isolate, IsolateLayer,
+    Journal, JournalLayer, Measured, MetricsLayer, RequestLimits, Route, RouteLayer, Routed,
+    Tenancy, Tenant, TenantLayer, Trace, TraceLayer,
 };
+use super::metrics::Metrics;
 use super::{Answer, Body, BoxError, Response};
 
 /// The stack [`Pipeline::new`] builds, innermost last.
-type Stack = Tenant<Route<Trace<BodyLimit<Isolate<Dispatch>>>>>;
+type Stack = Tenant<Route<Measured<Trace<Journal<Faulty<BodyLimit<Isolate<Dispatch>>>>>>>>;
 
 /// The gateway's request pipeline. Cloning it is cheap (the tenants' prefix tables are shared);
 /// the server keeps one per connection.
@@ -45,10 +59,18 @@ pub struct Pipeline {
 impl Pipeline {
     /// The stack over `tenancy`'s facades, in the order the module doc gives and explains.
     pub fn new(tenancy: Tenancy, limits: RequestLimits) -> Self {
+        Self::with_metrics(tenancy, limits, Arc::default())
+    }
+
+    /// As [`Pipeline::new`], counting into `metrics`.
+    pub fn with_metrics(tenancy: Tenancy, limits: RequestLimits, metrics: Arc<Metrics>) -> Self {
         let stack = ServiceBuilder::new()
             .layer(TenantLayer::new(tenancy))
             .layer(RouteLayer)
+            .layer(MetricsLayer::new(Arc::clone(&metrics)))
             .layer(TraceLayer)
+            .layer(JournalLayer)
+            .layer(FaultsLayer::new(metrics))
             .layer(BodyLimitLayer::new(limits))
             .layer(IsolateLayer::new(limits.request_timeout))
             .service(Dispatch);
@@ -59,7 +81,7 @@ impl Pipeline {
     /// nothing per request is allocated for it.
     pub fn answer<B>(&mut self, request: http::Request<B>) -> Answer
     where
-        B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+        B: hyper::body::Body<Data = bytes::Bytes> + Send + Unpin + 'static,
         B::Error: Into<BoxError>,
     {
         self.stack.answer(request)
@@ -71,7 +93,7 @@ impl Pipeline {
 /// read's answer free of any future.
 impl<B> tower::Service<http::Request<B>> for Pipeline
 where
-    B: hyper::body::Body<Data = bytes::Bytes> + Send + 'static,
+    B: hyper::body::Body<Data = bytes::Bytes> + Send + Unpin + 'static,
     B::Error: Into<BoxError>,
 {
     type Response = Response;

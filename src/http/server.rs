@@ -2,7 +2,6 @@
 //! and graceful shutdown (stop accepting, let in-flight requests finish, then close).
 
 use std::cell::RefCell;
-use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -17,7 +16,10 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use super::head_timeout::{HeadClock, Watched};
-use super::{Answer, Pipeline, Response};
+use bytes::Bytes;
+use http_body_util::Full;
+
+use super::{Answer, Pipeline, Response, special};
 
 /// Limits on connections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,14 +44,42 @@ struct ConnectionService {
     clock: Arc<HeadClock>,
 }
 
+/// What the server sends: the pipeline's whole body, or a streamed one ([`special`]).
+type Sent = http::Response<http_body_util::Either<Full<Bytes>, special::StreamBody>>;
+
+/// The answer was [`special::dropped`]: hyper closes the connection without a response.
+#[derive(Debug)]
+struct DroppedOnPurpose;
+
+impl std::fmt::Display for DroppedOnPurpose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a fault")
+    }
+}
+
+impl std::error::Error for DroppedOnPurpose {}
+
+/// The response as sent: an ordinary one pays one emptiness check of its extensions.
+fn sent(response: Response) -> Result<Sent, DroppedOnPurpose> {
+    if !response.extensions().is_empty() {
+        if special::is_dropped(&response) {
+            return Err(DroppedOnPurpose);
+        }
+        if let Some(stream) = special::take_stream(&response) {
+            return Ok(response.map(|_| http_body_util::Either::Right(stream)));
+        }
+    }
+    Ok(response.map(http_body_util::Either::Left))
+}
+
 impl hyper::service::Service<hyper::Request<Incoming>> for ConnectionService {
-    type Response = Response;
-    type Error = Infallible;
+    type Response = Sent;
+    type Error = DroppedOnPurpose;
     type Future = Either<
-        std::future::Ready<Result<Response, Infallible>>,
+        std::future::Ready<Result<Sent, DroppedOnPurpose>>,
         futures_util::future::Map<
             Pin<Box<dyn Future<Output = Response> + Send>>,
-            Box<dyn FnOnce(Response) -> Result<Response, Infallible> + Send>,
+            Box<dyn FnOnce(Response) -> Result<Sent, DroppedOnPurpose> + Send>,
         >,
     >;
 
@@ -59,13 +89,13 @@ impl hyper::service::Service<hyper::Request<Incoming>> for ConnectionService {
             // A read: answered during the call, so the future hyper polls is a ready one.
             Answer::Now(response) => {
                 self.clock.response_ready();
-                Either::Left(std::future::ready(Ok(response)))
+                Either::Left(std::future::ready(sent(response)))
             }
             Answer::Later(work) => {
                 let clock = Arc::clone(&self.clock);
                 Either::Right(work.map(Box::new(move |response| {
                     clock.response_ready();
-                    Ok(response)
+                    sent(response)
                 })))
             }
         }

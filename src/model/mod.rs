@@ -21,6 +21,8 @@
 //!   change.
 //! * `unit`: units, named groups of departments with supervising agents.
 //! * `invariants`: the full index check, for tests and recovery.
+//! * `observe` (a request's [`observe::Watcher`] on its writes) and `describe` (a write's changes
+//!   in words), for the request journal.
 //! * `store`: the [`Store`] handle and its write path; `publish`: the published state and the
 //!   writers' head; `commit`: the group-commit task that makes journaled writes durable.
 
@@ -33,11 +35,13 @@ pub mod contact;
 mod contacts;
 pub mod department;
 mod department_map;
+mod describe;
 pub mod error;
 pub mod ids;
 mod invariants;
 pub mod load;
 pub mod membership;
+pub mod observe;
 mod publish;
 mod replay;
 pub mod session;

@@ -17,8 +17,10 @@ use tokio::sync::oneshot;
 use super::change::Batch;
 use super::command::{Command, Outcome};
 use super::commit::{self, Journal, Pending};
+use super::describe;
 use super::error::ModelError;
 use super::ids::Timestamp;
+use super::observe;
 use super::publish::Shared;
 use super::state::{State, View};
 
@@ -118,11 +120,14 @@ impl Store {
         &self,
         build: impl FnOnce(&State) -> Result<(State, T), ModelError>,
     ) -> Result<(View, T), ModelError> {
-        let (next, outcome, done) = {
+        let (next, outcome, done, described) = {
             let mut writer = self.inner.shared.writer();
             let (mut next, outcome) = build(writer.head())?;
             next.version = writer.head().version + 1;
             let next = Arc::new(next);
+            // For the request journal, when the request is watched (`observe.rs`); reported
+            // once the write is committed.
+            let described = observe::watched().then(|| describe::changes(writer.head(), &next));
             let done = match &self.inner.queue {
                 None => {
                     self.inner.shared.publish(Arc::clone(&next));
@@ -153,11 +158,14 @@ impl Store {
                 }
             };
             writer.advance(Arc::clone(&next));
-            (next, outcome, done)
+            (next, outcome, done, described)
         };
         if let Some(done) = done {
             // The commit task answers every pending write; a dropped sender means it is gone.
             done.await.unwrap_or(Err(ModelError::Storage))?;
+        }
+        if let Some(lines) = described {
+            observe::report(lines);
         }
         Ok((next, outcome))
     }

@@ -94,7 +94,9 @@ impl JournalWriter {
         }
         self.file.write_all(&self.buf)?;
         if self.fsync == Fsync::Always {
+            let started = std::time::Instant::now();
             self.file.sync_data()?;
+            super::metrics::FSYNC_SECONDS.observe(started.elapsed().as_secs_f64());
         }
         Ok(())
     }
@@ -179,6 +181,7 @@ impl Journal for JournalWriter {
                 "the journal is unusable after an earlier failure; restart the gateway".into(),
             );
         }
+        super::metrics::COMMIT_GROUP.observe(batches.len() as f64);
         self.buf.clear();
         let payload = serde_json::to_vec(batches)?;
         frame(&mut self.buf, &payload)?;

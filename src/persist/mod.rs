@@ -44,6 +44,7 @@ mod compaction;
 mod dir;
 mod error;
 mod journal;
+pub mod metrics;
 mod options;
 mod record;
 mod snapshot;

@@ -45,6 +45,8 @@ pub struct RegistryOptions {
     /// With it, a tenant no request chose for this long is removed (never `default`), and each
     /// request notes the time in its tenant; without it, no request pays for that.
     pub idle_ttl: Option<std::time::Duration>,
+    /// Requests each tenant's request journal keeps; 0 keeps none.
+    pub request_journal: usize,
 }
 
 /// Every tenant, by name. `default` is always there.
@@ -136,6 +138,7 @@ impl Registry {
                 parts,
                 &registry.facades,
                 options.idle_ttl.is_some(),
+                options.request_journal,
             ));
             registry.tenants.insert(tenant.name.clone(), tenant);
         }
@@ -170,7 +173,7 @@ impl Registry {
             snapshots,
             disk: disk.clone(),
         };
-        let default = Arc::new(Tenant::new(parts, &facades, false));
+        let default = Arc::new(Tenant::new(parts, &facades, false, options.request_journal));
         let tenants = DashMap::with_hasher(foldhash::fast::RandomState::default());
         tenants.insert(default.name.clone(), Arc::clone(&default));
         Self {
@@ -317,6 +320,7 @@ impl Registry {
             parts,
             &self.facades,
             self.options.idle_ttl.is_some(),
+            self.options.request_journal,
         ));
         self.tenants
             .insert(tenant.name.clone(), Arc::clone(&tenant));

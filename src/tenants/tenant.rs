@@ -9,7 +9,7 @@ use super::error::{TenantError, blocking, detached};
 use super::options::Options;
 use super::origin::Origin;
 use super::{SnapshotName, TenantName};
-use crate::http::{PrefixTable, TenantTable};
+use crate::http::{PrefixTable, TenantTable, TenantWatch};
 use crate::model::{State, Store, Timestamp, View};
 
 /// Builds a tenant's facades over its store: `app.rs` supplies it, so that this module names no
@@ -55,8 +55,14 @@ pub(super) struct Parts {
 }
 
 impl Tenant {
-    /// `tracked`: whether requests note when they choose it (for the idle limit).
-    pub(super) fn new(parts: Parts, facades: &TenantFacades, tracked: bool) -> Self {
+    /// `tracked`: whether requests note when they choose it (for the idle limit); `journal`: how
+    /// many requests its request journal keeps (0: none).
+    pub(super) fn new(
+        parts: Parts,
+        facades: &TenantFacades,
+        tracked: bool,
+        journal: usize,
+    ) -> Self {
         let Parts {
             name,
             created_at,
@@ -67,12 +73,17 @@ impl Tenant {
             snapshots,
             disk,
         } = parts;
+        let watch = TenantWatch::new(name.as_str(), journal);
         Self {
             name,
             created_at,
             origin,
             base,
-            facades: Arc::new(TenantTable::new(facades(store.clone(), &options), tracked)),
+            facades: Arc::new(TenantTable::watched(
+                facades(store.clone(), &options),
+                tracked,
+                watch,
+            )),
             options,
             store,
             snapshots: Mutex::new(snapshots),

@@ -3,10 +3,14 @@
 
 mod binary;
 mod clients;
+mod clients_observe;
 mod consistency;
 mod cross_protocol;
 mod durability;
+mod faults;
 mod helpers;
+mod journal;
+mod metrics;
 mod migration;
 mod robustness;
 mod rocketchat;

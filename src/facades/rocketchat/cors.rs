@@ -134,4 +134,8 @@ impl Facade for Cors {
     fn show_department(&self, id: u64, origin: &str) -> Option<crate::http::Shown> {
         self.inner.show_department(id, origin)
     }
+
+    fn fault(&self, fault: &crate::http::faults::Fault) -> Response {
+        self.inner.fault(fault)
+    }
 }

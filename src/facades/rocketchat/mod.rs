@@ -19,6 +19,7 @@ mod check;
 mod cors;
 mod error;
 pub mod export_format;
+mod fault;
 mod handlers;
 mod livechat;
 mod mapping;
@@ -133,5 +134,10 @@ impl Facade for Rocketchat {
 
     fn show_department(&self, id: u64, origin: &str) -> Option<crate::http::Shown> {
         showcase::department(&self.context, id, origin)
+    }
+
+    /// docs/faults.md.
+    fn fault(&self, fault: &crate::http::faults::Fault) -> Response {
+        fault::answer(fault)
     }
 }

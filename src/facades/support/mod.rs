@@ -14,6 +14,7 @@ mod auth;
 mod common;
 mod error;
 pub mod export_format;
+mod fault;
 mod handlers;
 mod jobs;
 mod mapping;
@@ -95,5 +96,10 @@ impl Facade for Support {
 
     fn show_department(&self, id: u64, origin: &str) -> Option<crate::http::Shown> {
         showcase::department(&self.context, id, origin)
+    }
+
+    /// docs/faults.md.
+    fn fault(&self, fault: &crate::http::faults::Fault) -> Response {
+        fault::answer(fault)
     }
 }

@@ -18,6 +18,7 @@
 mod auth;
 mod error;
 pub mod export_format;
+mod fault;
 mod format;
 mod handlers;
 mod mapping;
@@ -99,5 +100,10 @@ impl Facade for Zendesk {
 
     fn show_department(&self, id: u64, origin: &str) -> Option<crate::http::Shown> {
         showcase::department(&self.context, id, origin)
+    }
+
+    /// docs/faults.md.
+    fn fault(&self, fault: &crate::http::faults::Fault) -> Response {
+        fault::answer(fault)
     }
 }

@@ -11,6 +11,7 @@
 mod auth;
 mod error;
 pub mod export_format;
+mod fault;
 mod handlers;
 mod mapping;
 mod routes;
@@ -113,5 +114,10 @@ impl Facade for Zopim {
 
     fn show_department(&self, id: u64, origin: &str) -> Option<crate::http::Shown> {
         showcase::department(&self.context, id, origin)
+    }
+
+    /// docs/faults.md.
+    fn fault(&self, fault: &crate::http::faults::Fault) -> Response {
+        fault::answer(fault)
     }
 }

@@ -60,6 +60,7 @@ where
         &mut self,
         Routed {
             facade,
+            watch,
             mount,
             request,
         }: Routed<'f, B>,
@@ -84,6 +85,7 @@ where
         }
         answered(self.inner.answer(Routed {
             facade,
+            watch,
             mount,
             request,
         }))

@@ -5,7 +5,10 @@
 //! request asks the facade that owns the path for the vendor's body ([`Facade::rescue`]).
 
 mod body_limit;
+mod faults;
 mod isolate;
+mod journal;
+mod metrics;
 mod route;
 mod tenant;
 mod trace;
@@ -15,14 +18,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use body_limit::{BodyLimit, BodyLimitLayer};
+pub use faults::{FaultsLayer, Faulty};
 pub use isolate::{Isolate, IsolateLayer};
+pub use journal::{Journal, JournalLayer, Tapped};
+pub use metrics::{Measured, MetricsLayer};
 pub use route::{Route, RouteLayer};
 pub use tenant::{
     NoTenants, TENANT_HEADER, Tenancy, Tenant, TenantDirectory, TenantLayer, TenantTable,
 };
 pub use trace::{Trace, TraceLayer};
 
-use super::{Answer, Facade, PrefixTable};
+use super::{Answer, Facade, PrefixTable, TenantWatch};
 
 /// Limits applied to each request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +46,8 @@ pub type Answered = std::future::Ready<Result<Answer, Infallible>>;
 /// synchronous part.
 pub struct Tenanted<'t, B> {
     pub facades: &'t PrefixTable,
+    /// The tenant's journal and faults; `None` for the global facades (the control plane).
+    pub watch: Option<&'t TenantWatch>,
     /// The path prefix taken off the request's path (`/t/{name}`), if one was.
     pub mount: Option<Arc<str>>,
     pub request: http::Request<B>,
@@ -50,6 +58,8 @@ pub struct Tenanted<'t, B> {
 /// core would contend on).
 pub struct Routed<'f, B> {
     pub facade: &'f Arc<dyn Facade>,
+    /// As [`Tenanted::watch`].
+    pub watch: Option<&'f TenantWatch>,
     /// As [`Tenanted::mount`], until the body limit puts it in the body.
     pub mount: Option<Arc<str>>,
     pub request: http::Request<B>,

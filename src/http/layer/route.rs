@@ -39,6 +39,7 @@ where
         &mut self,
         Tenanted {
             facades,
+            watch,
             mount,
             request,
         }: Tenanted<'t, B>,
@@ -46,6 +47,7 @@ where
         let facade = facades.facade_for(request.uri().path());
         answered(self.inner.answer(Routed {
             facade,
+            watch,
             mount,
             request,
         }))

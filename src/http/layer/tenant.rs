@@ -24,7 +24,7 @@ use http::header::HOST;
 use http::uri::PathAndQuery;
 
 use super::{AnswerService, Answered, Tenanted, always_ready, answered};
-use crate::http::{Answer, LayerError, PrefixTable};
+use crate::http::{Answer, LayerError, PrefixTable, TenantWatch};
 
 /// The header that names a tenant.
 pub const TENANT_HEADER: http::HeaderName = http::HeaderName::from_static("x-deskbridge-tenant");
@@ -33,6 +33,8 @@ pub const TENANT_HEADER: http::HeaderName = http::HeaderName::from_static("x-des
 /// when the registry removes idle tenants, when a request last chose it.
 pub struct TenantTable {
     facades: PrefixTable,
+    /// Its request journal and faults.
+    watch: TenantWatch,
     retired: AtomicBool,
     /// Whether [`TenantTable::chosen`] notes the time: without an idle limit no request pays
     /// for a clock read and a store to a line every core shares.
@@ -44,8 +46,14 @@ pub struct TenantTable {
 impl TenantTable {
     /// `tracked`: whether requests note when they chose the tenant.
     pub fn new(facades: PrefixTable, tracked: bool) -> Self {
+        Self::watched(facades, tracked, TenantWatch::off())
+    }
+
+    /// As [`TenantTable::new`], with the tenant's journal and faults.
+    pub fn watched(facades: PrefixTable, tracked: bool, watch: TenantWatch) -> Self {
         Self {
             facades,
+            watch,
             retired: AtomicBool::new(false),
             tracked,
             last_chosen: AtomicI64::new(now_ms()),
@@ -66,6 +74,11 @@ impl TenantTable {
 
     pub fn facades(&self) -> &PrefixTable {
         &self.facades
+    }
+
+    /// The tenant's request journal and faults.
+    pub fn watch(&self) -> &TenantWatch {
+        &self.watch
     }
 
     /// The tenant is gone: no connection that kept it may send it another request.
@@ -199,6 +212,7 @@ where
         if tenancy.global.claimant(request.uri().path()).is_some() {
             return answered(inner.answer(Tenanted {
                 facades: &tenancy.global,
+                watch: None,
                 mount: None,
                 request,
             }));
@@ -206,6 +220,7 @@ where
         let Some(named) = named(&request, tenancy.host_suffix.as_deref()) else {
             return answered(inner.answer(Tenanted {
                 facades: tenancy.default.facades(),
+                watch: Some(tenancy.default.watch()),
                 mount: None,
                 request,
             }));
@@ -245,6 +260,7 @@ where
         };
         answered(inner.answer(Tenanted {
             facades: tenant.table.facades(),
+            watch: Some(tenant.table.watch()),
             mount,
             request,
         }))

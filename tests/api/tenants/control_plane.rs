@@ -578,6 +578,7 @@ async fn info_reports_the_version_the_tenant_count_and_the_options() {
                 "max_tenants": 1000,
                 "tenant_host_suffix": null,
                 "tenant_idle_ttl_s": null,
+                "request_journal": 10000,
                 "admin_token_required": false,
             }
         })

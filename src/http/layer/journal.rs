@@ -1,0 +1,235 @@
+//! The request journal's layer: once a request's answer is ready, it is written to the tenant's
+//! journal ([`crate::http::journal`]) with the request's first bytes, the answer's, and the
+//! changes the request's writes made, which the store reports to the [`Watcher`] set around the
+//! request's work (`model::observe`). It comes after routing (an entry names the facade) and
+//! before the faults (a faulted request is journaled with the answer the fault gave) and the body
+//! limit (a refused body is journaled too): the body it sees is the client's, which it copies as
+//! it is read ([`Tapped`]).
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures_util::FutureExt;
+use http_body_util::{BodyExt, Full};
+
+use super::{AnswerService, Answered, Routed, always_ready, answered};
+use crate::http::journal::{BODY_LIMIT, Captured, Draft, RequestJournal, redact_header};
+use crate::http::{Answer, Response};
+use crate::model::observe::Watcher;
+
+/// Journals each request of a tenant that has a journal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JournalLayer;
+
+impl<S> tower::Layer<S> for JournalLayer {
+    type Service = Journal<S>;
+
+    fn layer(&self, inner: S) -> Journal<S> {
+        Journal { inner }
+    }
+}
+
+/// The service [`JournalLayer`] makes.
+#[derive(Clone)]
+pub struct Journal<S> {
+    inner: S,
+}
+
+/// A request body whose first [`BODY_LIMIT`] bytes are copied as it is read, when it is
+/// journaled.
+pub struct Tapped<B> {
+    inner: B,
+    copy: Option<Arc<Mutex<BytesMut>>>,
+}
+
+impl<B> Tapped<B> {
+    fn plain(inner: B) -> Self {
+        Self { inner, copy: None }
+    }
+}
+
+impl<B> hyper::body::Body for Tapped<B>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
+    type Data = Bytes;
+    type Error = B::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, B::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if let (Poll::Ready(Some(Ok(frame))), Some(copy)) = (&polled, &self.copy)
+            && let Some(data) = frame.data_ref()
+        {
+            let mut copy = copy.lock().unwrap_or_else(|e| e.into_inner());
+            // One byte past the limit, so that the entry knows the body was longer.
+            let room = (BODY_LIMIT + 1).saturating_sub(copy.len());
+            copy.extend_from_slice(&data[..data.len().min(room)]);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl<'f, B, S> tower::Service<Routed<'f, B>> for Journal<S>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+    S: AnswerService<Routed<'f, Tapped<B>>>,
+{
+    type Response = Answer;
+    type Error = std::convert::Infallible;
+    type Future = Answered;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        always_ready()
+    }
+
+    fn call(&mut self, routed: Routed<'f, B>) -> Answered {
+        let Routed {
+            facade,
+            watch,
+            mount,
+            request,
+        } = routed;
+        let Some(journal) = watch.and_then(|w| w.journal.as_ref()) else {
+            return answered(self.inner.answer(Routed {
+                facade,
+                watch,
+                mount,
+                request: request.map(Tapped::plain),
+            }));
+        };
+        // One clock for both the entry's time and its duration.
+        let started = std::time::SystemTime::now();
+        let time_ms = started
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let path = {
+            let asked = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            let asked = crate::http::journal::redact_path(asked);
+            match &mount {
+                Some(mount) => format!("{mount}{asked}"),
+                None => asked,
+            }
+        };
+        let method = request.method().clone();
+        let request_headers = header_lines(request.headers());
+        let copy = (!request.body().is_end_stream()).then(|| Arc::new(Mutex::new(BytesMut::new())));
+        let request = request.map(|inner| Tapped {
+            inner,
+            copy: copy.clone(),
+        });
+        let answer = self.inner.answer(Routed {
+            facade,
+            watch,
+            mount,
+            request,
+        });
+        let draft = Draft {
+            time_ms,
+            facade: facade.name(),
+            method,
+            path,
+            status: 0,
+            duration_us: 0,
+            request_headers,
+            request_body: Captured::default(),
+            response_body: Captured::default(),
+            changes: Vec::new(),
+        };
+        answered(match answer {
+            Answer::Now(mut response) => {
+                record(
+                    journal,
+                    draft,
+                    started,
+                    copy.as_ref(),
+                    &mut response,
+                    Vec::new(),
+                );
+                Answer::Now(response)
+            }
+            Answer::Later(work) => {
+                let journal = Arc::clone(journal);
+                Answer::later(async move {
+                    let watcher = Watcher::new();
+                    let mut response = watcher.scope(work).await;
+                    let changes = watcher.take();
+                    record(
+                        &journal,
+                        draft,
+                        started,
+                        copy.as_ref(),
+                        &mut response,
+                        changes,
+                    );
+                    response
+                })
+            }
+        })
+    }
+}
+
+/// The headers, `name: value` a line, secrets redacted.
+fn header_lines(headers: &http::HeaderMap) -> String {
+    let size = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 3)
+        .sum();
+    let mut lines = String::with_capacity(size);
+    for (name, value) in headers {
+        lines.push_str(name.as_str());
+        lines.push_str(": ");
+        lines.push_str(&redact_header(name, value));
+        lines.push('\n');
+    }
+    lines
+}
+
+/// Completes `draft` with the answer and writes it to `journal`.
+fn record(
+    journal: &RequestJournal,
+    mut draft: Draft,
+    started: std::time::SystemTime,
+    copy: Option<&Arc<Mutex<BytesMut>>>,
+    response: &mut Response,
+    changes: Vec<String>,
+) {
+    draft.status = response.status().as_u16();
+    draft.duration_us = started.elapsed().map_or(0, |d| d.as_micros() as u64);
+    if let Some(copy) = copy {
+        let bytes = std::mem::take(&mut *copy.lock().unwrap_or_else(|e| e.into_inner())).freeze();
+        draft.request_body = Captured::of(&bytes);
+    }
+    let answer = peek(response);
+    draft.response_body = if draft.method == http::Method::GET || draft.method == http::Method::HEAD
+    {
+        Captured::read(&answer)
+    } else {
+        Captured::of(&answer)
+    };
+    draft.changes = changes;
+    journal.record(draft);
+}
+
+/// The bytes of a whole-in-memory response body, which stays as it was.
+fn peek(response: &mut Response) -> Bytes {
+    let mut body = std::mem::take(response.body_mut());
+    let bytes = match body.frame().now_or_never() {
+        Some(Some(Ok(frame))) => frame.into_data().unwrap_or_default(),
+        _ => Bytes::new(),
+    };
+    *response.body_mut() = Full::new(bytes.clone());
+    bytes
+}
