@@ -143,6 +143,35 @@ async fn without_a_widget_folder_the_page_says_how_to_serve_it() {
     );
 }
 
+#[tokio::test]
+async fn the_sound_the_config_names_is_served_with_or_without_a_widget_folder() {
+    // `livechat/config`'s `resources.sound` is `<site>/sounds/chime.mp3`
+    // (apps/meteor/app/livechat/server/api/lib/livechat.ts); the widget fetches it on start.
+    let app = spawn_app().await;
+    let config = get(&app, "/api/v1/livechat/config").await.json();
+    let sound = config["config"]["resources"]["sound"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = sound.split_once("://").unwrap().1;
+    let path = &path[path.find('/').unwrap()..];
+    assert_eq!(path, "/sounds/chime.mp3");
+
+    let reply = app.request(Method::GET, path, None, None).await;
+    let head = app.request(Method::HEAD, path, None, None).await;
+    let other = get(&app, "/sounds/beep.mp3").await;
+    let post = app.request(Method::POST, path, None, Some("")).await;
+
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.headers["content-type"], "audio/mpeg");
+    assert_eq!(reply.headers["content-length"], "4170");
+    // Its frames are checked byte for byte by the unit test in livechat/sound.rs.
+    assert_eq!(head.status, StatusCode::OK);
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.body, "Not found\n");
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
 /// Reads the next DDP message.
 async fn next<S>(socket: &mut S) -> Value
 where

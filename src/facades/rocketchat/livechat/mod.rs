@@ -10,6 +10,7 @@
 mod ddp;
 mod error;
 mod files;
+mod sound;
 mod visitor;
 
 pub(crate) use visitor::find_guest;
@@ -59,6 +60,7 @@ impl Facade for Livechat {
             "/api/v1/livechat/visitor",
             "/api/v1/livechat/page.visited",
             "/api/v1/livechat/offline.message",
+            "/sounds/",
         ]
     }
 
@@ -72,6 +74,9 @@ impl Facade for Livechat {
         }
         if path == "/livechat" || path.starts_with("/livechat/") {
             return files::serve(&self.context, request);
+        }
+        if path.starts_with("/sounds/") {
+            return Answer::Now(sound::serve(&request));
         }
         Answer::Now(self.rescue(&LayerError::NotFound))
     }
