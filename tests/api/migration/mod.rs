@@ -6,6 +6,7 @@ mod bad_input;
 mod control;
 mod formats;
 mod reconcile;
+mod support_bodies;
 mod rehearsal;
 
 use std::sync::Arc;
