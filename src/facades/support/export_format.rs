@@ -365,10 +365,9 @@ impl Format for SupportFormat {
                 .updated_at
                 .map(|t| parse_time(MEMBERSHIPS, &record, "updated_at", &t))
                 .transpose()?;
-            let id = m
-                .id
-                .map(|id| builder.link_id(MEMBERSHIPS, &record, "id", id))
-                .transpose()?;
+            let id =
+                m.id.map(|id| builder.link_id(MEMBERSHIPS, &record, "id", id))
+                    .transpose()?;
             let link = builder.add_member(
                 MEMBERSHIPS,
                 &record,
@@ -384,18 +383,18 @@ impl Format for SupportFormat {
             if let Some(id) = id {
                 link.id = id;
             }
-            if m.default {
-                if let Some(other) = defaults.insert(user, group) {
-                    return Err(MigrationError::invalid(
-                        MEMBERSHIPS,
-                        &record,
-                        "default",
-                        format!(
-                            "user {} already has a default membership (group {})",
-                            m.user_id, other.0
-                        ),
-                    ));
-                }
+            if m.default
+                && let Some(other) = defaults.insert(user, group)
+            {
+                return Err(MigrationError::invalid(
+                    MEMBERSHIPS,
+                    &record,
+                    "default",
+                    format!(
+                        "user {} already has a default membership (group {})",
+                        m.user_id, other.0
+                    ),
+                ));
             }
         }
         // `default_group_id` is the group of the user's default membership: one the user is a

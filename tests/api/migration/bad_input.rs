@@ -104,8 +104,14 @@ async fn a_bad_export_is_refused_naming_file_record_and_field_and_nothing_is_imp
             "a group membership id repeated",
             "zendesk-support",
             zip(&[
-                ("groups.json", r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#),
-                ("users.json", r#"{"users": [{"id": 9, "email": "ann@example.com"}]}"#),
+                (
+                    "groups.json",
+                    r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#,
+                ),
+                (
+                    "users.json",
+                    r#"{"users": [{"id": 9, "email": "ann@example.com"}]}"#,
+                ),
                 (
                     "group_memberships.json",
                     r#"{"group_memberships": [{"id": 4, "user_id": 9, "group_id": 5}, {"id": 4, "user_id": 9, "group_id": 6}]}"#,
@@ -117,8 +123,14 @@ async fn a_bad_export_is_refused_naming_file_record_and_field_and_nothing_is_imp
             "two default group memberships of one user",
             "zendesk-support",
             zip(&[
-                ("groups.json", r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#),
-                ("users.json", r#"{"users": [{"id": 9, "email": "ann@example.com"}]}"#),
+                (
+                    "groups.json",
+                    r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#,
+                ),
+                (
+                    "users.json",
+                    r#"{"users": [{"id": 9, "email": "ann@example.com"}]}"#,
+                ),
                 (
                     "group_memberships.json",
                     r#"{"group_memberships": [{"id": 1, "user_id": 9, "group_id": 5, "default": true}, {"id": 2, "user_id": 9, "group_id": 6, "default": true}]}"#,
@@ -130,7 +142,10 @@ async fn a_bad_export_is_refused_naming_file_record_and_field_and_nothing_is_imp
             "a default_group_id that is not the default membership's group",
             "zendesk-support",
             zip(&[
-                ("groups.json", r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#),
+                (
+                    "groups.json",
+                    r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#,
+                ),
                 (
                     "users.json",
                     r#"{"users": [{"id": 9, "email": "ann@example.com", "default_group_id": 6}]}"#,
@@ -146,7 +161,10 @@ async fn a_bad_export_is_refused_naming_file_record_and_field_and_nothing_is_imp
             "a default_group_id of a group the user is not in",
             "zendesk-support",
             zip(&[
-                ("groups.json", r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#),
+                (
+                    "groups.json",
+                    r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#,
+                ),
                 (
                     "users.json",
                     r#"{"users": [{"id": 9, "email": "ann@example.com", "default_group_id": 6}]}"#,

@@ -6,8 +6,8 @@ mod bad_input;
 mod control;
 mod formats;
 mod reconcile;
-mod support_bodies;
 mod rehearsal;
+mod support_bodies;
 
 use std::sync::Arc;
 

@@ -20,14 +20,18 @@ fn large() -> String {
     state["agents"][2]["active"] = json!(false);
     let agents = state["agents"].as_array_mut().unwrap();
     for n in 10..130u64 {
-        agents.push(json!({"id": n, "username": format!("a{n}"), "name": format!("Agent {n}"),
+        agents.push(
+            json!({"id": n, "username": format!("a{n}"), "name": format!("Agent {n}"),
                            "email": format!("a{n}@example.com"), "roles": ["agent"],
-                           "created_at": "2024-03-01T08:00:00Z"}));
+                           "created_at": "2024-03-01T08:00:00Z"}),
+        );
     }
     let departments = state["departments"].as_array_mut().unwrap();
     for n in 10..115u64 {
-        departments.push(json!({"id": n, "name": format!("Group {n}"), "members": [n, 3],
-                                "active": n != 50, "created_at": "2024-03-02T08:00:00Z"}));
+        departments.push(
+            json!({"id": n, "name": format!("Group {n}"), "members": [n, 3],
+                                "active": n != 50, "created_at": "2024-03-02T08:00:00Z"}),
+        );
     }
     state.to_string()
 }

@@ -103,7 +103,13 @@ async fn a_deleted_users_memberships_are_shown_nowhere() {
     );
     assert_json(&of_user, StatusCode::OK, all(vec![]), "the user's");
     assert_json(&shown, StatusCode::NOT_FOUND, not_found(), "by id");
-    assert!(app.handle.store().view().membership_by_id(MembershipId(4)).is_some());
+    assert!(
+        app.handle
+            .store()
+            .view()
+            .membership_by_id(MembershipId(4))
+            .is_some()
+    );
 }
 
 #[tokio::test]
