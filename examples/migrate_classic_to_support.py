@@ -14,10 +14,10 @@ the PATH. Only the standard library: no Zendesk client speaks both APIs.
 2. Tenant `new` is made holding only the operator, with a password.
 3. The groups and users are read from `old` (GET /groups.xml, /users.xml, HTTP Basic with the
    API token). Each group is created in `new` through the Support API
-   (POST /api/v2/groups.json). The Support API's users and group memberships routes are not in
-   this gateway yet, so users and memberships are written through `new`'s classic routes
-   (POST /users.xml, PUT /groups/{id}.xml with <agents>); once they are, they become
-   POST /api/v2/users.json and POST /api/v2/group_memberships.json.
+   (POST /api/v2/groups.json), each user not there yet (matched by email among
+   GET /api/v2/users.json's pages) with POST /api/v2/users.json, its classic role number
+   (0, 2, 4) as the Support role name (end-user, admin, agent), and each of its groups with
+   POST /api/v2/group_memberships.json.
 4. `deskbridge reconcile` compares `old` as classic Zendesk shows it with `new` as the Support
    API shows it, and must find them equal. Exits 0 when equal, 1 otherwise, 2 on bad usage.
 """
@@ -30,11 +30,12 @@ import sys
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
-from xml.sax.saxutils import escape
 
 OPERATOR = "admin@example.com"
 API_TOKEN = "rehearsal-api-token"
 PASSWORD = "admin"
+# The classic API's role numbers as the Support API names them.
+ROLES = {0: "end-user", 2: "admin", 4: "agent"}
 
 
 def call(url, method="GET", body=None, content_type="application/json", auth=None):
@@ -102,28 +103,34 @@ def copy(gateway):
         assert status == 201, text
         new_group[group_id] = json.loads(text)["group"]["id"]
 
-    status, text = call(new + "/users.xml", auth=new_auth)
-    existing = {u.findtext("email").lower(): int(u.findtext("id")) for u in ET.fromstring(text)}
-    members = {}
+    existing = {}
+    url = new + "/api/v2/users.json"
+    while url:
+        status, text = call(url, auth=new_auth)
+        assert status == 200, text
+        body = json.loads(text)
+        existing.update({u["email"].lower(): u["id"] for u in body["users"]})
+        url = body["next_page"]
+    memberships = 0
     for user in users:
         email = user.findtext("email")
         user_id = existing.get(email.lower())
         if user_id is None:
-            fields = "<name>%s</name><email>%s</email><roles>%s</roles>" % (
-                escape(user.findtext("name")), escape(email), user.findtext("roles"))
+            fields = {"name": user.findtext("name"), "email": email,
+                      "role": ROLES[int(user.findtext("roles"))]}
             if user.findtext("time-zone"):
-                fields += "<time-zone>%s</time-zone>" % escape(user.findtext("time-zone"))
-            status, text = call(new + "/users.xml", "POST", "<user>%s</user>" % fields, "application/xml", new_auth)
+                fields["time_zone"] = user.findtext("time-zone")
+            status, text = call(new + "/api/v2/users.json", "POST", json.dumps({"user": fields}), auth=new_auth)
             assert status == 201, text
-            user_id = int(ET.fromstring(text).findtext("id"))
+            user_id = json.loads(text)["user"]["id"]
         for group in user.find("groups") or []:
-            members.setdefault(new_group[int(group.findtext("id"))], []).append(user_id)
-    for group_id, agents in members.items():
-        body = "<group><agents type=\"array\">%s</agents></group>" % "".join(
-            "<agent type=\"integer\">%d</agent>" % a for a in agents)
-        status, text = call(new + "/groups/%d.xml" % group_id, "PUT", body, "application/xml", new_auth)
-        assert status == 200, text
+            link = {"user_id": user_id, "group_id": new_group[int(group.findtext("id"))]}
+            status, text = call(new + "/api/v2/group_memberships.json", "POST",
+                                json.dumps({"group_membership": link}), auth=new_auth)
+            assert status == 201, text
+            memberships += 1
     print("copied %d groups and %d users" % (len(groups), len(users)))
+    print("made %d group memberships" % memberships)
 
 
 def main():

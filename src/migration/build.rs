@@ -33,6 +33,7 @@ pub struct Builder {
     department_places: HashMap<DepartmentId, usize>,
     department_uids: HashMap<ObjectId, DepartmentId>,
     link_uids: HashSet<ObjectId>,
+    link_ids: HashSet<MembershipId>,
     largest_department: u64,
     largest_agent: u64,
 }
@@ -52,6 +53,7 @@ impl Builder {
             department_places: HashMap::new(),
             department_uids: HashMap::new(),
             link_uids: HashSet::new(),
+            link_ids: HashSet::new(),
             largest_department: 0,
             largest_agent: 0,
         }
@@ -183,7 +185,8 @@ impl Builder {
     }
 
     /// Links `agent` to `department`; both must have been read. `uid` and `updated_at` are made
-    /// when the export does not give them.
+    /// when the export does not give them. Gives the link, for a format that carries its id
+    /// ([`Builder::link_id`]) or whether it is its agent's primary one.
     #[allow(clippy::too_many_arguments)]
     pub fn add_member(
         &mut self,
@@ -196,7 +199,7 @@ impl Builder {
         order: i64,
         count: i64,
         updated_at: Option<Timestamp>,
-    ) -> Result<(), MigrationError> {
+    ) -> Result<&mut Membership, MigrationError> {
         let fail = |reason: String| MigrationError::invalid(file, record, field, reason);
         let Some(&place) = self.department_places.get(&department) else {
             return Err(fail(format!(
@@ -232,7 +235,38 @@ impl Builder {
             count,
             updated_at: updated_at.unwrap_or(self.now),
         });
-        Ok(())
+        Ok(links.last_mut().expect("the link just pushed"))
+    }
+
+    /// The link of `agent` to `department` read so far.
+    pub fn link_mut(
+        &mut self,
+        department: DepartmentId,
+        agent: AgentId,
+    ) -> Option<&mut Membership> {
+        let place = *self.department_places.get(&department)?;
+        self.departments[place]
+            .1
+            .iter_mut()
+            .find(|m| m.agent == agent)
+    }
+
+    /// A membership id an export gives, checked: positive and not repeated.
+    pub fn link_id(
+        &mut self,
+        file: &str,
+        record: &str,
+        field: &str,
+        id: u64,
+    ) -> Result<MembershipId, MigrationError> {
+        let fail = |reason: String| MigrationError::invalid(file, record, field, reason);
+        if id == 0 {
+            return Err(fail("must be a positive integer".into()));
+        }
+        if !self.link_ids.insert(MembershipId(id)) {
+            return Err(fail(format!("{id} is repeated")));
+        }
+        Ok(MembershipId(id))
     }
 
     /// The state of every record read.

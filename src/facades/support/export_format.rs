@@ -5,20 +5,25 @@
 //! (`?page[size]=100`, then each `links.next`) as one array, since offset pagination stops at
 //! 10 000 records.
 //!
-//! Groups go through the facade's own encoder. The group memberships and users bodies follow
-//! Zendesk's documented shapes (the Group Memberships and Users pages of the API reference):
-//! the facade's routes for them are being built on another branch, and these two encoders must
-//! become the facade's own once it has them (docs/migration.md, "What is left").
+//! Every record goes through the facade's own selection and encoders (`memberships::shown`,
+//! `users::listed`, `mapping::group_out`, `mapping::membership_out`, `users::user_out`), so an
+//! export is byte for byte what the facade answers for the same tenant (tests/api/migration/
+//! support_bodies.rs). Reading takes back what the model keeps of those bodies: a membership's
+//! `id` and `default` (the link's id and primary mark), a user's `default_group_id` (the same
+//! mark, which must agree).
 //!
-//! The Support API shows no deleted group (nor its memberships), no login names, no Rocket.Chat
-//! ids, no Zopim settings, and one role name per user.
+//! The Support API shows no deleted group, no deleted (inactive) user, no membership of either,
+//! no login names, no Rocket.Chat ids, no Zopim settings, and one role name per user.
 
+use std::collections::HashMap;
 use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 
-use super::mapping::{Site as SupportSite, default_group, group_out, time};
+use super::mapping::{Site as SupportSite, default_group, group_out, membership_out};
+use super::memberships::shown;
 use super::page::{self, LinkBase, Request};
+use super::users::{listed, roles_named, user_out};
 use super::wire::List;
 use crate::migration::build::Names;
 use crate::migration::{
@@ -26,7 +31,7 @@ use crate::migration::{
 };
 use crate::model::{
     Agent, AgentId, Credentials, Department, DepartmentId, DepartmentName, Email, ObjectId,
-    Presence, Role, RoleSet, Routing, Settings, State, Timestamp, UserUid,
+    Presence, Routing, Settings, State, Timestamp, UserUid,
 };
 
 const GROUPS: &str = "groups.json";
@@ -62,45 +67,6 @@ static CARRIES: Carries = Carries {
 };
 
 pub struct SupportFormat;
-
-/// A group membership (Zendesk's Group Memberships page).
-#[derive(Debug, Serialize)]
-struct MembershipOut {
-    url: String,
-    id: u64,
-    user_id: u64,
-    group_id: u64,
-    default: bool,
-    created_at: String,
-    updated_at: String,
-}
-
-/// A user (Zendesk's Users page), the fields the model holds, in the page's order.
-#[derive(Debug, Serialize)]
-struct UserOut<'a> {
-    id: u64,
-    url: String,
-    name: &'a str,
-    email: &'a str,
-    created_at: String,
-    updated_at: String,
-    time_zone: Option<&'a str>,
-    role: &'static str,
-    verified: bool,
-    active: bool,
-    default_group_id: Option<u64>,
-}
-
-/// `admin`, `agent` or `end-user`: the model's roles as the Support API names them.
-fn role_name(roles: RoleSet) -> &'static str {
-    if roles.is_admin() {
-        "admin"
-    } else if roles.is_staff() {
-        "agent"
-    } else {
-        "end-user"
-    }
-}
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, MigrationError> {
     serde_json::to_vec(value).map_err(|e| MigrationError::Io(format!("encoding: {e}")))
@@ -216,6 +182,8 @@ struct UserIn {
     created_at: Option<String>,
     #[serde(default)]
     updated_at: Option<String>,
+    #[serde(default)]
+    default_group_id: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -225,8 +193,12 @@ struct MembershipsBody {
 
 #[derive(Deserialize)]
 struct MembershipIn {
+    #[serde(default)]
+    id: Option<u64>,
     user_id: u64,
     group_id: u64,
+    #[serde(default)]
+    default: bool,
     #[serde(default)]
     updated_at: Option<String>,
 }
@@ -272,51 +244,15 @@ impl Format for SupportFormat {
             .filter(|d| d.active)
             .map(|d| (d.id.0, group_out(&support, default, d)))
             .collect();
-        let mut memberships = Vec::new();
-        for d in state.departments().filter(|d| d.active) {
-            for m in state.members_of(d.id) {
-                let id = memberships.len() as u64 + 1;
-                let first = state
-                    .departments_of(m.agent)
-                    .find(|g| g.active)
-                    .map(|g| g.id);
-                memberships.push((
-                    id,
-                    MembershipOut {
-                        url: support.record("group_memberships", id),
-                        id,
-                        user_id: m.agent.0,
-                        group_id: d.id.0,
-                        default: first == Some(d.id),
-                        created_at: time(m.updated_at),
-                        updated_at: time(m.updated_at),
-                    },
-                ));
-            }
-        }
+        let memberships: Vec<_> = state
+            .memberships_in(..)
+            .filter(|m| shown(state, m))
+            .map(|m| (m.id.0, membership_out(&support, state, m)))
+            .collect();
         let users: Vec<_> = state
             .agents()
-            .map(|a| {
-                (
-                    a.id.0,
-                    UserOut {
-                        id: a.id.0,
-                        url: support.record("users", a.id.0),
-                        name: &a.display_name,
-                        email: a.email.as_str(),
-                        created_at: time(a.created_at),
-                        updated_at: time(a.updated_at),
-                        time_zone: a.time_zone.as_deref(),
-                        role: role_name(a.roles),
-                        verified: true,
-                        active: a.active,
-                        default_group_id: state
-                            .departments_of(a.id)
-                            .find(|g| g.active)
-                            .map(|g| g.id.0),
-                    },
-                )
-            })
+            .filter(|a| listed(a))
+            .map(|a| (a.id.0, user_out(&support, state, a)))
             .collect();
         let mut files = Files::new();
         files.insert(GROUPS, list("groups", &url("groups"), groups)?);
@@ -339,20 +275,22 @@ impl Format for SupportFormat {
                 }
             };
         let users: Vec<UsersBody> = bodies(USERS, files.require(USERS)?)?;
+        // Each `default_group_id` given, checked once the memberships are read.
+        let mut default_groups = Vec::new();
         for (i, u) in users.into_iter().flat_map(|b| b.users).enumerate() {
             let record = label(i, &u.email);
+            if let Some(group) = u.default_group_id {
+                default_groups.push((record.clone(), AgentId(u.id), DepartmentId(group)));
+            }
             let bad =
                 |field: &str, reason: &str| MigrationError::invalid(USERS, &record, field, reason);
             if u.id == 0 {
                 return Err(bad("id", "must be a positive integer"));
             }
             let email = Email::parse(&u.email).map_err(|r| bad("email", r))?;
-            let roles: RoleSet = match u.role.as_deref() {
-                Some("admin") => [Role::Administrator, Role::Agent].into_iter().collect(),
-                Some("agent") | None => [Role::Agent].into_iter().collect(),
-                Some("end-user") => [Role::EndUser].into_iter().collect(),
-                Some(_) => return Err(bad("role", "must be admin, agent or end-user")),
-            };
+            // A user without a role is an agent: the export holds the staff a migration moves.
+            let roles = roles_named(u.role.as_deref().unwrap_or("agent"))
+                .ok_or_else(|| bad("role", "must be admin, agent or end-user"))?;
             let created_at = time_of(USERS, &record, "created_at", u.created_at, now)?;
             let agent = Agent {
                 id: AgentId(u.id),
@@ -399,6 +337,7 @@ impl Format for SupportFormat {
             builder.add_department(GROUPS, &record, NAMES, department)?;
         }
         let memberships: Vec<MembershipsBody> = bodies(MEMBERSHIPS, files.require(MEMBERSHIPS)?)?;
+        let mut defaults: HashMap<AgentId, DepartmentId> = HashMap::new();
         for (i, m) in memberships
             .into_iter()
             .flat_map(|b| b.group_memberships)
@@ -426,7 +365,10 @@ impl Format for SupportFormat {
                 .updated_at
                 .map(|t| parse_time(MEMBERSHIPS, &record, "updated_at", &t))
                 .transpose()?;
-            builder.add_member(
+            let id =
+                m.id.map(|id| builder.link_id(MEMBERSHIPS, &record, "id", id))
+                    .transpose()?;
+            let link = builder.add_member(
                 MEMBERSHIPS,
                 &record,
                 "user_id",
@@ -437,6 +379,45 @@ impl Format for SupportFormat {
                 0,
                 updated_at,
             )?;
+            link.primary = m.default;
+            if let Some(id) = id {
+                link.id = id;
+            }
+            if m.default
+                && let Some(other) = defaults.insert(user, group)
+            {
+                return Err(MigrationError::invalid(
+                    MEMBERSHIPS,
+                    &record,
+                    "default",
+                    format!(
+                        "user {} already has a default membership (group {})",
+                        m.user_id, other.0
+                    ),
+                ));
+            }
+        }
+        // `default_group_id` is the group of the user's default membership: one the user is a
+        // member of, and the one a membership marked `default`, if any.
+        for (record, user, group) in default_groups {
+            let bad = |reason: String| {
+                MigrationError::invalid(USERS, &record, "default_group_id", reason)
+            };
+            if let Some(marked) = defaults.get(&user).filter(|marked| **marked != group) {
+                return Err(bad(format!(
+                    "{} is not the group of the user's default membership ({}) in {MEMBERSHIPS}",
+                    group.0, marked.0
+                )));
+            }
+            match builder.link_mut(group, user) {
+                Some(link) => link.primary = true,
+                None => {
+                    return Err(bad(format!(
+                        "{} is not a group of the user's memberships in {MEMBERSHIPS}",
+                        group.0
+                    )));
+                }
+            }
         }
         builder.finish()
     }

@@ -2,9 +2,9 @@
 //! department, each with its stable integer id. Lists, show, create, delete, `make_default`,
 //! and the bulk `create_many` / `destroy_many`, which answer with a job status (`jobs.rs`).
 //!
-//! A membership of a deleted group is gone for this API (Zendesk removes a deleted group's
-//! memberships); the model keeps the link, so restoring the group through another facade brings
-//! it back with its id.
+//! A membership of a deleted group, or of a deleted (inactive) user, is gone for this API
+//! (Zendesk removes a deleted group's or user's memberships); the model keeps the link, so
+//! restoring the group or the user through another facade brings it back with its id.
 
 use std::ops::{Bound, RangeBounds};
 
@@ -30,9 +30,15 @@ type Result<T, E = SupportError> = std::result::Result<T, E>;
 /// Most items in one `create_many` or `destroy_many` (Zendesk accepts up to 100).
 const BULK_LIMIT: usize = 100;
 
-/// Whether the membership's group is not deleted: the only memberships this API shows.
-fn shown(view: &State, m: &Membership) -> bool {
+/// Whether the membership's group is not deleted.
+fn shown_group(view: &State, m: &Membership) -> bool {
     view.department(m.department).is_some_and(|d| d.active)
+}
+
+/// Whether neither the membership's group nor its user is deleted: the only memberships this
+/// API shows (also the `zendesk-support` export's).
+pub fn shown(view: &State, m: &Membership) -> bool {
+    shown_group(view, m) && view.agent(m.agent).is_some_and(|a| a.active)
 }
 
 /// A membership this API shows, by id.
@@ -81,14 +87,20 @@ pub fn list(view: &State, site: &Site, url: &str, query: Option<&str>) -> Result
     let (records, paging) = page::window(
         &request,
         &links,
-        // Every link but those of deleted groups: a walk of the groups, not of the links.
+        // Every link but those of deleted groups and deleted users: a walk of the groups and
+        // the users, not of the links.
         || {
-            let hidden: usize = view
+            let of_deleted_groups: usize = view
                 .departments()
                 .filter(|d| !d.active)
                 .map(|d| view.members_of(d.id).len())
                 .sum();
-            view.membership_count() - hidden
+            let of_deleted_users: usize = view
+                .agents()
+                .filter(|a| !a.active)
+                .map(|a| view.links_of(a.id).filter(|m| shown_group(view, m)).count())
+                .sum();
+            view.membership_count() - of_deleted_groups - of_deleted_users
         },
         |low: Bound<u64>, high: Bound<u64>| {
             Box::new(

@@ -66,6 +66,12 @@ impl ZendeskRole {
     }
 }
 
+/// The model's roles for a Zendesk role name (`admin`, `agent`, `end-user`), as a write gives
+/// them; `None` for another name.
+pub fn roles_named(name: &str) -> Option<RoleSet> {
+    ZendeskRole::parse(name).map(ZendeskRole::roles)
+}
+
 /// The user as Zendesk shows it (docs/support.md, "Users").
 pub fn user_out(site: &Site, view: &State, agent: &Agent) -> UserOut {
     let role = ZendeskRole::of(agent.roles);
@@ -164,6 +170,11 @@ fn page_of(
     )
 }
 
+/// Whether `GET /users` lists the user: an inactive one is a deleted one, listed nowhere.
+pub fn listed(agent: &Agent) -> bool {
+    agent.active
+}
+
 /// `GET /users`, with `role=agent` or `role[]=agent&role[]=admin` filters.
 pub fn list(view: &State, site: &Site, url: &str, query: Option<&str>) -> Result<Response> {
     let (request, rest) = page::read(query)?;
@@ -173,7 +184,7 @@ pub fn list(view: &State, site: &Site, url: &str, query: Option<&str>) -> Result
         .map(|(_, v)| ZendeskRole::parse(v))
         .collect();
     let keep = |a: &Agent| {
-        a.active && (wanted.is_empty() || wanted.contains(&Some(ZendeskRole::of(a.roles))))
+        listed(a) && (wanted.is_empty() || wanted.contains(&Some(ZendeskRole::of(a.roles))))
     };
     page_of(view, site, url, &request, &rest, &keep)
 }

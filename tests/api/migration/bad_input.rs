@@ -101,6 +101,82 @@ async fn a_bad_export_is_refused_naming_file_record_and_field_and_nothing_is_imp
             "body: group_memberships.json: [0] (user 9, group 5): user_id: 9 is not a user of users.json",
         ),
         (
+            "a group membership id repeated",
+            "zendesk-support",
+            zip(&[
+                (
+                    "groups.json",
+                    r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#,
+                ),
+                (
+                    "users.json",
+                    r#"{"users": [{"id": 9, "email": "ann@example.com"}]}"#,
+                ),
+                (
+                    "group_memberships.json",
+                    r#"{"group_memberships": [{"id": 4, "user_id": 9, "group_id": 5}, {"id": 4, "user_id": 9, "group_id": 6}]}"#,
+                ),
+            ]),
+            "body: group_memberships.json: [1] (user 9, group 6): id: 4 is repeated",
+        ),
+        (
+            "two default group memberships of one user",
+            "zendesk-support",
+            zip(&[
+                (
+                    "groups.json",
+                    r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#,
+                ),
+                (
+                    "users.json",
+                    r#"{"users": [{"id": 9, "email": "ann@example.com"}]}"#,
+                ),
+                (
+                    "group_memberships.json",
+                    r#"{"group_memberships": [{"id": 1, "user_id": 9, "group_id": 5, "default": true}, {"id": 2, "user_id": 9, "group_id": 6, "default": true}]}"#,
+                ),
+            ]),
+            "body: group_memberships.json: [1] (user 9, group 6): default: user 9 already has a default membership (group 5)",
+        ),
+        (
+            "a default_group_id that is not the default membership's group",
+            "zendesk-support",
+            zip(&[
+                (
+                    "groups.json",
+                    r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#,
+                ),
+                (
+                    "users.json",
+                    r#"{"users": [{"id": 9, "email": "ann@example.com", "default_group_id": 6}]}"#,
+                ),
+                (
+                    "group_memberships.json",
+                    r#"{"group_memberships": [{"id": 1, "user_id": 9, "group_id": 5, "default": true}, {"id": 2, "user_id": 9, "group_id": 6}]}"#,
+                ),
+            ]),
+            r#"body: users.json: [0] ("ann@example.com"): default_group_id: 6 is not the group of the user's default membership (5) in group_memberships.json"#,
+        ),
+        (
+            "a default_group_id of a group the user is not in",
+            "zendesk-support",
+            zip(&[
+                (
+                    "groups.json",
+                    r#"{"groups": [{"id": 5, "name": "A"}, {"id": 6, "name": "B"}]}"#,
+                ),
+                (
+                    "users.json",
+                    r#"{"users": [{"id": 9, "email": "ann@example.com", "default_group_id": 6}]}"#,
+                ),
+                (
+                    "group_memberships.json",
+                    r#"{"group_memberships": [{"id": 1, "user_id": 9, "group_id": 5}]}"#,
+                ),
+            ]),
+            r#"body: users.json: [0] ("ann@example.com"): default_group_id: 6 is not a group of the user's memberships in group_memberships.json"#,
+        ),
+        (
             "a Rocket.Chat link to a user who is not an agent of the export",
             "rocketchat",
             zip(&[

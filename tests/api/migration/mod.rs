@@ -7,6 +7,7 @@ mod control;
 mod formats;
 mod reconcile;
 mod rehearsal;
+mod support_bodies;
 
 use std::sync::Arc;
 

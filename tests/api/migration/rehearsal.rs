@@ -88,5 +88,7 @@ async fn the_classic_to_support_example_copies_and_reconcile_finds_them_equal() 
     let (code, output) = run(CLASSIC_SCRIPT, CLASSIC_EXPORT, &[]).await;
     assert_eq!(code, Some(0), "{output}");
     assert!(output.contains("copied 3 groups and 4 users\n"), "{output}");
+    // Each through POST /api/v2/group_memberships.json.
+    assert!(output.contains("made 6 group memberships\n"), "{output}");
     assert!(output.contains("\nequal\n"), "{output}");
 }

@@ -72,6 +72,47 @@ async fn every_membership_is_listed_in_id_order_with_each_users_default() {
 }
 
 #[tokio::test]
+async fn a_deleted_users_memberships_are_shown_nowhere() {
+    // Arrange: Maria (3) deleted in the data, her links (4, 5) kept by the model.
+    let mut data: Value = serde_json::from_str(deskbridge::fixtures::DEFAULT).unwrap();
+    data["agents"][2]["active"] = json!(false);
+    let app = crate::helpers::spawn_app_on(&data.to_string()).await;
+
+    // Act
+    let listed = get(&app, "/api/v2/group_memberships.json").await;
+    let of_group = get(&app, "/api/v2/groups/2/memberships.json").await;
+    let of_user = get(&app, "/api/v2/users/3/group_memberships.json").await;
+    let shown = get(&app, "/api/v2/group_memberships/4.json").await;
+
+    // Assert
+    assert_json(
+        &listed,
+        StatusCode::OK,
+        all(vec![
+            membership(&app, 1, true),
+            membership(&app, 2, true),
+            membership(&app, 3, false),
+        ]),
+        "the list",
+    );
+    assert_json(
+        &of_group,
+        StatusCode::OK,
+        all(vec![membership(&app, 3, false)]),
+        "the group's",
+    );
+    assert_json(&of_user, StatusCode::OK, all(vec![]), "the user's");
+    assert_json(&shown, StatusCode::NOT_FOUND, not_found(), "by id");
+    assert!(
+        app.handle
+            .store()
+            .view()
+            .membership_by_id(MembershipId(4))
+            .is_some()
+    );
+}
+
+#[tokio::test]
 async fn a_groups_and_a_users_memberships_are_theirs_alone() {
     let app = spawn_app().await;
 
