@@ -89,6 +89,8 @@ export function journalPanel() {
   }
 
   function trouble(e) {
+    // A 401 is the token form's to ask; the panel starts again once the token is given.
+    if (e instanceof HttpError && e.status === 401) return;
     note.hidden = false;
     note.textContent = e instanceof HttpError && e.status === 404 && !/tenant/i.test(e.message)
       ? "This gateway has no request journal (GET /_gateway/tenants/{t}/requests answered 404)."
