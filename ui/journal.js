@@ -46,15 +46,15 @@ function row(e) {
   const changes = e.changes || [];
   return h("tr", { "data-seq": e.seq, class: changes.length ? "wrote" : null },
     h("th", { scope: "row", class: "num" }, e.seq),
-    h("td", { class: "nowrap" }, when(e.time)),
-    h("td", {}, e.facade),
-    h("td", {}, e.method),
+    h("td", { class: "nowrap", "data-label": "time" }, when(e.time)),
+    h("td", { "data-label": "facade" }, e.facade),
+    h("td", { class: "method" }, e.method),
     h("td", { class: "path" }, h("code", { title: e.route }, e.path)),
-    h("td", { class: "num" }, h("span", { class: `code ${statusClass(e.status)}` }, e.status)),
-    h("td", { class: "num" }, ms(e.duration_us)),
+    h("td", { class: "num", "data-label": "status" }, h("span", { class: `code ${statusClass(e.status)}` }, e.status)),
+    h("td", { class: "num", "data-label": "ms" }, ms(e.duration_us)),
     h("td", { class: "changes" }, changes.length
       ? h("ul", {}, changes.map((c) => h("li", {}, c)))
-      : h("span", { class: "muted" }, "none")));
+      : h("span", { class: "muted" }, "no change")));
 }
 
 export function journalPanel() {

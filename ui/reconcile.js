@@ -98,7 +98,7 @@ function notCompared(r) {
   return h("aside", { class: "loss", "aria-labelledby": "reconcile-loss-title" },
     h("h3", { id: "reconcile-loss-title" }, "Not compared: carried by one side only"),
     h("p", { class: "hint" }, "What a trip between the two would lose. The route gives no loss " +
-      "report of its own; `deskbridge convert` prints one for a conversion."),
+      "report of its own; ", h("code", {}, "deskbridge convert"), " prints one for a conversion."),
     rows.length
       ? h("ul", {}, rows.map((n) => h("li", {}, h("code", {}, `${n.kind}.${n.field}`),
         ` only ${n.carried_by.toUpperCase()} carries it`)))

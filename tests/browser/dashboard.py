@@ -22,6 +22,7 @@ Screenshots at both sizes go to target/dashboard/.
 
 import argparse
 import base64
+import io
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import zipfile
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -62,13 +64,15 @@ def check(name, ok, detail=""):
         raise SystemExit(f"dashboard check failed: {name} {detail}")
 
 
-def http(base, method, path, headers=None, body=None):
-    """(status, headers, body text) of one request; never raises on an HTTP status."""
+def http(base, method, path, headers=None, body=None, raw=False):
+    """(status, headers, body text, or bytes when raw) of one request; never raises on an HTTP
+    status."""
     data = body.encode() if isinstance(body, str) else body
     request = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=10) as r:
-            return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read().decode()
+            content = r.read()
+            return r.status, {k.lower(): v for k, v in r.headers.items()}, content if raw else content.decode()
     except urllib.error.HTTPError as e:
         return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read().decode()
 
@@ -326,6 +330,7 @@ def scenario(driver, base, axe_source):
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
     check("with the journal and a report, nothing overflows the 390px width", overflow <= 0, f"{overflow}px")
     shot(driver, "narrow-reconcile", "#reconcile")
+    shot(driver, "narrow-reconcile-report", "#reconcile-report")
     axe(driver, axe_source, "390x844")
 
     violations = [e["message"] for e in driver.get_log("browser")
@@ -497,6 +502,20 @@ def reconcile(driver, base):
           r["loss_title"] == ["Not compared: carried by one side only"] and r["loss"] == [], str(r))
     shot(driver, "wide-reconcile", "#reconcile")
 
+    # Matched by id, the renames are field differences, A's value struck out beside B's.
+    driver.find_element(By.ID, "reconcile-match-ids").click()
+    click(driver, "#reconcile-form button[type=submit]")
+    fields = lambda d: d.execute_script(
+        "return [...document.querySelectorAll('#reconcile-report table.diffs tbody tr')].map(r =>"
+        " [...r.cells].slice(1).map(c => c.textContent + (c.querySelector('del') ? '|del' : '')"
+        " + (c.querySelector('ins') ? '|ins' : '')))")
+    wait(driver, fields, "matched by id, the report lists field differences")
+    check("matched by id, the renames are field differences with A struck out and B inserted",
+          fields(driver) == [["name", "Support|del", "Support World|ins"],
+                             ["name", "Billing|del", "Billing EU|ins"]], str(fields(driver)))
+    shot(driver, "wide-reconcile-fields", "#reconcile-report")
+    driver.find_element(By.ID, "reconcile-match-ids").click()
+
     # A fixture document for A: default's state, as GET /_gateway/tenants/default/state gives it.
     status, _, body = http(base, "GET", "/_gateway/tenants/default/state",
                            {"Authorization": f"Bearer {ADMIN_TOKEN}"})
@@ -512,7 +531,28 @@ def reconcile(driver, base):
     r2 = report(driver)
     check("the uploaded fixture reconciles like the tenant", r2["only_a"] == r["only_a"]
           and r2["only_b"] == r["only_b"] and r2["badge"] == ["different"], str(r2))
-    shot(driver, "wide-reconcile-upload", "#reconcile")
+
+    # A Zopim export of default (GET .../export?format=zopim, unpacked) against the fork: the
+    # fields Zopim does not carry stand beside the report as not compared.
+    status, _, zipped = http(base, "GET", "/_gateway/tenants/default/export?format=zopim",
+                             {"Authorization": f"Bearer {ADMIN_TOKEN}"}, raw=True)
+    check("the gateway exports default as Zopim", status == 200, str(status))
+    with zipfile.ZipFile(io.BytesIO(zipped)) as z:
+        names = [n for n in z.namelist() if not n.endswith("/")]
+        z.extractall(folder)
+    paths = [os.path.join(folder, n) for n in names]
+    click(driver, "#reconcile-form button[type=reset]")
+    Select(driver.find_element(By.ID, "reconcile-b")).select_by_value("fork1")
+    driver.find_element(By.ID, "reconcile-a-file").send_keys("\n".join(paths))
+    Select(driver.find_element(By.ID, "reconcile-a-format")).select_by_value("zopim")
+    click(driver, "#reconcile-form button[type=submit]")
+    wait(driver, lambda d: "A: zopim export" in (text_of(d, "#reconcile-report") or ""),
+         "the uploaded Zopim export stands for side A")
+    r3 = report(driver)
+    check("a Zopim export against the fork: the same renames, and what only the fork carries beside",
+          r3["only_a"] == r["only_a"] and r3["only_b"] == r["only_b"]
+          and "department.uid only B carries it" in r3["loss"], str(r3))
+    shot(driver, "wide-reconcile-upload", "#reconcile-report")
     click(driver, "#reconcile-form button[type=reset]")
     shutil.rmtree(folder, ignore_errors=True)
 
