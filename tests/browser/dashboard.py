@@ -306,6 +306,13 @@ def scenario(driver, base, axe_source):
     check("every control is labelled", not unlabelled, str(unlabelled))
 
     shot(driver, "wide-top")
+    # axe sees the journal's entries and a reconcile report too.
+    Select(driver.find_element(By.ID, "reconcile-a")).select_by_value("default")
+    Select(driver.find_element(By.ID, "reconcile-b")).select_by_value("fork1")
+    driver.find_element(By.ID, "reconcile-match-ids").click()
+    click(driver, "#reconcile-form button[type=submit]")
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#reconcile-report table.diffs"),
+         "a reconcile report is shown for axe")
     axe(driver, axe_source, "1280x800")
 
     size(driver, "narrow")
