@@ -1,6 +1,6 @@
 // Reconcile two tenants, or a tenant and an export (issue 18, docs/migration.md):
 // POST /_gateway/reconcile {"a": SIDE, "b": SIDE, "match_ids", "fold_case", "times"}, a SIDE
-// being a tenant's name or {"format": F, "files": {path: text}}. The report (the CLI's --json):
+// being a tenant's name, {"format": F, "files": {path: text}} or {"format": F, "zip": BASE64}. The report (the CLI's --json):
 // {a: {label, departments, agents, memberships}, b: {...}, options, only_in_a: [{kind, key, id}],
 // only_in_b, fields: [{kind, record, field, a, b}], memberships: [{department, only_in_a,
 // only_in_b}], not_compared: [{kind, field, carried_by}], equal}. The route gives no loss report
@@ -28,10 +28,24 @@ function pathOf(file, format, count) {
   return file.name;
 }
 
+/** The bytes in base64 (Uint8Array.toBase64 where the browser has it). */
+function base64(bytes) {
+  if (typeof bytes.toBase64 === "function") return bytes.toBase64();
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
 async function side(which) {
   const picked = $(`#reconcile-${which}-file`).files;
   if (!picked.length) return $(`#reconcile-${which}`).value;
   const format = $(`#reconcile-${which}-format`).value;
+  // An export's zip, as GET /_gateway/tenants/{t}/export gives it: sent unopened.
+  if (picked.length === 1 && /\.zip$/i.test(picked[0].name)) {
+    return { format, zip: base64(new Uint8Array(await picked[0].arrayBuffer())) };
+  }
   const files = {};
   for (const file of picked) files[pathOf(file, format, picked.length)] = await file.text();
   return { format, files };

@@ -560,6 +560,20 @@ def reconcile(driver, base):
           r3["only_a"] == r["only_a"] and r3["only_b"] == r["only_b"]
           and "department.uid only B carries it" in r3["loss"], str(r3))
     shot(driver, "wide-reconcile-upload", "#reconcile-report")
+
+    # The same export as its zip, sent unopened ({"format": "zopim", "zip": BASE64}).
+    zip_path = os.path.join(folder, "default-zopim.zip")
+    with open(zip_path, "wb") as f:
+        f.write(zipped)
+    click(driver, "#reconcile-form button[type=reset]")
+    Select(driver.find_element(By.ID, "reconcile-b")).select_by_value("fork1")
+    driver.find_element(By.ID, "reconcile-a-file").send_keys(zip_path)
+    Select(driver.find_element(By.ID, "reconcile-a-format")).select_by_value("zopim")
+    click(driver, "#reconcile-form button[type=submit]")
+    wait(driver, lambda d: "A: zopim export" in (text_of(d, "#reconcile-report") or ""),
+         "the uploaded zip stands for side A")
+    check("the export's zip uploaded as it is gives the same report as its files", report(driver) == r3,
+          str(report(driver)))
     click(driver, "#reconcile-form button[type=reset]")
     shutil.rmtree(folder, ignore_errors=True)
 
