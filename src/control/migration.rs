@@ -122,7 +122,7 @@ pub fn export(ctx: &Context, tenant: &Tenant, query: Option<&str>, base: &str) -
 }
 
 /// One side of `POST /_gateway/reconcile`: a tenant's name, or `{"format": F, "files": {path:
-/// content}}` with each file's text (or its JSON, written out).
+/// content}}` with each file's text (or its JSON, written out), or `{"format": F, "zip": B64}`.
 fn side(ctx: &Context, value: &Value, field: &str) -> Result<(State, &'static Carries, String)> {
     match value {
         Value::String(name) => {
@@ -152,27 +152,45 @@ fn side(ctx: &Context, value: &Value, field: &str) -> Result<(State, &'static Ca
         }
         _ => Err(ControlError::bad(
             field,
-            "must be a tenant's name or {\"format\", \"files\"}",
+            "must be a tenant's name or {\"format\", \"files\" or \"zip\"}",
         )),
     }
 }
 
+/// An inline export's files: `"files": {path: content}`, or `"zip": "<the zip in base64>"` (as
+/// `GET .../export` gives it, so that a browser can send the file it holds unopened).
 fn inline_files(object: &Map<String, Value>, field: &str) -> Result<Files> {
-    let Some(Value::Object(given)) = object.get("files") else {
-        return Err(ControlError::bad(
+    match (object.get("files"), object.get("zip")) {
+        (Some(_), Some(_)) => Err(ControlError::bad(
+            field,
+            "give the export as \"files\" or as \"zip\", not both",
+        )),
+        (None, Some(zip)) => {
+            use base64::Engine;
+            let bytes = zip
+                .as_str()
+                .and_then(|text| base64::engine::general_purpose::STANDARD.decode(text).ok())
+                .ok_or_else(|| {
+                    ControlError::bad(format!("{field}.zip"), "must be a zip archive in base64")
+                })?;
+            Files::from_zip(&bytes).map_err(|e| ControlError::bad(field, e.to_string()))
+        }
+        (Some(Value::Object(given)), None) => {
+            let mut files = Files::new();
+            for (path, content) in given {
+                let text = match content {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                };
+                files.insert(path.clone(), text.into_bytes());
+            }
+            Ok(files)
+        }
+        _ => Err(ControlError::bad(
             format!("{field}.files"),
             "must be an object of file contents",
-        ));
-    };
-    let mut files = Files::new();
-    for (path, content) in given {
-        let text = match content {
-            Value::String(text) => text.clone(),
-            other => other.to_string(),
-        };
-        files.insert(path.clone(), text.into_bytes());
+        )),
     }
-    Ok(files)
 }
 
 /// `POST /_gateway/reconcile {"a": ..., "b": ..., "match_ids", "fold_case", "times"}`: the

@@ -342,3 +342,66 @@ async fn the_control_plane_reconciles_a_tenant_with_an_export() {
         json!({"error": "Bad Request", "description": "b: no tenant is called \"nobody\""})
     );
 }
+
+#[tokio::test]
+async fn the_control_plane_reconciles_an_export_sent_as_its_zip() {
+    // Arrange: a Zopim export of the default data less a member, once as files, once zipped
+    // (as `GET .../export` gives it; the dashboard sends an uploaded zip so).
+    use base64::Engine;
+    let app = spawn_app().await;
+    let mut departments: Value =
+        serde_json::from_str(&app.zopim().get("/departments").await.body).unwrap();
+    departments[0]["members"] = json!([1]);
+    let agents: Value = serde_json::from_str(&app.zopim().get("/agents").await.body).unwrap();
+    let mut files = Files::new();
+    files.insert(
+        "export/departments.json",
+        departments.to_string().into_bytes(),
+    );
+    files.insert("export/agents.json", agents.to_string().into_bytes());
+    let zip = base64::engine::general_purpose::STANDARD.encode(files.to_zip().unwrap());
+    let reconcile = |b: Value| {
+        let body = json!({"a": "default", "b": b}).to_string();
+        let app = &app;
+        async move {
+            app.request(Method::POST, "/_gateway/reconcile", None, Some(&body))
+                .await
+        }
+    };
+
+    // Act
+    let zipped = reconcile(json!({"format": "zopim", "zip": zip})).await;
+    let inline = reconcile(json!({"format": "zopim", "files": {
+        "departments.json": departments, "agents.json": agents}}))
+    .await;
+
+    // Assert: the same report either way, the missing member named.
+    assert_eq!(zipped.status, StatusCode::OK, "{}", zipped.body);
+    assert_eq!(zipped.json(), inline.json());
+    assert_eq!(
+        zipped.json()["memberships"],
+        json!([{"department": "Sales", "only_in_a": ["agent@example.com"], "only_in_b": []}])
+    );
+
+    // Bad zips: each a 400 naming the side's field.
+    let not_base64 = reconcile(json!({"format": "zopim", "zip": "%%%"})).await;
+    assert_eq!(not_base64.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        not_base64.json(),
+        json!({"error": "Bad Request", "description": "b.zip: must be a zip archive in base64"})
+    );
+    let not_a_zip = reconcile(json!({"format": "zopim", "zip": "bm90IGEgemlw"})).await;
+    assert_eq!(not_a_zip.status, StatusCode::BAD_REQUEST);
+    let description = not_a_zip.json()["description"].as_str().unwrap().to_owned();
+    assert!(
+        description.starts_with("b: not a zip archive: "),
+        "{description}"
+    );
+    let both = reconcile(json!({"format": "zopim", "zip": zip, "files": {}})).await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        both.json(),
+        json!({"error": "Bad Request",
+               "description": "b: give the export as \"files\" or as \"zip\", not both"})
+    );
+}
