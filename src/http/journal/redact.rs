@@ -64,7 +64,7 @@ static CORES: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 6]> =
     });
 
 /// Whether `bytes` may hold a secret-like name: a vector scan for the names' cores.
-fn may_hold_secret(bytes: &[u8]) -> bool {
+pub(super) fn may_hold_secret(bytes: &[u8]) -> bool {
     CORES.iter().any(|core| core.find(bytes).is_some())
 }
 
