@@ -39,7 +39,7 @@ pub struct Entry {
     pub facade: &'static str,
     pub method: http::Method,
     /// The path and query as the client sent them (a tenant's `/t/{name}` included).
-    pub path: AskedPath,
+    pub path: String,
     pub status: u16,
     pub duration_us: u64,
     /// The request's headers, `name: value` a line, secrets replaced by [`REDACTED`]: one
@@ -80,7 +80,7 @@ impl Serialize for Entry {
             facade: self.facade,
             route: crate::http::metrics::route_of(&self.method, self.path_only()),
             method: self.method.as_str(),
-            path: self.path.as_str(),
+            path: &self.path,
             status: self.status,
             duration_us: self.duration_us,
             request_headers: &self.request_headers,
@@ -95,39 +95,25 @@ impl Serialize for Entry {
 impl Entry {
     /// The path without its query.
     pub fn path_only(&self) -> &str {
-        self.path.as_str().split('?').next().unwrap_or("")
+        self.path.split('?').next().unwrap_or("")
     }
 }
 
-/// The path and query as the client sent them, secrets redacted ([`redact_path`]). Usually the
-/// request's own bytes, shared rather than copied: only a query with a secret-like name or a
-/// tenant's `/t/{name}` in front makes a string. Callgrind, a Zopim GET one: the string made
-/// for every request cost about 300 instructions (an allocation, a copy, a search for `?`).
-#[derive(Debug, Clone)]
-pub enum AskedPath {
-    Sent(http::uri::PathAndQuery),
-    Made(String),
-}
-
-impl AskedPath {
-    /// `asked` (the request's, `/` when it has none) after `mount` (a tenant's `/t/{name}`).
-    pub fn of(asked: Option<&http::uri::PathAndQuery>, mount: Option<&str>) -> Self {
-        let asked = asked.map_or_else(|| http::uri::PathAndQuery::from_static("/"), Clone::clone);
-        let clean = asked
-            .query()
-            .is_none_or(|query| !redact::may_hold_secret(query.as_bytes()));
-        match mount {
-            None if clean => Self::Sent(asked),
-            None => Self::Made(redact_path(asked.as_str())),
-            Some(mount) => Self::Made(format!("{mount}{}", redact_path(asked.as_str()))),
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Sent(asked) => asked.as_str(),
-            Self::Made(path) => path,
-        }
+/// The path and query as the client sent them (`/` when it has none) after `mount` (a tenant's
+/// `/t/{name}`), secrets redacted ([`redact_path`]). The request's own `PathAndQuery` knows
+/// where its query starts, so a path without a secret-like query is copied as it is, without
+/// searching it for `?` (callgrind, a Zopim GET one: about 150 instructions a request). It is
+/// copied rather than shared: the shared bytes would keep the request's whole head, credentials
+/// included, alive in the journal.
+pub fn asked_path(asked: Option<&http::uri::PathAndQuery>, mount: Option<&str>) -> String {
+    let (text, query) = asked.map_or(("/", None), |pq| (pq.as_str(), pq.query()));
+    let asked = match query {
+        Some(query) if redact::may_hold_secret(query.as_bytes()) => redact_path(text),
+        _ => text.to_owned(),
+    };
+    match mount {
+        Some(mount) => format!("{mount}{asked}"),
+        None => asked,
     }
 }
 
@@ -199,7 +185,7 @@ pub struct Draft {
     pub time_ms: i64,
     pub facade: &'static str,
     pub method: http::Method,
-    pub path: AskedPath,
+    pub path: String,
     pub status: u16,
     pub duration_us: u64,
     pub request_headers: String,
@@ -234,26 +220,6 @@ impl Drop for Tail {
         self.0.tails.fetch_sub(1, Ordering::Relaxed);
     }
 }
-
-/// `entry` in the allocation of the `oldest` entry it replaces when no reader holds that one
-/// (a full ring's usual case: one allocation and one free fewer a request), else in its own; and
-/// what is to be freed.
-fn recycle(oldest: Option<Arc<Entry>>, entry: Entry) -> (Arc<Entry>, Evicted) {
-    match oldest {
-        Some(mut oldest) => match Arc::get_mut(&mut oldest) {
-            Some(place) => {
-                let before = std::mem::replace(place, entry);
-                (oldest, (Some(before), None))
-            }
-            None => (Arc::new(entry), (None, Some(oldest))),
-        },
-        None => (Arc::new(entry), (None, None)),
-    }
-}
-
-/// What a new entry pushed out (its content, or a reader's shared entry), freed outside the
-/// ring's lock.
-type Evicted = (Option<Entry>, Option<Arc<Entry>>);
 
 struct Ring {
     entries: VecDeque<Arc<Entry>>,
@@ -295,7 +261,7 @@ impl RequestJournal {
     pub fn record(&self, draft: Draft) {
         let evicted = {
             let mut ring = self.ring();
-            let entry = Entry {
+            let entry = Arc::new(Entry {
                 seq: ring.next_seq,
                 time_ms: draft.time_ms,
                 tenant: Arc::clone(&self.tenant),
@@ -308,13 +274,12 @@ impl RequestJournal {
                 request_body: draft.request_body,
                 response_body: draft.response_body,
                 changes: draft.changes,
-            };
+            });
             ring.next_seq += 1;
-            let oldest = (ring.entries.len() >= self.capacity)
+            let evicted = (ring.entries.len() >= self.capacity)
                 .then(|| ring.entries.pop_front())
                 .flatten();
-            let (kept, evicted) = recycle(oldest, entry);
-            ring.entries.push_back(kept);
+            ring.entries.push_back(entry);
             evicted
         };
         // Freed outside the lock.
