@@ -26,9 +26,8 @@ const SECRET_HEADERS: [http::HeaderName; 5] = [
 ];
 
 /// The value to keep for a header. Names are compared as `HeaderName`s (a standard one is an
-/// enum) and a UTF-8 value is borrowed without the lossy decoder's chunking: callgrind, a Zopim
-/// GET one, about 130 instructions a request fewer than comparing name strings and decoding
-/// every value lossily.
+/// enum) and a UTF-8 value is borrowed without the lossy decoder's chunking: callgrind, about 30
+/// instructions a request fewer for a Zopim GET one (two headers), 70 for a Rocket.Chat one.
 pub fn redact_header<'v>(
     name: &http::HeaderName,
     value: &'v http::HeaderValue,
