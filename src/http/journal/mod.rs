@@ -99,6 +99,24 @@ impl Entry {
     }
 }
 
+/// The path and query as the client sent them (`/` when it has none) after `mount` (a tenant's
+/// `/t/{name}`), secrets redacted ([`redact_path`]). The request's own `PathAndQuery` knows
+/// where its query starts, so a path without a secret-like query is copied as it is, without
+/// searching it for `?` (callgrind, a Zopim GET one: about 150 instructions a request fewer). It is
+/// copied rather than shared: the shared bytes would keep the request's whole head, credentials
+/// included, alive in the journal.
+pub fn asked_path(asked: Option<&http::uri::PathAndQuery>, mount: Option<&str>) -> String {
+    let (text, query) = asked.map_or(("/", None), |pq| (pq.as_str(), pq.query()));
+    let asked = match query {
+        Some(query) if redact::may_hold_secret(query.as_bytes()) => redact_path(text),
+        _ => text.to_owned(),
+    };
+    match mount {
+        Some(mount) => format!("{mount}{asked}"),
+        None => asked,
+    }
+}
+
 /// The first [`BODY_LIMIT`] bytes of a body, secrets taken out.
 #[derive(Debug, Default)]
 pub struct Captured {

@@ -15,7 +15,9 @@ use futures_util::FutureExt;
 use http_body_util::{BodyExt, Full};
 
 use super::{AnswerService, Answered, Routed, always_ready, answered};
-use crate::http::journal::{BODY_LIMIT, Captured, Draft, RequestJournal, redact_header};
+use crate::http::journal::{
+    BODY_LIMIT, Captured, Draft, RequestJournal, asked_path, redact_header,
+};
 use crate::http::{Answer, Response};
 use crate::model::observe::Watcher;
 
@@ -115,14 +117,7 @@ where
         let time_ms = started
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
-        let path = {
-            let asked = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
-            let asked = crate::http::journal::redact_path(asked);
-            match &mount {
-                Some(mount) => format!("{mount}{asked}"),
-                None => asked,
-            }
-        };
+        let path = asked_path(request.uri().path_and_query(), mount.as_deref());
         let method = request.method().clone();
         let request_headers = header_lines(request.headers());
         let copy = (!request.body().is_end_stream()).then(|| Arc::new(Mutex::new(BytesMut::new())));
