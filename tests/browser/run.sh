@@ -8,9 +8,10 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 PYTHON="${1:-python3}"
-# selenium 4.38: the newest whose dependencies the package index here resolves (4.52 needs a
-# certifi it does not have). axe-core pinned for a stable rule set.
-SELENIUM=selenium==4.38.0
+# selenium 4.51: the newest whose dependencies the package index here resolves (4.52 needs a
+# certifi it does not have); the same pin and the same .venv-browser as the widget's browser test
+# in .ci/run, so one virtualenv serves both. axe-core pinned for a stable rule set.
+SELENIUM=selenium==4.51.0
 AXE=axe-core@4.14.1
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
