@@ -74,12 +74,16 @@ pub fn clear(tenant: &Tenant) -> Result<Answer> {
 }
 
 /// `GET /_gateway/tenants/{name}/requests/stream`: every new entry that matches the criteria
-/// (from `since`, when given, else from now) as an event `id: <seq>`, `event: request`, `data:
-/// <the entry's JSON>`.
+/// as an event `id: <seq>`, `event: request`, `data: <the entry's JSON>`; after the entry a
+/// `Last-Event-ID` names (what an `EventSource` sends when it reconnects, so that it misses
+/// nothing in between), else after `since`, else from now.
 pub fn stream(tenant: &Tenant, request: &Request) -> Result<Answer> {
     let journal = journal(tenant)?;
     let criteria = Criteria::from_query(request.uri().query()).map_err(refused)?;
-    let last = criteria.since.unwrap_or_else(|| journal.last_seq());
+    let resumed = last_event_id(request.headers())?;
+    let last = resumed
+        .or(criteria.since)
+        .unwrap_or_else(|| journal.last_seq());
     let tail = RequestJournal::tail(&journal);
     let events = futures_util::stream::unfold(
         (tail, criteria, last),
@@ -119,4 +123,25 @@ pub fn stream(tenant: &Tenant, request: &Request) -> Result<Answer> {
         http::HeaderValue::from_static("text/event-stream"),
         StreamBody::new(events).boxed_unsync(),
     )))
+}
+
+/// The `Last-Event-ID` header (the HTML standard's server-sent events): the `seq` of the last
+/// event a reconnecting client saw. Only this stream's ids are valid: a decimal `seq`.
+fn last_event_id(headers: &http::HeaderMap) -> Result<Option<u64>> {
+    let Some(value) = headers.get("last-event-id") else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|text| text.parse().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            ControlError::bad(
+                "Last-Event-ID",
+                "must be the id of an event of this stream (a sequence number)".to_owned(),
+            )
+        })
 }

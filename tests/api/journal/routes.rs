@@ -339,3 +339,77 @@ async fn the_live_tail_sends_each_new_matching_entry_as_an_event() {
     assert_eq!(data["path"], "/api/v2/chat/departments/2");
     assert_eq!(lines.next(), Some(""));
 }
+
+/// The first event of `stream`, whole (up to its blank line).
+async fn first_event(stream: &mut reqwest::Response) -> String {
+    let mut text = String::new();
+    while !text.ends_with("\n\n") {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk())
+            .await
+            .expect("an event within 5 s")
+            .unwrap()
+            .expect("the stream goes on");
+        text.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    text
+}
+
+#[tokio::test]
+async fn a_reconnecting_event_source_resumes_after_its_last_event_id() {
+    let app = spawn_app().await;
+    for id in 1..=3 {
+        app.zopim().get(&format!("/departments/{id}")).await;
+    }
+    // What an EventSource sends when it reconnects: the stream's URL (its `since` now stale)
+    // and the id of the last event it saw. Entries 2 and 3 came while it was away.
+    let mut stream = app
+        .client
+        .get(app.url("/_gateway/tenants/default/requests/stream?since=0"))
+        .header("Last-Event-ID", "1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let text = first_event(&mut stream).await;
+    let ids: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .collect();
+    assert_eq!(ids, ["2", "3"], "{text}");
+    let paths: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .map(|data| serde_json::from_str::<Value>(data).unwrap()["path"].to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "\"/api/v2/chat/departments/2\"",
+            "\"/api/v2/chat/departments/3\""
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_last_event_id_that_is_no_sequence_number_is_refused() {
+    let app = spawn_app().await;
+    for bad in ["abc", "-1", "1.5", ""] {
+        let response = app
+            .client
+            .get(app.url("/_gateway/tenants/default/requests/stream"))
+            .header("Last-Event-ID", bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "error": "Bad Request",
+                "description": "Last-Event-ID: must be the id of an event of this stream (a sequence number)"
+            }),
+            "{bad:?}"
+        );
+    }
+}
