@@ -27,12 +27,16 @@ pub fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
         return None;
     }
     let decoded = STANDARD.decode(encoded.trim()).ok()?;
-    let decoded = String::from_utf8(decoded).ok()?;
-    let (user, secret) = decoded.split_once(':')?;
-    if user.is_empty() {
+    let mut user = String::from_utf8(decoded).ok()?;
+    let colon = user.find(':')?;
+    if colon == 0 {
         return None;
     }
-    Some((user.to_owned(), secret.to_owned()))
+    // The decoded text becomes the user, and only the secret is copied out of it: one
+    // allocation fewer than copying both halves, on every Basic request.
+    let secret = user.split_off(colon + 1);
+    user.truncate(colon);
+    Some((user, secret))
 }
 
 /// `email:password` against the active agent's stored hash: the principal when `passwords`
@@ -73,7 +77,12 @@ pub fn password_login(
 pub fn api_token_login(view: &State, email: &str, token: &str) -> Option<Principal> {
     let principal = super::authenticate_token(view, TokenKind::Api, token)?;
     let holder = view.agent(principal.agent)?;
-    (holder.email.key() == email.to_ascii_lowercase()).then_some(principal)
+    // Compared as the store keys emails (ASCII case aside), without a lowercased copy of either.
+    holder
+        .email
+        .as_str()
+        .eq_ignore_ascii_case(email)
+        .then_some(principal)
 }
 
 /// A password to check with Argon2, and the agent it would authenticate (none for an unknown

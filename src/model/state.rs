@@ -298,8 +298,15 @@ impl State {
 
     /// Case-insensitive.
     pub fn agent_by_email(&self, email: &str) -> Option<&Arc<Agent>> {
+        // Most clients send the address as it is stored, in lower case: looked up as it is,
+        // without a lowercased copy (a Basic password login asks this on every request).
+        let key = if email.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(email.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(email)
+        };
         self.agent_by_email
-            .get(&email.to_ascii_lowercase())
+            .get(&*key)
             .and_then(|id| self.agents.get(id))
     }
 

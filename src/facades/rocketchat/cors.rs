@@ -52,13 +52,16 @@ fn decide(store: &Store, request: &Request) -> Decision {
     if !request.uri().path().starts_with("/api/") {
         return Decision::Pass;
     }
-    let view = store.read();
-    if !settings::flag(&view, "API_Enable_CORS") {
-        return Decision::Pass;
-    }
+    // A request that is no CORS request passes whatever the settings say: the headers are
+    // looked at first, so that such a request (every one the widget's server-side peers and
+    // scripts send) reads no setting.
     let headers = request.headers();
     let origin = headers.get(header::ORIGIN);
     if origin.is_none() && !headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
+        return Decision::Pass;
+    }
+    let view = store.read();
+    if !settings::flag(&view, "API_Enable_CORS") {
         return Decision::Pass;
     }
     // `String(settings.get('API_CORS_Origin'))`.
