@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # deskbridge's benchmark (issue 6; results in docs/performance.md). Arguments go to the driver:
-#   bash bench/run.sh                 # every scenario and the scale run (3 rounds), rewrites docs/performance.md
+#   bash bench/run.sh                 # every scenario and the scale run (5 rounds), rewrites docs/performance.md
 #   bash bench/run.sh --quick         # a quick check, written to bench/target/performance-partial.md
 #   bash bench/run.sh profile --scenario zopim-list-1000
 # `run` is implied when the first argument is not a subcommand.

@@ -465,7 +465,7 @@ pub fn markdown(report: &Report) -> String {
     }
     let _ = writeln!(md, "## How to reproduce\n");
     md.push_str(
-        "```sh\ncargo run --release --manifest-path bench/Cargo.toml -- run            # everything, 3 rounds\ncargo run --release --manifest-path bench/Cargo.toml -- run --quick    # a quick check\ncargo run --release --manifest-path bench/Cargo.toml -- run --scenarios zopim-get-one --no-scale\ncargo run --release --manifest-path bench/Cargo.toml -- run --scenarios tenant-ops-100000,tenants-1000 --no-scale\ncargo run --release --manifest-path bench/Cargo.toml -- profile --scenario zopim-list-1000\n```\n\n",
+        "```sh\ncargo run --release --manifest-path bench/Cargo.toml -- run            # everything, 5 rounds\ncargo run --release --manifest-path bench/Cargo.toml -- run --quick    # a quick check\ncargo run --release --manifest-path bench/Cargo.toml -- run --scenarios zopim-get-one --no-scale\ncargo run --release --manifest-path bench/Cargo.toml -- run --scenarios tenant-ops-100000,tenants-1000 --no-scale\ncargo run --release --manifest-path bench/Cargo.toml -- profile --scenario zopim-list-1000\n```\n\n",
     );
     md.push_str("`bash bench/run.sh ARGS` is the same as the first line. This run was:\n\n");
     let _ = writeln!(md, "```sh\n{}\n```\n", f.command);
