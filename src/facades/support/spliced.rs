@@ -1,0 +1,176 @@
+//! Bodies kept without the request's origin (`http://{Host}{tenant mount}`), which every URL of
+//! the Support API starts with: a body is encoded once per state version with every URL relative
+//! to the origin, and each answer writes the origin back in where the URLs start. So a cache key
+//! holds no host and no tenant mount, two hosts asking for the same page share one encoding, and
+//! an answer costs copying its bytes.
+//!
+//! JSON escapes a string character by character, so the escaped origin followed by the escaped
+//! rest of a URL is exactly the escaped URL: a spliced body is, byte for byte, the body encoded
+//! with the origin (`the_spliced_body_is_the_body_encoded_with_the_origin` below).
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+
+use super::mapping::Site;
+
+/// The keys whose string values are URLs in the Support API's groups and pages: a record's
+/// `url`, offset paging's `next_page` and `previous_page`, cursor paging's `links`.
+const URL_KEYS: [&[u8]; 5] = [
+    br#""url":""#,
+    br#""next_page":""#,
+    br#""previous_page":""#,
+    br#""prev":""#,
+    br#""next":""#,
+];
+
+/// A body encoded with an empty origin, and where the origin goes.
+pub struct Spliced {
+    bytes: Bytes,
+    at: Box<[usize]>,
+}
+
+impl Spliced {
+    /// `encoded` (compact JSON, from a [`Site::bare`]): the origin goes at the start of the value
+    /// of each of [`URL_KEYS`]. Only a key can match: inside a string every `"` is escaped, so
+    /// `":"` never occurs there, and a null link has no `"` after its colon.
+    pub fn new(encoded: Vec<u8>) -> Self {
+        let mut at = Vec::new();
+        for (i, byte) in encoded.iter().enumerate() {
+            if *byte == b'"'
+                && let Some(key) = URL_KEYS.iter().find(|k| encoded[i..].starts_with(k))
+            {
+                at.push(i + key.len());
+            }
+        }
+        Self {
+            bytes: Bytes::from(encoded),
+            at: at.into_boxed_slice(),
+        }
+    }
+
+    /// The body for a request from `site`.
+    pub fn render(&self, site: &Site) -> Bytes {
+        render(&self.bytes, &self.at, &escaped_origin(site))
+    }
+}
+
+/// `bytes` with `origin` (escaped already) written in before each of the offsets `at`.
+pub fn render(bytes: &[u8], at: &[usize], origin: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(bytes.len() + at.len() * origin.len());
+    let mut from = 0;
+    for &to in at {
+        out.extend_from_slice(&bytes[from..to]);
+        out.extend_from_slice(origin);
+        from = to;
+    }
+    out.extend_from_slice(&bytes[from..]);
+    Bytes::from(out)
+}
+
+/// The origin as it appears inside a JSON string. A Host header is visible ASCII, so this is
+/// the origin itself unless it holds a `"` or a `\`.
+pub fn escaped_origin(site: &Site) -> Cow<'_, [u8]> {
+    let origin = site.origin.as_bytes();
+    if !origin
+        .iter()
+        .any(|b| matches!(b, b'"' | b'\\') || *b < 0x20)
+    {
+        return Cow::Borrowed(origin);
+    }
+    let quoted = serde_json::to_vec(&site.origin).unwrap_or_default();
+    let inner = quoted
+        .get(1..quoted.len().saturating_sub(1))
+        .unwrap_or_default();
+    Cow::Owned(inner.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facades::support::wire::{GroupOut, Links, List, Meta, Paging};
+
+    fn group(site: &Site, id: u64, name: &str) -> GroupOut {
+        GroupOut {
+            url: site.record("groups", id),
+            id,
+            is_public: true,
+            name: name.to_owned(),
+            description: r#"url":"/x "next":"y" \"prev\":\" ü"#.to_owned(),
+            default: id == 1,
+            deleted: false,
+            created_at: "2024-01-15T09:10:00Z".to_owned(),
+            updated_at: "2024-01-15T09:10:00Z".to_owned(),
+        }
+    }
+
+    fn page(site: &Site, cursor: bool) -> Vec<u8> {
+        let link = |rest: &str| Some(format!("{}/api/v2/groups.json?{rest}", site.origin));
+        let paging = if cursor {
+            Paging::Cursor {
+                meta: Meta {
+                    has_more: true,
+                    after_cursor: Some("AAAAAAAAAAI".into()),
+                    before_cursor: Some("AAAAAAAAAAE".into()),
+                },
+                links: Links {
+                    prev: link("page%5Bbefore%5D=AAAAAAAAAAE&x=%22"),
+                    next: link("page%5Bafter%5D=AAAAAAAAAAI"),
+                },
+            }
+        } else {
+            Paging::Offset {
+                next_page: link("page=3"),
+                previous_page: None,
+                count: 7,
+            }
+        };
+        let groups = [
+            group(site, 1, r#"a "url":"b"#),
+            group(site, 2, r#"/api/v2/ \ "next":"#),
+        ];
+        serde_json::to_vec(&List {
+            key: "groups",
+            records: &groups,
+            paging,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_spliced_body_is_the_body_encoded_with_the_origin() {
+        let bare = Site::bare();
+        for cursor in [false, true] {
+            let spliced = Spliced::new(page(&bare, cursor));
+            for origin in [
+                "http://127.0.0.1:8080",
+                "http://h.example/t/acme",
+                r#"http://we"ird\host"#,
+            ] {
+                let site = Site {
+                    origin: origin.to_owned(),
+                };
+                assert_eq!(
+                    spliced.render(&site),
+                    page(&site, cursor),
+                    "{origin}, cursor {cursor}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_origin_is_escaped_only_when_it_must_be() {
+        let plain = Site {
+            origin: "http://h:1/t/a".into(),
+        };
+        assert!(matches!(
+            escaped_origin(&plain),
+            Cow::Borrowed(b"http://h:1/t/a")
+        ));
+        let odd = Site {
+            origin: r#"http://a"b\c"#.into(),
+        };
+        assert_eq!(&*escaped_origin(&odd), br#"http://a\"b\\c"#);
+    }
+}
