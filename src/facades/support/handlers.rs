@@ -20,7 +20,7 @@ use super::mapping::{Site, default_group, group_out};
 use super::memberships;
 use super::page::{self, LinkBase, Walk};
 use super::routes::{Action, record_id};
-use super::spliced::{self, Spliced, escaped_origin};
+use super::spliced::{self, Origin, Spliced};
 use super::users;
 use super::wire::{GroupEnvelope, GroupOut, List, One};
 use crate::auth::Principal;
@@ -101,11 +101,13 @@ fn act(
         job,
     } = routed;
     authorize(principal, action)?;
-    let site = site(&request)?;
+    let origin = origin(&request)?;
+    // The kept answers splice the origin in; the others build it whole.
+    let site = || origin.site();
     let query = request.uri().query();
     let path = request.uri().path();
     // Only a list needs its own URL (for its links).
-    let list_url = || list_url(&site, path);
+    let list_url = || list_url(&site(), path);
     let page = Page {
         path,
         target: request
@@ -115,10 +117,11 @@ fn act(
         query,
     };
     let response = match action {
-        Action::ListGroups | Action::AssignableGroups => list_groups(ctx, view, &site, &page),
-        Action::ShowGroup => show_group(ctx, view, &site, group(view, id)?),
-        Action::UserGroups => user_groups(ctx, view, &site, &page, user(view, id)?),
+        Action::ListGroups | Action::AssignableGroups => list_groups(ctx, view, origin, &page),
+        Action::ShowGroup => show_group(ctx, view, origin, group(view, id)?),
+        Action::UserGroups => user_groups(ctx, view, origin, &page, user(view, id)?),
         Action::CreateGroup => {
+            let site = site();
             return later(
                 ctx,
                 |ctx| async move { create_group(&ctx, site, request).await },
@@ -126,6 +129,7 @@ fn act(
         }
         Action::UpdateGroup => {
             let id = live_group(view, id)?;
+            let site = site();
             return later(ctx, |ctx| async move {
                 update_group(&ctx, site, id, request).await
             });
@@ -135,16 +139,16 @@ fn act(
             return later(ctx, |ctx| async move { delete_group(&ctx, id).await });
         }
         Action::ListMemberships | Action::AssignableMemberships => {
-            memberships::list(view, &site, &list_url(), query)
+            memberships::list(view, &site(), &list_url(), query)
         }
-        Action::GroupMemberships => memberships::of_group(view, &site, &list_url(), query, id),
-        Action::UserMemberships => memberships::of_user(view, &site, &list_url(), query, id),
+        Action::GroupMemberships => memberships::of_group(view, &site(), &list_url(), query, id),
+        Action::UserMemberships => memberships::of_user(view, &site(), &list_url(), query, id),
         Action::ShowMembership => {
-            memberships::show(view, &site, memberships::membership(view, id)?)
+            memberships::show(view, &site(), memberships::membership(view, id)?)
         }
         Action::ShowUserMembership => memberships::show(
             view,
-            &site,
+            &site(),
             memberships::user_membership(view, id, membership)?,
         ),
         Action::CreateMembership | Action::CreateUserMembership => {
@@ -152,6 +156,7 @@ fn act(
             if let Some(user_id) = path_user {
                 user(view, user_id)?;
             }
+            let site = site();
             return later(ctx, |ctx| async move {
                 memberships::create(&ctx, site, request, path_user).await
             });
@@ -170,39 +175,44 @@ fn act(
         }
         Action::MakeDefault => {
             memberships::user_membership(view, id, membership)?;
+            let site = site();
             return later(ctx, |ctx| async move {
                 memberships::make_default(&ctx, site, id, membership).await
             });
         }
         Action::CreateManyMemberships => {
+            let site = site();
             return later(ctx, |ctx| async move {
                 memberships::create_many(&ctx, site, request).await
             });
         }
         Action::DestroyManyMemberships => {
             let query = query.map(str::to_owned);
+            let site = site();
             return later(ctx, |ctx| async move {
                 memberships::destroy_many(&ctx, site, query).await
             });
         }
-        Action::ListUsers => users::list(view, &site, &list_url(), query),
-        Action::SearchUsers => users::search(view, &site, &list_url(), query),
-        Action::ShowUser => users::show(view, &site, id),
-        Action::ShowMe => users::show(view, &site, principal.agent.0),
+        Action::ListUsers => users::list(view, &site(), &list_url(), query),
+        Action::SearchUsers => users::search(view, &site(), &list_url(), query),
+        Action::ShowUser => users::show(view, &site(), id),
+        Action::ShowMe => users::show(view, &site(), principal.agent.0),
         Action::CreateUser => {
+            let site = site();
             return later(ctx, |ctx| async move {
                 users::create(&ctx, site, request).await
             });
         }
         Action::UpdateUser => {
             let id = user(view, id)?;
+            let site = site();
             return later(ctx, |ctx| async move {
                 users::update(&ctx, site, id, request).await
             });
         }
         Action::ShowJobStatus => {
             let job = job.ok_or(SupportError::Layer(LayerError::Internal))?;
-            memberships::show_job(ctx, &site, job)
+            memberships::show_job(ctx, &site(), job)
         }
     };
     response.map(Answer::Now)
@@ -218,27 +228,43 @@ where
 
 /// `http://{Host}{tenant mount}`: records' `url` and the lists' links point back the way the
 /// client came (the tenant's `/t/{name}`, which the gateway took off the path, goes back in).
-fn site(request: &Request) -> Result<Site> {
+fn origin(request: &Request) -> Result<Origin<'_>> {
     let host = request
         .headers()
         .get(HOST)
         .and_then(|v| v.to_str().ok())
         .or_else(|| request.uri().authority().map(|a| a.as_str()))
         .ok_or(SupportError::MissingHost)?;
-    let authority: http::uri::Authority = host.parse().map_err(|_| SupportError::MissingHost)?;
-    if authority.as_str().contains('@') {
-        return Err(SupportError::MissingHost);
+    // `Authority` parses a host as itself or refuses it; a plain one needs no parser (which
+    // copies it).
+    if !plain_host(host) {
+        let authority: http::uri::Authority =
+            host.parse().map_err(|_| SupportError::MissingHost)?;
+        if authority.as_str().contains('@') {
+            return Err(SupportError::MissingHost);
+        }
     }
-    // Pieces pushed, not `format!`: every request pays for this.
-    let (authority, mount) = (authority.as_str(), request.body().mount());
-    let mut origin = String::with_capacity(HTTP.len() + authority.len() + mount.len());
-    origin.push_str(HTTP);
-    origin.push_str(authority);
-    origin.push_str(mount);
-    Ok(Site { origin })
+    Ok(Origin {
+        authority: host,
+        mount: request.body().mount(),
+    })
 }
 
-const HTTP: &str = "http://";
+/// `name` or `name:port` (letters, digits, `.` and `-`; a port of digits): what nearly every
+/// client sends, and what `Authority` accepts as it is.
+fn plain_host(host: &str) -> bool {
+    let bytes = host.as_bytes();
+    let (name, port) = match bytes.iter().position(|b| *b == b':') {
+        Some(colon) => (&bytes[..colon], &bytes[colon + 1..]),
+        None => (bytes, &b"80"[..]),
+    };
+    !name.is_empty()
+        && name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        && (1..=5).contains(&port.len())
+        && port.iter().all(u8::is_ascii_digit)
+}
 
 /// A list's own absolute URL, with `.json` as Zendesk's links have it.
 fn list_url(site: &Site, path: &str) -> String {
@@ -267,7 +293,7 @@ struct Page<'r> {
 fn cached_page(
     ctx: &Context,
     view: &View,
-    site: &Site,
+    origin: Origin<'_>,
     page: &Page<'_>,
     encode: impl FnOnce(&Site, &str) -> Result<Vec<u8>>,
 ) -> Result<Response> {
@@ -278,7 +304,7 @@ fn cached_page(
             let url = list_url(&bare, page.path);
             encode(&bare, &url).map(|bytes| Arc::new(Spliced::new(bytes)))
         })?;
-    Ok(respond(StatusCode::OK, JSON_UTF8, kept.render(site)))
+    Ok(respond(StatusCode::OK, JSON_UTF8, kept.render(origin)))
 }
 
 /// Departments from a bound, in id order, as a walk for [`page::window`].
@@ -318,8 +344,13 @@ fn groups_page(
 /// The groups that are not deleted, in id order (also `assignable`: every such group can be
 /// assigned). Its count is the model's and its walk starts with an index descent, so a page
 /// costs its size, whatever the number of groups; and it is kept ([`cached_page`]).
-fn list_groups(ctx: &Context, view: &View, site: &Site, page: &Page<'_>) -> Result<Response> {
-    cached_page(ctx, view, site, page, |bare, url| {
+fn list_groups(
+    ctx: &Context,
+    view: &View,
+    origin: Origin<'_>,
+    page: &Page<'_>,
+) -> Result<Response> {
+    cached_page(ctx, view, origin, page, |bare, url| {
         let (request, rest) = page::read(page.query)?;
         let links = LinkBase { url, rest: &rest };
         let (records, paging) = page::window(
@@ -336,11 +367,11 @@ fn list_groups(ctx: &Context, view: &View, site: &Site, page: &Page<'_>) -> Resu
 fn user_groups(
     ctx: &Context,
     view: &View,
-    site: &Site,
+    origin: Origin<'_>,
     page: &Page<'_>,
     user: AgentId,
 ) -> Result<Response> {
-    cached_page(ctx, view, site, page, |bare, url| {
+    cached_page(ctx, view, origin, page, |bare, url| {
         let (request, rest) = page::read(page.query)?;
         let links = LinkBase { url, rest: &rest };
         // A user's groups are few: collected once, then walked like an index.
@@ -372,7 +403,7 @@ const GROUP_BODY: u32 = 1;
 fn show_group(
     ctx: &Context,
     view: &View,
-    site: &Site,
+    origin: Origin<'_>,
     group: &Arc<Department>,
 ) -> Result<Response> {
     let key = CacheKey {
@@ -392,7 +423,7 @@ fn show_group(
         }
         Ok(Bytes::from(body))
     })?;
-    let body = spliced::render(&body, &[GROUP_URL.len()], &escaped_origin(site));
+    let body = spliced::render(&body, &[GROUP_URL.len()], origin);
     Ok(respond(StatusCode::OK, JSON_UTF8, body))
 }
 
@@ -473,4 +504,28 @@ async fn delete_group(ctx: &Context, id: DepartmentId) -> Result<Response> {
         .await?;
     tracing::info!(department = id.0, "group deleted (set inactive)");
     Ok(respond_empty(StatusCode::NO_CONTENT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_host;
+
+    #[test]
+    fn a_plain_host_is_one_that_authority_accepts_as_it_is() {
+        for host in [
+            "localhost",
+            "127.0.0.1:8080",
+            "a-b.example.test:65535",
+            "h:99999",
+        ] {
+            assert!(plain_host(host), "{host}");
+            let parsed: http::uri::Authority = host.parse().unwrap();
+            assert_eq!(parsed.as_str(), host);
+        }
+        for host in [
+            "", ":80", "h:", "h:8a", "user@h", "[::1]:80", "h:1:2", "h_1", "h:123456", "h/x",
+        ] {
+            assert!(!plain_host(host), "{host}");
+        }
+    }
 }

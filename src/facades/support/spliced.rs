@@ -8,8 +8,6 @@
 //! rest of a URL is exactly the escaped URL: a spliced body is, byte for byte, the body encoded
 //! with the origin (`the_spliced_body_is_the_body_encoded_with_the_origin` below).
 
-use std::borrow::Cow;
-
 use bytes::Bytes;
 
 use super::mapping::Site;
@@ -49,40 +47,69 @@ impl Spliced {
         }
     }
 
-    /// The body for a request from `site`.
-    pub fn render(&self, site: &Site) -> Bytes {
-        render(&self.bytes, &self.at, &escaped_origin(site))
+    /// The body for a request that came by `origin`.
+    pub fn render(&self, origin: Origin<'_>) -> Bytes {
+        render(&self.bytes, &self.at, origin)
     }
 }
 
-/// `bytes` with `origin` (escaped already) written in before each of the offsets `at`.
-pub fn render(bytes: &[u8], at: &[usize], origin: &[u8]) -> Bytes {
-    let mut out = Vec::with_capacity(bytes.len() + at.len() * origin.len());
+/// Where a request came from, borrowed from it: `http://{authority}{mount}`, the start of every
+/// URL in its answer. Kept in pieces so that a kept body is answered without building it.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'r> {
+    /// The `Host`, checked.
+    pub authority: &'r str,
+    /// The tenant's `/t/{name}`, or `""`.
+    pub mount: &'r str,
+}
+
+const HTTP: &str = "http://";
+
+impl Origin<'_> {
+    /// The origin as one string, for the answers built whole.
+    pub fn site(&self) -> Site {
+        let mut origin =
+            String::with_capacity(HTTP.len() + self.authority.len() + self.mount.len());
+        origin.push_str(HTTP);
+        origin.push_str(self.authority);
+        origin.push_str(self.mount);
+        Site { origin }
+    }
+}
+
+/// `bytes` with `origin`, as it appears inside a JSON string, written in before each of the
+/// offsets `at`.
+pub fn render(bytes: &[u8], at: &[usize], origin: Origin<'_>) -> Bytes {
+    // A Host header is visible ASCII and a mount a tenant's name, so the origin is its own
+    // JSON unless it holds a `"` or a `\`.
+    let plain = |s: &str| !s.bytes().any(|b| matches!(b, b'"' | b'\\') || b < 0x20);
+    let escaped;
+    let pieces: [&[u8]; 3] = if plain(origin.authority) && plain(origin.mount) {
+        [
+            HTTP.as_bytes(),
+            origin.authority.as_bytes(),
+            origin.mount.as_bytes(),
+        ]
+    } else {
+        let quoted = serde_json::to_vec(&origin.site().origin).unwrap_or_default();
+        escaped = quoted
+            .get(1..quoted.len().saturating_sub(1))
+            .unwrap_or_default()
+            .to_vec();
+        [&escaped, b"", b""]
+    };
+    let length: usize = pieces.iter().map(|p| p.len()).sum();
+    let mut out = Vec::with_capacity(bytes.len() + at.len() * length);
     let mut from = 0;
     for &to in at {
         out.extend_from_slice(&bytes[from..to]);
-        out.extend_from_slice(origin);
+        for piece in pieces {
+            out.extend_from_slice(piece);
+        }
         from = to;
     }
     out.extend_from_slice(&bytes[from..]);
     Bytes::from(out)
-}
-
-/// The origin as it appears inside a JSON string. A Host header is visible ASCII, so this is
-/// the origin itself unless it holds a `"` or a `\`.
-pub fn escaped_origin(site: &Site) -> Cow<'_, [u8]> {
-    let origin = site.origin.as_bytes();
-    if !origin
-        .iter()
-        .any(|b| matches!(b, b'"' | b'\\') || *b < 0x20)
-    {
-        return Cow::Borrowed(origin);
-    }
-    let quoted = serde_json::to_vec(&site.origin).unwrap_or_default();
-    let inner = quoted
-        .get(1..quoted.len().saturating_sub(1))
-        .unwrap_or_default();
-    Cow::Owned(inner.to_vec())
 }
 
 #[cfg(test)]
@@ -142,35 +169,19 @@ mod tests {
         let bare = Site::bare();
         for cursor in [false, true] {
             let spliced = Spliced::new(page(&bare, cursor));
-            for origin in [
-                "http://127.0.0.1:8080",
-                "http://h.example/t/acme",
-                r#"http://we"ird\host"#,
+            for (authority, mount) in [
+                ("127.0.0.1:8080", ""),
+                ("h.example", "/t/acme"),
+                (r#"we"ird\host"#, ""),
+                ("h", r#"/t/"\"#),
             ] {
-                let site = Site {
-                    origin: origin.to_owned(),
-                };
+                let origin = Origin { authority, mount };
                 assert_eq!(
-                    spliced.render(&site),
-                    page(&site, cursor),
-                    "{origin}, cursor {cursor}"
+                    spliced.render(origin),
+                    page(&origin.site(), cursor),
+                    "{origin:?}, cursor {cursor}"
                 );
             }
         }
-    }
-
-    #[test]
-    fn an_origin_is_escaped_only_when_it_must_be() {
-        let plain = Site {
-            origin: "http://h:1/t/a".into(),
-        };
-        assert!(matches!(
-            escaped_origin(&plain),
-            Cow::Borrowed(b"http://h:1/t/a")
-        ));
-        let odd = Site {
-            origin: r#"http://a"b\c"#.into(),
-        };
-        assert_eq!(&*escaped_origin(&odd), br#"http://a\"b\\c"#);
     }
 }
