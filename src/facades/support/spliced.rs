@@ -2,12 +2,16 @@
 //! the Support API starts with: a body is encoded once per state version with every URL relative
 //! to the origin, and each answer writes the origin back in where the URLs start. So a cache key
 //! holds no host and no tenant mount, two hosts asking for the same page share one encoding, and
-//! an answer costs copying its bytes.
+//! an answer costs copying its bytes (a page: nothing, when its last answer was for the same
+//! origin).
 //!
 //! JSON escapes a string character by character, so the escaped origin followed by the escaped
 //! rest of a URL is exactly the escaped URL: a spliced body is, byte for byte, the body encoded
 //! with the origin (`the_spliced_body_is_the_body_encoded_with_the_origin` below).
 
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
 use bytes::Bytes;
 
 use super::mapping::Site;
@@ -22,10 +26,19 @@ const URL_KEYS: [&[u8]; 5] = [
     br#""next":""#,
 ];
 
-/// A body encoded with an empty origin, and where the origin goes.
+/// A body encoded with an empty origin, where the origin goes, and the last answer made.
 pub struct Spliced {
     bytes: Bytes,
     at: Box<[usize]>,
+    /// The last answer made, and the origin it was made for: a page is mostly polled by way of
+    /// one host, and that host's next answer is then these bytes again, not a copy.
+    last: ArcSwapOption<Rendered>,
+}
+
+struct Rendered {
+    authority: Box<str>,
+    mount: Box<str>,
+    body: Bytes,
 }
 
 impl Spliced {
@@ -44,12 +57,25 @@ impl Spliced {
         Self {
             bytes: Bytes::from(encoded),
             at: at.into_boxed_slice(),
+            last: ArcSwapOption::empty(),
         }
     }
 
     /// The body for a request that came by `origin`.
     pub fn render(&self, origin: Origin<'_>) -> Bytes {
-        render(&self.bytes, &self.at, origin)
+        if let Some(last) = self.last.load().as_ref()
+            && *last.authority == *origin.authority
+            && *last.mount == *origin.mount
+        {
+            return last.body.clone();
+        }
+        let body = render(&self.bytes, &self.at, origin);
+        self.last.store(Some(Arc::new(Rendered {
+            authority: origin.authority.into(),
+            mount: origin.mount.into(),
+            body: body.clone(),
+        })));
+        body
     }
 }
 
@@ -176,11 +202,9 @@ mod tests {
                 ("h", r#"/t/"\"#),
             ] {
                 let origin = Origin { authority, mount };
-                assert_eq!(
-                    spliced.render(origin),
-                    page(&origin.site(), cursor),
-                    "{origin:?}, cursor {cursor}"
-                );
+                let expected = page(&origin.site(), cursor);
+                assert_eq!(spliced.render(origin), expected, "{origin:?}, {cursor}");
+                assert_eq!(spliced.render(origin), expected, "{origin:?} again");
             }
         }
     }
