@@ -10,7 +10,9 @@
 //! cached.
 //!
 //! - [`BodyCache`]: one entry, for a read whose body grows with the data set and that clients poll
-//!   (a whole list, a page of one). A facade keeps one per such route.
+//!   (a whole list, a page of one). A facade keeps one per such route. What it keeps is `Bytes`
+//!   unless the facade names another cheaply cloned body (a body with parts left to fill in per
+//!   request, behind an `Arc`).
 //! - [`EncodedCache`]: a fixed array of such entries picked by a [`CacheKey`]'s hash, for
 //!   answers about one record (`GET` one department) where many records are read in turn: memory
 //!   stays bounded whatever the data set, and a collision only costs a re-encode.
@@ -23,17 +25,17 @@ use arc_swap::ArcSwapOption;
 use bytes::Bytes;
 
 /// One encoded body, its version and its key.
-pub struct BodyCache<K> {
-    slot: ArcSwapOption<Entry<K>>,
+pub struct BodyCache<K, B = Bytes> {
+    slot: ArcSwapOption<Entry<K, B>>,
 }
 
-struct Entry<K> {
+struct Entry<K, B> {
     version: u64,
     key: K,
-    body: Bytes,
+    body: B,
 }
 
-impl<K> Default for BodyCache<K> {
+impl<K, B> Default for BodyCache<K, B> {
     fn default() -> Self {
         Self {
             slot: ArcSwapOption::empty(),
@@ -41,9 +43,9 @@ impl<K> Default for BodyCache<K> {
     }
 }
 
-impl<K> BodyCache<K> {
+impl<K, B: Clone> BodyCache<K, B> {
     /// The body encoded from `version` for `key`, if it is the one kept.
-    pub fn get<Q>(&self, version: u64, key: &Q) -> Option<Bytes>
+    pub fn get<Q>(&self, version: u64, key: &Q) -> Option<B>
     where
         K: Borrow<Q>,
         Q: PartialEq + ?Sized,
@@ -61,8 +63,8 @@ impl<K> BodyCache<K> {
         &self,
         version: u64,
         key: &Q,
-        encode: impl FnOnce() -> Result<Bytes, E>,
-    ) -> Result<Bytes, E>
+        encode: impl FnOnce() -> Result<B, E>,
+    ) -> Result<B, E>
     where
         K: Borrow<Q>,
         Q: PartialEq + ToOwned<Owned = K> + ?Sized,
@@ -78,7 +80,7 @@ impl<K> BodyCache<K> {
     /// Keeps `body`, unless the entry kept is of a newer version: a request that took an older
     /// view finishing late must not push the newer body out. At the same version the newest key
     /// wins.
-    pub fn put(&self, version: u64, key: K, body: Bytes) {
+    pub fn put(&self, version: u64, key: K, body: B) {
         let fresh = Arc::new(Entry { version, key, body });
         self.slot.rcu(|kept| match kept {
             Some(kept) if kept.version > version => Some(Arc::clone(kept)),

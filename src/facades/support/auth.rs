@@ -41,10 +41,8 @@ pub fn authenticate(
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or(SupportError::Unauthorized)?;
-    if let Some((scheme, token)) = value.split_once(' ')
-        && scheme.eq_ignore_ascii_case("bearer")
-    {
-        return authenticate_token(view, TokenKind::Bearer, token.trim_ascii())
+    if let Some(token) = bearer_token(value) {
+        return authenticate_token(view, TokenKind::Bearer, token)
             .map(Caller::Known)
             .ok_or(SupportError::Unauthorized);
     }
@@ -59,6 +57,17 @@ pub fn authenticate(
         }),
     }
 }
+
+/// The token of `Bearer <token>`: the scheme in any case, one space, the token trimmed.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_at_checked(BEARER.len())?;
+    let token = token.strip_prefix(' ')?;
+    scheme
+        .eq_ignore_ascii_case(BEARER)
+        .then_some(token.trim_ascii())
+}
+
+const BEARER: &str = "bearer";
 
 /// Runs a password check on the blocking pool; gives back the caller and the state as it is
 /// then (the user may have been deactivated while Argon2 ran).

@@ -29,11 +29,15 @@ pub const POLICY: WritePolicy = WritePolicy {
 };
 
 pub fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
-    let bytes = serde_json::to_vec(value).map_err(|e| {
+    Ok(respond(status, JSON_UTF8, Bytes::from(encode(value)?)))
+}
+
+/// `value` as compact JSON.
+pub fn encode(value: &impl Serialize) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| {
         tracing::error!(error = %e, "encoding a response failed");
         SupportError::Layer(LayerError::Internal)
-    })?;
-    Ok(respond(status, JSON_UTF8, Bytes::from(bytes)))
+    })
 }
 
 /// Reads a JSON body within the size limit, refusing duplicate keys, into `T`.

@@ -13,13 +13,14 @@ use http::{Method, StatusCode};
 
 use super::Context;
 use super::auth::{self, Caller, authenticate, authorize};
-use super::common::{POLICY, group, json, live_group, read_json, user};
+use super::common::{POLICY, encode, group, json, live_group, read_json, user};
 use super::error::{Invalid, JSON_UTF8, SupportError};
 use super::jobs::JobId;
 use super::mapping::{Site, default_group, group_out};
 use super::memberships;
 use super::page::{self, LinkBase, Walk};
 use super::routes::{Action, record_id};
+use super::spliced::{self, Origin, Spliced};
 use super::users;
 use super::wire::{GroupEnvelope, GroupOut, List, One};
 use crate::auth::Principal;
@@ -100,14 +101,27 @@ fn act(
         job,
     } = routed;
     authorize(principal, action)?;
-    let site = site(&request)?;
+    let origin = origin(&request)?;
+    // The kept answers splice the origin in; the others build it whole.
+    let site = || origin.site();
     let query = request.uri().query();
-    let list_url = list_url(&site, request.uri().path());
+    let path = request.uri().path();
+    // Only a list needs its own URL (for its links).
+    let list_url = || list_url(&site(), path);
+    let page = Page {
+        path,
+        target: request
+            .uri()
+            .path_and_query()
+            .map_or(path, |target| target.as_str()),
+        query,
+    };
     let response = match action {
-        Action::ListGroups | Action::AssignableGroups => list_groups(view, &site, &list_url, query),
-        Action::ShowGroup => show_group(ctx, view, &site, group(view, id)?),
-        Action::UserGroups => user_groups(view, &site, &list_url, query, user(view, id)?),
+        Action::ListGroups | Action::AssignableGroups => list_groups(ctx, view, origin, &page),
+        Action::ShowGroup => show_group(ctx, view, origin, group(view, id)?),
+        Action::UserGroups => user_groups(ctx, view, origin, &page, user(view, id)?),
         Action::CreateGroup => {
+            let site = site();
             return later(
                 ctx,
                 |ctx| async move { create_group(&ctx, site, request).await },
@@ -115,6 +129,7 @@ fn act(
         }
         Action::UpdateGroup => {
             let id = live_group(view, id)?;
+            let site = site();
             return later(ctx, |ctx| async move {
                 update_group(&ctx, site, id, request).await
             });
@@ -124,16 +139,16 @@ fn act(
             return later(ctx, |ctx| async move { delete_group(&ctx, id).await });
         }
         Action::ListMemberships | Action::AssignableMemberships => {
-            memberships::list(view, &site, &list_url, query)
+            memberships::list(view, &site(), &list_url(), query)
         }
-        Action::GroupMemberships => memberships::of_group(view, &site, &list_url, query, id),
-        Action::UserMemberships => memberships::of_user(view, &site, &list_url, query, id),
+        Action::GroupMemberships => memberships::of_group(view, &site(), &list_url(), query, id),
+        Action::UserMemberships => memberships::of_user(view, &site(), &list_url(), query, id),
         Action::ShowMembership => {
-            memberships::show(view, &site, memberships::membership(view, id)?)
+            memberships::show(view, &site(), memberships::membership(view, id)?)
         }
         Action::ShowUserMembership => memberships::show(
             view,
-            &site,
+            &site(),
             memberships::user_membership(view, id, membership)?,
         ),
         Action::CreateMembership | Action::CreateUserMembership => {
@@ -141,6 +156,7 @@ fn act(
             if let Some(user_id) = path_user {
                 user(view, user_id)?;
             }
+            let site = site();
             return later(ctx, |ctx| async move {
                 memberships::create(&ctx, site, request, path_user).await
             });
@@ -159,39 +175,44 @@ fn act(
         }
         Action::MakeDefault => {
             memberships::user_membership(view, id, membership)?;
+            let site = site();
             return later(ctx, |ctx| async move {
                 memberships::make_default(&ctx, site, id, membership).await
             });
         }
         Action::CreateManyMemberships => {
+            let site = site();
             return later(ctx, |ctx| async move {
                 memberships::create_many(&ctx, site, request).await
             });
         }
         Action::DestroyManyMemberships => {
             let query = query.map(str::to_owned);
+            let site = site();
             return later(ctx, |ctx| async move {
                 memberships::destroy_many(&ctx, site, query).await
             });
         }
-        Action::ListUsers => users::list(view, &site, &list_url, query),
-        Action::SearchUsers => users::search(view, &site, &list_url, query),
-        Action::ShowUser => users::show(view, &site, id),
-        Action::ShowMe => users::show(view, &site, principal.agent.0),
+        Action::ListUsers => users::list(view, &site(), &list_url(), query),
+        Action::SearchUsers => users::search(view, &site(), &list_url(), query),
+        Action::ShowUser => users::show(view, &site(), id),
+        Action::ShowMe => users::show(view, &site(), principal.agent.0),
         Action::CreateUser => {
+            let site = site();
             return later(ctx, |ctx| async move {
                 users::create(&ctx, site, request).await
             });
         }
         Action::UpdateUser => {
             let id = user(view, id)?;
+            let site = site();
             return later(ctx, |ctx| async move {
                 users::update(&ctx, site, id, request).await
             });
         }
         Action::ShowJobStatus => {
             let job = job.ok_or(SupportError::Layer(LayerError::Internal))?;
-            memberships::show_job(ctx, &site, job)
+            memberships::show_job(ctx, &site(), job)
         }
     };
     response.map(Answer::Now)
@@ -207,26 +228,83 @@ where
 
 /// `http://{Host}{tenant mount}`: records' `url` and the lists' links point back the way the
 /// client came (the tenant's `/t/{name}`, which the gateway took off the path, goes back in).
-fn site(request: &Request) -> Result<Site> {
+fn origin(request: &Request) -> Result<Origin<'_>> {
     let host = request
         .headers()
         .get(HOST)
         .and_then(|v| v.to_str().ok())
         .or_else(|| request.uri().authority().map(|a| a.as_str()))
         .ok_or(SupportError::MissingHost)?;
-    let authority: http::uri::Authority = host.parse().map_err(|_| SupportError::MissingHost)?;
-    if authority.as_str().contains('@') {
-        return Err(SupportError::MissingHost);
+    // `Authority` parses a host as itself or refuses it; a plain one needs no parser (which
+    // copies it).
+    if !plain_host(host) {
+        let authority: http::uri::Authority =
+            host.parse().map_err(|_| SupportError::MissingHost)?;
+        if authority.as_str().contains('@') {
+            return Err(SupportError::MissingHost);
+        }
     }
-    Ok(Site {
-        origin: format!("http://{}{}", authority.as_str(), request.body().mount()),
+    Ok(Origin {
+        authority: host,
+        mount: request.body().mount(),
     })
+}
+
+/// `name` or `name:port` (letters, digits, `.` and `-`; a port of digits): what nearly every
+/// client sends, and what `Authority` accepts as it is.
+fn plain_host(host: &str) -> bool {
+    let bytes = host.as_bytes();
+    let (name, port) = match bytes.iter().position(|b| *b == b':') {
+        Some(colon) => (&bytes[..colon], &bytes[colon + 1..]),
+        None => (bytes, &b"80"[..]),
+    };
+    !name.is_empty()
+        && name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        && (1..=5).contains(&port.len())
+        && port.iter().all(u8::is_ascii_digit)
 }
 
 /// A list's own absolute URL, with `.json` as Zendesk's links have it.
 fn list_url(site: &Site, path: &str) -> String {
-    let path = path.strip_suffix(".json").unwrap_or(path);
-    format!("{}{path}.json", site.origin)
+    let path = path.strip_suffix(JSON_SUFFIX).unwrap_or(path);
+    let mut url = String::with_capacity(site.origin.len() + path.len() + JSON_SUFFIX.len());
+    url.push_str(&site.origin);
+    url.push_str(path);
+    url.push_str(JSON_SUFFIX);
+    url
+}
+
+const JSON_SUFFIX: &str = ".json";
+
+/// What a list's answer depends on besides the state and the origin.
+struct Page<'r> {
+    /// The request's path, for the list's URL.
+    path: &'r str,
+    /// Its path and query as the client sent them: the key its page is kept under.
+    target: &'r str,
+    query: Option<&'r str>,
+}
+
+/// A page's body as kept for this view's version and the request's path and query
+/// (`Context::group_pages`), or as `encode` makes it for a [`Site::bare`], then kept; answered
+/// with the request's origin spliced in. A bad query fails in `encode` and keeps nothing.
+fn cached_page(
+    ctx: &Context,
+    view: &View,
+    origin: Origin<'_>,
+    page: &Page<'_>,
+    encode: impl FnOnce(&Site, &str) -> Result<Vec<u8>>,
+) -> Result<Response> {
+    let kept = ctx
+        .group_pages
+        .get_or_encode(view.version(), page.target, || {
+            let bare = Site::bare();
+            let url = list_url(&bare, page.path);
+            encode(&bare, &url).map(|bytes| Arc::new(Spliced::new(bytes)))
+        })?;
+    Ok(respond(StatusCode::OK, JSON_UTF8, kept.render(origin)))
 }
 
 /// Departments from a bound, in id order, as a walk for [`page::window`].
@@ -250,75 +328,82 @@ fn groups_page(
     site: &Site,
     records: Vec<&Arc<Department>>,
     paging: super::wire::Paging,
-) -> Result<Response> {
+) -> Result<Vec<u8>> {
     let default = default_group(view);
     let groups: Vec<GroupOut> = records
         .into_iter()
         .map(|d| group_out(site, default, d))
         .collect();
-    json(
-        StatusCode::OK,
-        &List {
-            key: "groups",
-            records: &groups,
-            paging,
-        },
-    )
+    encode(&List {
+        key: "groups",
+        records: &groups,
+        paging,
+    })
 }
 
 /// The groups that are not deleted, in id order (also `assignable`: every such group can be
-/// assigned).
-fn list_groups(view: &View, site: &Site, url: &str, query: Option<&str>) -> Result<Response> {
-    let (request, rest) = page::read(query)?;
-    let links = LinkBase { url, rest: &rest };
-    let (records, paging) = page::window(
-        &request,
-        &links,
-        || view.active_department_count(),
-        departments_walk(view, |d| d.active),
-    );
-    groups_page(view, site, records, paging)
+/// assigned). Its count is the model's and its walk starts with an index descent, so a page
+/// costs its size, whatever the number of groups; and it is kept ([`cached_page`]).
+fn list_groups(
+    ctx: &Context,
+    view: &View,
+    origin: Origin<'_>,
+    page: &Page<'_>,
+) -> Result<Response> {
+    cached_page(ctx, view, origin, page, |bare, url| {
+        let (request, rest) = page::read(page.query)?;
+        let links = LinkBase { url, rest: &rest };
+        let (records, paging) = page::window(
+            &request,
+            &links,
+            || view.active_department_count(),
+            departments_walk(view, |d| d.active),
+        );
+        groups_page(view, bare, records, paging)
+    })
 }
 
-/// The groups a user belongs to, not deleted, in id order.
+/// The groups a user belongs to, not deleted, in id order; kept as [`list_groups`] is.
 fn user_groups(
+    ctx: &Context,
     view: &View,
-    site: &Site,
-    url: &str,
-    query: Option<&str>,
+    origin: Origin<'_>,
+    page: &Page<'_>,
     user: AgentId,
 ) -> Result<Response> {
-    let (request, rest) = page::read(query)?;
-    let links = LinkBase { url, rest: &rest };
-    // A user's groups are few: collected once, then walked like an index.
-    let mine: Vec<&Arc<Department>> = view.departments_of(user).filter(|d| d.active).collect();
-    let total = mine.len();
-    let (records, paging) = page::window(
-        &request,
-        &links,
-        || total,
-        |low, high| {
-            Box::new(
-                mine.clone()
-                    .into_iter()
-                    .filter(move |d| (low, high).contains(&d.id.0))
-                    .map(|d| (d.id.0, d)),
-            )
-        },
-    );
-    groups_page(view, site, records, paging)
+    cached_page(ctx, view, origin, page, |bare, url| {
+        let (request, rest) = page::read(page.query)?;
+        let links = LinkBase { url, rest: &rest };
+        // A user's groups are few: collected once, then walked like an index.
+        let mine: Vec<&Arc<Department>> = view.departments_of(user).filter(|d| d.active).collect();
+        let total = mine.len();
+        let (records, paging) = page::window(
+            &request,
+            &links,
+            || total,
+            |low, high| {
+                Box::new(
+                    mine.clone()
+                        .into_iter()
+                        .filter(move |d| (low, high).contains(&d.id.0))
+                        .map(|d| (d.id.0, d)),
+                )
+            },
+        );
+        groups_page(view, bare, records, paging)
+    })
 }
 
 /// What [`show_group`] keeps in the facade's body cache.
 const GROUP_BODY: u32 = 1;
 
 /// `{"group": …}`. Its `url` depends on the request's host and tenant mount, which a cache key
-/// does not hold, so the cache keeps the rest of the group (from `,"id":` on), encoded once per
-/// state version, and each answer writes only `{"group":{"url":"…"` before it.
+/// does not hold, so the cache keeps the body with the URL relative to the origin, encoded once
+/// per state version, and each answer writes the origin in (`spliced`).
 fn show_group(
     ctx: &Context,
     view: &View,
-    site: &Site,
+    origin: Origin<'_>,
     group: &Arc<Department>,
 ) -> Result<Response> {
     let key = CacheKey {
@@ -326,27 +411,24 @@ fn show_group(
         variant: 0,
         id: group.id.0,
     };
-    let tail = ctx.bodies.get_or_encode(key, view.version(), || {
-        let mut out = group_out(site, default_group(view), group);
-        out.url = String::new();
-        let whole =
-            serde_json::to_vec(&out).map_err(|_| SupportError::Layer(LayerError::Internal))?;
-        // `{"url":""` is the start of every group encoded this way; the tail follows it.
-        const START: &[u8] = br#"{"url":"""#;
-        if !whole.starts_with(START) {
+    let body = ctx.bodies.get_or_encode(key, view.version(), || {
+        let out = group_out(&Site::bare(), default_group(view), group);
+        let body = encode(&One {
+            key: "group",
+            record: &out,
+        })?;
+        // Where the origin goes: `render` below relies on it.
+        if !body.starts_with(GROUP_URL) {
             return Err(SupportError::Layer(LayerError::Internal));
         }
-        Ok(Bytes::from(whole).slice(START.len()..))
+        Ok(Bytes::from(body))
     })?;
-    let url = serde_json::to_vec(&site.record("groups", group.id.0))
-        .map_err(|_| SupportError::Layer(LayerError::Internal))?;
-    let mut body = Vec::with_capacity(18 + url.len() + tail.len() + 1);
-    body.extend_from_slice(br#"{"group":{"url":"#);
-    body.extend_from_slice(&url);
-    body.extend_from_slice(&tail);
-    body.push(b'}');
-    Ok(respond(StatusCode::OK, JSON_UTF8, Bytes::from(body)))
+    let body = spliced::render(&body, &[GROUP_URL.len()], origin);
+    Ok(respond(StatusCode::OK, JSON_UTF8, body))
 }
+
+/// How every shown group starts, up to its `url`'s value.
+const GROUP_URL: &[u8] = br#"{"group":{"url":""#;
 
 /// The body's `group`, or 400 when it has none.
 async fn group_body(request: Request) -> Result<super::wire::GroupIn> {
@@ -422,4 +504,28 @@ async fn delete_group(ctx: &Context, id: DepartmentId) -> Result<Response> {
         .await?;
     tracing::info!(department = id.0, "group deleted (set inactive)");
     Ok(respond_empty(StatusCode::NO_CONTENT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_host;
+
+    #[test]
+    fn a_plain_host_is_one_that_authority_accepts_as_it_is() {
+        for host in [
+            "localhost",
+            "127.0.0.1:8080",
+            "a-b.example.test:65535",
+            "h:99999",
+        ] {
+            assert!(plain_host(host), "{host}");
+            let parsed: http::uri::Authority = host.parse().unwrap();
+            assert_eq!(parsed.as_str(), host);
+        }
+        for host in [
+            "", ":80", "h:", "h:8a", "user@h", "[::1]:80", "h:1:2", "h_1", "h:123456", "h/x",
+        ] {
+            assert!(!plain_host(host), "{host}");
+        }
+    }
 }

@@ -14,6 +14,13 @@ pub struct Site {
 }
 
 impl Site {
+    /// No origin: every URL is relative to it, for a body kept for every host (`spliced`).
+    pub fn bare() -> Self {
+        Site {
+            origin: String::new(),
+        }
+    }
+
     /// `{origin}/api/v2/{collection}/{id}.json`, a record's `url`.
     pub fn record(&self, collection: &str, id: u64) -> String {
         format!("{}/api/v2/{collection}/{id}.json", self.origin)

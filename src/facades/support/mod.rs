@@ -22,13 +22,14 @@ mod memberships;
 mod page;
 mod routes;
 mod showcase;
+mod spliced;
 mod users;
 mod wire;
 
 use std::sync::Arc;
 
 use crate::auth::verified::VerifiedPasswords;
-use crate::http::cache::EncodedCache;
+use crate::http::cache::{BodyCache, EncodedCache};
 use crate::http::{Answer, Facade, LayerError, Request, Response};
 use crate::model::Store;
 
@@ -42,8 +43,13 @@ pub(crate) struct Context {
     passwords: Arc<VerifiedPasswords>,
     /// This tenant's last bulk jobs, for `GET /api/v2/job_statuses/{id}`.
     jobs: jobs::Jobs,
-    /// Encoded bodies of `GET /api/v2/groups/{id}`, per state version (`handlers::show_group`).
+    /// Encoded bodies of `GET /api/v2/groups/{id}`, per state version, without the request's
+    /// origin (`handlers::show_group`, `spliced`).
     bodies: EncodedCache,
+    /// The last page of groups asked for, by path and query, per state version, without the
+    /// request's origin: clients poll a list, and its page is read in turn by every host and
+    /// tenant mount (`handlers::cached_page`, `spliced`).
+    group_pages: BodyCache<String, Arc<spliced::Spliced>>,
 }
 
 /// Entries of [`Context::bodies`], as the other facades keep for their `GET` one.
@@ -71,6 +77,7 @@ impl Support {
                 passwords,
                 jobs: jobs::Jobs::default(),
                 bodies: EncodedCache::new(CACHED_BODIES),
+                group_pages: BodyCache::default(),
             }),
         })
     }

@@ -5,6 +5,7 @@
 mod cross;
 mod errors;
 mod groups;
+mod kept;
 mod memberships;
 mod pagination;
 mod users;
