@@ -233,6 +233,7 @@ impl Builder {
             agent,
             order,
             count,
+            created_at: updated_at.unwrap_or(self.now),
             updated_at: updated_at.unwrap_or(self.now),
         });
         Ok(links.last_mut().expect("the link just pushed"))

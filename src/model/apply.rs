@@ -260,9 +260,15 @@ impl State {
                 }
             }
             let at = links.binary_search_by_key(&spec.agent, |m| m.agent);
-            // An upsert of a link that exists keeps its ids and whether it is primary.
-            let (uid, link_id, primary) = match at {
-                Ok(i) => (links[i].uid, links[i].id, links[i].primary),
+            // An upsert of a link that exists keeps its ids, its creation time and whether it
+            // is primary.
+            let (uid, link_id, created_at, primary) = match at {
+                Ok(i) => (
+                    links[i].uid,
+                    links[i].id,
+                    links[i].created_at,
+                    links[i].primary,
+                ),
                 Err(_) => {
                     let mut uid = ObjectId::generate(now);
                     while self.membership_by_uid.contains_key(&uid) {
@@ -270,7 +276,7 @@ impl State {
                     }
                     self.membership_by_uid.insert(uid, (id, spec.agent));
                     self.add_side(spec.agent, id);
-                    (uid, MembershipId(0), false)
+                    (uid, MembershipId(0), now, false)
                 }
             };
             let mut link = Membership {
@@ -280,6 +286,7 @@ impl State {
                 agent: spec.agent,
                 order: spec.order.unwrap_or(0),
                 count: spec.count.unwrap_or(0),
+                created_at,
                 updated_at: now,
                 primary,
             };

@@ -573,6 +573,7 @@ mod tests {
             agent: AgentId(a),
             order: 0,
             count: 0,
+            created_at: now,
             updated_at: now,
         };
         let links = vec![link(5, 3), link(5, 1), link(2, 2), link(9, 1), link(9, 2)];

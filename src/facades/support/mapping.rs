@@ -61,17 +61,15 @@ pub fn group_out(site: &Site, default: Option<DepartmentId>, group: &Department)
 
 /// A membership; `default` is whether it is its user's primary link (the one `make_default`
 /// marked, else the user's oldest), so each user with a membership has exactly one default.
-/// The model keeps one time per link, so `created_at` is its `updated_at` (docs/support.md).
 pub fn membership_out(site: &Site, view: &State, m: &Membership) -> MembershipOut {
-    let at = time(m.updated_at);
     MembershipOut {
         url: site.record("group_memberships", m.id.0),
         id: m.id.0,
         user_id: m.agent.0,
         group_id: m.department.0,
         default: view.primary_link_of(m.agent).map(|p| p.id) == Some(m.id),
-        created_at: at.clone(),
-        updated_at: at,
+        created_at: time(m.created_at),
+        updated_at: time(m.updated_at),
     }
 }
 

@@ -7,6 +7,7 @@
 //! is its oldest: 1 for Alex, 2 for Sam, 4 for Maria.
 
 use super::*;
+use crate::helpers::{Reply, ZD_ADMIN, ZD_ADMIN_API_TOKEN};
 use deskbridge::model::MembershipId;
 
 /// A membership as the store holds it (its time was given at load), with the `default` the
@@ -16,15 +17,14 @@ pub(crate) fn membership(app: &TestApp, id: u64, default: bool) -> Value {
     let m = view
         .membership_by_id(MembershipId(id))
         .expect("the membership exists");
-    let at = show_time(m.updated_at);
     json!({
         "url": app.url(&format!("/api/v2/group_memberships/{id}.json")),
         "id": id,
         "user_id": m.agent.0,
         "group_id": m.department.0,
         "default": default,
-        "created_at": at,
-        "updated_at": at,
+        "created_at": show_time(m.created_at),
+        "updated_at": show_time(m.updated_at),
     })
 }
 
@@ -569,5 +569,94 @@ async fn a_deleted_groups_memberships_are_gone_from_this_api_but_kept_by_the_mod
         StatusCode::OK,
         json!({"group_membership": membership(&app, 5, false)}),
         "after the restore",
+    );
+}
+
+#[tokio::test]
+async fn a_membership_keeps_when_it_was_made_through_make_default_and_upserts() {
+    let app = spawn_app().await;
+    // A tenant whose links carry their own times: link 7 joined before its last change, link 8
+    // gives only `updated_at`, which stands for both.
+    let state = json!({
+        "agents": [{"id": 1, "username": "admin", "name": "Alex Admin", "email": ZD_ADMIN.0,
+                    "roles": ["owner", "administrator", "agent"],
+                    "uid": "rbAXPnMktTFbNpwtJ",
+                    "tokens": {"api": [ZD_ADMIN_API_TOKEN], "bearer": ["joined-token"],
+                               "session": ["joined-session"]}}],
+        "departments": [
+            {"id": 1, "uid": "65a4f0c2e4b0a1b2c3d4e5f1", "name": "Sales", "members": [{"id": 7, "agent": 1,
+                "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-02-01T00:00:00Z"}]},
+            {"id": 2, "name": "Support", "members": [{"id": 8, "agent": 1,
+                "updated_at": "2024-03-01T00:00:00Z"}]}
+        ]
+    });
+    crate::tenants::create_ok(&app, "joined", json!({ "state": state })).await;
+    let times = |reply: &Reply| {
+        let m = &reply.json()["group_membership"];
+        (m["created_at"].clone(), m["updated_at"].clone())
+    };
+    let seven = "/t/joined/api/v2/group_memberships/7.json";
+    let eight = "/t/joined/api/v2/group_memberships/8.json";
+    assert_eq!(
+        times(&get(&app, seven).await),
+        (json!("2024-01-01T00:00:00Z"), json!("2024-02-01T00:00:00Z"))
+    );
+    assert_eq!(
+        times(&get(&app, eight).await),
+        (json!("2024-03-01T00:00:00Z"), json!("2024-03-01T00:00:00Z"))
+    );
+
+    // make_default changes link 8 (it becomes the primary one): only its `updated_at` moves.
+    let moved = admin(
+        &app,
+        Method::PUT,
+        "/t/joined/api/v2/users/1/group_memberships/8/make_default",
+        None,
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let (created, updated) = times(&get(&app, eight).await);
+    assert_eq!(created, json!("2024-03-01T00:00:00Z"));
+    assert_ne!(
+        updated,
+        json!("2024-03-01T00:00:00Z"),
+        "make_default moved it"
+    );
+
+    // A Zopim PUT that keeps agent 1 in Sales leaves link 7 as it is.
+    let put = app
+        .client
+        .put(app.url("/t/joined/api/v2/chat/departments/1"))
+        .bearer_auth("joined-token")
+        .json(&json!({"members": [1]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    assert_eq!(
+        times(&get(&app, seven).await),
+        (json!("2024-01-01T00:00:00Z"), json!("2024-02-01T00:00:00Z"))
+    );
+    // A Rocket.Chat upsert of the same agent with another order changes the same link: it
+    // joined as before.
+    let upsert = app
+        .client
+        .post(app.url("/t/joined/api/v1/livechat/department/65a4f0c2e4b0a1b2c3d4e5f1/agents"))
+        .header("X-User-Id", "rbAXPnMktTFbNpwtJ")
+        .header("X-Auth-Token", "joined-session")
+        .json(
+            &json!({"upsert": [{"agentId": "rbAXPnMktTFbNpwtJ", "username": "admin", "order": 3}],
+                      "remove": []}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upsert.status(), StatusCode::OK);
+    let (created, updated) = times(&get(&app, seven).await);
+    assert_eq!(created, json!("2024-01-01T00:00:00Z"));
+    assert_ne!(
+        updated,
+        json!("2024-02-01T00:00:00Z"),
+        "the upsert moved it"
     );
 }
