@@ -112,6 +112,7 @@ impl App {
                 summary: config.summary(),
                 formats: formats(),
                 metrics: Arc::clone(&metrics),
+                max_import_bytes: config.max_import_bytes,
             },
         );
         let tenancy = Tenancy {

@@ -219,6 +219,9 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "DESKBRIDGE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: u64,
+    /// Largest body of the control plane's import and reconcile (a whole export), in bytes.
+    #[arg(long, env = "DESKBRIDGE_MAX_IMPORT_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_import_bytes: u64,
     /// Longest a client may take to send a request's head (e.g. `10s`, `500ms`).
     #[arg(long, env = "DESKBRIDGE_HEADER_TIMEOUT", default_value = "10s")]
     pub header_timeout: String,
@@ -275,6 +278,8 @@ pub struct Config {
     pub zopim: ZopimOptions,
     pub rocketchat: RocketchatOptions,
     pub request: RequestLimits,
+    /// The control plane's import and reconcile body limit (`--max-import-bytes`).
+    pub max_import_bytes: usize,
     pub connections: ConnectionLimits,
     pub log: String,
     /// Where the state is kept durable; `None` keeps it in memory only.
@@ -325,6 +330,13 @@ impl ServeArgs {
                 setting: "--max-body-bytes",
                 value: self.max_body_bytes.to_string(),
                 accepted: "expected 1024 to 1073741824".into(),
+            });
+        }
+        if !(1024..=1 << 32).contains(&self.max_import_bytes) {
+            return Err(ConfigError {
+                setting: "--max-import-bytes",
+                value: self.max_import_bytes.to_string(),
+                accepted: "expected 1024 to 4294967296".into(),
             });
         }
         if !(1..=1_000_000).contains(&self.max_connections) {
@@ -443,6 +455,7 @@ impl ServeArgs {
                 max_body_bytes: self.max_body_bytes as usize,
                 request_timeout: duration("--request-timeout", &self.request_timeout)?,
             },
+            max_import_bytes: self.max_import_bytes as usize,
             connections: ConnectionLimits {
                 max_connections: self.max_connections,
                 header_read_timeout: duration("--header-timeout", &self.header_timeout)?,
@@ -475,6 +488,7 @@ impl Config {
                 Edition::Enterprise => "enterprise",
             },
             "max_body_bytes": self.request.max_body_bytes,
+            "max_import_bytes": self.max_import_bytes,
             "request_timeout_ms": self.request.request_timeout.as_millis() as u64,
             "max_connections": self.connections.max_connections,
             "durable": self.durability.is_some(),
@@ -506,6 +520,7 @@ impl ServeArgs {
             rocketchat_edition: EditionArg::Enterprise,
             livechat_dir: None,
             max_body_bytes: 1024 * 1024,
+            max_import_bytes: 256 * 1024 * 1024,
             header_timeout: "10s".into(),
             request_timeout: "30s".into(),
             max_connections: 1024,

@@ -48,6 +48,9 @@ pub struct ControlOptions {
     pub formats: crate::migration::Formats,
     /// The request metrics the pipeline keeps, for `GET /_gateway/metrics`.
     pub metrics: Arc<crate::http::metrics::Metrics>,
+    /// The largest body an import or a reconcile takes (`--max-import-bytes`): a whole export,
+    /// larger than any vendor request (`--max-body-bytes`, which still applies if larger).
+    pub max_import_bytes: usize,
 }
 
 /// What every handler needs.
@@ -102,6 +105,16 @@ impl Facade for Control {
 
     fn rescue(&self, error: &LayerError) -> Response {
         error::ControlError::Layer(error.clone()).into_response()
+    }
+
+    /// An import's zip and a reconcile's sides are whole exports.
+    fn larger_body_limit(&self, method: &http::Method, path: &str) -> Option<usize> {
+        let whole_export = path == "/_gateway/reconcile"
+            || path
+                .strip_prefix("/_gateway/tenants/")
+                .is_some_and(|rest| rest.ends_with("/import"));
+        (method == http::Method::POST && whole_export)
+            .then_some(self.context.options.max_import_bytes)
     }
 }
 

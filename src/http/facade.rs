@@ -56,6 +56,13 @@ pub trait Facade: Send + Sync + 'static {
         None
     }
 
+    /// A body limit larger than the gateway's `--max-body-bytes` for the request `method`
+    /// `path`, when this facade takes larger bodies there (the control plane's import of a
+    /// whole export); `None` (the default) for the gateway's limit.
+    fn larger_body_limit(&self, _method: &http::Method, _path: &str) -> Option<usize> {
+        None
+    }
+
     /// Answers a fault (`super::faults`): a server error or a throttle, as the vendor sends it
     /// (docs/faults.md). By default, the facade's internal error with the fault's status.
     fn fault(&self, fault: &Fault) -> Response {

@@ -141,4 +141,8 @@ impl Facade for Cors {
     fn fault(&self, fault: &crate::http::faults::Fault) -> Response {
         self.inner.fault(fault)
     }
+
+    fn larger_body_limit(&self, method: &http::Method, path: &str) -> Option<usize> {
+        self.inner.larger_body_limit(method, path)
+    }
 }

@@ -65,16 +65,21 @@ where
             request,
         }: Routed<'f, B>,
     ) -> Answered {
-        let limit = self.limits.max_body_bytes;
-        // hyper's size hint is the `Content-Length` it parsed (a chunked body's is 0): no second
-        // parse of the header here.
-        if request.body().size_hint().lower() > limit as u64 {
-            return answered(facade.rescue(&LayerError::PayloadTooLarge).into());
-        }
-        // A request without a body (most reads) reads no clock: only a body has a deadline.
+        // A request without a body (most reads) reads no clock, and asks the facade for no
+        // larger limit: only a body has a deadline and a size.
         let mut request = if request.body().is_end_stream() {
             request.map(|_| Body::empty())
         } else {
+            let limit = facade
+                .larger_body_limit(request.method(), request.uri().path())
+                .map_or(self.limits.max_body_bytes, |larger| {
+                    larger.max(self.limits.max_body_bytes)
+                });
+            // hyper's size hint is the `Content-Length` it parsed (a chunked body's is 0): no
+            // second parse of the header here.
+            if request.body().size_hint().lower() > limit as u64 {
+                return answered(facade.rescue(&LayerError::PayloadTooLarge).into());
+            }
             let due = tokio::time::Instant::now() + self.limits.request_timeout;
             request.map(|body| {
                 Body::new(Limited::new(body, limit).map_err(Into::into).boxed_unsync()).due_by(due)

@@ -5,6 +5,7 @@
 mod bad_input;
 mod control;
 mod formats;
+mod limits;
 mod reconcile;
 mod rehearsal;
 mod support_bodies;
