@@ -171,7 +171,7 @@ async fn a_user_changes_their_own_password_only_with_the_previous_one() {
 #[tokio::test]
 async fn the_requirements_are_zendesks_default_policy() {
     let app = spawn_app().await;
-    let expected = json!({"requirements": ["must be at least 5 characters", "must be different from email address"]});
+    let expected = requirements();
 
     for (auth, path) in [
         (Auth::ApiToken, "/api/v2/users/3/password/requirements.json"),
@@ -239,7 +239,7 @@ async fn an_end_user_reads_and_changes_only_their_own() {
         None,
     )
     .await;
-    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    assert_json(&own, StatusCode::OK, requirements(), "her own requirements");
     let other = call(
         &app,
         eve,
@@ -271,7 +271,17 @@ async fn an_end_user_reads_and_changes_only_their_own() {
         None,
     )
     .await;
-    assert_eq!(with_new.status, StatusCode::OK, "{}", with_new.body);
+    assert_json(
+        &with_new,
+        StatusCode::OK,
+        requirements(),
+        "signed in with the new one",
+    );
+}
+
+/// Zendesk's default policy, as its reference's example lists it.
+fn requirements() -> Value {
+    json!({"requirements": ["must be at least 5 characters", "must be different from email address"]})
 }
 
 fn forbidden() -> Value {
@@ -356,5 +366,62 @@ async fn each_bad_request_gets_zendesks_error_and_the_old_password_still_opens()
     ] {
         assert!(!opens(&app, 3, MARIA, refused).await, "{refused}");
     }
+    app.assert_invariants();
+}
+
+/// Every byte under `dir`, files in any folder.
+fn disk_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            bytes.extend(disk_bytes(&path));
+        } else {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    bytes
+}
+
+#[tokio::test]
+async fn a_password_set_or_changed_survives_a_restart_and_reaches_the_disk_only_hashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let durable = |config: &mut deskbridge::config::Config| {
+        config.durability = Some(deskbridge::persist::Options::new(dir.path()));
+    };
+    let app = crate::helpers::spawn_app_with(durable).await;
+    assert_empty_ok(
+        &admin(
+            &app,
+            Method::POST,
+            "/api/v2/users/3/password",
+            Some(r#"{"password": "maria-disk-1"}"#),
+        )
+        .await,
+        "set",
+    );
+    assert_empty_ok(
+        &call(
+            &app,
+            Auth::Password(MARIA, "maria-disk-1"),
+            Method::PUT,
+            "/api/v2/users/3/password",
+            Some(r#"{"previous_password": "maria-disk-1", "password": "maria-disk-2"}"#),
+        )
+        .await,
+        "change",
+    );
+    let before = record(&app, 3);
+    app.handle.shutdown().await;
+
+    let bytes = String::from_utf8_lossy(&disk_bytes(dir.path())).into_owned();
+    for secret in ["maria-disk-1", "maria-disk-2"] {
+        assert!(!bytes.contains(secret), "{secret} is on disk in the clear");
+    }
+    let app = crate::helpers::spawn_app_with(durable).await;
+
+    assert_eq!(record(&app, 3), before, "Maria's record after the restart");
+    assert!(opens(&app, 3, MARIA, "maria-disk-2").await);
+    assert!(!opens(&app, 3, MARIA, "maria-disk-1").await);
     app.assert_invariants();
 }
