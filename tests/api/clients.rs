@@ -190,7 +190,8 @@ const ZENPY_SUPPORT_SCRIPT: &str = concat!(
 
 /// zenpy's Support API (issue 17): a group, a membership made the default, memberships by user
 /// and by group, a bulk job read back, 150 groups paged with offsets and with cursors, deletes,
-/// and `RecordNotFoundException` for unknown ids; then the gateway is checked over HTTP.
+/// `RecordNotFoundException` for unknown ids, and `users.set_password` then a sign-in with the
+/// new password (a wrong one refused); then the gateway is checked over HTTP.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ZENPY_PYTHON (a python with zenpy 2.0.57; .ci/run builds it)"]
 async fn zenpy_drives_the_support_api_groups_memberships_and_paging() {
@@ -209,7 +210,8 @@ async fn zenpy_drives_the_support_api_groups_memberships_and_paging() {
     let stdout = run_script(&app, &python, ZENPY_SUPPORT_SCRIPT).await;
 
     assert!(
-        stdout.contains("OK: zenpy 2.0.57 support: group, membership, make_default"),
+        stdout.contains("OK: zenpy 2.0.57 support: group, membership, make_default")
+            && stdout.contains("RecordNotFound, set_password and sign-in"),
         "the script said:\n{stdout}"
     );
     app.assert_invariants();

@@ -9,8 +9,9 @@ in with HTTP Basic `email/token:API_TOKEN` (Zenpy(email=, token=)). With TENANT,
 names that tenant with the X-Deskbridge-Tenant header.
 Then: creates a group, adds a membership, makes it the user's default, lists memberships by
 user and by group, creates and deletes memberships in bulk and reads the job status back, pages
-through 150 more groups both ways (offset and cursor), deletes what it made, and checks that an
-unknown id raises RecordNotFoundException. Exits 0 when every check passes, 1 on the first
+through 150 more groups both ways (offset and cursor), deletes what it made, checks that an
+unknown id raises RecordNotFoundException, sets Maria's password with users.set_password and signs
+in as her with it (HTTP Basic `email:password`, Zenpy(email=, password=)). Exits 0 when every check passes, 1 on the first
 failed check (with the requests made so far), 2 on bad usage.
 """
 
@@ -20,6 +21,7 @@ import traceback
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_API_TOKEN = "deskbridge-admin-api-token"
+MARIA_EMAIL = "maria@example.com"
 EXTRA_GROUPS = 150
 
 
@@ -74,16 +76,20 @@ def main():
         )
         return response
 
-    zc = Zenpy(subdomain="example", email=ADMIN_EMAIL, token=ADMIN_API_TOKEN)
-    zc.disable_caching()
-    session = zc.groups.session
-    session.hooks["response"].append(record)
-    if tenant is not None:
-        # The tenant by header (docs/tenants.md): the lists' absolute links need no rewriting.
-        session.headers["X-Deskbridge-Tenant"] = tenant
+    def client(**credentials):
+        made = Zenpy(subdomain="example", **credentials)
+        made.disable_caching()
+        session = made.groups.session
+        session.hooks["response"].append(record)
+        if tenant is not None:
+            # The tenant by header (docs/tenants.md): the lists' absolute links need no rewriting.
+            session.headers["X-Deskbridge-Tenant"] = tenant
+        return made
+
+    zc = client(email=ADMIN_EMAIL, token=ADMIN_API_TOKEN)
 
     try:
-        count = run(zc, log)
+        count = run(zc, log, client)
     except Exception as e:  # noqa: BLE001 - any failure is reported with the traffic so far
         print("FAILED with zenpy %s: %s: %s" % (version, type(e).__name__, e), file=sys.stderr)
         if not isinstance(e, CheckFailed):
@@ -95,15 +101,15 @@ def main():
 
     print(
         ("in tenant %s: " % tenant if tenant else "") + "OK: zenpy %s support: group, membership, make_default, by user, by group, bulk job, "
-        "%d groups offset and cursor, delete, RecordNotFound (%d requests)"
+        "%d groups offset and cursor, delete, RecordNotFound, set_password and sign-in (%d requests)"
         % (version, count, len(log))
     )
     return 0
 
 
-def run(zc, log):
+def run(zc, log, client):
     from zenpy.lib.api_objects import Group, GroupMembership, JobStatus
-    from zenpy.lib.exception import RecordNotFoundException
+    from zenpy.lib.exception import APIException, RecordNotFoundException
 
     pid = os.getpid()
 
@@ -193,6 +199,21 @@ def run(zc, log):
             pass
         else:
             raise CheckFailed("unknown %s returned %r instead of raising" % (what, ghost))
+
+    # --- an administrator sets Maria's password; she signs in with it ----------------------------
+    password = "zenpy-pass-%d" % pid
+    answer = zc.users.set_password(3, password)
+    check_eq(getattr(answer, "status_code", None), 200, "set_password: status")
+    check_eq(answer.text, "", "set_password: body")
+    maria = client(email=MARIA_EMAIL, password=password)
+    me = maria.users.me()
+    check_eq((me.id, me.email, me.role), (3, MARIA_EMAIL, "agent"), "users.me as Maria")
+    try:
+        client(email=MARIA_EMAIL, password=password + "-wrong").users.me()
+    except APIException as e:
+        check_eq(e.response.status_code, 401, "a wrong password: status")
+    else:
+        raise CheckFailed("a wrong password signed in")
     return EXTRA_GROUPS
 
 

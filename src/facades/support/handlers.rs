@@ -19,6 +19,7 @@ use super::jobs::JobId;
 use super::mapping::{Site, default_group, group_out};
 use super::memberships;
 use super::page::{self, LinkBase, Walk};
+use super::passwords;
 use super::routes::{Action, record_id};
 use super::spliced::{self, Origin, Spliced};
 use super::users;
@@ -210,6 +211,20 @@ fn act(
                 users::update(&ctx, site, id, request).await
             });
         }
+        Action::SetPassword => {
+            let id = user(view, id)?;
+            return later(
+                ctx,
+                |ctx| async move { passwords::set(&ctx, id, request).await },
+            );
+        }
+        Action::ChangePassword => {
+            let id = passwords::own(principal, id)?;
+            return later(ctx, |ctx| async move {
+                passwords::change(&ctx, id, request).await
+            });
+        }
+        Action::PasswordRequirements => passwords::requirements(view, principal, id),
         Action::ShowJobStatus => {
             let job = job.ok_or(SupportError::Layer(LayerError::Internal))?;
             memberships::show_job(ctx, &site(), job)

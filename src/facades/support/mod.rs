@@ -20,6 +20,7 @@ mod jobs;
 mod mapping;
 mod memberships;
 mod page;
+mod passwords;
 mod routes;
 mod showcase;
 mod spliced;

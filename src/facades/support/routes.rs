@@ -42,6 +42,9 @@ pub enum Action {
     CreateUser,
     UpdateUser,
     SearchUsers,
+    SetPassword,
+    ChangePassword,
+    PasswordRequirements,
 }
 
 /// The route table, relative to [`PREFIX`]. `{…}` is one path segment.
@@ -75,6 +78,9 @@ pub const ROUTES: &[(Method, &str, Action)] = &[
     (Method::GET,    "/users/search",                                 Action::SearchUsers),
     (Method::GET,    "/users/{id}",                                   Action::ShowUser),
     (Method::PUT,    "/users/{id}",                                   Action::UpdateUser),
+    (Method::POST,   "/users/{id}/password",                          Action::SetPassword),
+    (Method::PUT,    "/users/{id}/password",                          Action::ChangePassword),
+    (Method::GET,    "/users/{id}/password/requirements",             Action::PasswordRequirements),
 ];
 
 /// The Support API's base path.
@@ -111,7 +117,9 @@ pub fn table() -> &'static RouteTable<Action> {
 }
 
 impl Action {
-    /// Writes need an administrator, reads an agent (docs/support.md, "Who may call").
+    /// Writes need an administrator, reads an agent (docs/support.md, "Who may call"); a user's
+    /// own password is anyone's, end users' too (Zendesk, "User Passwords": "Allowed for Agents,
+    /// End Users"), the handler checking that the path names the caller.
     pub fn access(self) -> Access {
         match self {
             Action::ListGroups
@@ -140,7 +148,9 @@ impl Action {
             | Action::DeleteUserMembership
             | Action::MakeDefault
             | Action::CreateUser
-            | Action::UpdateUser => Access::Admin,
+            | Action::UpdateUser
+            | Action::SetPassword => Access::Admin,
+            Action::ChangePassword | Action::PasswordRequirements => Access::Anyone,
         }
     }
 }
@@ -169,6 +179,8 @@ impl Action {
 /// Who may take an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
+    /// Any authenticated user, end users included.
+    Anyone,
     Staff,
     Admin,
 }
@@ -260,6 +272,36 @@ mod tests {
             ),
             (Method::POST, "/api/v2/users.json", Action::CreateUser),
             (Method::PUT, "/api/v2/users/3.json", Action::UpdateUser),
+            (
+                Method::POST,
+                "/api/v2/users/3/password.json",
+                Action::SetPassword,
+            ),
+            (
+                Method::POST,
+                "/api/v2/users/3/password",
+                Action::SetPassword,
+            ),
+            (
+                Method::PUT,
+                "/api/v2/users/3/password",
+                Action::ChangePassword,
+            ),
+            (
+                Method::PUT,
+                "/api/v2/users/3/password.json",
+                Action::ChangePassword,
+            ),
+            (
+                Method::GET,
+                "/api/v2/users/3/password/requirements.json",
+                Action::PasswordRequirements,
+            ),
+            (
+                Method::GET,
+                "/api/v2/users/3/password/requirements",
+                Action::PasswordRequirements,
+            ),
         ] {
             assert_eq!(
                 table.resolve(&method, path).unwrap().action,

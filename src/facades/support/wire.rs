@@ -231,3 +231,17 @@ impl<T: Serialize> Serialize for List<'_, T> {
         map.end()
     }
 }
+
+/// `{"password": …}` (set) or `{"previous_password": …, "password": …}` (change), as a client
+/// sends it (Zendesk, "User Passwords"). No `Debug`: the values are secrets, never logged.
+#[derive(Deserialize)]
+pub struct PasswordIn {
+    pub password: Option<String>,
+    pub previous_password: Option<String>,
+}
+
+/// `GET /api/v2/users/{id}/password/requirements`.
+#[derive(Debug, Serialize)]
+pub struct Requirements<'a> {
+    pub requirements: &'a [&'a str],
+}

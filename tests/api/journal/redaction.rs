@@ -46,6 +46,48 @@ async fn no_journal_entry_holds_any_secret_the_traffic_carried() {
     let engine = base64::engine::general_purpose::STANDARD;
     secrets.push(engine.encode(format!("admin@example.com/token:{ZD_ADMIN_API_TOKEN}")));
     secrets.push(engine.encode("boss@example.com:classic-secret-2"));
+    // Support's password routes: an administrator sets Maria's, Maria changes it with the
+    // previous one (Basic with it), and a change refused for a wrong previous one.
+    let set = crate::support::admin(
+        &app,
+        Method::POST,
+        "/api/v2/users/3/password.json",
+        Some(r#"{"password": "support-secret-4"}"#),
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let change = |body: &'static str| {
+        crate::support::call(
+            &app,
+            crate::support::Auth::Password("maria@example.com", "support-secret-4"),
+            Method::PUT,
+            "/api/v2/users/3/password",
+            Some(body),
+        )
+    };
+    let refused = change(
+        r#"{"previous_password": "support-secret-6-wrong", "password": "support-secret-7"}"#,
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let changed =
+        change(r#"{"previous_password": "support-secret-4", "password": "support-secret-5"}"#)
+            .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    for secret in [
+        "support-secret-4",
+        "support-secret-5",
+        "support-secret-6-wrong",
+        "support-secret-7",
+    ] {
+        secrets.push(secret.to_owned());
+    }
+    secrets.push(engine.encode("maria@example.com:support-secret-4"));
     // Rocket.Chat: users.create with a password, a login with it (the answer's authToken), and a
     // write under X-Auth-Token.
     let admin = app.rc().await;
@@ -80,7 +122,7 @@ async fn no_journal_entry_holds_any_secret_the_traffic_carried() {
         .await;
     assert_eq!(reply.status, StatusCode::OK);
     let entries = reply.json()["requests"].as_array().unwrap().clone();
-    assert!(entries.len() >= 9, "{entries:#?}");
+    assert!(entries.len() >= 12, "{entries:#?}");
     for entry in &entries {
         let text = entry.to_string();
         for secret in &secrets {
@@ -91,7 +133,43 @@ async fn no_journal_entry_holds_any_secret_the_traffic_carried() {
             );
         }
     }
-    // What was redacted says so, and the rest is kept.
+    // What was redacted says so, and the rest is kept: the password writes are journaled, with
+    // the change they made named but not shown.
+    let written: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| {
+            e["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("/api/v2/users/3/password"))
+        })
+        .collect();
+    let seen: Vec<(String, u64, String, Vec<String>)> = written
+        .iter()
+        .map(|e| {
+            (
+                e["method"].as_str().unwrap().to_owned(),
+                e["status"].as_u64().unwrap(),
+                e["request_body"]["text"].as_str().unwrap().to_owned(),
+                super::changes(e),
+            )
+        })
+        .collect();
+    let hidden = r#"{"password":"[redacted]","previous_password":"[redacted]"}"#;
+    let changed = vec!["agent 3: password changed".to_owned()];
+    assert_eq!(
+        seen,
+        [
+            (
+                "POST".to_owned(),
+                200,
+                r#"{"password":"[redacted]"}"#.to_owned(),
+                changed.clone()
+            ),
+            ("PUT".to_owned(), 422, hidden.to_owned(), Vec::new()),
+            ("PUT".to_owned(), 200, hidden.to_owned(), changed),
+        ]
+    );
+
     let login = entries
         .iter()
         .find(|e| e["path"] == "/api/v1/login" && e["status"] == 200)

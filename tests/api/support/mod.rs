@@ -8,6 +8,7 @@ mod groups;
 mod kept;
 mod memberships;
 mod pagination;
+mod passwords;
 mod users;
 
 use crate::helpers::{
