@@ -62,7 +62,7 @@ pub struct FieldDifference {
     pub kind: Kind,
     /// The department's name, the agent's email, or `department / email` for a membership.
     pub record: String,
-    pub field: String,
+    pub field: &'static str,
     pub a: Value,
     pub b: Value,
 }
@@ -277,7 +277,7 @@ pub fn compare(a: Side<'_>, b: Side<'_>, options: Options, fields: Fields<'_>) -
                 report.fields.push(FieldDifference {
                     kind: Kind::Agent,
                     record: x.email.as_str().to_owned(),
-                    field: (*field).to_owned(),
+                    field,
                     a: record::agent_value(x, field),
                     b: record::agent_value(y, field),
                 });
@@ -314,7 +314,7 @@ pub fn compare(a: Side<'_>, b: Side<'_>, options: Options, fields: Fields<'_>) -
                 report.fields.push(FieldDifference {
                     kind: Kind::Department,
                     record: x.name.as_str().to_owned(),
-                    field: (*field).to_owned(),
+                    field,
                     a: record::department_value(a.state, x, field),
                     b: record::department_value(b.state, y, field),
                 });
@@ -341,12 +341,16 @@ pub fn compare(a: Side<'_>, b: Side<'_>, options: Options, fields: Fields<'_>) -
                 }
                 std::cmp::Ordering::Equal => {
                     let ((email, la), (_, lb)) = (ma[i], mb[j]);
+                    // Named once for all its differing fields.
+                    let mut named: Option<String> = None;
                     for field in &link_fields {
                         if !record::same_membership(la, lb, field) {
+                            let record = named
+                                .get_or_insert_with(|| format!("{} / {email}", x.name.as_str()));
                             report.fields.push(FieldDifference {
                                 kind: Kind::Membership,
-                                record: format!("{} / {email}", x.name.as_str()),
-                                field: (*field).to_owned(),
+                                record: record.clone(),
+                                field,
                                 a: record::membership_value(la, field),
                                 b: record::membership_value(lb, field),
                             });

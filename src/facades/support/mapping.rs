@@ -4,8 +4,8 @@
 use super::error::{Invalid, SupportError};
 use super::wire::{GroupIn, GroupOut, MembershipOut};
 use crate::model::{
-    Department, DepartmentId, DepartmentName, DepartmentPatch, Membership, NewDepartment, State,
-    Timestamp, department,
+    Department, DepartmentId, DepartmentName, DepartmentPatch, Membership, MembershipId,
+    NewDepartment, State, Timestamp, department,
 };
 
 /// What a response's URLs start with: `http://{host}{tenant mount}`.
@@ -56,13 +56,25 @@ pub fn group_out(site: &Site, default: Option<DepartmentId>, group: &Department)
 /// marked, else the user's oldest), so each user with a membership has exactly one default.
 /// The model keeps one time per link, so `created_at` is its `updated_at` (docs/support.md).
 pub fn membership_out(site: &Site, view: &State, m: &Membership) -> MembershipOut {
+    let primary = view.primary_link_of(m.agent).map(|p| p.id);
+    membership_out_with(site, primary, m)
+}
+
+/// [`membership_out`] given its user's primary link (`State::primary_link_of`), for a list of
+/// many links of the same users: finding it walks all the user's links, so once per link would
+/// be quadratic (an export of a million links of 1 000 agents took over half an hour).
+pub fn membership_out_with(
+    site: &Site,
+    primary: Option<MembershipId>,
+    m: &Membership,
+) -> MembershipOut {
     let at = time(m.updated_at);
     MembershipOut {
         url: site.record("group_memberships", m.id.0),
         id: m.id.0,
         user_id: m.agent.0,
         group_id: m.department.0,
-        default: view.primary_link_of(m.agent).map(|p| p.id) == Some(m.id),
+        default: primary == Some(m.id),
         created_at: at.clone(),
         updated_at: at,
     }
