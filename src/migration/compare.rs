@@ -3,7 +3,7 @@
 //! field differences of matched records, the membership differences per department, and what
 //! was not compared because one side does not carry it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -11,6 +11,10 @@ use serde_json::Value;
 
 use super::record::{self, Carries, Kind};
 use crate::model::{Agent, AgentId, Department, Membership, State};
+
+/// Records are paired and keyed through hash maps of a million entries: foldhash, as the
+/// model's indexes, rather than SipHash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// One side: a state, where it came from, and which fields it holds.
 #[derive(Debug, Clone, Copy)]
@@ -155,7 +159,7 @@ fn pair<'s, T>(
 where
     T: 's,
 {
-    let mut by_key: HashMap<String, VecDeque<&T>> = HashMap::new();
+    let mut by_key: HashMap<String, VecDeque<&T>> = HashMap::default();
     let mut b_order = Vec::new();
     for record in b {
         by_key.entry(key(record)).or_default().push_back(record);
