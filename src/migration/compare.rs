@@ -3,7 +3,7 @@
 //! field differences of matched records, the membership differences per department, and what
 //! was not compared because one side does not carry it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -11,6 +11,10 @@ use serde_json::Value;
 
 use super::record::{self, Carries, Kind};
 use crate::model::{Agent, AgentId, Department, Membership, State};
+
+/// Records are paired and keyed through hash maps of a million entries: foldhash, as the
+/// model's indexes, rather than SipHash.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// One side: a state, where it came from, and which fields it holds.
 #[derive(Debug, Clone, Copy)]
@@ -62,7 +66,7 @@ pub struct FieldDifference {
     pub kind: Kind,
     /// The department's name, the agent's email, or `department / email` for a membership.
     pub record: String,
-    pub field: String,
+    pub field: &'static str,
     pub a: Value,
     pub b: Value,
 }
@@ -155,7 +159,7 @@ fn pair<'s, T>(
 where
     T: 's,
 {
-    let mut by_key: HashMap<String, VecDeque<&T>> = HashMap::new();
+    let mut by_key: HashMap<String, VecDeque<&T>> = HashMap::default();
     let mut b_order = Vec::new();
     for record in b {
         by_key.entry(key(record)).or_default().push_back(record);
@@ -277,7 +281,7 @@ pub fn compare(a: Side<'_>, b: Side<'_>, options: Options, fields: Fields<'_>) -
                 report.fields.push(FieldDifference {
                     kind: Kind::Agent,
                     record: x.email.as_str().to_owned(),
-                    field: (*field).to_owned(),
+                    field,
                     a: record::agent_value(x, field),
                     b: record::agent_value(y, field),
                 });
@@ -314,7 +318,7 @@ pub fn compare(a: Side<'_>, b: Side<'_>, options: Options, fields: Fields<'_>) -
                 report.fields.push(FieldDifference {
                     kind: Kind::Department,
                     record: x.name.as_str().to_owned(),
-                    field: (*field).to_owned(),
+                    field,
                     a: record::department_value(a.state, x, field),
                     b: record::department_value(b.state, y, field),
                 });
@@ -341,12 +345,16 @@ pub fn compare(a: Side<'_>, b: Side<'_>, options: Options, fields: Fields<'_>) -
                 }
                 std::cmp::Ordering::Equal => {
                     let ((email, la), (_, lb)) = (ma[i], mb[j]);
+                    // Named once for all its differing fields.
+                    let mut named: Option<String> = None;
                     for field in &link_fields {
                         if !record::same_membership(la, lb, field) {
+                            let record = named
+                                .get_or_insert_with(|| format!("{} / {email}", x.name.as_str()));
                             report.fields.push(FieldDifference {
                                 kind: Kind::Membership,
-                                record: format!("{} / {email}", x.name.as_str()),
-                                field: (*field).to_owned(),
+                                record: record.clone(),
+                                field,
                                 a: record::membership_value(la, field),
                                 b: record::membership_value(lb, field),
                             });

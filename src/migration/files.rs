@@ -70,12 +70,28 @@ impl Files {
     /// Writes a `.zip` when `path` ends in `.zip`, else a directory (created, its files
     /// overwritten).
     pub fn write(&self, path: &Path) -> Result<(), MigrationError> {
-        let io = |e: std::io::Error| MigrationError::Io(format!("{}: {e}", path.display()));
+        let packed = self.pack(path)?;
+        self.write_packed(path, packed)
+    }
+
+    /// The first half of [`Files::write`], which touches no file: the zip for a path ending
+    /// in `.zip`, else nothing. It can run while other work goes on (`convert` packs the
+    /// output while the loss report reads it back).
+    pub fn pack(&self, path: &Path) -> Result<Option<Vec<u8>>, MigrationError> {
         if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
         {
-            return std::fs::write(path, self.to_zip()?).map_err(io);
+            return self.to_zip().map(Some);
+        }
+        Ok(None)
+    }
+
+    /// The second half of [`Files::write`]: the zip [`Files::pack`] made, or the directory.
+    pub fn write_packed(&self, path: &Path, packed: Option<Vec<u8>>) -> Result<(), MigrationError> {
+        let io = |e: std::io::Error| MigrationError::Io(format!("{}: {e}", path.display()));
+        if let Some(zip) = packed {
+            return std::fs::write(path, zip).map_err(io);
         }
         for (name, bytes) in &self.0 {
             let target = path.join(name);

@@ -106,10 +106,25 @@ impl Kind {
 }
 
 pub fn time(at: Timestamp) -> Value {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    Value::String(at.to_offset_date_time().format(&format).unwrap_or_default())
+    // A loss report can name the same two times a million times over (the source's links all
+    // dated alike, and every link read back dated at once): the last two times formatted are
+    // kept, and their text copied.
+    thread_local! {
+        static RECENT: std::cell::RefCell<[Option<(Timestamp, String)>; 2]> =
+            const { std::cell::RefCell::new([None, None]) };
+    }
+    RECENT.with_borrow_mut(|recent| {
+        if let Some((_, text)) = recent.iter().flatten().find(|(seen, _)| *seen == at) {
+            return Value::String(text.clone());
+        }
+        let format = time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        );
+        let text = at.to_offset_date_time().format(&format).unwrap_or_default();
+        recent.swap(0, 1);
+        recent[0] = Some((at, text.clone()));
+        Value::String(text)
+    })
 }
 
 fn optional(text: Option<&str>) -> Value {

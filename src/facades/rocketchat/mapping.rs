@@ -149,10 +149,23 @@ pub fn emails(agent: &Agent) -> [EmailOut<'_>; 1] {
 /// `2024-06-04T13:45:46.123Z`. By the `time` crate: about 340 ns a call, paid only when a body is
 /// encoded, which the body caches do once per state version (docs/decisions.md).
 pub fn rc_time(at: Timestamp) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    at.to_offset_date_time().format(&format).unwrap_or_default()
+    // Lists often date their records alike (an export's million links): the last time
+    // written is kept and copied rather than formatted again.
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(Timestamp, String)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some((seen, text)) if *seen == at => text.clone(),
+        _ => {
+            let format = time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+            );
+            let text = at.to_offset_date_time().format(&format).unwrap_or_default();
+            *last = Some((at, text.clone()));
+            text
+        }
+    })
 }
 
 /// The department with this Rocket.Chat `_id`; ids not of ObjectId form name nothing.

@@ -6,7 +6,7 @@
 //! 10 000 records.
 //!
 //! Every record goes through the facade's own selection and encoders (`memberships::shown`,
-//! `users::listed`, `mapping::group_out`, `mapping::membership_out`, `users::user_out`), so an
+//! `users::listed`, `mapping::group_out`, `mapping::membership_out_with`, `users::user_out_with`), so an
 //! export is byte for byte what the facade answers for the same tenant (tests/api/migration/
 //! support_bodies.rs). Reading takes back what the model keeps of those bodies: a membership's
 //! `id` and `default` (the link's id and primary mark), a user's `default_group_id` (the same
@@ -20,18 +20,18 @@ use std::ops::Bound;
 
 use serde::{Deserialize, Serialize};
 
-use super::mapping::{Site as SupportSite, default_group, group_out, membership_out};
+use super::mapping::{Site as SupportSite, default_group, group_out, membership_out_with};
 use super::memberships::shown;
 use super::page::{self, LinkBase, Request};
-use super::users::{listed, roles_named, user_out};
+use super::users::{listed, roles_named, user_out_with};
 use super::wire::List;
 use crate::migration::build::Names;
 use crate::migration::{
     Builder, Carries, Files, Format, MigrationError, Site, json_file, label, parse_time,
 };
 use crate::model::{
-    Agent, AgentId, Credentials, Department, DepartmentId, DepartmentName, Email, ObjectId,
-    Presence, Routing, Settings, State, Timestamp, UserUid,
+    Agent, AgentId, Credentials, Department, DepartmentId, DepartmentName, Email, Membership,
+    ObjectId, Presence, Routing, Settings, State, Timestamp, UserUid,
 };
 
 const GROUPS: &str = "groups.json";
@@ -244,15 +244,26 @@ impl Format for SupportFormat {
             .filter(|d| d.active)
             .map(|d| (d.id.0, group_out(&support, default, d)))
             .collect();
+        // Each user's primary link, found once per user for the user and all its links rather
+        // than once per link (which walks all the user's links each time).
+        let mut primaries: HashMap<AgentId, Option<&Membership>> = HashMap::new();
+        let mut primary_of = |agent: AgentId| {
+            *primaries
+                .entry(agent)
+                .or_insert_with(|| state.primary_link_of(agent))
+        };
         let memberships: Vec<_> = state
             .memberships_in(..)
             .filter(|m| shown(state, m))
-            .map(|m| (m.id.0, membership_out(&support, state, m)))
+            .map(|m| {
+                let primary = primary_of(m.agent).map(|p| p.id);
+                (m.id.0, membership_out_with(&support, primary, m))
+            })
             .collect();
         let users: Vec<_> = state
             .agents()
             .filter(|a| listed(a))
-            .map(|a| (a.id.0, user_out(&support, state, a)))
+            .map(|a| (a.id.0, user_out_with(&support, a, primary_of(a.id))))
             .collect();
         let mut files = Files::new();
         files.insert(GROUPS, list("groups", &url("groups"), groups)?);

@@ -14,8 +14,8 @@ use super::page::{self, LinkBase};
 use super::wire::{List, One, UserEnvelope, UserIn, UserOut};
 use crate::http::{LayerError, Request, Response};
 use crate::model::{
-    Agent, AgentId, AgentPatch, Command, Credentials, DepartmentId, Email, ModelError, NewAgent,
-    Outcome, Role, RoleSet, State,
+    Agent, AgentId, AgentPatch, Command, Credentials, DepartmentId, Email, Membership, ModelError,
+    NewAgent, Outcome, Role, RoleSet, State,
 };
 
 type Result<T, E = SupportError> = std::result::Result<T, E>;
@@ -74,6 +74,12 @@ pub fn roles_named(name: &str) -> Option<RoleSet> {
 
 /// The user as Zendesk shows it (docs/support.md, "Users").
 pub fn user_out(site: &Site, view: &State, agent: &Agent) -> UserOut {
+    user_out_with(site, agent, view.primary_link_of(agent.id))
+}
+
+/// [`user_out`] given the user's primary link (`State::primary_link_of`), for an export that
+/// finds each user's once for both the users and their memberships.
+pub fn user_out_with(site: &Site, agent: &Agent, primary: Option<&Membership>) -> UserOut {
     let role = ZendeskRole::of(agent.roles);
     let admin = role == ZendeskRole::Admin;
     UserOut {
@@ -111,7 +117,7 @@ pub fn user_out(site: &Site, view: &State, agent: &Agent) -> UserOut {
         only_private_comments: false,
         restricted_agent: false,
         suspended: false,
-        default_group_id: view.primary_link_of(agent.id).map(|m| m.department.0),
+        default_group_id: primary.map(|m| m.department.0),
         report_csv: admin,
         user_fields: serde_json::Map::new(),
     }

@@ -192,128 +192,172 @@ impl Format for ZendeskXmlFormat {
     }
 
     fn read(&self, files: &Files) -> Result<State, MigrationError> {
-        let mut builder = Builder::new(Timestamp::now());
-        let now = builder.now();
-        let groups_doc = parse(GROUPS, files.require(GROUPS)?)?;
-        let mut groups = Vec::new();
-        for (i, value) in records(GROUPS, &groups_doc, "groups", "group")?
-            .into_iter()
-            .enumerate()
-        {
-            let name_text = match value.get("name") {
+        std::thread::scope(|scope| read_with(files, &Pages::start(scope, files)))
+    }
+}
+
+/// How many threads parse the user pages.
+const PARSERS: usize = 2;
+
+/// The user pages, each parsed on one of [`PARSERS`] threads while the records of the pages
+/// before it are taken in, and handed over in page order. What is refused, and in which order,
+/// is as when the pages are read one after another: a page's parse error comes in its turn.
+struct Pages {
+    parsed: Vec<std::sync::mpsc::Receiver<Result<XmlDocument, MigrationError>>>,
+}
+
+impl Pages {
+    fn start<'scope>(scope: &'scope std::thread::Scope<'scope, '_>, files: &'scope Files) -> Self {
+        let parsed = (1..=PARSERS)
+            .map(|first| {
+                // A page waits for its turn parsed, no further ahead: two at most in memory.
+                let (sender, receiver) = std::sync::mpsc::sync_channel(0);
+                scope.spawn(move || {
+                    for page in (first..).step_by(PARSERS) {
+                        let file = users_page(page);
+                        let Some(bytes) = files.get(&file) else { break };
+                        // The reader stopped (a refusal): so does the parser.
+                        if sender.send(parse(&file, bytes)).is_err() {
+                            break;
+                        }
+                    }
+                });
+                receiver
+            })
+            .collect();
+        Pages { parsed }
+    }
+
+    /// Page `page` (from 1), which the caller found among the files.
+    fn get(&self, page: usize) -> Result<XmlDocument, MigrationError> {
+        self.parsed[(page - 1) % PARSERS]
+            .recv()
+            .expect("a parser sends every page there is, in order")
+    }
+}
+
+fn read_with(files: &Files, pages: &Pages) -> Result<State, MigrationError> {
+    let mut builder = Builder::new(Timestamp::now());
+    let now = builder.now();
+    let groups_doc = parse(GROUPS, files.require(GROUPS)?)?;
+    let mut groups = Vec::new();
+    for (i, value) in records(GROUPS, &groups_doc, "groups", "group")?
+        .into_iter()
+        .enumerate()
+    {
+        let name_text = match value.get("name") {
+            Some(XmlValue::Text(t)) => t.as_str(),
+            _ => "",
+        };
+        let record = label(i, name_text);
+        let f = Fields {
+            file: GROUPS,
+            record: &record,
+            value,
+        };
+        let id = f.id()?;
+        let name = DepartmentName::parse(name_text).map_err(|r| f.bad("name", r))?;
+        let active = f.boolean("is-active")?;
+        let created_at = f.time("created-at", now)?;
+        groups.push((
+            record.clone(),
+            Department {
+                id: DepartmentId(id),
+                uid: ObjectId::generate(now),
+                name,
+                description: None,
+                // A destroyed group is disabled, as the model keeps it.
+                enabled: active,
+                email: None,
+                show_on_registration: true,
+                show_on_offline_form: true,
+                public: true,
+                settings: Settings::default(),
+                routing: Routing::default(),
+                active,
+                ever_inactive: false,
+                members_changed_at: None,
+                created_at,
+                updated_at: f.time("updated-at", created_at)?,
+            },
+        ));
+    }
+    for (record, group) in groups {
+        builder.add_department(GROUPS, &record, NAMES, group)?;
+    }
+
+    // A user's memberships wait for every group to be read; each names its user's label by
+    // place in `labels` (a million copies of the labels cost a second).
+    let mut memberships = Vec::new();
+    let mut labels: Vec<(String, String)> = Vec::new();
+    let mut place = 0;
+    for page in 1.. {
+        let file = users_page(page);
+        if files.get(&file).is_none() {
+            if page == 1 {
+                files.require(USERS)?;
+            }
+            break;
+        }
+        let doc = pages.get(page)?;
+        for value in records(&file, &doc, "users", "user")? {
+            let email_text = match value.get("email") {
                 Some(XmlValue::Text(t)) => t.as_str(),
                 _ => "",
             };
-            let record = label(i, name_text);
+            let record = label(place, email_text);
+            place += 1;
             let f = Fields {
-                file: GROUPS,
+                file: &file,
                 record: &record,
                 value,
             };
-            let id = f.id()?;
-            let name = DepartmentName::parse(name_text).map_err(|r| f.bad("name", r))?;
-            let active = f.boolean("is-active")?;
+            let id = AgentId(f.id()?);
+            let email = Email::parse(email_text).map_err(|r| f.bad("email", r))?;
+            let role = ZendeskRole::from_number(f.integer("roles")?)
+                .ok_or_else(|| f.bad("roles", "must be 0, 2 or 4"))?;
             let created_at = f.time("created-at", now)?;
-            groups.push((
-                record.clone(),
-                Department {
-                    id: DepartmentId(id),
-                    uid: ObjectId::generate(now),
-                    name,
-                    description: None,
-                    // A destroyed group is disabled, as the model keeps it.
-                    enabled: active,
-                    email: None,
-                    show_on_registration: true,
-                    show_on_offline_form: true,
-                    public: true,
-                    settings: Settings::default(),
-                    routing: Routing::default(),
-                    active,
-                    ever_inactive: false,
-                    members_changed_at: None,
-                    created_at,
-                    updated_at: f.time("updated-at", created_at)?,
-                },
-            ));
-        }
-        for (record, group) in groups {
-            builder.add_department(GROUPS, &record, NAMES, group)?;
-        }
-
-        // A user's memberships wait for every group to be read; each names its user's label by
-        // place in `labels` (a million copies of the labels cost a second).
-        let mut memberships = Vec::new();
-        let mut labels: Vec<(String, String)> = Vec::new();
-        let mut place = 0;
-        for page in 1.. {
-            let file = users_page(page);
-            let Some(bytes) = files.get(&file) else {
-                if page == 1 {
-                    files.require(USERS)?;
-                }
-                break;
+            let agent = Agent {
+                id,
+                uid: UserUid::generate(),
+                username: builder.username_for(email.as_str()),
+                display_name: f.text("name")?.unwrap_or_default().to_owned(),
+                email,
+                roles: role.roles(),
+                active: f.boolean("is-active")?,
+                time_zone: f.text("time-zone")?.map(str::to_owned),
+                presence: Presence::Offline,
+                accepts_chats: true,
+                created_at,
+                updated_at: f.time("updated-at", created_at)?,
+                credentials: Credentials::default(),
             };
-            let doc = parse(&file, bytes)?;
-            for value in records(&file, &doc, "users", "user")? {
-                let email_text = match value.get("email") {
-                    Some(XmlValue::Text(t)) => t.as_str(),
-                    _ => "",
-                };
-                let record = label(place, email_text);
-                place += 1;
-                let f = Fields {
-                    file: &file,
-                    record: &record,
-                    value,
-                };
-                let id = AgentId(f.id()?);
-                let email = Email::parse(email_text).map_err(|r| f.bad("email", r))?;
-                let role = ZendeskRole::from_number(f.integer("roles")?)
-                    .ok_or_else(|| f.bad("roles", "must be 0, 2 or 4"))?;
-                let created_at = f.time("created-at", now)?;
-                let agent = Agent {
-                    id,
-                    uid: UserUid::generate(),
-                    username: builder.username_for(email.as_str()),
-                    display_name: f.text("name")?.unwrap_or_default().to_owned(),
-                    email,
-                    roles: role.roles(),
-                    active: f.boolean("is-active")?,
-                    time_zone: f.text("time-zone")?.map(str::to_owned),
-                    presence: Presence::Offline,
-                    accepts_chats: true,
-                    created_at,
-                    updated_at: f.time("updated-at", created_at)?,
-                    credentials: Credentials::default(),
-                };
-                builder.add_agent(&file, &record, NAMES, agent)?;
-                let user = labels.len();
-                match value.get("groups") {
-                    None | Some(XmlValue::Nil(_)) => {}
-                    Some(XmlValue::Array { items, .. }) => {
-                        for item in items {
-                            let g = Fields {
-                                file: &file,
-                                record: &record,
-                                value: &item.value,
-                            };
-                            let group = u64::try_from(g.integer("id").map_err(|_| {
-                                f.bad("groups", "a nested <group> has no integer <id>")
-                            })?)
-                            .map_err(|_| f.bad("groups", "a nested group id must be positive"))?;
-                            memberships.push((user, DepartmentId(group), id));
-                        }
+            builder.add_agent(&file, &record, NAMES, agent)?;
+            let user = labels.len();
+            match value.get("groups") {
+                None | Some(XmlValue::Nil(_)) => {}
+                Some(XmlValue::Array { items, .. }) => {
+                    for item in items {
+                        let g = Fields {
+                            file: &file,
+                            record: &record,
+                            value: &item.value,
+                        };
+                        let group = u64::try_from(g.integer("id").map_err(|_| {
+                            f.bad("groups", "a nested <group> has no integer <id>")
+                        })?)
+                        .map_err(|_| f.bad("groups", "a nested group id must be positive"))?;
+                        memberships.push((user, DepartmentId(group), id));
                     }
-                    Some(_) => return Err(f.bad("groups", "must be type=\"array\"")),
                 }
-                labels.push((file.clone(), record));
+                Some(_) => return Err(f.bad("groups", "must be type=\"array\"")),
             }
+            labels.push((file.clone(), record));
         }
-        for (user, group, agent) in memberships {
-            let (file, record) = &labels[user];
-            builder.add_member(file, record, "groups", group, agent, None, 0, 0, None)?;
-        }
-        builder.finish()
     }
+    for (user, group, agent) in memberships {
+        let (file, record) = &labels[user];
+        builder.add_member(file, record, "groups", group, agent, None, 0, 0, None)?;
+    }
+    builder.finish()
 }

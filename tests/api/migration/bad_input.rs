@@ -33,6 +33,7 @@ fn zip(files: &[(&str, &str)]) -> Vec<u8> {
 
 const ZOPIM_AGENTS: &str = r#"[{"id": 1, "email": "ann@example.com", "display_name": "Ann Lee", "enabled": 1, "role_id": 2}]"#;
 const RC_AGENTS: &str = r#"{"users": [{"_id": "rbAXPnMktTFbNpwtJ", "username": "ann", "name": "Ann Lee", "status": "offline", "statusLivechat": "available", "emails": [{"address": "ann@example.com", "verified": true}], "departments": []}], "count": 1, "offset": 0, "total": 1, "success": true}"#;
+const RC_TWO_DEPARTMENTS: &str = r#"{"departments": [{"_id": "65a4f0c2e4b0a1b2c3d4e5f1", "name": "Sales", "enabled": true, "_updatedAt": "2024-01-15T09:10:00.000Z"}, {"_id": "65a4f0c2e4b0a1b2c3d4e5f2", "name": "Support", "enabled": true, "_updatedAt": "2024-01-15T09:10:00.000Z"}], "count": 2, "offset": 0, "total": 2, "success": true}"#;
 const RC_DEPARTMENTS: &str = r#"{"departments": [{"_id": "65a4f0c2e4b0a1b2c3d4e5f1", "name": "Sales", "enabled": true, "showOnRegistration": true, "showOnOfflineForm": true, "_updatedAt": "2024-01-15T09:10:00.000Z"}], "count": 1, "offset": 0, "total": 1, "success": true}"#;
 
 #[tokio::test]
@@ -197,6 +198,67 @@ async fn a_bad_export_is_refused_naming_file_record_and_field_and_nothing_is_imp
                 ("agents.json", RC_AGENTS),
             ]),
             "body: department_agents/65a4f0c2e4b0a1b2c3d4e5f1.json: missing: the export has no such file",
+        ),
+        (
+            "a bad classic user before a later page that is not XML (pages are parsed ahead)",
+            "zendesk-xml",
+            zip(&[
+                ("groups.xml", r#"<groups type="array"></groups>"#),
+                (
+                    "users.xml",
+                    r#"<users type="array"><user><id type="integer">1</id><email>ann@example.com</email><roles type="integer">7</roles></user></users>"#,
+                ),
+                ("users.2.xml", "<users"),
+            ]),
+            r#"body: users.xml: [0] ("ann@example.com"): roles: must be 0, 2 or 4"#,
+        ),
+        (
+            "a classic user page after two good ones with the wrong root",
+            "zendesk-xml",
+            zip(&[
+                ("groups.xml", r#"<groups type="array"></groups>"#),
+                (
+                    "users.xml",
+                    r#"<users type="array"><user><id type="integer">1</id><email>ann@example.com</email><roles type="integer">4</roles></user></users>"#,
+                ),
+                (
+                    "users.2.xml",
+                    r#"<users type="array"><user><id type="integer">2</id><email>bo@example.com</email><roles type="integer">4</roles></user></users>"#,
+                ),
+                ("users.3.xml", r#"<groups type="array"></groups>"#),
+            ]),
+            "body: users.3.xml: the root element is <groups>, not <users>",
+        ),
+        (
+            "a Rocket.Chat link to an unknown agent before a later agents file that is not JSON",
+            "rocketchat",
+            zip(&[
+                ("departments.json", RC_TWO_DEPARTMENTS),
+                ("agents.json", RC_AGENTS),
+                (
+                    "department_agents/65a4f0c2e4b0a1b2c3d4e5f1.json",
+                    r#"{"agents": [{"_id": "65a4f0c2e4b0a1b2c3d4e6a1", "agentId": "Ha7kS4XbQ9mZtCfPe", "departmentId": "65a4f0c2e4b0a1b2c3d4e5f1", "username": "sam", "count": 0, "order": 0}], "count": 1, "offset": 0, "total": 1, "success": true}"#,
+                ),
+                ("department_agents/65a4f0c2e4b0a1b2c3d4e5f2.json", "{"),
+            ]),
+            r#"body: department_agents/65a4f0c2e4b0a1b2c3d4e5f1.json: [0] ("Ha7kS4XbQ9mZtCfPe"): agentId: Ha7kS4XbQ9mZtCfPe is not an agent of agents.json"#,
+        ),
+        (
+            "a Rocket.Chat agents file that is not JSON after a good one",
+            "rocketchat",
+            zip(&[
+                ("departments.json", RC_TWO_DEPARTMENTS),
+                ("agents.json", RC_AGENTS),
+                (
+                    "department_agents/65a4f0c2e4b0a1b2c3d4e5f1.json",
+                    r#"{"agents": [], "count": 0, "offset": 0, "total": 0, "success": true}"#,
+                ),
+                (
+                    "department_agents/65a4f0c2e4b0a1b2c3d4e5f2.json",
+                    r#"{"agents": 5}"#,
+                ),
+            ]),
+            "body: department_agents/65a4f0c2e4b0a1b2c3d4e5f2.json: at agents: invalid type: integer `5`, expected a sequence at line 1 column 12",
         ),
         (
             "a duplicate email",

@@ -172,7 +172,7 @@ impl Open {
 
     /// The value, by the rules of ActiveSupport's `XMLConverter`, stricter where Rails would
     /// silently invent a value (`to_i` of "abc" is 0; mixed text and elements keep the text).
-    fn finish(self) -> Result<Element, XmlError> {
+    fn finish(self, last_time: &mut Option<(String, OffsetDateTime)>) -> Result<Element, XmlError> {
         let Open {
             name,
             declared,
@@ -200,9 +200,8 @@ impl Open {
                 return Err(invalid(expected_scalar(declared)));
             }
             Declared::Scalar(kind) if nil || blank => XmlValue::Nil(Some(kind)),
-            Declared::Scalar(kind) => {
-                scalar(kind, trim_xml(&text)).ok_or_else(|| invalid(expected_scalar(declared)))?
-            }
+            Declared::Scalar(kind) => scalar(kind, trim_xml(&text), last_time)
+                .ok_or_else(|| invalid(expected_scalar(declared)))?,
             // Rails keeps the content of a `nil="true"` element that has some; nobody sends
             // that, and nil is the reading that does not guess.
             _ if nil => XmlValue::Nil(None),
@@ -231,7 +230,13 @@ fn expected_scalar(declared: Declared) -> &'static str {
     }
 }
 
-fn scalar(kind: XmlType, text: &str) -> Option<XmlValue> {
+/// `last_time` is the last datetime read and its text: a list's records often share their
+/// times, and a text seen just before is not parsed again.
+fn scalar(
+    kind: XmlType,
+    text: &str,
+    last_time: &mut Option<(String, OffsetDateTime)>,
+) -> Option<XmlValue> {
     match kind {
         XmlType::Integer => text.parse().ok().map(XmlValue::Integer),
         // Rails accepts `1` for true (spec B4 rule 7); it reads any other word as false, which
@@ -241,7 +246,14 @@ fn scalar(kind: XmlType, text: &str) -> Option<XmlValue> {
             "false" | "0" => Some(XmlValue::Boolean(false)),
             _ => None,
         },
-        XmlType::DateTime => datetime(text).map(XmlValue::DateTime),
+        XmlType::DateTime => match last_time {
+            Some((seen, at)) if seen == text => Some(XmlValue::DateTime(*at)),
+            _ => {
+                let at = datetime(text)?;
+                *last_time = Some((text.to_owned(), at));
+                Some(XmlValue::DateTime(at))
+            }
+        },
     }
 }
 
@@ -264,6 +276,7 @@ struct Builder {
     stack: Vec<Open>,
     root: Option<Element>,
     elements: usize,
+    last_time: Option<(String, OffsetDateTime)>,
 }
 
 impl Builder {
@@ -273,6 +286,7 @@ impl Builder {
             stack: Vec::new(),
             root: None,
             elements: 0,
+            last_time: None,
         }
     }
 
@@ -304,7 +318,7 @@ impl Builder {
             .stack
             .pop()
             .ok_or_else(|| malformed("an end tag without a start tag", position))?;
-        let element = open.finish()?;
+        let element = open.finish(&mut self.last_time)?;
         match self.stack.last_mut() {
             Some(parent) => parent.children.push(element),
             None => self.root = Some(element),
@@ -314,6 +328,10 @@ impl Builder {
 
     fn text(&mut self, text: &str, position: u64) -> Result<(), XmlError> {
         match self.stack.last_mut() {
+            // Once an element has children its text only decides whether it is blank, which
+            // whitespace does not change: the indentation between a record's fields is not
+            // kept (a million nested records would each grow a string of it).
+            Some(open) if !open.children.is_empty() && trim_xml(text).is_empty() => {}
             Some(open) => open.text.push_str(text),
             None if trim_xml(text).is_empty() => {}
             None => return Err(malformed("text outside the root element", position)),
@@ -641,6 +659,71 @@ mod tests {
         assert_eq!(
             value_of("<group>Support<id>1</id></group>"),
             Err(invalid("group", "either text or elements, not both"))
+        );
+    }
+
+    #[test]
+    fn repeated_datetimes_read_as_each_text_says() {
+        // The reader reuses the last datetime parsed when the same text follows.
+        let doc = read(
+            "<r><a type=\"datetime\">2009-05-13T00:07:08Z</a>\
+             <b type=\"datetime\">2009-05-13T00:07:08Z</b>\
+             <c type=\"datetime\">2009-05-13T00:07:08-07:00</c>\
+             <d type=\"datetime\">2009-05-13T00:07:08Z</d></r>",
+        )
+        .expect("reads");
+        assert_eq!(
+            doc.value,
+            XmlValue::record([
+                ("a", XmlValue::DateTime(datetime!(2009-05-13 00:07:08 UTC))),
+                ("b", XmlValue::DateTime(datetime!(2009-05-13 00:07:08 UTC))),
+                (
+                    "c",
+                    XmlValue::DateTime(datetime!(2009-05-13 00:07:08 -07:00))
+                ),
+                ("d", XmlValue::DateTime(datetime!(2009-05-13 00:07:08 UTC))),
+            ])
+        );
+        let XmlValue::Record(fields) = &doc.value else {
+            panic!("a record")
+        };
+        assert_eq!(
+            fields[2].value,
+            XmlValue::DateTime(datetime!(2009-05-13 07:07:08 UTC))
+        );
+        let XmlValue::DateTime(c) = fields[2].value else {
+            panic!("a datetime")
+        };
+        assert_eq!(c.offset(), time::macros::offset!(-7));
+    }
+
+    #[test]
+    fn text_after_the_first_child_counts_and_whitespace_between_children_does_not() {
+        // The reader drops whitespace that follows a child (it cannot change the value); text
+        // there, an entity or a CDATA section included, is still refused.
+        for (inner, element) in [
+            ("<group><id>1</id>Support</group>", "group"),
+            ("<group>\n  <id>1</id>\n  &amp;\n</group>", "group"),
+            ("<group><id>1</id><![CDATA[x]]></group>", "group"),
+            (r#"<groups type="array"><group/> x </groups>"#, "groups"),
+        ] {
+            let expected = if element == "groups" {
+                "a list of elements, not text"
+            } else {
+                "either text or elements, not both"
+            };
+            assert_eq!(value_of(inner), Err(invalid(element, expected)), "{inner}");
+        }
+        assert_eq!(
+            value_of("<group>\n  <id type=\"integer\">1</id>\n  &#32;<![CDATA[ ]]>\n</group>"),
+            Ok(XmlValue::record([("id", XmlValue::Integer(1))]))
+        );
+        assert_eq!(
+            value_of("<groups type=\"array\">\n  <group/>\n  &#10;\n</groups>"),
+            Ok(XmlValue::Array {
+                count: None,
+                items: vec![Element::new("group", XmlValue::Nil(None))],
+            })
         );
     }
 

@@ -51,7 +51,7 @@ fn element(
     value: &XmlValue,
     depth: usize,
 ) -> io::Result<()> {
-    whitespace(out, &"  ".repeat(depth))?;
+    indent(out, depth)?;
     let start = BytesStart::new(name);
     match value {
         XmlValue::Nil(kind) => {
@@ -64,8 +64,17 @@ fn element(
             leaf(out, start.with_attributes([("nil", "true")]), "")
         }
         XmlValue::Text(text) => leaf(out, start, &xml_chars(text)),
-        XmlValue::Integer(n) => leaf(out, typed(start, XmlType::Integer), &n.to_string()),
-        XmlValue::Boolean(b) => leaf(out, typed(start, XmlType::Boolean), &b.to_string()),
+        XmlValue::Integer(n) => leaf(
+            out,
+            typed(start, XmlType::Integer),
+            // A classic export writes millions: no string made for each.
+            itoa::Buffer::new().format(*n),
+        ),
+        XmlValue::Boolean(b) => leaf(
+            out,
+            typed(start, XmlType::Boolean),
+            if *b { "true" } else { "false" },
+        ),
         XmlValue::DateTime(t) => leaf(out, typed(start, XmlType::DateTime), &datetime(*t)),
         XmlValue::Array { count, items } => {
             let mut start = start.with_attributes([("type", "array")]);
@@ -106,8 +115,8 @@ fn type_name(kind: XmlType) -> &'static str {
 /// `<name attrs>text</name>` on one line. Empty text still gets an end tag, as Rails writes
 /// `<name></name>` for "" (which Rails, and the reader, read back as nil).
 fn leaf(out: &mut Writer<Vec<u8>>, start: BytesStart<'_>, text: &str) -> io::Result<()> {
-    let end = BytesEnd::new(start.name().0.to_owned());
-    out.write_event(Event::Start(start))?;
+    out.write_event(Event::Start(start.borrow()))?;
+    let end = BytesEnd::new(start.name().0);
     if !text.is_empty() {
         // Like Builder, escape only `&`, `<` and `>` in text, so that quotes stay as in
         // "Name can't be blank" (spec B5); `\r` becomes `&#13;` so that it survives reading.
@@ -122,15 +131,26 @@ fn parent<'a>(
     children: impl Iterator<Item = (&'a str, &'a XmlValue)>,
     depth: usize,
 ) -> io::Result<()> {
-    let end = BytesEnd::new(start.name().0.to_owned());
-    out.write_event(Event::Start(start))?;
+    out.write_event(Event::Start(start.borrow()))?;
     whitespace(out, "\n")?;
     for (name, value) in children {
         element(out, name, value, depth + 1)?;
         whitespace(out, "\n")?;
     }
-    whitespace(out, &"  ".repeat(depth))?;
-    out.write_event(Event::End(end))
+    indent(out, depth)?;
+    out.write_event(Event::End(BytesEnd::new(start.name().0)))
+}
+
+/// Two spaces per level, without making a string of them for each element.
+fn indent(out: &mut Writer<Vec<u8>>, depth: usize) -> io::Result<()> {
+    const SPACES: &str = "                                                                ";
+    let mut left = 2 * depth;
+    while left > 0 {
+        let n = left.min(SPACES.len());
+        whitespace(out, &SPACES[..n])?;
+        left -= n;
+    }
+    Ok(())
 }
 
 fn whitespace(out: &mut Writer<Vec<u8>>, text: &str) -> io::Result<()> {
@@ -144,6 +164,24 @@ fn whitespace(out: &mut Writer<Vec<u8>>, text: &str) -> io::Result<()> {
 /// A time as Rails' `xmlschema` writes it, whole seconds, `Z` or the offset: the form of every
 /// `type="datetime"` element, and of the JSON times (Rails 2.3's standard JSON time format).
 pub fn datetime(t: OffsetDateTime) -> String {
+    // A list's records often share their times (a record's `created-at` and `updated-at`, a
+    // classic export's million nested groups): the last one written is kept and copied.
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(OffsetDateTime, String)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| match last {
+        // The same instant in the same offset is the same text.
+        Some((seen, text)) if *seen == t && seen.offset() == t.offset() => text.clone(),
+        _ => {
+            let text = xmlschema(t);
+            *last = Some((t, text.clone()));
+            text
+        }
+    })
+}
+
+fn xmlschema(t: OffsetDateTime) -> String {
     let mut text = format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         t.year(),
@@ -380,6 +418,19 @@ mod tests {
         ] {
             assert_eq!(datetime(t), expected);
         }
+    }
+
+    #[test]
+    fn the_same_instant_in_another_offset_is_written_in_that_offset() {
+        // `datetime` keeps the last text written; an equal instant must not reuse it blindly.
+        let utc = datetime!(2009-05-13 07:07:08 UTC);
+        assert_eq!(datetime(utc), "2009-05-13T07:07:08Z");
+        assert_eq!(datetime(utc), "2009-05-13T07:07:08Z");
+        assert_eq!(
+            datetime(utc.to_offset(offset!(+1))),
+            "2009-05-13T08:07:08+01:00"
+        );
+        assert_eq!(datetime(utc), "2009-05-13T07:07:08Z");
     }
 
     #[test]
