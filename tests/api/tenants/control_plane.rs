@@ -572,6 +572,7 @@ async fn info_reports_the_version_the_tenant_count_and_the_options() {
                 "zopim_enabled": "integer",
                 "rocketchat_edition": "enterprise",
                 "max_body_bytes": 1048576,
+                "max_import_bytes": 268435456,
                 "request_timeout_ms": 30000,
                 "max_connections": 1024,
                 "durable": false,
