@@ -82,7 +82,10 @@ mod tests {
     fn a_stored_link_without_a_creation_time_takes_its_updated_at() {
         let old = r#"{"id":3,"uid":"65a4f0c2e4b0a1b2c3d4e5a0","department":1,"agent":2,"order":0,"count":0,"updated_at":1700000000000}"#;
         let link: Membership = serde_json::from_str(old).unwrap();
-        assert_eq!(link.created_at, Timestamp::from_unix_millis(1_700_000_000_000));
+        assert_eq!(
+            link.created_at,
+            Timestamp::from_unix_millis(1_700_000_000_000)
+        );
         assert_eq!(link.updated_at, link.created_at);
 
         // A link written now keeps both, and reads back as it was.
