@@ -26,8 +26,8 @@ use crate::http::json::{self as strict_json, JsonError};
 use crate::http::read_body;
 use crate::http::{Answer, JSON, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
-    AgentField, AgentId, AgentPatch, Command, Credentials, Department, DepartmentId, ModelError,
-    NamePolicy, NewAgent, Outcome, PasswordHash, Role, State, UnknownAgents, View, WritePolicy,
+    AgentId, AgentPatch, Command, Credentials, Department, DepartmentId, NamePolicy, NewAgent,
+    Outcome, PasswordHash, Role, State, UnknownAgents, View, WritePolicy,
 };
 
 type Result<T, E = ZopimError> = std::result::Result<T, E>;
@@ -459,9 +459,6 @@ fn show_agent(ctx: &Context, view: &View, id: AgentId) -> Result<Response> {
     json(StatusCode::OK, &agent_out(view, agent, ctx.options.enabled))
 }
 
-/// Most times a create picks a login name again after another write took the one it picked.
-const USERNAME_TRIES: usize = 8;
-
 /// `POST /agents`: 201 with the agent, as a department create answers. The model needs a login
 /// name Zopim agents do not have: it is made from the email, as for classic Zendesk users.
 async fn create_agent(ctx: &Context, request: Request) -> Result<Response> {
@@ -470,34 +467,19 @@ async fn create_agent(ctx: &Context, request: Request) -> Result<Response> {
         password: Some(hash(new.password).await?),
         tokens: Vec::new(),
     };
-    let mut tries = 1;
-    let (view, outcome) = loop {
-        let username = ctx
-            .store
-            .view()
-            .unused_username(new.email.as_str())
-            .ok_or(ZopimError::Layer(LayerError::Internal))?;
-        let command = Command::CreateAgent {
-            agent: NewAgent {
-                username,
-                display_name: new.display_name.clone(),
-                email: new.email.clone(),
-                roles: new.roles,
-                active: new.active,
-                time_zone: None,
-                credentials: credentials.clone(),
-            },
-        };
-        match ctx.store.apply(command).await {
-            Err(ModelError::DuplicateAgent {
-                field: AgentField::Username,
-            }) if tries < USERNAME_TRIES => tries += 1,
-            result => break result?,
-        }
-    };
-    let Outcome::Agent(id) = outcome else {
-        return Err(LayerError::Internal.into());
-    };
+    let (view, id) = ctx
+        .store
+        .create_agent(new.email.as_str(), |username| NewAgent {
+            username,
+            display_name: new.display_name.clone(),
+            email: new.email.clone(),
+            roles: new.roles,
+            active: new.active,
+            time_zone: None,
+            credentials: credentials.clone(),
+        })
+        .await?
+        .ok_or(ZopimError::Layer(LayerError::Internal))?;
     let agent = view.agent(id).ok_or(ZopimError::AgentNotFound)?;
     tracing::info!(agent = id.0, "agent created");
     json(
