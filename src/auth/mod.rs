@@ -20,6 +20,28 @@ pub struct Principal {
     pub roles: RoleSet,
 }
 
+/// Who may take an action, for a front door that grades its callers by role alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone who authenticated, end users included.
+    Anyone,
+    /// Agents and administrators.
+    Staff,
+    /// Administrators (and the account owner).
+    Admin,
+}
+
+impl Principal {
+    /// Whether the caller's roles reach `access`.
+    pub fn may(self, access: Access) -> bool {
+        match access {
+            Access::Anyone => true,
+            Access::Staff => self.roles.is_staff(),
+            Access::Admin => self.roles.is_admin(),
+        }
+    }
+}
+
 /// The digest a token is stored and looked up by.
 pub fn token_digest(secret: &str) -> TokenDigest {
     TokenDigest(Sha256::digest(secret.as_bytes()).into())

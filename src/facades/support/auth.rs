@@ -13,7 +13,7 @@ use http::HeaderMap;
 use http::header::AUTHORIZATION;
 
 use super::error::SupportError;
-use super::routes::{Access, Action};
+use super::routes::Action;
 use crate::auth::basic::{PasswordCheck, api_token_login, basic_credentials, password_login};
 use crate::auth::verified::VerifiedPasswords;
 use crate::auth::{Principal, authenticate_token};
@@ -94,11 +94,7 @@ pub async fn verify(
 
 /// Administrators (and the owner) write; agents read.
 pub fn authorize(principal: Principal, action: Action) -> Result<(), SupportError> {
-    let allowed = match action.access() {
-        Access::Staff => principal.roles.is_staff(),
-        Access::Admin => principal.roles.is_admin(),
-    };
-    if allowed {
+    if principal.may(action.access()) {
         Ok(())
     } else {
         Err(SupportError::Forbidden)

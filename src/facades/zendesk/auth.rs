@@ -9,7 +9,7 @@ use std::sync::Arc;
 use http::HeaderMap;
 
 use super::error::ZendeskError;
-use super::routes::{Access, Action};
+use super::routes::Action;
 use crate::auth::Principal;
 use crate::auth::basic::{self, PasswordCheck, api_token_login, basic_credentials, password_login};
 use crate::auth::verified::VerifiedPasswords;
@@ -115,12 +115,7 @@ fn on_behalf_of(
 /// Whether the acting user may take this action: administrators (and the owner) change groups
 /// and users, agents read, end users only see themselves (`current.xml`).
 pub fn authorize(principal: Principal, action: Action) -> Result<(), ZendeskError> {
-    let allowed = match action.access() {
-        Access::Anyone => true,
-        Access::Staff => principal.roles.is_staff(),
-        Access::Admin => principal.roles.is_admin(),
-    };
-    if allowed {
+    if principal.may(action.access()) {
         Ok(())
     } else {
         Err(ZendeskError::Forbidden)

@@ -24,6 +24,7 @@ use crate::auth::{Principal, hash_password};
 use crate::http::cache::{BodyCache, CacheKey};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::read_body;
+use crate::http::routing::decimal;
 use crate::http::{Answer, JSON, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
     AgentId, AgentPatch, Command, Credentials, Department, DepartmentId, NamePolicy, NewAgent,
@@ -146,7 +147,7 @@ fn act(
         Action::ShowAccount => json(StatusCode::OK, &account_out(view)),
         Action::ListRoles => json(StatusCode::OK, &roles_out(view)),
         Action::ShowRole => {
-            let role = number(param)
+            let role = decimal(param)
                 .and_then(ZopimRole::from_id)
                 .ok_or(ZopimError::RoleNotFound)?;
             json(StatusCode::OK, &role_out(view, role))
@@ -161,14 +162,6 @@ where
     F: Future<Output = Result<Response>> + Send + 'static,
 {
     Ok(Answer::later_with(ctx, write, ZopimError::into_response))
-}
-
-/// A number as Zopim writes one: decimal digits only (`u64::from_str` would also take `+1`).
-fn number(raw: &str) -> Option<u64> {
-    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    raw.parse().ok()
 }
 
 fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
@@ -199,7 +192,7 @@ fn department_id(view: &State, raw: &str) -> Result<DepartmentId> {
 
 /// A department id as Zopim writes one, not yet looked up.
 fn department_number(raw: &str) -> Result<DepartmentId> {
-    number(raw)
+    decimal(raw)
         .map(DepartmentId)
         .ok_or(ZopimError::DepartmentNotFound)
 }
@@ -221,7 +214,7 @@ fn department_named(view: &State, raw: &str) -> Result<DepartmentId> {
 }
 
 fn agent_id(view: &State, raw: &str) -> Result<AgentId> {
-    number(raw)
+    decimal(raw)
         .map(AgentId)
         .filter(|id| view.agent(*id).is_some_and(|a| a.roles.is_staff()))
         .ok_or(ZopimError::AgentNotFound)
@@ -393,7 +386,7 @@ fn agent_cursor(query: Option<&str>) -> Result<AgentCursor> {
     };
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         let parse = || {
-            number(&value).ok_or(ZopimError::InvalidParameter {
+            decimal(&value).ok_or(ZopimError::InvalidParameter {
                 name: match key.as_ref() {
                     "since_id" => "since_id",
                     "max_id" => "max_id",
