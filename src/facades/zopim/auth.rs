@@ -12,7 +12,7 @@ use super::error::ZopimError;
 use super::routes::Action;
 use crate::auth::basic::{PasswordCheck, basic_credentials, password_login};
 use crate::auth::verified::VerifiedPasswords;
-use crate::auth::{Principal, authenticate_token};
+use crate::auth::{Access, Principal, authenticate_token};
 use crate::model::{State, TokenKind};
 
 /// Who a request acts as, as far as is known without waiting.
@@ -66,12 +66,12 @@ const SCHEME: &str = "bearer";
 /// Whether the caller may take this action: departments and other agents need the administrator
 /// or owner role; everyone on staff may read themselves.
 pub fn authorize(principal: Principal, action: Action) -> Result<(), ZopimError> {
-    let allowed = if action.needs_admin() {
-        principal.roles.is_admin()
+    let access = if action.needs_admin() {
+        Access::Admin
     } else {
-        principal.roles.is_staff()
+        Access::Staff
     };
-    if allowed {
+    if principal.may(access) {
         Ok(())
     } else {
         Err(ZopimError::Forbidden)
