@@ -483,8 +483,8 @@ mod tests {
         assert!(rebuilt.same_records(&after));
     }
 
-    #[tokio::test]
-    async fn the_changes_of_every_kind_of_write_replay_to_the_same_state() {
+    /// A store with agents a and b, Sales (a and b) and Support (a).
+    async fn sales_and_support() -> (Store, (AgentId, AgentId), (DepartmentId, DepartmentId)) {
         let store = Store::new(State::empty());
         let (a, b) = (agent(&store, "a").await, agent(&store, "b").await);
         let sales = department(&store, "Sales", &[a, b], WritePolicy::default())
@@ -493,6 +493,12 @@ mod tests {
         let support = department(&store, "Support", &[a], WritePolicy::default())
             .await
             .unwrap();
+        (store, (a, b), (sales, support))
+    }
+
+    #[tokio::test]
+    async fn the_changes_of_every_kind_of_write_replay_to_the_same_state() {
+        let (store, (a, b), (sales, support)) = sales_and_support().await;
         let digest = TokenDigest([9; 32]);
         let commands = vec![
             Command::UpdateDepartment {
@@ -671,14 +677,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_membership_id_is_never_reused_and_one_primary_link_per_agent_is_kept() {
-        let store = Store::new(State::empty());
-        let (a, b) = (agent(&store, "a").await, agent(&store, "b").await);
-        let sales = department(&store, "Sales", &[a, b], WritePolicy::default())
-            .await
-            .unwrap();
-        let support = department(&store, "Support", &[a], WritePolicy::default())
-            .await
-            .unwrap();
+        let (store, (a, b), (sales, support)) = sales_and_support().await;
         let view = store.view();
         let ids = |v: &State| -> Vec<(u64, u64, u64)> {
             v.memberships_in(..)

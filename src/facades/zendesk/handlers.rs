@@ -396,12 +396,8 @@ async fn update_group(
             policy: POLICY,
         })
         .await?;
-    let group = view.department(id).ok_or(ZendeskError::NotFound)?;
-    Ok(render(
-        StatusCode::OK,
-        format,
-        &Document::Group(group_out(&view, group, true)),
-    ))
+    // As a GET would show it (and now cached for one).
+    show_group(&ctx, &view, id, format)
 }
 
 /// Soft delete (spec B1): "The group is not actually deleted from the system, but is set inactive
@@ -627,12 +623,7 @@ async fn update_user(
         ..AgentPatch::default()
     };
     let (view, _) = ctx.store.apply(Command::UpdateAgent { id, patch }).await?;
-    let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
-    Ok(render(
-        StatusCode::OK,
-        format,
-        &Document::User(user_out(&view, agent, true)),
-    ))
+    show_user(&view, id, format)
 }
 
 /// Deleting a user deactivates it: classic Zendesk kept users (and their tickets) and showed
