@@ -123,6 +123,17 @@ pub(crate) fn assert_json(reply: &Reply, status: StatusCode, body: Value, case: 
     assert_eq!(reply.json(), body, "{case}: body");
 }
 
+/// `GET {path}` through Zopim (its current prefix, as the admin) answers 200 with exactly `body`.
+pub(crate) async fn assert_zopim_shows(app: &TestApp, path: &str, body: Value, case: &str) {
+    assert_json(&app.zopim().get(path).await, StatusCode::OK, body, case);
+}
+
+/// `GET {path}` through Zopim answers Zopim's 404 for a department: none there, or not active.
+pub(crate) async fn assert_no_department(app: &TestApp, path: &str, case: &str) {
+    let reply = app.zopim().get(path).await;
+    assert_error(&reply, StatusCode::NOT_FOUND, "Department not found", case);
+}
+
 /// Asserts a Zopim error reply: `{"error": <reason phrase>, "description": ...}`.
 #[track_caller]
 pub(crate) fn assert_error(reply: &Reply, status: StatusCode, description: &str, case: &str) {
