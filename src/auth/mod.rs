@@ -5,6 +5,7 @@
 //! verified, for front doors that receive one with every request.
 
 pub mod basic;
+pub mod bearer;
 pub mod verified;
 
 use argon2::Argon2;
