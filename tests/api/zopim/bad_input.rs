@@ -316,16 +316,7 @@ async fn a_department_that_does_not_exist_is_404_and_nothing_changes() {
         (Method::DELETE, "/departments/name/Nope", None),
     ];
 
-    for prefix in PREFIXES {
-        for (method, path, body) in cases.clone() {
-            let case = format!("{method} {prefix}{path}");
-
-            let reply = app.zopim().at(prefix).method(method, path, body).await;
-
-            assert_error(&reply, StatusCode::NOT_FOUND, "Department not found", &case);
-            assert_unchanged(&app, &before, &case).await;
-        }
-    }
+    assert_each_department_not_found(&app, &before, &cases).await;
 }
 
 #[tokio::test]
@@ -417,37 +408,6 @@ async fn a_method_a_path_does_not_take_is_405_with_allow_and_changes_nothing() {
             assert_unchanged(&app, &before, &case).await;
         }
     }
-}
-
-/// Sends raw bytes on a fresh connection and returns the status line, the headers (lower-cased
-/// names) and the body of the answer.
-async fn raw_exchange(app: &TestApp, request: &[u8]) -> (String, Vec<(String, String)>, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    let mut stream = tokio::net::TcpStream::connect(app.handle.addr())
-        .await
-        .expect("the gateway accepts");
-    stream
-        .write_all(request)
-        .await
-        .expect("the request is sent");
-    let mut answer = Vec::new();
-    tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        stream.read_to_end(&mut answer),
-    )
-    .await
-    .expect("the gateway answers and closes")
-    .expect("the answer is readable");
-    let answer = String::from_utf8(answer).expect("a UTF-8 answer");
-    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap_or_default().to_owned();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    (status, headers, body.to_owned())
 }
 
 #[tokio::test]
