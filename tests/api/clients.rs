@@ -59,32 +59,33 @@ struct Client {
     what: &'static str,
 }
 
-const ZENPY: Client = Client {
-    var: "DESKBRIDGE_ZENPY_PYTHON",
-    what: "a python with zenpy 2.0.57",
-};
+const ZENPY: Client = Client::new("DESKBRIDGE_ZENPY_PYTHON", "a python with zenpy 2.0.57");
 
-const ZENPY_LEGACY: Client = Client {
-    var: "DESKBRIDGE_ZENPY_LEGACY_PYTHON",
-    what: "a python with zenpy 2.0.53",
-};
+const ZENPY_LEGACY: Client = Client::new(
+    "DESKBRIDGE_ZENPY_LEGACY_PYTHON",
+    "a python with zenpy 2.0.53",
+);
 
-const ROCKETCHAT_API: Client = Client {
-    var: "DESKBRIDGE_ROCKETCHAT_PYTHON",
-    what: "a python with rocketchat_API 3.7.1",
-};
+const ROCKETCHAT_API: Client = Client::new(
+    "DESKBRIDGE_ROCKETCHAT_PYTHON",
+    "a python with rocketchat_API 3.7.1",
+);
 
-const ACTIVERESOURCE: Client = Client {
-    var: "DESKBRIDGE_ACTIVERESOURCE_PYTHON",
-    what: "a python with pyactiveresource 2.2.2 and python-dateutil",
-};
+const ACTIVERESOURCE: Client = Client::new(
+    "DESKBRIDGE_ACTIVERESOURCE_PYTHON",
+    "a python with pyactiveresource 2.2.2 and python-dateutil",
+);
 
-const RUBY: Client = Client {
-    var: "DESKBRIDGE_RUBY",
-    what: "a ruby that can `require \"active_support/all\"` and `\"builder\"`",
-};
+const RUBY: Client = Client::new(
+    "DESKBRIDGE_RUBY",
+    "a ruby that can `require \"active_support/all\"` and `\"builder\"`",
+);
 
 impl Client {
+    const fn new(var: &'static str, what: &'static str) -> Self {
+        Client { var, what }
+    }
+
     /// Runs `script` with this client's interpreter against `app` (`args` after the port: a
     /// tenant's name) and asserts that its stdout says `said`.
     async fn run(self, app: &TestApp, script: &str, args: &[&str], said: &str) {
