@@ -18,6 +18,25 @@ use super::verified::VerifiedPasswords;
 use super::{Principal, hash_password, verify_password};
 use crate::model::{PasswordHash, State, TokenKind};
 
+/// Who a request acts as, as far as is known without waiting.
+pub enum Caller {
+    /// Authenticated at once: a token, or a password verified before.
+    Known(Principal),
+    /// An `email:password` this process has not verified yet: Argon2 has to run first, on the
+    /// blocking pool.
+    Unverified(PasswordCheck),
+}
+
+impl From<Result<Principal, PasswordCheck>> for Caller {
+    /// What [`password_login`] found: the principal, or the check still to run.
+    fn from(login: Result<Principal, PasswordCheck>) -> Self {
+        match login {
+            Ok(principal) => Caller::Known(principal),
+            Err(check) => Caller::Unverified(check),
+        }
+    }
+}
+
 /// `Authorization: Basic base64(user:secret)`, split at the first colon (RFC 7617). `None` for
 /// anything else: no header, another scheme, bad base64 or UTF-8, no colon, an empty user.
 pub fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {

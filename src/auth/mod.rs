@@ -5,6 +5,7 @@
 //! verified, for front doors that receive one with every request.
 
 pub mod basic;
+pub mod bearer;
 pub mod verified;
 
 use argon2::Argon2;
@@ -18,6 +19,28 @@ use crate::model::{AgentId, PasswordHash, RoleSet, State, TokenDigest, TokenKind
 pub struct Principal {
     pub agent: AgentId,
     pub roles: RoleSet,
+}
+
+/// Who may take an action, for a front door that grades its callers by role alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone who authenticated, end users included.
+    Anyone,
+    /// Agents and administrators.
+    Staff,
+    /// Administrators (and the account owner).
+    Admin,
+}
+
+impl Principal {
+    /// Whether the caller's roles reach `access`.
+    pub fn may(self, access: Access) -> bool {
+        match access {
+            Access::Anyone => true,
+            Access::Staff => self.roles.is_staff(),
+            Access::Admin => self.roles.is_admin(),
+        }
+    }
 }
 
 /// The digest a token is stored and looked up by.

@@ -6,6 +6,15 @@ use http::{HeaderValue, Method, header};
 
 use super::{LayerError, Response};
 
+/// A number in a path or a query, as the vendors write one: decimal digits only (`u64::from_str`
+/// would also take `+1`); `None` for anything else, or a number past `u64`.
+pub fn decimal(digits: &str) -> Option<u64> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// A facade's routes under each of its prefixes. `A` is the facade's action type.
 pub struct RouteTable<A> {
     paths: matchit::Router<Vec<(Method, A)>>,

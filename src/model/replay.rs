@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use imbl::OrdMap;
 use imbl::ordmap::DiffItem;
 
 use super::agent::Agent;
@@ -26,26 +27,18 @@ impl State {
     /// pointer. Ordered so that replay never sees a dangling link: records first, then links
     /// removed and added, then the records that lost their last link are deleted.
     pub fn changes_since(&self, before: &State) -> Vec<Change> {
-        let mut put_departments = Vec::new();
-        let mut deleted_departments = Vec::new();
-        for item in before.departments.diff(&self.departments) {
-            match item {
-                DiffItem::Add(_, d) | DiffItem::Update { new: (_, d), .. } => {
-                    put_departments.push(Change::PutDepartment(Department::clone(d)))
-                }
-                DiffItem::Remove(id, _) => deleted_departments.push(Change::DeleteDepartment(*id)),
-            }
-        }
-        let mut put_agents = Vec::new();
-        let mut deleted_agents = Vec::new();
-        for item in before.agents.diff(&self.agents) {
-            match item {
-                DiffItem::Add(_, a) | DiffItem::Update { new: (_, a), .. } => {
-                    put_agents.push(Change::PutAgent(Agent::clone(a)))
-                }
-                DiffItem::Remove(id, _) => deleted_agents.push(Change::DeleteAgent(*id)),
-            }
-        }
+        let (put_departments, mut deleted_departments) = record_changes(
+            &before.departments,
+            &self.departments,
+            |d| Change::PutDepartment(Department::clone(d)),
+            |id| Change::DeleteDepartment(*id),
+        );
+        let (mut put_agents, mut deleted_agents) = record_changes(
+            &before.agents,
+            &self.agents,
+            |a| Change::PutAgent(Agent::clone(a)),
+            |id| Change::DeleteAgent(*id),
+        );
         let mut sessions = Vec::new();
         for item in before.sessions.diff(&self.sessions) {
             let (agent, old, new): (AgentId, &[Session], &[Session]) = match &item {
@@ -64,15 +57,12 @@ impl State {
                 sessions.push(Change::PutSession(agent, *s));
             }
         }
-        let mut units = Vec::new();
-        for item in before.units.diff(&self.units) {
-            units.push(match item {
-                DiffItem::Add(_, u) | DiffItem::Update { new: (_, u), .. } => {
-                    Change::PutUnit(Unit::clone(u))
-                }
-                DiffItem::Remove(uid, _) => Change::DeleteUnit(*uid),
-            });
-        }
+        let (mut put_units, mut deleted_units) = record_changes(
+            &before.units,
+            &self.units,
+            |u| Change::PutUnit(Unit::clone(u)),
+            |uid| Change::DeleteUnit(*uid),
+        );
         let mut put_links = Vec::new();
         let mut deleted_links = Vec::new();
         for item in before.members.diff(&self.members) {
@@ -109,7 +99,8 @@ impl State {
         let mut changes = put_departments;
         changes.append(&mut put_agents);
         changes.append(&mut sessions);
-        changes.append(&mut units);
+        changes.append(&mut put_units);
+        changes.append(&mut deleted_units);
         changes.append(&mut deleted_links);
         changes.append(&mut put_links);
         changes.append(&mut deleted_agents);
@@ -436,6 +427,24 @@ impl State {
 }
 
 /// A replayed change that would break an index: the data it came from is corrupt.
+/// The records added or changed between two versions of one map, each as the change that puts
+/// it, and those removed, each as the change that deletes it; both in key order.
+fn record_changes<K: Ord + Clone, V: Clone + PartialEq>(
+    before: &OrdMap<K, V>,
+    after: &OrdMap<K, V>,
+    put: impl Fn(&V) -> Change,
+    delete: impl Fn(&K) -> Change,
+) -> (Vec<Change>, Vec<Change>) {
+    let (mut puts, mut deletes) = (Vec::new(), Vec::new());
+    for item in before.diff(after) {
+        match item {
+            DiffItem::Add(_, v) | DiffItem::Update { new: (_, v), .. } => puts.push(put(v)),
+            DiffItem::Remove(k, _) => deletes.push(delete(k)),
+        }
+    }
+    (puts, deletes)
+}
+
 fn corrupt(reason: String) -> ModelError {
     ModelError::Invalid {
         field: "change",
@@ -474,8 +483,8 @@ mod tests {
         assert!(rebuilt.same_records(&after));
     }
 
-    #[tokio::test]
-    async fn the_changes_of_every_kind_of_write_replay_to_the_same_state() {
+    /// A store with agents a and b, Sales (a and b) and Support (a).
+    async fn sales_and_support() -> (Store, (AgentId, AgentId), (DepartmentId, DepartmentId)) {
         let store = Store::new(State::empty());
         let (a, b) = (agent(&store, "a").await, agent(&store, "b").await);
         let sales = department(&store, "Sales", &[a, b], WritePolicy::default())
@@ -484,6 +493,12 @@ mod tests {
         let support = department(&store, "Support", &[a], WritePolicy::default())
             .await
             .unwrap();
+        (store, (a, b), (sales, support))
+    }
+
+    #[tokio::test]
+    async fn the_changes_of_every_kind_of_write_replay_to_the_same_state() {
+        let (store, (a, b), (sales, support)) = sales_and_support().await;
         let digest = TokenDigest([9; 32]);
         let commands = vec![
             Command::UpdateDepartment {
@@ -662,14 +677,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_membership_id_is_never_reused_and_one_primary_link_per_agent_is_kept() {
-        let store = Store::new(State::empty());
-        let (a, b) = (agent(&store, "a").await, agent(&store, "b").await);
-        let sales = department(&store, "Sales", &[a, b], WritePolicy::default())
-            .await
-            .unwrap();
-        let support = department(&store, "Support", &[a], WritePolicy::default())
-            .await
-            .unwrap();
+        let (store, (a, b), (sales, support)) = sales_and_support().await;
         let view = store.view();
         let ids = |v: &State| -> Vec<(u64, u64, u64)> {
             v.memberships_in(..)

@@ -14,15 +14,20 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
+use super::agent::Username;
 use super::change::Batch;
-use super::command::{Command, Outcome};
+use super::command::{Command, NewAgent, Outcome};
 use super::commit::{self, Journal, Pending};
 use super::describe;
-use super::error::ModelError;
-use super::ids::Timestamp;
+use super::error::{AgentField, ModelError};
+use super::ids::{AgentId, Timestamp};
 use super::observe;
 use super::publish::Shared;
 use super::state::{State, View};
+
+/// How often [`Store::create_agent`] picks a username when other writes keep taking the one it
+/// picked.
+const USERNAME_TRIES: usize = 8;
 
 /// The shared handle to the state. Cheap to clone.
 #[derive(Clone)]
@@ -102,6 +107,33 @@ impl Store {
             Ok((next, outcome))
         })
         .await
+    }
+
+    /// Creates an agent for a vendor that has no login names (classic Zendesk, Zopim): `agent`
+    /// makes it from a username no agent holds yet ([`State::unused_username`] of `email`).
+    /// Another write may take that name between the look and the write; the create then picks
+    /// again, up to [`USERNAME_TRIES`] times. `Ok(None)` when the email gives no username (or the
+    /// write named no agent, which a create always does): the caller's internal error.
+    pub async fn create_agent(
+        &self,
+        email: &str,
+        agent: impl Fn(Username) -> NewAgent,
+    ) -> Result<Option<(View, AgentId)>, ModelError> {
+        let mut tries = 1;
+        loop {
+            let Some(username) = self.view().unused_username(email) else {
+                return Ok(None);
+            };
+            let agent = agent(username);
+            match self.apply(Command::CreateAgent { agent }).await {
+                Err(ModelError::DuplicateAgent {
+                    field: AgentField::Username,
+                }) if tries < USERNAME_TRIES => tries += 1,
+                Err(e) => return Err(e),
+                Ok((view, Outcome::Agent(id))) => return Ok(Some((view, id))),
+                Ok(_) => return Ok(None),
+            }
+        }
     }
 
     /// Replaces the whole state with `state`, atomically and as one write: journaled as the

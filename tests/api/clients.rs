@@ -52,13 +52,69 @@ fn client_interpreter(var: &str, what: &str) -> String {
     }
 }
 
-/// Runs `python script port` against `app` and returns its stdout; panics with the script's
-/// stdout and stderr unless it exits 0 within the time limit.
-async fn run_script(app: &TestApp, python: &str, script: &str) -> String {
-    run_script_with(app, python, script, &[]).await
+/// A real client: the variable naming its interpreter, and what that interpreter must be.
+#[derive(Clone, Copy)]
+struct Client {
+    var: &'static str,
+    what: &'static str,
 }
 
-/// The same, with `args` after the port (a tenant's name).
+const ZENPY: Client = Client::new("DESKBRIDGE_ZENPY_PYTHON", "a python with zenpy 2.0.57");
+
+const ZENPY_LEGACY: Client = Client::new(
+    "DESKBRIDGE_ZENPY_LEGACY_PYTHON",
+    "a python with zenpy 2.0.53",
+);
+
+const ROCKETCHAT_API: Client = Client::new(
+    "DESKBRIDGE_ROCKETCHAT_PYTHON",
+    "a python with rocketchat_API 3.7.1",
+);
+
+const ACTIVERESOURCE: Client = Client::new(
+    "DESKBRIDGE_ACTIVERESOURCE_PYTHON",
+    "a python with pyactiveresource 2.2.2 and python-dateutil",
+);
+
+const RUBY: Client = Client::new(
+    "DESKBRIDGE_RUBY",
+    "a ruby that can `require \"active_support/all\"` and `\"builder\"`",
+);
+
+impl Client {
+    const fn new(var: &'static str, what: &'static str) -> Self {
+        Client { var, what }
+    }
+
+    /// Runs `script` with this client's interpreter against `app` (`args` after the port: a
+    /// tenant's name) and asserts that its stdout says `said`.
+    async fn run(self, app: &TestApp, script: &str, args: &[&str], said: &str) {
+        self.run_saying(app, script, args, &[said]).await;
+    }
+
+    /// [`Client::run`], asserting that the stdout says each of `said`.
+    async fn run_saying(self, app: &TestApp, script: &str, args: &[&str], said: &[&str]) {
+        let interpreter = client_interpreter(self.var, self.what);
+        let stdout = run_script_with(app, &interpreter, script, args).await;
+        for said in said {
+            assert!(
+                stdout.contains(said),
+                "{} ({}) should have said {said:?}; the script said:\n{stdout}",
+                self.var,
+                self.what
+            );
+        }
+    }
+
+    /// [`Client::run`] in the default tenant, then the store's invariants are checked.
+    async fn drive(self, app: &TestApp, script: &str, said: &str) {
+        self.run(app, script, &[], said).await;
+        app.assert_invariants();
+    }
+}
+
+/// Runs `python script port args…` against `app` and returns its stdout; panics with the
+/// script's stdout and stderr unless it exits 0 within the time limit.
 async fn run_script_with(app: &TestApp, python: &str, script: &str, args: &[&str]) -> String {
     let port = app.handle.addr().port();
     // For messages: the command line as it would be typed.
@@ -92,18 +148,12 @@ async fn run_script_with(app: &TestApp, python: &str, script: &str, args: &[&str
 
 /// zenpy drives one department through create, list, show by id and by name, update (with a
 /// flattened `settings.chat_enabled`), re-read and delete; then the gateway is checked over HTTP.
-async fn zenpy_drives_departments(var: &str, what: &str, url_style: &str) {
-    let python = client_interpreter(var, what);
+async fn zenpy_drives_departments(client: Client, url_style: &str) {
     let app = spawn_app().await;
     let before = app.zopim_snapshot().await;
 
-    let stdout = run_script(&app, &python, ZENPY_SCRIPT).await;
+    client.drive(&app, ZENPY_SCRIPT, url_style).await;
 
-    assert!(
-        stdout.contains(url_style),
-        "{var} should name a python whose zenpy uses {url_style}; the script said:\n{stdout}"
-    );
-    app.assert_invariants();
     // The script deletes what it made, so both URL generations see the starting state again,
     // agents' derived `departments` included.
     let after = app.zopim_snapshot().await;
@@ -125,39 +175,24 @@ async fn zenpy_drives_departments(var: &str, what: &str, url_style: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ZENPY_PYTHON (a python with zenpy 2.0.57; .ci/run builds it)"]
 async fn zenpy_current_drives_departments_through_the_chat_prefix() {
-    zenpy_drives_departments(
-        "DESKBRIDGE_ZENPY_PYTHON",
-        "a python with zenpy 2.0.57",
-        "current /api/v2/chat/ URLs",
-    )
-    .await;
+    zenpy_drives_departments(ZENPY, "current /api/v2/chat/ URLs").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ZENPY_LEGACY_PYTHON (a python with zenpy 2.0.53; .ci/run builds it)"]
 async fn zenpy_legacy_drives_departments_through_the_zopim_prefix() {
-    zenpy_drives_departments(
-        "DESKBRIDGE_ZENPY_LEGACY_PYTHON",
-        "a python with zenpy 2.0.53",
-        "legacy /api/v2/ URLs",
-    )
-    .await;
+    zenpy_drives_departments(ZENPY_LEGACY, "legacy /api/v2/ URLs").await;
 }
 
 /// zenpy reads the account, creates an agent, shows it by id and by email, updates it, signs in
 /// as it with HTTP Basic and deletes it (issue 16); then the gateway is checked over HTTP.
-async fn zenpy_drives_agents(var: &str, what: &str) {
-    let python = client_interpreter(var, what);
+async fn zenpy_drives_agents(client: Client) {
     let app = spawn_app().await;
     let before = app.zopim_snapshot().await;
 
-    let stdout = run_script(&app, &python, ZENPY_AGENTS_SCRIPT).await;
+    let said = "agents: account, create, show, update, Basic me, delete";
+    client.drive(&app, ZENPY_AGENTS_SCRIPT, said).await;
 
-    assert!(
-        stdout.contains("agents: account, create, show, update, Basic me, delete"),
-        "the script said:\n{stdout}"
-    );
-    app.assert_invariants();
     // The script deletes the agent it made.
     assert_eq!(
         app.zopim_snapshot().await,
@@ -170,17 +205,13 @@ async fn zenpy_drives_agents(var: &str, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ZENPY_PYTHON (a python with zenpy 2.0.57; .ci/run builds it)"]
 async fn zenpy_current_drives_agents_account_and_basic_auth() {
-    zenpy_drives_agents("DESKBRIDGE_ZENPY_PYTHON", "a python with zenpy 2.0.57").await;
+    zenpy_drives_agents(ZENPY).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ZENPY_LEGACY_PYTHON (a python with zenpy 2.0.53; .ci/run builds it)"]
 async fn zenpy_legacy_drives_agents_account_and_basic_auth() {
-    zenpy_drives_agents(
-        "DESKBRIDGE_ZENPY_LEGACY_PYTHON",
-        "a python with zenpy 2.0.53",
-    )
-    .await;
+    zenpy_drives_agents(ZENPY_LEGACY).await;
 }
 
 const ZENPY_SUPPORT_SCRIPT: &str = concat!(
@@ -195,7 +226,6 @@ const ZENPY_SUPPORT_SCRIPT: &str = concat!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ZENPY_PYTHON (a python with zenpy 2.0.57; .ci/run builds it)"]
 async fn zenpy_drives_the_support_api_groups_memberships_and_paging() {
-    let python = client_interpreter("DESKBRIDGE_ZENPY_PYTHON", "a python with zenpy 2.0.57");
     let app = spawn_app().await;
     let memberships_before = app
         .request(
@@ -207,13 +237,17 @@ async fn zenpy_drives_the_support_api_groups_memberships_and_paging() {
         .await
         .json();
 
-    let stdout = run_script(&app, &python, ZENPY_SUPPORT_SCRIPT).await;
-
-    assert!(
-        stdout.contains("OK: zenpy 2.0.57 support: group, membership, make_default")
-            && stdout.contains("RecordNotFound, set_password and sign-in"),
-        "the script said:\n{stdout}"
-    );
+    ZENPY
+        .run_saying(
+            &app,
+            ZENPY_SUPPORT_SCRIPT,
+            &[],
+            &[
+                "OK: zenpy 2.0.57 support: group, membership, make_default",
+                "RecordNotFound, set_password and sign-in",
+            ],
+        )
+        .await;
     app.assert_invariants();
     // The script deletes what it made: the groups are deleted (soft), so the memberships left
     // are the fixtures' again, and no group it made is listed.
@@ -240,20 +274,11 @@ async fn zenpy_drives_the_support_api_groups_memberships_and_paging() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ROCKETCHAT_PYTHON (a python with rocketchat_API 3.7.1; .ci/run builds it)"]
 async fn rocketchat_api_drives_agents_and_departments_through_its_session() {
-    let python = client_interpreter(
-        "DESKBRIDGE_ROCKETCHAT_PYTHON",
-        "a python with rocketchat_API 3.7.1",
-    );
     let app = spawn_app().await;
     let before = app.zopim_snapshot().await;
 
-    let stdout = run_script(&app, &python, ROCKETCHAT_SCRIPT).await;
-
-    assert!(
-        stdout.contains("created, updated, listed and deleted department"),
-        "the script said:\n{stdout}"
-    );
-    app.assert_invariants();
+    let said = "created, updated, listed and deleted department";
+    ROCKETCHAT_API.drive(&app, ROCKETCHAT_SCRIPT, said).await;
     // The script removes the department and the user it made.
     assert_eq!(
         app.zopim_snapshot().await,
@@ -287,30 +312,16 @@ const ACTIVERESOURCE_JSON_SCRIPT: &str = concat!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ACTIVERESOURCE_PYTHON (a python with pyactiveresource 2.2.2 and python-dateutil; .ci/run builds it)"]
 async fn pyactiveresource_finds_creates_updates_and_destroys_groups_and_reads_the_422() {
-    let python = client_interpreter(
-        "DESKBRIDGE_ACTIVERESOURCE_PYTHON",
-        "a python with pyactiveresource 2.2.2 and python-dateutil",
-    );
     let app = spawn_app().await;
 
-    let stdout = run_script(&app, &python, ACTIVERESOURCE_SCRIPT).await;
-
-    assert!(
-        stdout.contains(
-            "OK pyactiveresource: find, create (Location id 4), update, destroy, 422, 404, 401"
-        ),
-        "the script said:\n{stdout}"
-    );
-    app.assert_invariants();
+    let said = "OK pyactiveresource: find, create (Location id 4), update, destroy, 422, 404, 401";
+    ACTIVERESOURCE
+        .drive(&app, ACTIVERESOURCE_SCRIPT, said)
+        .await;
     // The group it made is destroyed softly: still listed, inactive, without agents.
-    let group = app.zendesk().get("/groups/4.xml").await;
-    let hardware = zendesk::group_fragment(4, "Hardware", false, zendesk::group_times(&app, 4));
-    zendesk::assert_xml(
-        &group,
-        StatusCode::OK,
-        &zendesk::document(&zendesk::group_with_users(&hardware, &[])),
-        "the destroyed group",
-    );
+    let times = zendesk::group_times(&app, 4);
+    let destroyed = ("Hardware", times, &[][..]);
+    assert_group_4(&app, "/groups/4.xml", destroyed, "the destroyed group").await;
     crate::zopim::assert_error(
         &app.zopim().get("/departments/4").await,
         StatusCode::NOT_FOUND,
@@ -327,31 +338,17 @@ async fn pyactiveresource_finds_creates_updates_and_destroys_groups_and_reads_th
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ACTIVERESOURCE_PYTHON (a python with pyactiveresource 2.2.2 and python-dateutil; .ci/run builds it)"]
 async fn pyactiveresource_speaks_json_and_old_gems_accept_to_paths_without_extension() {
-    let python = client_interpreter(
-        "DESKBRIDGE_ACTIVERESOURCE_PYTHON",
-        "a python with pyactiveresource 2.2.2 and python-dateutil",
-    );
     let app = spawn_app().await;
 
-    let stdout = run_script(&app, &python, ACTIVERESOURCE_JSON_SCRIPT).await;
-
-    assert!(
-        stdout.contains(
-            "OK pyactiveresource JSON: find, create (Location id 4, .json), update, 422, destroy; Accept: xml, json, 406"
-        ),
-        "the script said:\n{stdout}"
-    );
-    app.assert_invariants();
+    let said = "OK pyactiveresource JSON: find, create (Location id 4, .json), update, 422, destroy; Accept: xml, json, 406";
+    ACTIVERESOURCE
+        .drive(&app, ACTIVERESOURCE_JSON_SCRIPT, said)
+        .await;
     // The group it made, renamed, left with agent 3 and then destroyed softly (agents kept).
-    let group = app.zendesk().get("/groups/4.xml").await;
-    let hardware =
-        zendesk::group_fragment(4, "Hardware and ICP", false, zendesk::group_times(&app, 4));
-    zendesk::assert_xml(
-        &group,
-        StatusCode::OK,
-        &zendesk::document(&zendesk::group_with_users(&hardware, &[zendesk::MARIA])),
-        "the group pyactiveresource made in JSON",
-    );
+    let times = zendesk::group_times(&app, 4);
+    let destroyed = ("Hardware and ICP", times, &[zendesk::MARIA][..]);
+    let what = "the group pyactiveresource made in JSON";
+    assert_group_4(&app, "/groups/4.xml", destroyed, what).await;
     app.handle.shutdown().await;
 }
 
@@ -361,19 +358,10 @@ async fn pyactiveresource_speaks_json_and_old_gems_accept_to_paths_without_exten
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_RUBY (a ruby with ActiveSupport and builder; .ci/run installs it)"]
 async fn rails_hash_from_xml_reads_the_gateway_and_the_gateway_reads_hash_to_xml() {
-    let ruby = client_interpreter(
-        "DESKBRIDGE_RUBY",
-        "a ruby that can `require \"active_support/all\"` and `\"builder\"`",
-    );
     let app = spawn_app().await;
 
-    let stdout = run_script(&app, &ruby, RUBY_SCRIPT).await;
-
-    assert!(
-        stdout.contains("from_xml reads the gateway, the gateway reads to_xml"),
-        "the script said:\n{stdout}"
-    );
-    app.assert_invariants();
+    let said = "from_xml reads the gateway, the gateway reads to_xml";
+    RUBY.drive(&app, RUBY_SCRIPT, said).await;
     let user = app.zendesk().get("/users/4.xml").await;
     let ruby_user = zendesk::user_fragment(
         4,
@@ -392,6 +380,23 @@ async fn rails_hash_from_xml_reads_the_gateway_and_the_gateway_reads_hash_to_xml
     app.handle.shutdown().await;
 }
 
+/// `GET {path}` shows group 4, which a pyactiveresource script made and destroyed (soft: kept,
+/// inactive), whole: its `name`, its own times and the `users` it kept.
+async fn assert_group_4(
+    app: &TestApp,
+    path: &str,
+    (name, times, users): (&str, (String, String), &[&str]),
+    what: &str,
+) {
+    let group = zendesk::group_fragment(4, name, false, times);
+    zendesk::assert_xml(
+        &app.zendesk().get(path).await,
+        StatusCode::OK,
+        &zendesk::document(&zendesk::group_with_users(&group, users)),
+        what,
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The same clients inside a named tenant (docs/tenants.md, "Real clients in a tenant"): each
 // runs in a tenant made from the fixtures, and the default tenant must not change at all.
@@ -402,6 +407,45 @@ const TENANT: &str = "acme";
 /// Makes [`TENANT`] from the fixtures.
 async fn create_tenant(app: &TestApp) {
     crate::tenants::create_ok(app, TENANT, json!({"fixtures": true})).await;
+}
+
+/// What [`default_tenant`] reads: the tenant, its Zopim snapshot, and its classic Zendesk view.
+type DefaultTenant = (Value, (Value, Value), (String, String, u64));
+
+/// An app with [`TENANT`] made from the fixtures, and the default tenant as it then is.
+async fn app_with_tenant() -> (TestApp, DefaultTenant) {
+    let app = spawn_app().await;
+    create_tenant(&app).await;
+    let default_before = default_tenant(&app).await;
+    (app, default_before)
+}
+
+/// After a client that deletes what it made: [`TENANT`] shows the fixtures again at the version of
+/// its `writes` writes, its invariants hold, and the default tenant is as it was.
+async fn assert_tenant_back_to_fixtures(
+    app: &TestApp,
+    default_before: &DefaultTenant,
+    writes: u64,
+    client: &str,
+) {
+    let after = tenant(app, TENANT).await;
+    assert_eq!(
+        after,
+        tenant_after(app, &after, writes),
+        "the tenant after {client}"
+    );
+    assert_eq!(
+        zopim_snapshot_in(app, TENANT).await,
+        default_before.1,
+        "the tenant's departments and agents after {client}: the fixtures'"
+    );
+    assert_tenant_invariants(app, TENANT);
+    assert_eq!(
+        &default_tenant(app).await,
+        default_before,
+        "the default tenant"
+    );
+    app.assert_invariants();
 }
 
 /// `GET /_gateway/tenants/{name}`, whole: its version tells whether anything wrote to it.
@@ -432,7 +476,7 @@ fn tenant_after(app: &TestApp, actual: &Value, writes: u64) -> Value {
 
 /// The default tenant as the control plane, Zopim and the classic XML show it: for "the default
 /// tenant is unchanged" checks (its version moves with any write, even one undone).
-async fn default_tenant(app: &TestApp) -> (Value, (Value, Value), (String, String, u64)) {
+async fn default_tenant(app: &TestApp) -> DefaultTenant {
     (
         tenant(app, "default").await,
         app.zopim_snapshot().await,
@@ -475,59 +519,30 @@ fn assert_tenant_invariants(app: &TestApp, tenant: &str) {
 
 /// zenpy, given a `requests.Session` with `X-Deskbridge-Tenant`, drives one department in the
 /// tenant through the same steps as in the default one.
-async fn zenpy_drives_departments_in_a_tenant(var: &str, what: &str) {
+async fn zenpy_drives_departments_in_a_tenant(client: Client) {
     // Arrange
-    let python = client_interpreter(var, what);
-    let app = spawn_app().await;
-    create_tenant(&app).await;
-    let default_before = default_tenant(&app).await;
+    let (app, default_before) = app_with_tenant().await;
 
     // Act
-    let stdout = run_script_with(&app, &python, ZENPY_SCRIPT, &[TENANT]).await;
+    let said = "requests in tenant acme";
+    client.run(&app, ZENPY_SCRIPT, &[TENANT], said).await;
 
-    // Assert
-    assert!(
-        stdout.contains("requests in tenant acme"),
-        "the script said:\n{stdout}"
-    );
-    // The script deletes what it made, so the tenant shows the fixtures again, at the version of
-    // its three writes: the create, the update and the delete.
-    let after = tenant(&app, TENANT).await;
-    assert_eq!(
-        after,
-        tenant_after(&app, &after, 3),
-        "the tenant after zenpy"
-    );
-    assert_eq!(
-        zopim_snapshot_in(&app, TENANT).await,
-        default_before.1,
-        "the tenant's departments and agents after zenpy: the fixtures'"
-    );
-    assert_tenant_invariants(&app, TENANT);
-    assert_eq!(
-        default_tenant(&app).await,
-        default_before,
-        "the default tenant"
-    );
-    app.assert_invariants();
+    // Assert: the script deletes what it made, so the tenant shows the fixtures again, at the
+    // version of its three writes: the create, the update and the delete.
+    assert_tenant_back_to_fixtures(&app, &default_before, 3, "zenpy").await;
     app.handle.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ZENPY_PYTHON (a python with zenpy 2.0.57; .ci/run builds it)"]
 async fn zenpy_current_drives_departments_in_a_tenant_through_a_session_header() {
-    zenpy_drives_departments_in_a_tenant("DESKBRIDGE_ZENPY_PYTHON", "a python with zenpy 2.0.57")
-        .await;
+    zenpy_drives_departments_in_a_tenant(ZENPY).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ZENPY_LEGACY_PYTHON (a python with zenpy 2.0.53; .ci/run builds it)"]
 async fn zenpy_legacy_drives_departments_in_a_tenant_through_a_session_header() {
-    zenpy_drives_departments_in_a_tenant(
-        "DESKBRIDGE_ZENPY_LEGACY_PYTHON",
-        "a python with zenpy 2.0.53",
-    )
-    .await;
+    zenpy_drives_departments_in_a_tenant(ZENPY_LEGACY).await;
 }
 
 /// rocketchat_API with `server_url` ending in `/t/acme` logs in and works in the tenant; the
@@ -536,42 +551,19 @@ async fn zenpy_legacy_drives_departments_in_a_tenant_through_a_session_header() 
 #[ignore = "needs DESKBRIDGE_ROCKETCHAT_PYTHON (a python with rocketchat_API 3.7.1; .ci/run builds it)"]
 async fn rocketchat_api_drives_agents_and_departments_in_a_tenant_through_its_server_url() {
     // Arrange
-    let python = client_interpreter(
-        "DESKBRIDGE_ROCKETCHAT_PYTHON",
-        "a python with rocketchat_API 3.7.1",
-    );
-    let app = spawn_app().await;
-    create_tenant(&app).await;
-    let default_before = default_tenant(&app).await;
+    let (app, default_before) = app_with_tenant().await;
 
     // Act
-    let stdout = run_script_with(&app, &python, ROCKETCHAT_SCRIPT, &[TENANT]).await;
-
-    // Assert
     let port = app.handle.addr().port();
-    assert!(
-        stdout.contains(&format!("at http://127.0.0.1:{port}/t/acme\n")),
-        "the script said:\n{stdout}"
-    );
-    // The department and the user it made are gone; the removal setting it turned on stays.
-    let after = tenant(&app, TENANT).await;
-    assert_eq!(
-        after,
-        tenant_after(&app, &after, ROCKETCHAT_WRITES),
-        "the tenant after rocketchat_API"
-    );
-    assert_eq!(
-        zopim_snapshot_in(&app, TENANT).await,
-        default_before.1,
-        "the tenant's departments and agents after rocketchat_API: the fixtures'"
-    );
-    assert_tenant_invariants(&app, TENANT);
-    assert_eq!(
-        default_tenant(&app).await,
-        default_before,
-        "the default tenant"
-    );
-    app.assert_invariants();
+    let said = format!("at http://127.0.0.1:{port}/t/acme\n");
+    ROCKETCHAT_API
+        .run(&app, ROCKETCHAT_SCRIPT, &[TENANT], &said)
+        .await;
+
+    // Assert: the department and the user it made are gone; the removal setting it turned on
+    // stays.
+    assert_tenant_back_to_fixtures(&app, &default_before, ROCKETCHAT_WRITES, "rocketchat_API")
+        .await;
     // Read last: a login is a write.
     assert_eq!(
         removal_setting(&app, "/t/acme").await,
@@ -622,24 +614,15 @@ async fn removal_setting(app: &TestApp, mount: &str) -> Value {
 #[ignore = "needs DESKBRIDGE_ACTIVERESOURCE_PYTHON (a python with pyactiveresource 2.2.2 and python-dateutil; .ci/run builds it)"]
 async fn pyactiveresource_finds_creates_updates_and_destroys_groups_in_a_tenant_through_its_site() {
     // Arrange
-    let python = client_interpreter(
-        "DESKBRIDGE_ACTIVERESOURCE_PYTHON",
-        "a python with pyactiveresource 2.2.2 and python-dateutil",
-    );
-    let app = spawn_app().await;
-    create_tenant(&app).await;
-    let default_before = default_tenant(&app).await;
+    let (app, default_before) = app_with_tenant().await;
 
     // Act
-    let stdout = run_script_with(&app, &python, ACTIVERESOURCE_SCRIPT, &[TENANT]).await;
+    let said = "OK pyactiveresource: find, create (Location id 4), update, destroy, 422, 404, 401 in /t/acme";
+    ACTIVERESOURCE
+        .run(&app, ACTIVERESOURCE_SCRIPT, &[TENANT], said)
+        .await;
 
     // Assert
-    assert!(
-        stdout.contains(
-            "OK pyactiveresource: find, create (Location id 4), update, destroy, 422, 404, 401 in /t/acme"
-        ),
-        "the script said:\n{stdout}"
-    );
     // Five writes: the create, three updates, the destroy (the two refused saves write nothing).
     // The destroyed group is kept, so the tenant counts four departments.
     let after = tenant(&app, TENANT).await;
@@ -651,18 +634,10 @@ async fn pyactiveresource_finds_creates_updates_and_destroys_groups_in_a_tenant_
         .registry()
         .get(TENANT)
         .expect("the tenant exists");
-    let hardware = zendesk::group_fragment(
-        4,
-        "Hardware",
-        false,
-        zendesk::group_times_in(store.store(), 4),
-    );
-    zendesk::assert_xml(
-        &app.zendesk().get("/t/acme/groups/4.xml").await,
-        StatusCode::OK,
-        &zendesk::document(&zendesk::group_with_users(&hardware, &[])),
-        "the destroyed group in the tenant",
-    );
+    let times = zendesk::group_times_in(store.store(), 4);
+    let destroyed = ("Hardware", times, &[][..]);
+    let what = "the destroyed group in the tenant";
+    assert_group_4(&app, "/t/acme/groups/4.xml", destroyed, what).await;
     assert_tenant_invariants(&app, TENANT);
     assert_eq!(
         default_tenant(&app).await,
@@ -682,17 +657,10 @@ async fn pyactiveresource_finds_creates_updates_and_destroys_groups_in_a_tenant_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs DESKBRIDGE_ZENPY_PYTHON (a python with zenpy 2.0.57; .ci/run builds it)"]
 async fn zenpy_drives_the_support_api_in_a_tenant() {
-    let python = client_interpreter("DESKBRIDGE_ZENPY_PYTHON", "a python with zenpy 2.0.57");
-    let app = spawn_app().await;
-    create_tenant(&app).await;
-    let default_before = default_tenant(&app).await;
+    let (app, default_before) = app_with_tenant().await;
 
-    let stdout = run_script_with(&app, &python, ZENPY_SUPPORT_SCRIPT, &[TENANT]).await;
-
-    assert!(
-        stdout.contains("in tenant acme: OK: zenpy 2.0.57 support"),
-        "the script said:\n{stdout}"
-    );
+    let said = "in tenant acme: OK: zenpy 2.0.57 support";
+    ZENPY.run(&app, ZENPY_SUPPORT_SCRIPT, &[TENANT], said).await;
     assert_eq!(default_tenant(&app).await, default_before);
     assert_tenant_invariants(&app, TENANT);
     let groups = app

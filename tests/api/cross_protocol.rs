@@ -9,8 +9,8 @@
 use crate::helpers::{RC_ADMIN_ID, RC_AGENT_ID, Reply, spawn_app};
 use crate::rocketchat::assert_rc;
 use crate::zopim::{
-    alex, assert_error as assert_zopim_error, assert_json, assert_no_content, billing, sales, sam,
-    support, with,
+    alex, assert_json, assert_no_content, assert_no_department, assert_zopim_shows, billing, sales,
+    sam, support, with,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -151,30 +151,33 @@ async fn agents_changed_through_rocket_chat_show_in_zopim_members_and_agent_depa
         .await;
     assert_rc_success(&reply, "the agents' change");
 
-    assert_json(
-        &app.zopim().get("/departments/2").await,
-        StatusCode::OK,
+    assert_zopim_shows(
+        &app,
+        "/departments/2",
         with(support(), json!({"members": [1, 3]})),
         "Support",
-    );
-    assert_json(
-        &app.zopim().get("/agents/1").await,
-        StatusCode::OK,
+    )
+    .await;
+    assert_zopim_shows(
+        &app,
+        "/agents/1",
         with(
             alex(),
             json!({"departments": [1, 2], "enabled_departments": [1, 2]}),
         ),
         "the admin",
-    );
-    assert_json(
-        &app.zopim().get("/agents/2").await,
-        StatusCode::OK,
+    )
+    .await;
+    assert_zopim_shows(
+        &app,
+        "/agents/2",
         with(
             sam(),
             json!({"departments": [1], "enabled_departments": [1]}),
         ),
         "the agent",
-    );
+    )
+    .await;
     app.assert_invariants();
 }
 
@@ -191,18 +194,14 @@ async fn a_department_archived_through_rocket_chat_is_hidden_from_zopim() {
         .await;
     assert_rc_success(&reply, "archive");
 
-    assert_json(
-        &app.zopim().get("/departments").await,
-        StatusCode::OK,
+    assert_zopim_shows(
+        &app,
+        "/departments",
         json!([support(), billing()]),
         "the Zopim list",
-    );
-    assert_zopim_error(
-        &app.zopim().get("/departments/1").await,
-        StatusCode::NOT_FOUND,
-        "Department not found",
-        "the archived department in Zopim",
-    );
+    )
+    .await;
+    assert_no_department(&app, "/departments/1", "the archived department in Zopim").await;
     let archived = rc.get("livechat/departments/archived").await;
     let shown = archived.json();
     assert_rc(
@@ -232,12 +231,13 @@ async fn a_department_made_through_rocket_chat_appears_in_zopim_and_zopim_delete
     );
     let made = json!({"description": "", "enabled": 1, "id": 4, "members": [2],
                       "name": "From RC", "settings": {}});
-    assert_json(
-        &app.zopim().get("/departments").await,
-        StatusCode::OK,
+    assert_zopim_shows(
+        &app,
+        "/departments",
         json!([sales(), support(), billing(), made]),
         "the Zopim list",
-    );
+    )
+    .await;
     let deleted = app
         .zopim()
         .delete(&format!("/departments/{}", made["id"]))
@@ -268,8 +268,8 @@ mod classic_xml {
         document, group_fragment, group_times, group_with_users, user_with_groups,
     };
     use crate::zopim::{
-        alex, assert_error as assert_zopim_error, assert_json, assert_no_content, billing, maria,
-        sales, support, with,
+        alex, assert_json, assert_no_content, assert_no_department, assert_zopim_shows, billing,
+        maria, sales, support, with,
     };
     use reqwest::StatusCode;
     use serde_json::{Value, json};
@@ -283,27 +283,24 @@ mod classic_xml {
         let reply = app.zendesk().delete("/groups/1.xml").await;
 
         assert_empty_ok(&reply, "DELETE /groups/1.xml");
-        assert_zopim_error(
-            &app.zopim().get("/departments/1").await,
-            StatusCode::NOT_FOUND,
-            "Department not found",
-            "the destroyed group in Zopim",
-        );
-        assert_json(
-            &app.zopim().get("/departments").await,
-            StatusCode::OK,
+        assert_no_department(&app, "/departments/1", "the destroyed group in Zopim").await;
+        assert_zopim_shows(
+            &app,
+            "/departments",
             json!([support(), billing()]),
             "the Zopim list",
-        );
-        assert_json(
-            &app.zopim().get("/agents/1").await,
-            StatusCode::OK,
+        )
+        .await;
+        assert_zopim_shows(
+            &app,
+            "/agents/1",
             with(
                 alex(),
                 json!({"departments": [], "enabled_departments": []}),
             ),
             "its only agent in Zopim",
-        );
+        )
+        .await;
         let archived = rc.get("livechat/departments/archived").await;
         let shown = archived.json();
         assert_rc(
@@ -338,21 +335,23 @@ mod classic_xml {
             &document(&group_with_users(&support_group, &[ALEX, SAM])),
             "PUT /groups/2.xml",
         );
-        assert_json(
-            &app.zopim().get("/departments/2").await,
-            StatusCode::OK,
+        assert_zopim_shows(
+            &app,
+            "/departments/2",
             with(support(), json!({"members": [1, 2]})),
             "Support in Zopim",
-        );
-        assert_json(
-            &app.zopim().get("/agents/3").await,
-            StatusCode::OK,
+        )
+        .await;
+        assert_zopim_shows(
+            &app,
+            "/agents/3",
             with(
                 maria(),
                 json!({"departments": [3], "enabled_departments": []}),
             ),
             "the agent who left, in Zopim",
-        );
+        )
+        .await;
         let links = rc
             .get("livechat/department/65a4f0c2e4b0a1b2c3d4e5f2/agents")
             .await;
@@ -463,13 +462,14 @@ mod classic_xml {
             &document(&group_with_users(&from_xml_group, &[MARIA])),
             "POST /groups.xml",
         );
-        assert_json(
-            &app.zopim().get("/departments/5").await,
-            StatusCode::OK,
+        assert_zopim_shows(
+            &app,
+            "/departments/5",
             json!({"description": "", "enabled": 1, "id": 5, "members": [3],
                    "name": "From XML", "settings": {}}),
             "the group as a Zopim department",
-        );
+        )
+        .await;
         let list = rc.get("livechat/department?text=From%20XML").await;
         let department = list.json()["departments"][0].clone();
         assert_rc(
@@ -666,7 +666,7 @@ mod zopim_agents {
         assert_not_found, assert_xml, document, group_fragment, group_times, user_fragment,
         user_times, user_with_groups,
     };
-    use crate::zopim::{assert_json, sales, with};
+    use crate::zopim::{assert_zopim_shows, sales, with};
     use reqwest::StatusCode;
     use serde_json::json;
 
@@ -744,12 +744,13 @@ mod zopim_agents {
             .rc_login_raw(r#"{"user": "jo", "password": "s3cret-pass"}"#)
             .await;
         assert_eq!(gone.status, StatusCode::UNAUTHORIZED, "{}", gone.body);
-        assert_json(
-            &app.zopim().get("/departments/1").await,
-            StatusCode::OK,
+        assert_zopim_shows(
+            &app,
+            "/departments/1",
             with(sales(), json!({"members": [1, 2]})),
             "Sales after the delete",
-        );
+        )
+        .await;
         app.assert_invariants();
     }
 }

@@ -463,121 +463,109 @@ impl Acked {
 
 type Shared = Arc<Mutex<Acked>>;
 
+/// `request`'s answer when it comes with `status`; `None` once the gateway stops answering (or
+/// answers anything else), which ends a load.
+async fn answered(
+    request: reqwest::RequestBuilder,
+    status: StatusCode,
+) -> Option<reqwest::Response> {
+    let reply = request.send().await.ok()?;
+    (reply.status() == status).then_some(reply)
+}
+
 /// Creates Zopim departments with members and updates each one's description, until the
 /// gateway stops answering.
-async fn zopim_load(client: reqwest::Client, base: String, acked: Shared, tag: String) {
+async fn zopim_load(
+    client: reqwest::Client,
+    base: String,
+    acked: Shared,
+    tag: String,
+) -> Option<()> {
     let url = |path: &str| format!("{base}/api/v2{path}");
     for i in 0.. {
         let name = format!("{tag}-{i}");
         let body = json!({"name": name, "members": [1 + i % 3, 2]});
-        let Ok(reply) = client
+        let request = client
             .post(url("/departments"))
             .bearer_auth(ADMIN_TOKEN)
-            .json(&body)
-            .send()
+            .json(&body);
+        let created: Value = answered(request, StatusCode::CREATED)
+            .await?
+            .json()
             .await
-        else {
-            return;
-        };
-        if reply.status() != StatusCode::CREATED {
-            return;
-        }
-        let Ok(created) = reply.json::<Value>().await else {
-            return;
-        };
+            .ok()?;
         let id = created["id"].as_u64().unwrap();
         acked.lock().unwrap().created(id, name);
         for version in 1..=2 {
             let body = json!({"description": format!("v{version}"), "members": [2]});
-            let Ok(reply) = client
-                .put(url(&format!("/departments/{id}")))
-                .bearer_auth(ADMIN_TOKEN)
-                .json(&body)
-                .send()
-                .await
-            else {
-                return;
-            };
-            if reply.status() != StatusCode::OK {
-                return;
-            }
+            let path = format!("/departments/{id}");
+            let request = client.put(url(&path)).bearer_auth(ADMIN_TOKEN).json(&body);
+            answered(request, StatusCode::OK).await?;
             let mut acked = acked.lock().unwrap();
             acked.descriptions.insert(id, version);
             acked.writes += 1;
         }
     }
+    None
 }
 
 /// Logs in to Rocket.Chat and creates departments until the gateway stops answering.
-async fn rocketchat_load(client: reqwest::Client, base: String, acked: Shared, tag: String) {
-    let Ok(reply) = client
+async fn rocketchat_load(
+    client: reqwest::Client,
+    base: String,
+    acked: Shared,
+    tag: String,
+) -> Option<()> {
+    let request = client
         .post(format!("{base}/api/v1/login"))
-        .json(&json!({"user": "admin", "password": "admin"}))
-        .send()
-        .await
-    else {
-        return;
-    };
-    let Ok(login) = reply.json::<Value>().await else {
-        return;
-    };
-    let (Some(token), Some(user)) = (
-        login["data"]["authToken"].as_str(),
-        login["data"]["userId"].as_str(),
-    ) else {
-        return;
-    };
+        .json(&json!({"user": "admin", "password": "admin"}));
+    let login: Value = request.send().await.ok()?.json().await.ok()?;
+    let token = login["data"]["authToken"].as_str()?;
+    let user = login["data"]["userId"].as_str()?;
     for i in 0.. {
         let name = format!("{tag}-{i}");
         let body = json!({"department": {"name": name, "enabled": true, "showOnOfflineForm": true,
                           "showOnRegistration": true, "email": "a@b.com"}});
-        let Ok(reply) = client
+        let request = client
             .post(format!("{base}/api/v1/livechat/department"))
             .header("X-Auth-Token", token)
             .header("X-User-Id", user)
-            .json(&body)
-            .send()
-            .await
-        else {
-            return;
-        };
-        if reply.status() != StatusCode::OK {
-            return;
-        }
-        let Ok(created) = reply.json::<Value>().await else {
-            return;
-        };
+            .json(&body);
+        let created: Value = answered(request, StatusCode::OK).await?.json().await.ok()?;
         let uid = created["department"]["_id"].as_str().unwrap().to_owned();
         let mut acked = acked.lock().unwrap();
         acked.by_uid.insert(uid, name);
         acked.writes += 1;
     }
+    None
 }
 
 /// Creates classic XML groups with an agent until the gateway stops answering.
-async fn zendesk_load(client: reqwest::Client, base: String, acked: Shared, tag: String) {
+async fn zendesk_load(
+    client: reqwest::Client,
+    base: String,
+    acked: Shared,
+    tag: String,
+) -> Option<()> {
     for i in 0.. {
         let name = format!("{tag}-{i}");
         let body = format!(
             "<group><name>{name}</name><agents type=\"array\"><agent type=\"integer\">{}</agent></agents></group>",
             1 + i % 3
         );
-        let Ok(reply) = client
+        let request = client
             .post(format!("{base}/groups.xml"))
             .basic_auth(ZD_ADMIN.0, Some(ZD_ADMIN.1))
             .header("content-type", "application/xml")
-            .body(body)
-            .send()
+            .body(body);
+        let text = answered(request, StatusCode::CREATED)
+            .await?
+            .text()
             .await
-        else {
-            return;
-        };
-        if reply.status() != StatusCode::CREATED {
-            return;
-        }
-        let Ok(text) = reply.text().await else { return };
+            .ok()?;
         acked.lock().unwrap().created(xml_id(&text), name);
     }
+    None
 }
 
 /// Checks, through the APIs, that every acknowledged write is there, that no id was given to

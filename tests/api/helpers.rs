@@ -511,3 +511,37 @@ impl Zd<'_> {
         self.call(Method::DELETE, path, None).await
     }
 }
+
+/// Sends raw bytes on a fresh connection and reads the answer until the gateway closes: the
+/// status line, the headers (lower-cased names) and the body.
+pub async fn raw_exchange(
+    app: &TestApp,
+    request: &[u8],
+) -> (String, Vec<(String, String)>, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let mut stream = tokio::net::TcpStream::connect(app.handle.addr())
+        .await
+        .expect("the gateway accepts");
+    stream
+        .write_all(request)
+        .await
+        .expect("the request is sent");
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the gateway answers and closes")
+    .expect("the answer is readable");
+    let answer = String::from_utf8(answer).expect("a UTF-8 answer");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap_or_default().to_owned();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    (status, headers, body.to_owned())
+}

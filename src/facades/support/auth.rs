@@ -10,11 +10,12 @@
 use std::sync::Arc;
 
 use http::HeaderMap;
-use http::header::AUTHORIZATION;
 
 use super::error::SupportError;
-use super::routes::{Access, Action};
+use super::routes::Action;
+pub use crate::auth::basic::Caller;
 use crate::auth::basic::{PasswordCheck, api_token_login, basic_credentials, password_login};
+use crate::auth::bearer::bearer_token;
 use crate::auth::verified::VerifiedPasswords;
 use crate::auth::{Principal, authenticate_token};
 use crate::http::LayerError;
@@ -23,13 +24,6 @@ use crate::model::{State, Store, TokenKind, View};
 /// The user name suffix that marks an API token as the password (`email/token:TOKEN`).
 const TOKEN_SUFFIX: &str = "/token";
 
-/// Who a request acts as, as far as is known without waiting.
-pub enum Caller {
-    Known(Principal),
-    /// An `email:password` this process has not verified yet: Argon2 runs first.
-    Unverified(PasswordCheck),
-}
-
 /// The caller. Anything that does not authenticate (no header, another scheme, bad base64, an
 /// unknown email, a wrong password or token, an inactive user) is the same 401.
 pub fn authenticate(
@@ -37,11 +31,7 @@ pub fn authenticate(
     view: &State,
     headers: &HeaderMap,
 ) -> Result<Caller, SupportError> {
-    let value = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(SupportError::Unauthorized)?;
-    if let Some(token) = bearer_token(value) {
+    if let Some(token) = bearer_token(headers) {
         return authenticate_token(view, TokenKind::Bearer, token)
             .map(Caller::Known)
             .ok_or(SupportError::Unauthorized);
@@ -51,23 +41,9 @@ pub fn authenticate(
         Some(email) => api_token_login(view, email, &secret)
             .map(Caller::Known)
             .ok_or(SupportError::Unauthorized),
-        None => Ok(match password_login(passwords, view, &user, secret) {
-            Ok(principal) => Caller::Known(principal),
-            Err(check) => Caller::Unverified(check),
-        }),
+        None => Ok(password_login(passwords, view, &user, secret).into()),
     }
 }
-
-/// The token of `Bearer <token>`: the scheme in any case, one space, the token trimmed.
-fn bearer_token(value: &str) -> Option<&str> {
-    let (scheme, token) = value.split_at_checked(BEARER.len())?;
-    let token = token.strip_prefix(' ')?;
-    scheme
-        .eq_ignore_ascii_case(BEARER)
-        .then_some(token.trim_ascii())
-}
-
-const BEARER: &str = "bearer";
 
 /// Runs a password check on the blocking pool; gives back the caller and the state as it is
 /// then (the user may have been deactivated while Argon2 ran).
@@ -95,16 +71,10 @@ pub async fn verify(
 /// Administrators (and the owner) write; agents read; anyone signed in reaches their own
 /// password.
 pub fn authorize(principal: Principal, action: Action) -> Result<(), SupportError> {
-    let allowed = match action.access() {
-        Access::Anyone => true,
-        Access::Staff => principal.roles.is_staff(),
-        Access::Admin => principal.roles.is_admin(),
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(SupportError::Forbidden)
-    }
+    principal
+        .may(action.access())
+        .then_some(())
+        .ok_or(SupportError::Forbidden)
 }
 
 #[cfg(test)]
@@ -113,6 +83,7 @@ mod tests {
     use base64::Engine;
     use base64::engine::general_purpose::STANDARD;
     use http::HeaderValue;
+    use http::header::AUTHORIZATION;
     use std::sync::LazyLock;
 
     static STATE: LazyLock<State> = LazyLock::new(|| crate::fixtures::default_state().unwrap());

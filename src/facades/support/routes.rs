@@ -10,7 +10,8 @@
 
 use http::Method;
 
-use crate::http::routing::RouteTable;
+use crate::auth::Access;
+use crate::http::routing::{RouteTable, decimal};
 
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,15 +177,6 @@ impl Action {
     }
 }
 
-/// Who may take an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Any authenticated user, end users included.
-    Anyone,
-    Staff,
-    Admin,
-}
-
 /// A record id in a path segment: digits, with `.json` after them when the segment ends the
 /// path. Anything else (`+1`, `1.xml`, a number past `u64`) is `None`, answered 404.
 pub fn record_id(segment: &str, last: bool) -> Option<u64> {
@@ -193,10 +185,7 @@ pub fn record_id(segment: &str, last: bool) -> Option<u64> {
     } else {
         segment
     };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
+    decimal(digits)
 }
 
 #[cfg(test)]

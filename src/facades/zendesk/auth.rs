@@ -9,8 +9,9 @@ use std::sync::Arc;
 use http::HeaderMap;
 
 use super::error::ZendeskError;
-use super::routes::{Access, Action};
+use super::routes::Action;
 use crate::auth::Principal;
+pub use crate::auth::basic::Caller;
 use crate::auth::basic::{self, PasswordCheck, api_token_login, basic_credentials, password_login};
 use crate::auth::verified::VerifiedPasswords;
 use crate::http::LayerError;
@@ -21,15 +22,6 @@ const ON_BEHALF_OF: &str = "x-on-behalf-of";
 
 /// The user name suffix that marks an API token as the password (`email/token:TOKEN`).
 const TOKEN_SUFFIX: &str = "/token";
-
-/// Who a request acts as, as far as is known without waiting.
-pub enum Caller {
-    /// Authenticated, with `X-On-Behalf-Of` applied.
-    Known(Principal),
-    /// An `email:password` this process has not verified yet: Argon2 has to run first, on the
-    /// blocking pool.
-    Unverified(PasswordCheck),
-}
 
 /// The user the request acts as. Anything that does not authenticate (no header, another scheme,
 /// bad base64, an unknown email, a wrong password or token, an inactive user, a user without a
@@ -115,16 +107,10 @@ fn on_behalf_of(
 /// Whether the acting user may take this action: administrators (and the owner) change groups
 /// and users, agents read, end users only see themselves (`current.xml`).
 pub fn authorize(principal: Principal, action: Action) -> Result<(), ZendeskError> {
-    let allowed = match action.access() {
-        Access::Anyone => true,
-        Access::Staff => principal.roles.is_staff(),
-        Access::Admin => principal.roles.is_admin(),
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(ZendeskError::Forbidden)
-    }
+    principal
+        .may(action.access())
+        .then_some(())
+        .ok_or(ZendeskError::Forbidden)
 }
 
 /// HTTP Basic (`email:password`, `email/token:TOKEN`) and `X-On-Behalf-Of` as the classic API reads

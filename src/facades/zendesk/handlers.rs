@@ -25,9 +25,8 @@ use crate::http::cache::CacheKey;
 use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
 use crate::http::{json, read_body};
 use crate::model::{
-    Agent, AgentField, AgentId, AgentPatch, Command, Credentials, DepartmentId, DepartmentPatch,
-    ModelError, NamePolicy, NewAgent, NewDepartment, Outcome, PasswordHash, Role, State,
-    UnknownAgents, View, WritePolicy,
+    Agent, AgentId, AgentPatch, Command, Credentials, DepartmentId, DepartmentPatch, NamePolicy,
+    NewAgent, NewDepartment, Outcome, PasswordHash, Role, State, UnknownAgents, View, WritePolicy,
 };
 
 type Result<T, E = ZendeskError> = std::result::Result<T, E>;
@@ -150,42 +149,26 @@ fn act(
         Action::ShowUser => show_user(view, user_id(view, id)?, format),
         Action::ShowCurrentUser => show_user(view, principal.agent, format),
         Action::CreateGroup => {
-            return later(ctx, format, move |ctx| async move {
-                create_group(&ctx, request, format, link).await
-            });
+            return later(ctx, format, move |c| create_group(c, request, format, link));
         }
         Action::UpdateGroup => {
             let id = group_id(view, id)?;
-            return later(ctx, format, move |ctx| async move {
-                update_group(&ctx, id, request, format).await
-            });
+            return later(ctx, format, move |c| update_group(c, id, request, format));
         }
         Action::DeleteGroup => {
             let id = group_id(view, id)?;
-            return later(
-                ctx,
-                format,
-                |ctx| async move { delete_group(&ctx, id).await },
-            );
+            return later(ctx, format, move |c| delete_group(c, id));
         }
         Action::CreateUser => {
-            return later(ctx, format, move |ctx| async move {
-                create_user(&ctx, request, format, link).await
-            });
+            return later(ctx, format, move |c| create_user(c, request, format, link));
         }
         Action::UpdateUser => {
             let id = user_id(view, id)?;
-            return later(ctx, format, move |ctx| async move {
-                update_user(&ctx, id, request, format).await
-            });
+            return later(ctx, format, move |c| update_user(c, id, request, format));
         }
         Action::DeleteUser => {
             let id = user_id(view, id)?;
-            return later(
-                ctx,
-                format,
-                |ctx| async move { delete_user(&ctx, id).await },
-            );
+            return later(ctx, format, move |c| delete_user(c, id));
         }
     };
     response.map(Answer::Now)
@@ -359,7 +342,7 @@ fn show_group(ctx: &Context, view: &View, id: DepartmentId, format: Format) -> R
 }
 
 async fn create_group(
-    ctx: &Context,
+    ctx: Arc<Context>,
     request: Request,
     format: Format,
     link: Link,
@@ -393,7 +376,7 @@ async fn create_group(
 /// 200 with the group as it now is. The docs show no body; ActiveResource and pyactiveresource
 /// load one when present and accept an empty one (spec B5, B6), so the body saves a GET.
 async fn update_group(
-    ctx: &Context,
+    ctx: Arc<Context>,
     id: DepartmentId,
     request: Request,
     format: Format,
@@ -413,18 +396,14 @@ async fn update_group(
             policy: POLICY,
         })
         .await?;
-    let group = view.department(id).ok_or(ZendeskError::NotFound)?;
-    Ok(render(
-        StatusCode::OK,
-        format,
-        &Document::Group(group_out(&view, group, true)),
-    ))
+    // As a GET would show it (and now cached for one).
+    show_group(&ctx, &view, id, format)
 }
 
 /// Soft delete (spec B1): "The group is not actually deleted from the system, but is set inactive
 /// and can no longer be assigned." 200 with an empty body: strict clients accept nothing else
 /// (spec B1, eventbrite's status table).
-async fn delete_group(ctx: &Context, id: DepartmentId) -> Result<Response> {
+async fn delete_group(ctx: Arc<Context>, id: DepartmentId) -> Result<Response> {
     ctx.store
         .apply(Command::SetDepartmentActive { id, active: false })
         .await?;
@@ -569,11 +548,8 @@ async fn hash(password: Option<String>) -> Result<Option<PasswordHash>> {
         })
 }
 
-/// How often a create retries when another write took the username it picked.
-const USERNAME_TRIES: usize = 8;
-
 async fn create_user(
-    ctx: &Context,
+    ctx: Arc<Context>,
     request: Request,
     format: Format,
     link: Link,
@@ -587,35 +563,20 @@ async fn create_user(
         password: hash(new.password).await?,
         tokens: Vec::new(),
     };
-    let mut tries = 1;
-    let (view, outcome) = loop {
-        let command = Command::CreateAgent {
-            agent: NewAgent {
-                // Classic users have no login name; the model's is made from the email.
-                username: ctx
-                    .store
-                    .view()
-                    .unused_username(new.email.as_str())
-                    .ok_or(ZendeskError::Layer(LayerError::Internal))?,
-                display_name: new.name.clone(),
-                email: new.email.clone(),
-                roles: new.role.roles(),
-                active: true,
-                time_zone: new.time_zone.clone(),
-                credentials: credentials.clone(),
-            },
-        };
-        match ctx.store.apply(command).await {
-            // Another write took the name between the look and the write: pick again.
-            Err(ModelError::DuplicateAgent {
-                field: AgentField::Username,
-            }) if tries < USERNAME_TRIES => tries += 1,
-            result => break result?,
-        }
-    };
-    let Outcome::Agent(id) = outcome else {
-        return Err(LayerError::Internal.into());
-    };
+    let (view, id) = ctx
+        .store
+        // Classic users have no login name; the model's is made from the email.
+        .create_agent(new.email.as_str(), |username| NewAgent {
+            username,
+            display_name: new.name.clone(),
+            email: new.email.clone(),
+            roles: new.role.roles(),
+            active: true,
+            time_zone: new.time_zone.clone(),
+            credentials: credentials.clone(),
+        })
+        .await?
+        .ok_or(ZendeskError::Layer(LayerError::Internal))?;
     let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
     tracing::info!(agent = id.0, "user created");
     Ok(created(
@@ -632,7 +593,7 @@ const OWNER_DELETE: &str = "The account owner can't be deleted";
 
 /// 200 with the user as it now is (as for groups).
 async fn update_user(
-    ctx: &Context,
+    ctx: Arc<Context>,
     id: AgentId,
     request: Request,
     format: Format,
@@ -662,19 +623,14 @@ async fn update_user(
         ..AgentPatch::default()
     };
     let (view, _) = ctx.store.apply(Command::UpdateAgent { id, patch }).await?;
-    let agent = view.agent(id).ok_or(ZendeskError::NotFound)?;
-    Ok(render(
-        StatusCode::OK,
-        format,
-        &Document::User(user_out(&view, agent, true)),
-    ))
+    show_user(&view, id, format)
 }
 
 /// Deleting a user deactivates it: classic Zendesk kept users (and their tickets) and showed
 /// `is-active` false, as the v2 API still documents `active` ("false if the user has been
 /// deleted"). A deleted user cannot sign in, leaves its groups in the same write and can no
 /// longer be assigned; it stays listed and shown.
-async fn delete_user(ctx: &Context, id: AgentId) -> Result<Response> {
+async fn delete_user(ctx: Arc<Context>, id: AgentId) -> Result<Response> {
     let owner = ctx
         .store
         .read()

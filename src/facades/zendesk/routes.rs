@@ -9,7 +9,8 @@
 
 use http::Method;
 
-use crate::http::routing::RouteTable;
+use crate::auth::Access;
+use crate::http::routing::{RouteTable, decimal};
 
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,19 +84,10 @@ pub fn table() -> &'static RouteTable<Action> {
     &TABLE
 }
 
-/// Who may take an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone who authenticated, end users included: `current.xml` shows the caller itself.
-    Anyone,
-    /// Agents and administrators (spec B3: "Administrators always have Agent privileges").
-    Staff,
-    /// Administrators (and the account owner).
-    Admin,
-}
-
 impl Action {
-    /// Writes need an administrator; reads an agent (docs/zendesk.md, "Who may call").
+    /// Writes need an administrator; reads an agent (docs/zendesk.md, "Who may call"; spec B3:
+    /// "Administrators always have Agent privileges"); anyone who authenticated, end users
+    /// included, may read `current.xml`, which shows the caller itself.
     pub fn access(self) -> Access {
         match self {
             Action::ShowCurrentUser => Access::Anyone,
@@ -131,10 +123,7 @@ pub fn record_id(action: Action, segment: &str) -> Option<u64> {
     } else {
         segment
     };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
+    decimal(digits)
 }
 
 #[cfg(test)]

@@ -6,22 +6,15 @@
 use std::sync::Arc;
 
 use http::HeaderMap;
-use http::header::AUTHORIZATION;
 
 use super::error::ZopimError;
 use super::routes::Action;
+pub use crate::auth::basic::Caller;
 use crate::auth::basic::{PasswordCheck, basic_credentials, password_login};
+use crate::auth::bearer::bearer_token;
 use crate::auth::verified::VerifiedPasswords;
-use crate::auth::{Principal, authenticate_token};
+use crate::auth::{Access, Principal, authenticate_token};
 use crate::model::{State, TokenKind};
-
-/// Who a request acts as, as far as is known without waiting.
-pub enum Caller {
-    /// A bearer token, or a password verified before.
-    Known(Principal),
-    /// An `email:password` this process has not verified yet: Argon2 has to run first.
-    Unverified(PasswordCheck),
-}
 
 /// The caller, from the bearer token or from Basic credentials. Anything else (no header,
 /// another scheme, an unknown or revoked token, an inactive agent) is the same 401; so is a
@@ -37,10 +30,7 @@ pub fn authenticate(
             .ok_or(ZopimError::Unauthorized);
     }
     let (email, password) = basic_credentials(headers).ok_or(ZopimError::Unauthorized)?;
-    Ok(match password_login(passwords, view, &email, password) {
-        Ok(principal) => Caller::Known(principal),
-        Err(check) => Caller::Unverified(check),
-    })
+    Ok(password_login(passwords, view, &email, password).into())
 }
 
 /// Runs a password check: the principal, or 401.
@@ -52,30 +42,18 @@ pub async fn verify(check: PasswordCheck) -> Result<Principal, ZopimError> {
         .ok_or(ZopimError::Unauthorized)
 }
 
-/// The token of `Authorization: Bearer <token>`: the scheme in any case, then a space, then the
-/// token with the whitespace around it trimmed.
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_at_checked(SCHEME.len())?;
-    let token = token.strip_prefix(' ')?.trim_ascii();
-    (scheme.eq_ignore_ascii_case(SCHEME) && !token.is_empty()).then_some(token)
-}
-
-const SCHEME: &str = "bearer";
-
 /// Whether the caller may take this action: departments and other agents need the administrator
 /// or owner role; everyone on staff may read themselves.
 pub fn authorize(principal: Principal, action: Action) -> Result<(), ZopimError> {
-    let allowed = if action.needs_admin() {
-        principal.roles.is_admin()
+    let access = if action.needs_admin() {
+        Access::Admin
     } else {
-        principal.roles.is_staff()
+        Access::Staff
     };
-    if allowed {
-        Ok(())
-    } else {
-        Err(ZopimError::Forbidden)
-    }
+    principal
+        .may(access)
+        .then_some(())
+        .ok_or(ZopimError::Forbidden)
 }
 
 /// `Authorization` as Zopim reads it. Run with `PROPTEST_CASES=N cargo test --lib fuzz_`.
@@ -87,6 +65,7 @@ mod fuzz {
     use proptest::prelude::*;
 
     use super::*;
+    use http::header::AUTHORIZATION;
 
     static STATE: LazyLock<State> = LazyLock::new(|| crate::fixtures::default_state().unwrap());
     static PASSWORDS: LazyLock<Arc<VerifiedPasswords>> = LazyLock::new(Default::default);

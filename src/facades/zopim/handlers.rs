@@ -24,10 +24,11 @@ use crate::auth::{Principal, hash_password};
 use crate::http::cache::{BodyCache, CacheKey};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::read_body;
+use crate::http::routing::decimal;
 use crate::http::{Answer, JSON, LayerError, Request, Response, respond, respond_empty};
 use crate::model::{
-    AgentField, AgentId, AgentPatch, Command, Credentials, Department, DepartmentId, ModelError,
-    NamePolicy, NewAgent, Outcome, PasswordHash, Role, State, UnknownAgents, View, WritePolicy,
+    AgentId, AgentPatch, Command, Credentials, Department, DepartmentId, NamePolicy, NewAgent,
+    Outcome, PasswordHash, Role, State, UnknownAgents, View, WritePolicy,
 };
 
 type Result<T, E = ZopimError> = std::result::Result<T, E>;
@@ -146,7 +147,7 @@ fn act(
         Action::ShowAccount => json(StatusCode::OK, &account_out(view)),
         Action::ListRoles => json(StatusCode::OK, &roles_out(view)),
         Action::ShowRole => {
-            let role = number(param)
+            let role = decimal(param)
                 .and_then(ZopimRole::from_id)
                 .ok_or(ZopimError::RoleNotFound)?;
             json(StatusCode::OK, &role_out(view, role))
@@ -161,14 +162,6 @@ where
     F: Future<Output = Result<Response>> + Send + 'static,
 {
     Ok(Answer::later_with(ctx, write, ZopimError::into_response))
-}
-
-/// A number as Zopim writes one: decimal digits only (`u64::from_str` would also take `+1`).
-fn number(raw: &str) -> Option<u64> {
-    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    raw.parse().ok()
 }
 
 fn json(status: StatusCode, value: &impl Serialize) -> Result<Response> {
@@ -199,7 +192,7 @@ fn department_id(view: &State, raw: &str) -> Result<DepartmentId> {
 
 /// A department id as Zopim writes one, not yet looked up.
 fn department_number(raw: &str) -> Result<DepartmentId> {
-    number(raw)
+    decimal(raw)
         .map(DepartmentId)
         .ok_or(ZopimError::DepartmentNotFound)
 }
@@ -221,7 +214,7 @@ fn department_named(view: &State, raw: &str) -> Result<DepartmentId> {
 }
 
 fn agent_id(view: &State, raw: &str) -> Result<AgentId> {
-    number(raw)
+    decimal(raw)
         .map(AgentId)
         .filter(|id| view.agent(*id).is_some_and(|a| a.roles.is_staff()))
         .ok_or(ZopimError::AgentNotFound)
@@ -393,7 +386,7 @@ fn agent_cursor(query: Option<&str>) -> Result<AgentCursor> {
     };
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         let parse = || {
-            number(&value).ok_or(ZopimError::InvalidParameter {
+            decimal(&value).ok_or(ZopimError::InvalidParameter {
                 name: match key.as_ref() {
                     "since_id" => "since_id",
                     "max_id" => "max_id",
@@ -459,9 +452,6 @@ fn show_agent(ctx: &Context, view: &View, id: AgentId) -> Result<Response> {
     json(StatusCode::OK, &agent_out(view, agent, ctx.options.enabled))
 }
 
-/// Most times a create picks a login name again after another write took the one it picked.
-const USERNAME_TRIES: usize = 8;
-
 /// `POST /agents`: 201 with the agent, as a department create answers. The model needs a login
 /// name Zopim agents do not have: it is made from the email, as for classic Zendesk users.
 async fn create_agent(ctx: &Context, request: Request) -> Result<Response> {
@@ -470,34 +460,19 @@ async fn create_agent(ctx: &Context, request: Request) -> Result<Response> {
         password: Some(hash(new.password).await?),
         tokens: Vec::new(),
     };
-    let mut tries = 1;
-    let (view, outcome) = loop {
-        let username = ctx
-            .store
-            .view()
-            .unused_username(new.email.as_str())
-            .ok_or(ZopimError::Layer(LayerError::Internal))?;
-        let command = Command::CreateAgent {
-            agent: NewAgent {
-                username,
-                display_name: new.display_name.clone(),
-                email: new.email.clone(),
-                roles: new.roles,
-                active: new.active,
-                time_zone: None,
-                credentials: credentials.clone(),
-            },
-        };
-        match ctx.store.apply(command).await {
-            Err(ModelError::DuplicateAgent {
-                field: AgentField::Username,
-            }) if tries < USERNAME_TRIES => tries += 1,
-            result => break result?,
-        }
-    };
-    let Outcome::Agent(id) = outcome else {
-        return Err(LayerError::Internal.into());
-    };
+    let (view, id) = ctx
+        .store
+        .create_agent(new.email.as_str(), |username| NewAgent {
+            username,
+            display_name: new.display_name.clone(),
+            email: new.email.clone(),
+            roles: new.roles,
+            active: new.active,
+            time_zone: None,
+            credentials: credentials.clone(),
+        })
+        .await?
+        .ok_or(ZopimError::Layer(LayerError::Internal))?;
     let agent = view.agent(id).ok_or(ZopimError::AgentNotFound)?;
     tracing::info!(agent = id.0, "agent created");
     json(

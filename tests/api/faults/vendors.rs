@@ -25,6 +25,38 @@ async fn throttled(app: &TestApp, facade: &str) {
     .await;
 }
 
+/// A reply whole: status, content type and body.
+#[track_caller]
+fn assert_reply(reply: &Reply, status: StatusCode, content_type: &str, body: &str) {
+    assert_eq!(reply.status, status);
+    assert_eq!(reply.content_type(), Some(content_type));
+    assert_eq!(reply.body, body);
+}
+
+/// A throttled reply: status and content type, a `Retry-After` of 59 or 60 seconds (depending on
+/// the milliseconds already gone), then the body, whole.
+#[track_caller]
+fn assert_throttled(reply: &Reply, status: StatusCode, content_type: &str, body: &str) {
+    assert_eq!(reply.status, status);
+    assert_eq!(reply.content_type(), Some(content_type));
+    assert!(
+        ["59", "60"].contains(&header(reply, "retry-after")),
+        "{reply:?}"
+    );
+    assert_eq!(reply.body, body);
+}
+
+/// Takes the default tenant's fault rules away.
+async fn clear_faults(app: &TestApp) {
+    app.request(
+        reqwest::Method::DELETE,
+        "/_gateway/tenants/default/faults",
+        None,
+        None,
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn zopim_answers_a_503_and_its_throttle_in_werkzeugs_shape_with_retry_after() {
     let app = spawn_app().await;
@@ -37,11 +69,11 @@ async fn zopim_answers_a_503_and_its_throttle_in_werkzeugs_shape_with_retry_afte
         .zopim()
         .put("/departments/1", r#"{"name":"Gone"}"#)
         .await;
-    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(reply.content_type(), Some("application/json"));
-    assert_eq!(
-        reply.body,
-        r#"{"error":"Service Unavailable","description":"The server is temporarily unable to service your request due to maintenance downtime or capacity problems. Please try again later."}"#
+    assert_reply(
+        &reply,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "application/json",
+        r#"{"error":"Service Unavailable","description":"The server is temporarily unable to service your request due to maintenance downtime or capacity problems. Please try again later."}"#,
     );
     // A faulted write changes nothing.
     let department = app.zopim().get("/departments/1").await;
@@ -53,15 +85,11 @@ async fn zopim_answers_a_503_and_its_throttle_in_werkzeugs_shape_with_retry_afte
         StatusCode::OK
     );
     let reply = app.zopim().get("/departments/1").await;
-    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(reply.content_type(), Some("application/json"));
-    assert!(
-        ["59", "60"].contains(&header(&reply, "retry-after")),
-        "{reply:?}"
-    );
-    assert_eq!(
-        reply.body,
-        r#"{"error":"Too Many Requests","description":"This user has exceeded an allotted request count. Try again later."}"#
+    assert_throttled(
+        &reply,
+        StatusCode::TOO_MANY_REQUESTS,
+        "application/json",
+        r#"{"error":"Too Many Requests","description":"This user has exceeded an allotted request count. Try again later."}"#,
     );
 }
 
@@ -74,22 +102,13 @@ async fn support_answers_a_500_and_its_throttle_as_zendesk_with_retry_after() {
     )
     .await;
     let reply = crate::support::get(&app, "/api/v2/groups.json").await;
-    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(
-        reply.content_type(),
-        Some("application/json; charset=utf-8")
+    assert_reply(
+        &reply,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "application/json; charset=utf-8",
+        r#"{"error":"InternalServerError","description":"Internal server error"}"#,
     );
-    assert_eq!(
-        reply.body,
-        r#"{"error":"InternalServerError","description":"Internal server error"}"#
-    );
-    app.request(
-        reqwest::Method::DELETE,
-        "/_gateway/tenants/default/faults",
-        None,
-        None,
-    )
-    .await;
+    clear_faults(&app).await;
 
     throttled(&app, "support").await;
     assert_eq!(
@@ -99,21 +118,14 @@ async fn support_answers_a_500_and_its_throttle_as_zendesk_with_retry_after() {
         StatusCode::OK
     );
     let reply = crate::support::get(&app, "/api/v2/groups.json").await;
-    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(
-        reply.content_type(),
-        Some("application/json; charset=utf-8")
-    );
-    assert!(
-        ["59", "60"].contains(&header(&reply, "retry-after")),
-        "{reply:?}"
+    assert_throttled(
+        &reply,
+        StatusCode::TOO_MANY_REQUESTS,
+        "application/json; charset=utf-8",
+        r#"{"error":"APIRateLimitExceeded","description":"Number of allowed API requests per minute exceeded"}"#,
     );
     assert_eq!(header(&reply, "x-rate-limit"), "1");
     assert_eq!(header(&reply, "x-rate-limit-remaining"), "0");
-    assert_eq!(
-        reply.body,
-        r#"{"error":"APIRateLimitExceeded","description":"Number of allowed API requests per minute exceeded"}"#
-    );
 }
 
 #[tokio::test]
@@ -125,19 +137,13 @@ async fn classic_zendesk_answers_a_502_in_xml_and_throttles_with_its_503_text() 
     )
     .await;
     let reply = app.zendesk().get("/groups.xml").await;
-    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
-    assert_eq!(reply.content_type(), Some("application/xml; charset=utf-8"));
-    assert_eq!(
-        reply.body,
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error>Bad gateway</error>\n"
+    assert_reply(
+        &reply,
+        StatusCode::BAD_GATEWAY,
+        "application/xml; charset=utf-8",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error>Bad gateway</error>\n",
     );
-    app.request(
-        reqwest::Method::DELETE,
-        "/_gateway/tenants/default/faults",
-        None,
-        None,
-    )
-    .await;
+    clear_faults(&app).await;
 
     throttled(&app, "zendesk").await;
     assert_eq!(
@@ -145,15 +151,11 @@ async fn classic_zendesk_answers_a_502_in_xml_and_throttles_with_its_503_text() 
         StatusCode::OK
     );
     let reply = app.zendesk().get("/groups.xml").await;
-    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(reply.content_type(), Some("text/plain; charset=utf-8"));
-    assert!(
-        ["59", "60"].contains(&header(&reply, "retry-after")),
-        "{reply:?}"
-    );
-    assert_eq!(
-        reply.body,
-        "Number of allowed API requests per minute exceeded"
+    assert_throttled(
+        &reply,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "text/plain; charset=utf-8",
+        "Number of allowed API requests per minute exceeded",
     );
 }
 
@@ -172,13 +174,7 @@ async fn rocketchat_answers_a_503_and_throttles_as_its_rest_rate_limiter() {
         reply.json(),
         json!({"success": false, "error": "Service Unavailable"})
     );
-    app.request(
-        reqwest::Method::DELETE,
-        "/_gateway/tenants/default/faults",
-        None,
-        None,
-    )
-    .await;
+    clear_faults(&app).await;
 
     throttled(&app, "rocketchat").await;
     let before = std::time::SystemTime::now()

@@ -14,31 +14,7 @@ async fn listing_groups_returns_every_group_as_a_typed_array_with_its_count() {
     assert_xml(
         &reply,
         StatusCode::OK,
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<groups type="array" count="3">
-  <group>
-    <created-at type="datetime">2024-01-15T09:10:00Z</created-at>
-    <id type="integer">1</id>
-    <is-active type="boolean">true</is-active>
-    <name>Sales</name>
-    <updated-at type="datetime">2024-01-15T09:10:00Z</updated-at>
-  </group>
-  <group>
-    <created-at type="datetime">2024-01-15T09:11:00Z</created-at>
-    <id type="integer">2</id>
-    <is-active type="boolean">true</is-active>
-    <name>Support</name>
-    <updated-at type="datetime">2024-01-15T09:11:00Z</updated-at>
-  </group>
-  <group>
-    <created-at type="datetime">2024-01-15T09:12:00Z</created-at>
-    <id type="integer">3</id>
-    <is-active type="boolean">true</is-active>
-    <name>Billing</name>
-    <updated-at type="datetime">2024-01-15T09:12:00Z</updated-at>
-  </group>
-</groups>
-"#,
+        &list("groups", 3, &[SALES.into(), SUPPORT.into(), BILLING.into()]),
         "GET /groups.xml",
     );
 }
@@ -52,37 +28,7 @@ async fn showing_a_group_nests_its_agents_as_users() {
     assert_xml(
         &reply,
         StatusCode::OK,
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<group>
-  <created-at type="datetime">2024-01-15T09:10:00Z</created-at>
-  <id type="integer">1</id>
-  <is-active type="boolean">true</is-active>
-  <name>Sales</name>
-  <updated-at type="datetime">2024-01-15T09:10:00Z</updated-at>
-  <users type="array">
-    <user>
-      <created-at type="datetime">2024-01-15T09:00:00Z</created-at>
-      <email>admin@example.com</email>
-      <id type="integer">1</id>
-      <is-active type="boolean">true</is-active>
-      <name>Alex Admin</name>
-      <roles type="integer">2</roles>
-      <time-zone>Europe/Paris</time-zone>
-      <updated-at type="datetime">2024-01-15T09:00:00Z</updated-at>
-    </user>
-    <user>
-      <created-at type="datetime">2024-01-15T09:05:00Z</created-at>
-      <email>agent@example.com</email>
-      <id type="integer">2</id>
-      <is-active type="boolean">true</is-active>
-      <name>Sam Agent</name>
-      <roles type="integer">4</roles>
-      <time-zone>America/New_York</time-zone>
-      <updated-at type="datetime">2024-01-15T09:05:00Z</updated-at>
-    </user>
-  </users>
-</group>
-"#,
+        &document(&group_with_users(SALES, &[ALEX, SAM])),
         "GET /groups/1.xml",
     );
 }
@@ -187,43 +133,11 @@ async fn creating_a_group_returns_201_with_an_absolute_location_and_the_group() 
         )
         .await;
 
-    let (created, updated) = group_times(&app, 4);
+    let hardware = group_fragment(4, "Hardware", true, group_times(&app, 4));
     assert_xml(
         &reply,
         StatusCode::CREATED,
-        &format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?>
-<group>
-  <created-at type="datetime">{created}</created-at>
-  <id type="integer">4</id>
-  <is-active type="boolean">true</is-active>
-  <name>Hardware</name>
-  <updated-at type="datetime">{updated}</updated-at>
-  <users type="array">
-    <user>
-      <created-at type="datetime">2024-01-15T09:05:00Z</created-at>
-      <email>agent@example.com</email>
-      <id type="integer">2</id>
-      <is-active type="boolean">true</is-active>
-      <name>Sam Agent</name>
-      <roles type="integer">4</roles>
-      <time-zone>America/New_York</time-zone>
-      <updated-at type="datetime">2024-01-15T09:05:00Z</updated-at>
-    </user>
-    <user>
-      <created-at type="datetime">2024-02-01T08:30:00Z</created-at>
-      <email>maria@example.com</email>
-      <id type="integer">3</id>
-      <is-active type="boolean">true</is-active>
-      <name>Maria Lopez</name>
-      <roles type="integer">4</roles>
-      <time-zone>Europe/Madrid</time-zone>
-      <updated-at type="datetime">2024-02-01T08:30:00Z</updated-at>
-    </user>
-  </users>
-</group>
-"#
-        ),
+        &document(&group_with_users(&hardware, &[SAM, MARIA])),
         "POST /groups.xml",
     );
     let port = app.handle.addr().port();

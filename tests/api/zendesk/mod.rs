@@ -15,7 +15,8 @@ mod users;
 use std::time::Duration;
 
 use crate::helpers::{
-    Reply, TestApp, ZD_ADMIN, ZD_ADMIN_API_TOKEN, ZD_AGENT, spawn_app, spawn_app_on, spawn_app_with,
+    Reply, TestApp, ZD_ADMIN, ZD_ADMIN_API_TOKEN, ZD_AGENT, raw_exchange, spawn_app, spawn_app_on,
+    spawn_app_with,
 };
 use crate::zopim::{self, assert_json, with};
 use deskbridge::facades::zendesk::xml::{Limits, XmlDocument};
@@ -23,7 +24,6 @@ use deskbridge::model::{AgentId, DepartmentId, Store, Timestamp};
 use reqwest::header::{ALLOW, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const XML: &str = "application/xml; charset=utf-8";
 const PROLOG: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -358,29 +358,4 @@ fn header_values<'a>(headers: &'a [(String, String)], name: &str) -> Vec<&'a str
         .filter(|(key, _)| key == name)
         .map(|(_, value)| value.as_str())
         .collect()
-}
-
-/// Sends raw bytes and reads the answer until the gateway closes: (status line, headers, body).
-async fn raw_exchange(app: &TestApp, request: &[u8]) -> (String, Vec<(String, String)>, String) {
-    let mut stream = tokio::net::TcpStream::connect(app.handle.addr())
-        .await
-        .expect("the gateway accepts");
-    stream
-        .write_all(request)
-        .await
-        .expect("the request is sent");
-    let mut answer = Vec::new();
-    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
-        .await
-        .expect("the gateway answers and closes")
-        .expect("the answer is readable");
-    let answer = String::from_utf8(answer).expect("a UTF-8 answer");
-    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap_or_default().to_owned();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    (status, headers, body.to_owned())
 }

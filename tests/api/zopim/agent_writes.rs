@@ -153,20 +153,10 @@ async fn updating_an_agent_changes_only_the_fields_sent() {
 
         let expected = with(sam(), changes);
         assert_json(&reply, StatusCode::OK, expected.clone(), body);
-        assert_json(
-            &app.zopim().get("/agents/2").await,
-            StatusCode::OK,
-            expected,
-            body,
-        );
+        assert_zopim_shows(&app, "/agents/2", expected, body).await;
     }
     // `departments` is read-only (spec A4): sent, it changed nothing.
-    assert_json(
-        &app.zopim().get("/departments/3").await,
-        StatusCode::OK,
-        billing(),
-        "Billing's members",
-    );
+    assert_zopim_shows(&app, "/departments/3", billing(), "Billing's members").await;
     // Disabled, the agent's token opens nothing.
     let mine = app.zopim().with_agent_token().get("/agents/me").await;
     assert_error(
@@ -238,12 +228,7 @@ async fn deleting_an_agent_answers_204_and_removes_it_from_every_department() {
         "Agent not found",
         "show after delete",
     );
-    assert_json(
-        &app.zopim().get("/agents").await,
-        StatusCode::OK,
-        json!([alex(), maria()]),
-        "list",
-    );
+    assert_zopim_shows(&app, "/agents", json!([alex(), maria()]), "list").await;
     let departments = app.zopim().get("/departments").await;
     assert_json(
         &departments,

@@ -5,217 +5,166 @@ use super::*;
 /// Bodies that are refused on create and on update alike, with the description each gets.
 fn bad_department_bodies() -> Vec<(&'static str, String, String)> {
     let must = |field: &str, what: &str| format!("'{field}' {what}");
-    let flag = must("enabled", "must be 0, 1, true or false");
-    let ids = must("members", "must be an array of agent ids");
-    let object = must("settings", "must be an object");
-    let text = must("description", "must be a string or null");
-    let not_object = "The request body must be a JSON object".to_owned();
     let json_error = |why: &str| format!("The request body is not valid JSON: {why}");
-    vec![
+    let long_name = json!({ "name": "x".repeat(256) }).to_string();
+    let long_description = json!({ "name": "X", "description": "d".repeat(65_536) }).to_string();
+    // Each description, with the cases that get it.
+    let groups: Vec<(String, Vec<(&'static str, &str)>)> = vec![
         (
-            "malformed JSON",
-            r#"{"name": "X""#.into(),
             json_error("EOF while parsing an object at line 1 column 12"),
+            vec![("malformed JSON", r#"{"name": "X""#)],
         ),
         (
-            "an empty body",
-            "".into(),
             json_error("EOF while parsing a value at line 1 column 0"),
+            vec![("an empty body", "")],
         ),
         (
-            "a trailing comma",
-            r#"{"name": "X",}"#.into(),
             json_error("trailing comma at line 1 column 14"),
+            vec![("a trailing comma", r#"{"name": "X",}"#)],
         ),
         (
-            "trailing characters",
-            r#"{"name": "X"} {}"#.into(),
             json_error("trailing characters at line 1 column 15"),
+            vec![("trailing characters", r#"{"name": "X"} {}"#)],
         ),
         (
-            "a single-quoted key",
-            "{'name': 'X'}".into(),
             json_error("key must be a string at line 1 column 2"),
+            vec![("a single-quoted key", "{'name': 'X'}")],
         ),
         (
-            "a JSON array",
-            r#"[{"name": "X"}]"#.into(),
-            not_object.clone(),
+            "The request body must be a JSON object".to_owned(),
+            vec![
+                ("a JSON array", r#"[{"name": "X"}]"#),
+                ("a JSON string", r#""X""#),
+                ("a JSON number", "4"),
+                ("JSON null", "null"),
+            ],
         ),
-        ("a JSON string", r#""X""#.into(), not_object.clone()),
-        ("a JSON number", "4".into(), not_object.clone()),
-        ("JSON null", "null".into(), not_object),
         (
-            "a blank name",
-            r#"{"name": "   "}"#.into(),
             must("name", "can't be blank"),
+            vec![
+                ("a blank name", r#"{"name": "   "}"#),
+                ("an empty name", r#"{"name": ""}"#),
+                ("a null name", r#"{"name": null}"#),
+            ],
         ),
         (
-            "an empty name",
-            r#"{"name": ""}"#.into(),
-            must("name", "can't be blank"),
-        ),
-        (
-            "a null name",
-            r#"{"name": null}"#.into(),
-            must("name", "can't be blank"),
-        ),
-        (
-            "a name of 256 characters",
-            json!({ "name": "x".repeat(256) }).to_string(),
             must("name", "is too long (maximum is 255 characters)"),
+            vec![("a name of 256 characters", &long_name)],
         ),
         (
-            "a name with a control character",
-            r#"{"name": "Sales\u0007Team"}"#.into(),
             must("name", "must not contain control characters"),
+            vec![
+                (
+                    "a name with a control character",
+                    r#"{"name": "Sales\u0007Team"}"#,
+                ),
+                ("a name with a newline", r#"{"name": "Sales\nTeam"}"#),
+            ],
         ),
         (
-            "a name with a newline",
-            r#"{"name": "Sales\nTeam"}"#.into(),
-            must("name", "must not contain control characters"),
-        ),
-        (
-            "a numeric name",
-            r#"{"name": 5}"#.into(),
             must("name", "must be a string"),
+            vec![
+                ("a numeric name", r#"{"name": 5}"#),
+                ("a boolean name", r#"{"name": true}"#),
+                ("an array name", r#"{"name": ["X"]}"#),
+            ],
         ),
         (
-            "a boolean name",
-            r#"{"name": true}"#.into(),
-            must("name", "must be a string"),
+            must("description", "must be a string or null"),
+            vec![
+                (
+                    "a numeric description",
+                    r#"{"name": "X", "description": 5}"#,
+                ),
+                (
+                    "an object description",
+                    r#"{"name": "X", "description": {}}"#,
+                ),
+            ],
         ),
         (
-            "an array name",
-            r#"{"name": ["X"]}"#.into(),
-            must("name", "must be a string"),
-        ),
-        (
-            "a numeric description",
-            r#"{"name": "X", "description": 5}"#.into(),
-            text.clone(),
-        ),
-        (
-            "an object description",
-            r#"{"name": "X", "description": {}}"#.into(),
-            text,
-        ),
-        (
-            "a description of 65536 characters",
-            json!({ "name": "X", "description": "d".repeat(65_536) }).to_string(),
             must("description", "is too long (maximum is 65535 characters)"),
+            vec![("a description of 65536 characters", &long_description)],
         ),
         (
-            "enabled 2",
-            r#"{"name": "X", "enabled": 2}"#.into(),
-            flag.clone(),
+            must("enabled", "must be 0, 1, true or false"),
+            vec![
+                ("enabled 2", r#"{"name": "X", "enabled": 2}"#),
+                ("enabled -1", r#"{"name": "X", "enabled": -1}"#),
+                ("enabled 1.0", r#"{"name": "X", "enabled": 1.0}"#),
+                ("enabled \"yes\"", r#"{"name": "X", "enabled": "yes"}"#),
+                ("enabled \"2\"", r#"{"name": "X", "enabled": "2"}"#),
+                ("enabled null", r#"{"name": "X", "enabled": null}"#),
+                ("enabled as an array", r#"{"name": "X", "enabled": [1]}"#),
+            ],
         ),
         (
-            "enabled -1",
-            r#"{"name": "X", "enabled": -1}"#.into(),
-            flag.clone(),
+            must("members", "must be an array of agent ids"),
+            vec![
+                ("members as a string", r#"{"name": "X", "members": "1"}"#),
+                ("members as a number", r#"{"name": "X", "members": 1}"#),
+                ("members null", r#"{"name": "X", "members": null}"#),
+                (
+                    "members as an object",
+                    r#"{"name": "X", "members": {"1": true}}"#,
+                ),
+                (
+                    "a string member id",
+                    r#"{"name": "X", "members": [1, "2"]}"#,
+                ),
+                ("a negative member id", r#"{"name": "X", "members": [-1]}"#),
+                (
+                    "a fractional member id",
+                    r#"{"name": "X", "members": [1.5]}"#,
+                ),
+                ("a null member id", r#"{"name": "X", "members": [null]}"#),
+            ],
         ),
         (
-            "enabled 1.0",
-            r#"{"name": "X", "enabled": 1.0}"#.into(),
-            flag.clone(),
+            must("settings", "must be an object"),
+            vec![
+                ("settings as an array", r#"{"name": "X", "settings": []}"#),
+                ("settings as a string", r#"{"name": "X", "settings": "{}"}"#),
+                ("settings null", r#"{"name": "X", "settings": null}"#),
+            ],
         ),
         (
-            "enabled \"yes\"",
-            r#"{"name": "X", "enabled": "yes"}"#.into(),
-            flag.clone(),
-        ),
-        (
-            "enabled \"2\"",
-            r#"{"name": "X", "enabled": "2"}"#.into(),
-            flag.clone(),
-        ),
-        (
-            "enabled null",
-            r#"{"name": "X", "enabled": null}"#.into(),
-            flag.clone(),
-        ),
-        (
-            "enabled as an array",
-            r#"{"name": "X", "enabled": [1]}"#.into(),
-            flag,
-        ),
-        (
-            "members as a string",
-            r#"{"name": "X", "members": "1"}"#.into(),
-            ids.clone(),
-        ),
-        (
-            "members as a number",
-            r#"{"name": "X", "members": 1}"#.into(),
-            ids.clone(),
-        ),
-        (
-            "members null",
-            r#"{"name": "X", "members": null}"#.into(),
-            ids.clone(),
-        ),
-        (
-            "members as an object",
-            r#"{"name": "X", "members": {"1": true}}"#.into(),
-            ids.clone(),
-        ),
-        (
-            "a string member id",
-            r#"{"name": "X", "members": [1, "2"]}"#.into(),
-            ids.clone(),
-        ),
-        (
-            "a negative member id",
-            r#"{"name": "X", "members": [-1]}"#.into(),
-            ids.clone(),
-        ),
-        (
-            "a fractional member id",
-            r#"{"name": "X", "members": [1.5]}"#.into(),
-            ids.clone(),
-        ),
-        (
-            "a null member id",
-            r#"{"name": "X", "members": [null]}"#.into(),
-            ids,
-        ),
-        (
-            "settings as an array",
-            r#"{"name": "X", "settings": []}"#.into(),
-            object.clone(),
-        ),
-        (
-            "settings as a string",
-            r#"{"name": "X", "settings": "{}"}"#.into(),
-            object.clone(),
-        ),
-        (
-            "settings null",
-            r#"{"name": "X", "settings": null}"#.into(),
-            object,
-        ),
-        (
-            "an empty dotted settings key",
-            r#"{"name": "X", "settings.": true}"#.into(),
             must("settings.", "is not a valid settings key path"),
+            vec![(
+                "an empty dotted settings key",
+                r#"{"name": "X", "settings.": true}"#,
+            )],
         ),
         (
-            "a dotted settings key with an empty part",
-            r#"{"name": "X", "settings.a..b": true}"#.into(),
             must("settings.a..b", "is not a valid settings key path"),
+            vec![(
+                "a dotted settings key with an empty part",
+                r#"{"name": "X", "settings.a..b": true}"#,
+            )],
         ),
         (
-            "a member who is not an agent",
-            r#"{"name": "X", "members": [1, 99]}"#.into(),
-            "'members' names agent 99, which does not exist".into(),
+            "'members' names agent 99, which does not exist".to_owned(),
+            vec![(
+                "a member who is not an agent",
+                r#"{"name": "X", "members": [1, 99]}"#,
+            )],
         ),
         (
-            "a huge member id",
-            r#"{"name": "X", "members": [18446744073709551615]}"#.into(),
-            "'members' names agent 18446744073709551615, which does not exist".into(),
+            "'members' names agent 18446744073709551615, which does not exist".to_owned(),
+            vec![(
+                "a huge member id",
+                r#"{"name": "X", "members": [18446744073709551615]}"#,
+            )],
         ),
-    ]
+    ];
+    groups
+        .into_iter()
+        .flat_map(|(description, cases)| {
+            cases
+                .into_iter()
+                .map(move |(case, body)| (case, body.to_owned(), description.clone()))
+        })
+        .collect()
 }
 
 #[tokio::test]
@@ -367,16 +316,7 @@ async fn a_department_that_does_not_exist_is_404_and_nothing_changes() {
         (Method::DELETE, "/departments/name/Nope", None),
     ];
 
-    for prefix in PREFIXES {
-        for (method, path, body) in cases.clone() {
-            let case = format!("{method} {prefix}{path}");
-
-            let reply = app.zopim().at(prefix).method(method, path, body).await;
-
-            assert_error(&reply, StatusCode::NOT_FOUND, "Department not found", &case);
-            assert_unchanged(&app, &before, &case).await;
-        }
-    }
+    assert_each_department_not_found(&app, &before, &cases).await;
 }
 
 #[tokio::test]
@@ -468,37 +408,6 @@ async fn a_method_a_path_does_not_take_is_405_with_allow_and_changes_nothing() {
             assert_unchanged(&app, &before, &case).await;
         }
     }
-}
-
-/// Sends raw bytes on a fresh connection and returns the status line, the headers (lower-cased
-/// names) and the body of the answer.
-async fn raw_exchange(app: &TestApp, request: &[u8]) -> (String, Vec<(String, String)>, String) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    let mut stream = tokio::net::TcpStream::connect(app.handle.addr())
-        .await
-        .expect("the gateway accepts");
-    stream
-        .write_all(request)
-        .await
-        .expect("the request is sent");
-    let mut answer = Vec::new();
-    tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        stream.read_to_end(&mut answer),
-    )
-    .await
-    .expect("the gateway answers and closes")
-    .expect("the answer is readable");
-    let answer = String::from_utf8(answer).expect("a UTF-8 answer");
-    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap_or_default().to_owned();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    (status, headers, body.to_owned())
 }
 
 #[tokio::test]

@@ -269,16 +269,7 @@ async fn an_inactive_department_cannot_be_shown_updated_or_deleted_by_id_or_by_n
         (Method::DELETE, "/departments/name/Archive", None),
     ];
 
-    for prefix in PREFIXES {
-        for (method, path, body) in cases.clone() {
-            let case = format!("{method} {prefix}{path}");
-
-            let reply = app.zopim().at(prefix).method(method, path, body).await;
-
-            assert_error(&reply, StatusCode::NOT_FOUND, "Department not found", &case);
-            assert_unchanged(&app, &before, &case).await;
-        }
-    }
+    assert_each_department_not_found(&app, &before, &cases).await;
 }
 
 #[tokio::test]

@@ -318,12 +318,7 @@ async fn renaming_a_department_by_name_moves_it_to_the_new_name() {
         expected,
         "new name",
     );
-    assert_error(
-        &app.zopim().get("/departments/name/Billing").await,
-        StatusCode::NOT_FOUND,
-        "Department not found",
-        "old name",
-    );
+    assert_no_department(&app, "/departments/name/Billing", "old name").await;
     app.assert_invariants();
 }
 
@@ -400,18 +395,14 @@ async fn updating_a_department_ignores_the_id_and_unknown_fields_in_the_body() {
 
     let expected = with(sales(), json!({"name": "Sales EU"}));
     assert_json(&reply, StatusCode::OK, expected.clone(), "update");
-    assert_json(
-        &app.zopim().get("/departments").await,
-        StatusCode::OK,
+    assert_zopim_shows(
+        &app,
+        "/departments",
         json!([expected, support(), billing()]),
         "list",
-    );
-    assert_error(
-        &app.zopim().get("/departments/99").await,
-        StatusCode::NOT_FOUND,
-        "Department not found",
-        "id 99",
-    );
+    )
+    .await;
+    assert_no_department(&app, "/departments/99", "id 99").await;
 }
 
 #[tokio::test]

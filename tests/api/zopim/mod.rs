@@ -10,7 +10,7 @@ mod department_writes;
 mod membership;
 
 use crate::helpers::{
-    ADMIN_TOKEN, AGENT_TOKEN, Reply, TestApp, spawn_app, spawn_app_on, spawn_app_with,
+    ADMIN_TOKEN, AGENT_TOKEN, Reply, TestApp, raw_exchange, spawn_app, spawn_app_on, spawn_app_with,
 };
 use deskbridge::facades::zopim::EnabledFormat;
 use reqwest::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
@@ -123,6 +123,17 @@ pub(crate) fn assert_json(reply: &Reply, status: StatusCode, body: Value, case: 
     assert_eq!(reply.json(), body, "{case}: body");
 }
 
+/// `GET {path}` through Zopim (its current prefix, as the admin) answers 200 with exactly `body`.
+pub(crate) async fn assert_zopim_shows(app: &TestApp, path: &str, body: Value, case: &str) {
+    assert_json(&app.zopim().get(path).await, StatusCode::OK, body, case);
+}
+
+/// `GET {path}` through Zopim answers Zopim's 404 for a department: none there, or not active.
+pub(crate) async fn assert_no_department(app: &TestApp, path: &str, case: &str) {
+    let reply = app.zopim().get(path).await;
+    assert_error(&reply, StatusCode::NOT_FOUND, "Department not found", case);
+}
+
 /// Asserts a Zopim error reply: `{"error": <reason phrase>, "description": ...}`.
 #[track_caller]
 pub(crate) fn assert_error(reply: &Reply, status: StatusCode, description: &str, case: &str) {
@@ -165,6 +176,25 @@ async fn assert_unchanged(app: &TestApp, before: &(Value, Value), case: &str) {
         "{case}: the state changed"
     );
     app.assert_invariants();
+}
+
+/// Each `(method, path, body)`, under both URL generations, answers Zopim's 404 for a department
+/// and changes nothing.
+async fn assert_each_department_not_found(
+    app: &TestApp,
+    before: &(Value, Value),
+    cases: &[(Method, &str, Option<&str>)],
+) {
+    for prefix in PREFIXES {
+        for (method, path, body) in cases.iter().cloned() {
+            let case = format!("{method} {prefix}{path}");
+
+            let reply = app.zopim().at(prefix).method(method, path, body).await;
+
+            assert_error(&reply, StatusCode::NOT_FOUND, "Department not found", &case);
+            assert_unchanged(app, before, &case).await;
+        }
+    }
 }
 
 /// A request with a raw `Authorization` header (or none) and an optional JSON body.
