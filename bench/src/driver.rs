@@ -97,8 +97,8 @@ pub fn run(mut args: RunArgs) -> anyhow::Result<()> {
     }
     let partial = args.quick
         || !args.scenarios.is_empty()
-        || args.duration != 10
-        || args.rounds < 3
+        || args.duration != 6
+        || args.rounds < 5
         || args.warmup != 2
         || args.scale_duration != 5
         || args.scale != [1_000, 100_000, 1_000_000];
