@@ -57,6 +57,16 @@ impl<K, B: Clone> BodyCache<K, B> {
             .map(|e| e.body.clone())
     }
 
+    /// The body encoded from `version`, if the key kept is one that `wanted` accepts: for a key
+    /// that a request holds in borrowed pieces, looked up without building it.
+    pub fn get_if(&self, version: u64, wanted: impl FnOnce(&K) -> bool) -> Option<B> {
+        self.slot
+            .load()
+            .as_ref()
+            .filter(|e| e.version == version && wanted(&e.key))
+            .map(|e| e.body.clone())
+    }
+
     /// The body kept for `version` and `key`, or what `encode` makes now, kept for the next
     /// caller. An error from `encode` is passed on and nothing is kept.
     pub fn get_or_encode<Q, E>(

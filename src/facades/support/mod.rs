@@ -51,6 +51,10 @@ pub(crate) struct Context {
     /// request's origin: clients poll a list, and its page is read in turn by every host and
     /// tenant mount (`handlers::cached_page`, `spliced`).
     group_pages: BodyCache<String, Arc<spliced::Spliced>>,
+    /// The last answer of `GET /api/v2/groups/{id}`, with the origin written in, per state
+    /// version: a client polling one group by way of one host is answered these bytes again
+    /// (`handlers::show_group`).
+    last_group: BodyCache<spliced::Answered>,
 }
 
 /// Entries of [`Context::bodies`], as the other facades keep for their `GET` one.
@@ -79,6 +83,7 @@ impl Support {
                 jobs: jobs::Jobs::default(),
                 bodies: EncodedCache::new(CACHED_BODIES),
                 group_pages: BodyCache::default(),
+                last_group: BodyCache::default(),
             }),
         })
     }

@@ -79,6 +79,28 @@ impl Spliced {
     }
 }
 
+/// What an answer kept whole was for: a record's id and the origin written into it.
+pub struct Answered {
+    id: u64,
+    authority: Box<str>,
+    mount: Box<str>,
+}
+
+impl Answered {
+    pub fn new(id: u64, origin: Origin<'_>) -> Self {
+        Self {
+            id,
+            authority: origin.authority.into(),
+            mount: origin.mount.into(),
+        }
+    }
+
+    /// Whether this is the answer for record `id` asked for by way of `origin`.
+    pub fn is(&self, id: u64, origin: Origin<'_>) -> bool {
+        self.id == id && *self.authority == *origin.authority && *self.mount == *origin.mount
+    }
+}
+
 /// Where a request came from, borrowed from it: `http://{authority}{mount}`, the start of every
 /// URL in its answer. Kept in pieces so that a kept body is answered without building it.
 #[derive(Debug, Clone, Copy)]
