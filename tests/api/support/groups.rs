@@ -270,7 +270,12 @@ async fn a_shown_group_is_cached_per_version_but_its_url_follows_each_requests_h
     assert_eq!(again.body, first.body, "the same body from the cache");
     // Another group by way of the same host, then the first again: each its own body.
     let one = get(&app, "/api/v2/groups/1.json").await;
-    assert_json(&one, StatusCode::OK, json!({"group": group(&app, 1)}), "group 1");
+    assert_json(
+        &one,
+        StatusCode::OK,
+        json!({"group": group(&app, 1)}),
+        "group 1",
+    );
     let back = get(&app, "/api/v2/groups/2.json").await;
     assert_eq!(back.body, first.body, "group 2 again");
 
