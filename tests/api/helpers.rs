@@ -127,6 +127,15 @@ impl TestApp {
         (departments.json(), agents.json())
     }
 
+    /// Creates tenant `name` from the gateway's fixtures through the control plane.
+    pub async fn create_tenant_from_fixtures(&self, name: &str) {
+        let body = serde_json::json!({"name": name, "from": {"fixtures": true}}).to_string();
+        let reply = self
+            .request(Method::POST, "/_gateway/tenants", None, Some(&body))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    }
+
     /// Asserts the store's indexes agree with its records.
     pub fn assert_invariants(&self) {
         self.handle

@@ -33,11 +33,7 @@ async fn run_tenants(app: &Arc<TestApp>, case: usize, sequences: &[Vec<Op>]) {
         let Wire::InTenant(_, name) = wire else {
             unreachable!()
         };
-        let body = json!({"name": name, "from": {"fixtures": true}}).to_string();
-        let reply = app
-            .request(Method::POST, "/_gateway/tenants", None, Some(&body))
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.body);
+        app.create_tenant_from_fixtures(name).await;
     }
 
     // Act: every tenant's sequence at once, interleaved by the runtime.

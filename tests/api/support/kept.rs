@@ -150,14 +150,7 @@ async fn a_users_kept_groups_follow_a_zopim_change_of_members() {
 #[tokio::test]
 async fn two_hosts_and_a_tenant_mount_asking_for_the_same_page_each_get_their_own_urls() {
     let app = spawn_app().await;
-    let made = app
-        .client
-        .post(app.url("/_gateway/tenants"))
-        .json(&json!({"name": "acme", "from": {"fixtures": true}}))
-        .send()
-        .await
-        .unwrap();
-    assert!(made.status().is_success(), "{:?}", made.text().await);
+    app.create_tenant_from_fixtures("acme").await;
     let path = "/api/v2/groups.json?page%5Bsize%5D=1&x=%22y%22";
     let expect = |origin: &str| {
         let mut group = group(&app, 1);

@@ -131,14 +131,7 @@ async fn a_cursor_page_is_shaped_as_zendesk_documents_it() {
 #[tokio::test]
 async fn links_keep_the_tenant_mount() {
     let app = spawn_app().await;
-    let made = app
-        .client
-        .post(app.url("/_gateway/tenants"))
-        .json(&json!({"name": "acme", "from": {"fixtures": true}}))
-        .send()
-        .await
-        .unwrap();
-    assert!(made.status().is_success(), "{:?}", made.text().await);
+    app.create_tenant_from_fixtures("acme").await;
 
     let reply = get(&app, "/t/acme/api/v2/groups.json?per_page=1").await;
 
