@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use bytes::Bytes;
-use std::ops::{Bound, RangeBounds};
+use std::ops::Bound;
 use std::sync::Arc;
 
 use http::header::HOST;
@@ -391,20 +391,7 @@ fn user_groups(
         let links = LinkBase { url, rest: &rest };
         // A user's groups are few: collected once, then walked like an index.
         let mine: Vec<&Arc<Department>> = view.departments_of(user).filter(|d| d.active).collect();
-        let total = mine.len();
-        let (records, paging) = page::window(
-            &request,
-            &links,
-            || total,
-            |low, high| {
-                Box::new(
-                    mine.clone()
-                        .into_iter()
-                        .filter(move |d| (low, high).contains(&d.id.0))
-                        .map(|d| (d.id.0, d)),
-                )
-            },
-        );
+        let (records, paging) = page::window_of(&request, &links, &mine, |d| d.id.0);
         groups_page(view, bare, records, paging)
     })
 }

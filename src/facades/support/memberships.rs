@@ -6,7 +6,7 @@
 //! (Zendesk removes a deleted group's or user's memberships); the model keeps the link, so
 //! restoring the group or the user through another facade brings it back with its id.
 
-use std::ops::{Bound, RangeBounds};
+use std::ops::Bound;
 
 use http::StatusCode;
 
@@ -125,21 +125,7 @@ pub fn list_some<'a>(
     let links = LinkBase { url, rest: &rest };
     records.retain(|m| shown(view, m));
     records.sort_unstable_by_key(|m| m.id);
-    let total = records.len();
-    let (records, paging) = page::window(
-        &request,
-        &links,
-        || total,
-        |low, high| {
-            Box::new(
-                records
-                    .clone()
-                    .into_iter()
-                    .filter(move |m| (low, high).contains(&m.id.0))
-                    .map(|m| (m.id.0, m)),
-            )
-        },
-    );
+    let (records, paging) = page::window_of(&request, &links, &records, |m| m.id.0);
     page_of(view, site, records, paging)
 }
 

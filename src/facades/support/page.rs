@@ -142,6 +142,30 @@ impl LinkBase<'_> {
     }
 }
 
+/// [`window`] over records collected in id order (`id` gives each one's): for the few records
+/// of one user or one group, walked like an index.
+pub fn window_of<'a, T: Copy + 'a>(
+    request: &Request,
+    links: &LinkBase<'_>,
+    records: &'a [T],
+    id: impl Fn(&T) -> u64 + Copy + 'a,
+) -> (Vec<T>, Paging) {
+    window(
+        request,
+        links,
+        || records.len(),
+        |low, high| {
+            Box::new(
+                records
+                    .iter()
+                    .copied()
+                    .filter(move |r| std::ops::RangeBounds::contains(&(low, high), &id(r)))
+                    .map(move |r| (id(&r), r)),
+            )
+        },
+    )
+}
+
 /// One page of records and the list's tail. `count` is asked only for an offset page.
 pub fn window<'a, T>(
     request: &Request,

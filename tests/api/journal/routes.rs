@@ -321,15 +321,7 @@ async fn the_live_tail_sends_each_new_matching_entry_as_an_event() {
     // Only what comes after the tail began, and only what matches.
     app.zendesk().get("/groups.xml").await;
     app.zopim().get("/departments/2").await;
-    let mut text = String::new();
-    while !text.ends_with("\n\n") {
-        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk())
-            .await
-            .expect("an event within 5 s")
-            .unwrap()
-            .expect("the stream goes on");
-        text.push_str(std::str::from_utf8(&chunk).unwrap());
-    }
+    let text = first_event(&mut stream).await;
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("id: 3"));
     assert_eq!(lines.next(), Some("event: request"));
