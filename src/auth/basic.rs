@@ -160,6 +160,17 @@ pub async fn blocking<T: Send + 'static>(
     })
 }
 
+/// Hashes a new password with Argon2 on the blocking pool, never on an async worker; a failure
+/// is logged here, and is the gateway's own for the facade that asked.
+pub async fn hash_blocking(password: String) -> Result<PasswordHash, BlockingFailed> {
+    blocking(move || hash_password(&password))
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "hashing a password failed");
+            BlockingFailed
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,8 +16,8 @@ use super::Context;
 use super::common::{json, read_json, user};
 use super::error::{Invalid, JSON_UTF8, SupportError};
 use super::wire::{PasswordIn, Requirements};
-use crate::auth::basic::blocking;
-use crate::auth::{Principal, hash_password};
+use crate::auth::Principal;
+use crate::auth::basic::{blocking, hash_blocking};
 use crate::http::{LayerError, Request, Response, respond};
 use crate::model::{AgentId, AgentPatch, Command, Email, PasswordHash, State};
 
@@ -147,13 +147,7 @@ fn internal() -> SupportError {
 
 /// Hashes a new password on the blocking pool (Argon2).
 async fn hash(password: String) -> Result<PasswordHash> {
-    blocking(move || hash_password(&password))
-        .await
-        .map_err(|_| internal())?
-        .map_err(|e| {
-            tracing::error!(error = %e, "hashing a password failed");
-            internal()
-        })
+    hash_blocking(password).await.map_err(|_| internal())
 }
 
 /// The model's agent update with only the hash: 200 and an empty body, as Zendesk answers

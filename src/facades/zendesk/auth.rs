@@ -12,7 +12,7 @@ use super::error::ZendeskError;
 use super::routes::Action;
 use crate::auth::Principal;
 pub use crate::auth::basic::Caller;
-use crate::auth::basic::{self, PasswordCheck, api_token_login, basic_credentials, password_login};
+use crate::auth::basic::{PasswordCheck, api_token_login, basic_credentials, password_login};
 use crate::auth::verified::VerifiedPasswords;
 use crate::http::LayerError;
 use crate::model::{State, Store, View};
@@ -58,15 +58,6 @@ pub async fn verify(
     let view = store.view();
     let principal = on_behalf_of(&view, headers, principal)?;
     Ok((principal, view))
-}
-
-/// Runs Argon2 work on the blocking pool.
-pub async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ZendeskError> {
-    basic::blocking(work)
-        .await
-        .map_err(|_| ZendeskError::Layer(LayerError::Internal))
 }
 
 /// `X-On-Behalf-Of: <email>`: "authenticate as an agent and act as that user" (spec B5). Only

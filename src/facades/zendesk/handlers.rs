@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::header::{HOST, LOCATION};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
-use super::auth::{Caller, authenticate, authorize, blocking, verify};
+use super::auth::{Caller, authenticate, authorize, verify};
 use super::error::{ZendeskError, content_type};
 use super::format::{Format, answer_format, body_format};
 use super::mapping::{
@@ -20,7 +20,8 @@ use super::routes::{Action, record_id};
 use super::wire::{Document, GroupBody, UserBody};
 use super::xml::{Limits, XmlDocument};
 use super::{Context, cached};
-use crate::auth::{Principal, hash_password};
+use crate::auth::Principal;
+use crate::auth::basic::hash_blocking;
 use crate::http::cache::CacheKey;
 use crate::http::{Answer, LayerError, Request, Response, respond, respond_empty};
 use crate::http::{json, read_body};
@@ -539,13 +540,10 @@ async fn hash(password: Option<String>) -> Result<Option<PasswordHash>> {
     let Some(password) = password else {
         return Ok(None);
     };
-    blocking(move || hash_password(&password))
-        .await?
+    hash_blocking(password)
+        .await
         .map(Some)
-        .map_err(|e| {
-            tracing::error!(error = %e, "hashing a password failed");
-            ZendeskError::Layer(LayerError::Internal)
-        })
+        .map_err(|_| ZendeskError::Layer(LayerError::Internal))
 }
 
 async fn create_user(

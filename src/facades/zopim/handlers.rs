@@ -19,8 +19,8 @@ use super::mapping::{
 };
 use super::routes::Action;
 use super::wire::{AgentBody, DepartmentBody, FieldError};
-use crate::auth::basic::blocking;
-use crate::auth::{Principal, hash_password};
+use crate::auth::Principal;
+use crate::auth::basic::hash_blocking;
 use crate::http::cache::{BodyCache, CacheKey};
 use crate::http::json::{self as strict_json, JsonError};
 use crate::http::read_body;
@@ -565,13 +565,9 @@ async fn delete_agent(ctx: &Context, id: AgentId) -> Result<Response> {
 
 /// Hashes a new password on the blocking pool (Argon2).
 async fn hash(password: String) -> Result<PasswordHash> {
-    blocking(move || hash_password(&password))
+    hash_blocking(password)
         .await
-        .map_err(|_| ZopimError::Layer(LayerError::Internal))?
-        .map_err(|e| {
-            tracing::error!(error = %e, "hashing a password failed");
-            ZopimError::Layer(LayerError::Internal)
-        })
+        .map_err(|_| ZopimError::Layer(LayerError::Internal))
 }
 
 #[cfg(test)]
