@@ -10,7 +10,7 @@ use http_body_util::{BodyExt, StreamBody};
 
 use super::error::ControlError;
 use super::reply::{json, later};
-use crate::http::journal::{Criteria, CriteriaError, Entry, RequestJournal};
+use crate::http::journal::{Criteria, CriteriaError, RequestJournal};
 use crate::http::special::streamed;
 use crate::http::{Answer, Request, respond_empty};
 use crate::tenants::Tenant;
@@ -40,7 +40,7 @@ pub fn list(tenant: &Tenant, request: &Request) -> Result<Answer> {
     let journal = journal(tenant)?;
     let criteria = Criteria::from_query(request.uri().query()).map_err(refused)?;
     let entries = journal.matching(&criteria);
-    let entries: Vec<&Entry> = entries.iter().map(|e| &**e).collect();
+    let entries: Vec<_> = entries.iter().map(|e| e.shown(journal.tenant())).collect();
     Ok(Answer::Now(json(
         StatusCode::OK,
         &serde_json::json!({ "requests": entries }),
@@ -100,7 +100,8 @@ pub fn stream(tenant: &Tenant, request: &Request) -> Result<Answer> {
                     last = newest.seq;
                     let mut text = String::new();
                     for entry in &entries {
-                        let data = serde_json::to_string(&**entry).unwrap_or_default();
+                        let data = serde_json::to_string(&entry.shown(tail.journal().tenant()))
+                            .unwrap_or_default();
                         text.push_str(&format!(
                             "id: {}\nevent: request\ndata: {data}\n\n",
                             entry.seq

@@ -15,9 +15,7 @@ use futures_util::FutureExt;
 use http_body_util::{BodyExt, Full};
 
 use super::{AnswerService, Answered, Routed, always_ready, answered};
-use crate::http::journal::{
-    BODY_LIMIT, Captured, Draft, RequestJournal, asked_path, redact_header,
-};
+use crate::http::journal::{BODY_LIMIT, Captured, Entry, HeadWriter, RequestJournal};
 use crate::http::{Answer, Response};
 use crate::model::observe::Watcher;
 
@@ -29,14 +27,19 @@ impl<S> tower::Layer<S> for JournalLayer {
     type Service = Journal<S>;
 
     fn layer(&self, inner: S) -> Journal<S> {
-        Journal { inner }
+        Journal {
+            inner,
+            heads: HeadWriter::default(),
+        }
     }
 }
 
-/// The service [`JournalLayer`] makes.
+/// The service [`JournalLayer`] makes; the server keeps one per connection, with the
+/// connection's [`HeadWriter`].
 #[derive(Clone)]
 pub struct Journal<S> {
     inner: S,
+    heads: HeadWriter,
 }
 
 /// A request body whose first [`BODY_LIMIT`] bytes are copied as it is read, when it is
@@ -117,9 +120,17 @@ where
         let time_ms = started
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
-        let path = asked_path(request.uri().path_and_query(), mount.as_deref());
-        let method = request.method().clone();
-        let request_headers = header_lines(request.headers());
+        let entry = Entry {
+            time_ms,
+            facade: facade.name(),
+            method: request.method().clone(),
+            head: self.heads.head(
+                request.uri().path_and_query(),
+                mount.as_deref(),
+                request.headers(),
+            ),
+            ..Entry::default()
+        };
         let copy = (!request.body().is_end_stream()).then(|| Arc::new(Mutex::new(BytesMut::new())));
         let request = request.map(|inner| Tapped {
             inner,
@@ -131,28 +142,9 @@ where
             mount,
             request,
         });
-        let draft = Draft {
-            time_ms,
-            facade: facade.name(),
-            method,
-            path,
-            status: 0,
-            duration_us: 0,
-            request_headers,
-            request_body: Captured::default(),
-            response_body: Captured::default(),
-            changes: Vec::new(),
-        };
         answered(match answer {
             Answer::Now(mut response) => {
-                record(
-                    journal,
-                    draft,
-                    started,
-                    copy.as_ref(),
-                    &mut response,
-                    Vec::new(),
-                );
+                record(journal, entry, started, copy.as_ref(), &mut response);
                 Answer::Now(response)
             }
             Answer::Later(work) => {
@@ -160,15 +152,11 @@ where
                 Answer::later(async move {
                     let watcher = Watcher::new();
                     let mut response = watcher.scope(work).await;
-                    let changes = watcher.take();
-                    record(
-                        &journal,
-                        draft,
-                        started,
-                        copy.as_ref(),
-                        &mut response,
-                        changes,
-                    );
+                    let entry = Entry {
+                        changes: watcher.take(),
+                        ..entry
+                    };
+                    record(&journal, entry, started, copy.as_ref(), &mut response);
                     response
                 })
             }
@@ -176,55 +164,37 @@ where
     }
 }
 
-/// The headers, `name: value` a line, secrets redacted.
-fn header_lines(headers: &http::HeaderMap) -> String {
-    let size = headers
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 3)
-        .sum();
-    let mut lines = String::with_capacity(size);
-    for (name, value) in headers {
-        lines.push_str(name.as_str());
-        lines.push_str(": ");
-        lines.push_str(&redact_header(name, value));
-        lines.push('\n');
-    }
-    lines
-}
-
-/// Completes `draft` with the answer and writes it to `journal`.
+/// Completes `entry` with the answer and writes it to `journal`.
 fn record(
     journal: &RequestJournal,
-    mut draft: Draft,
+    mut entry: Entry,
     started: std::time::SystemTime,
     copy: Option<&Arc<Mutex<BytesMut>>>,
     response: &mut Response,
-    changes: Vec<String>,
 ) {
-    draft.status = response.status().as_u16();
-    draft.duration_us = started.elapsed().map_or(0, |d| d.as_micros() as u64);
+    entry.status = response.status().as_u16();
+    entry.duration_us = started.elapsed().map_or(0, |d| d.as_micros() as u64);
     if let Some(copy) = copy {
         let bytes = std::mem::take(&mut *copy.lock().unwrap_or_else(|e| e.into_inner())).freeze();
-        draft.request_body = Captured::of(&bytes);
+        entry.request_body = Captured::of(&bytes);
     }
-    let answer = peek(response);
-    draft.response_body = if draft.method == http::Method::GET || draft.method == http::Method::HEAD
+    // The body is taken out and put back rather than copied, so that the journal's look moves
+    // the count of the read cache's shared body only once.
+    let answer = take_body(response);
+    entry.response_body = if entry.method == http::Method::GET || entry.method == http::Method::HEAD
     {
         Captured::read(&answer)
     } else {
         Captured::of(&answer)
     };
-    draft.changes = changes;
-    journal.record(draft);
+    *response.body_mut() = Full::new(answer);
+    journal.record(entry);
 }
 
-/// The bytes of a whole-in-memory response body, which stays as it was.
-fn peek(response: &mut Response) -> Bytes {
-    let mut body = std::mem::take(response.body_mut());
-    let bytes = match body.frame().now_or_never() {
+/// The bytes of a whole-in-memory response body, taken out of it.
+fn take_body(response: &mut Response) -> Bytes {
+    match std::mem::take(response.body_mut()).frame().now_or_never() {
         Some(Some(Ok(frame))) => frame.into_data().unwrap_or_default(),
         _ => Bytes::new(),
-    };
-    *response.body_mut() = Full::new(bytes.clone());
-    bytes
+    }
 }
