@@ -8,11 +8,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::histogram::Histogram;
-
 use super::{AnswerService, Answered, Routed, always_ready, answered};
-use crate::http::metrics::{Metrics, RequestLabels, RouteLabels};
+use crate::http::metrics::{Metrics, Series};
 use crate::http::{Answer, Response};
 
 /// Counts and times every request.
@@ -47,15 +44,14 @@ pub struct Measured<S> {
     inner: S,
 }
 
-/// The handles of one (facade, method, path, status).
+/// The series of one (facade, method, path, status).
 #[derive(Clone)]
 struct Handles {
     facade: &'static str,
     method: http::Method,
     path: Box<str>,
     status: u16,
-    requests: Counter,
-    latency: Histogram,
+    series: Arc<Series>,
 }
 
 impl Handles {
@@ -70,32 +66,17 @@ impl Handles {
         path: &str,
         status: u16,
     ) -> Self {
-        let route = metrics.route_label(method, path, status);
-        let requests = metrics
-            .requests
-            .get_or_create(&RequestLabels {
-                facade,
-                route: route.clone(),
-                status,
-            })
-            .clone();
-        let latency = metrics
-            .latency
-            .get_or_create(&RouteLabels { facade, route })
-            .clone();
         Self {
             facade,
             method: method.clone(),
             path: path.into(),
             status,
-            requests,
-            latency,
+            series: metrics.series(facade, method, path, status),
         }
     }
 
     fn observe(&self, started: Instant) {
-        self.requests.inc();
-        self.latency.observe(started.elapsed().as_secs_f64());
+        self.series.observe(started.elapsed());
     }
 }
 

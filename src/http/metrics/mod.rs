@@ -9,14 +9,20 @@
 //! past [`MAX_ROUTES`] distinct routes the rest are `other`, so that no client can grow the
 //! label set without bound.
 
+mod per_core;
+
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
+
+use per_core::{Counts, Latencies, Latency};
+pub use per_core::{Series, SummedGauge};
 
 /// The most distinct routes labelled; the rest are `other`.
 pub const MAX_ROUTES: usize = 512;
@@ -40,55 +46,69 @@ pub struct FaultLabels {
     pub action: &'static str,
 }
 
-type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
-
-fn latency_histogram() -> Histogram {
-    // 50 µs to about 3.3 s.
-    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
-        0.000_05, 2.0, 17,
-    ))
-}
-
-/// The gateway's request metrics; one per gateway (tests run several in one process).
-#[derive(Debug)]
+/// The gateway's request metrics; one per gateway (tests run several in one process). Requests
+/// and their latencies are counted per core ([`per_core`]) and summed when scraped.
+#[derive(Debug, Default)]
 pub struct Metrics {
-    pub requests: Family<RequestLabels, Counter>,
-    pub latency: HistogramFamily,
-    pub in_flight: Gauge,
+    /// A series per (facade, route, status): its requests and their latencies.
+    series: Mutex<HashMap<RequestLabels, Arc<Series>>>,
+    pub in_flight: SummedGauge,
     pub faults: Family<FaultLabels, Counter>,
     routes: AtomicUsize,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Self {
-            requests: Family::default(),
-            latency: Family::new_with_constructor(latency_histogram),
-            in_flight: Gauge::default(),
-            faults: Family::default(),
-            routes: AtomicUsize::new(0),
-        }
-    }
-}
-
 impl Metrics {
-    /// Registers every metric (shared, not copied) in `registry`.
+    /// The series of `facade`'s `method` `path` answered with `status`, made on first use.
+    pub fn series(
+        &self,
+        facade: &'static str,
+        method: &http::Method,
+        path: &str,
+        status: u16,
+    ) -> Arc<Series> {
+        let labels = RequestLabels {
+            facade,
+            route: self.route_label(method, path, status),
+            status,
+        };
+        let mut series = self.series.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(series.entry(labels).or_default())
+    }
+
+    /// Registers every metric in `registry`, as it stands now.
     pub fn register(&self, registry: &mut Registry) {
+        let mut requests = Vec::new();
+        let mut latencies: HashMap<RouteLabels, Latency> = HashMap::new();
+        for (labels, series) in self.series.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            requests.push((labels.clone(), series.count()));
+            let route = RouteLabels {
+                facade: labels.facade,
+                route: labels.route.clone(),
+            };
+            series.add_to(latencies.entry(route).or_default());
+        }
+        requests.sort_by(|a, b| {
+            (&a.0.route, a.0.facade, a.0.status).cmp(&(&b.0.route, b.0.facade, b.0.status))
+        });
+        let mut latencies: Vec<_> = latencies.into_iter().collect();
+        latencies.sort_by(|a, b| (&a.0.route, a.0.facade).cmp(&(&b.0.route, b.0.facade)));
         registry.register(
             "deskbridge_requests",
             "Requests answered, by facade, route and status",
-            self.requests.clone(),
+            Counts(requests),
         );
         registry.register_with_unit(
             "deskbridge_request_duration",
             "Time from the request's head to its answer being ready, by facade and route",
             prometheus_client::registry::Unit::Seconds,
-            self.latency.clone(),
+            Latencies(latencies),
         );
+        let in_flight = Gauge::<i64>::default();
+        in_flight.set(self.in_flight.get());
         registry.register(
             "deskbridge_requests_in_flight",
             "Requests being answered",
-            self.in_flight.clone(),
+            in_flight,
         );
         registry.register(
             "deskbridge_faults_fired",
