@@ -21,7 +21,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
-use per_core::{Counts, Latencies, Latency};
+use per_core::{Latency, Scraped};
 pub use per_core::{Series, SummedGauge};
 
 /// The most distinct routes labelled; the rest are `other`.
@@ -95,13 +95,13 @@ impl Metrics {
         registry.register(
             "deskbridge_requests",
             "Requests answered, by facade, route and status",
-            Counts(requests),
+            Scraped(requests),
         );
         registry.register_with_unit(
             "deskbridge_request_duration",
             "Time from the request's head to its answer being ready, by facade and route",
             prometheus_client::registry::Unit::Seconds,
-            Latencies(latencies),
+            Scraped(latencies),
         );
         let in_flight = Gauge::<i64>::default();
         in_flight.set(self.in_flight.get());

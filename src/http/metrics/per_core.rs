@@ -124,7 +124,26 @@ pub struct Latency {
     buckets: [u64; BOUNDS + 1],
 }
 
-impl Latency {
+/// A metric family as scraped: a value per label set, a counter's total or a histogram.
+pub struct Scraped<L, V>(pub Vec<(L, V)>);
+
+/// A value of a [`Scraped`] family.
+pub trait ScrapedValue {
+    const TYPE: MetricType;
+    fn encode(&self, encoder: MetricEncoder) -> Result<(), std::fmt::Error>;
+}
+
+impl ScrapedValue for u64 {
+    const TYPE: MetricType = MetricType::Counter;
+
+    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        encoder.encode_counter::<NoLabelSet, _, u64>(self, None)
+    }
+}
+
+impl ScrapedValue for Latency {
+    const TYPE: MetricType = MetricType::Histogram;
+
     fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
         let buckets: Vec<(f64, u64)> = self
             .buckets
@@ -136,21 +155,16 @@ impl Latency {
     }
 }
 
-/// A counter family as scraped: a total per label set.
-pub struct Counts<L>(pub Vec<(L, u64)>);
-
-impl<L: EncodeLabelSet + std::fmt::Debug> EncodeMetric for Counts<L> {
+impl<L: EncodeLabelSet, V: ScrapedValue> EncodeMetric for Scraped<L, V> {
     fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
-        for (labels, total) in &self.0 {
-            encoder
-                .encode_family(labels)?
-                .encode_counter::<NoLabelSet, _, u64>(total, None)?;
+        for (labels, value) in &self.0 {
+            value.encode(encoder.encode_family(labels)?)?;
         }
         Ok(())
     }
 
     fn metric_type(&self) -> MetricType {
-        MetricType::Counter
+        V::TYPE
     }
 
     fn is_empty(&self) -> bool {
@@ -158,35 +172,9 @@ impl<L: EncodeLabelSet + std::fmt::Debug> EncodeMetric for Counts<L> {
     }
 }
 
-impl<L> std::fmt::Debug for Counts<L> {
+impl<L, V> std::fmt::Debug for Scraped<L, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Counts({} label sets)", self.0.len())
-    }
-}
-
-/// A histogram family as scraped.
-pub struct Latencies<L>(pub Vec<(L, Latency)>);
-
-impl<L: EncodeLabelSet> EncodeMetric for Latencies<L> {
-    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
-        for (labels, latency) in &self.0 {
-            latency.encode(encoder.encode_family(labels)?)?;
-        }
-        Ok(())
-    }
-
-    fn metric_type(&self) -> MetricType {
-        MetricType::Histogram
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl<L> std::fmt::Debug for Latencies<L> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Latencies({} label sets)", self.0.len())
+        write!(f, "Scraped({} label sets)", self.0.len())
     }
 }
 
