@@ -7,7 +7,6 @@
 //! within a round and the median of them is reported.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -522,16 +521,28 @@ fn measure(
             bodies: &scenario.bodies,
         }),
     )?;
-    let drive = |who: &str, addr: SocketAddr| -> anyhow::Result<Figures> {
+    let drive = |who: &str, server: &Server| -> anyhow::Result<Figures> {
         if args.warmup > 0 {
-            wrk::run(addr, &scenario.path, &script, args.warmup)?;
+            wrk::run(server.addr, &scenario.path, &script, args.warmup)?;
             gateway.wait_idle(Duration::from_secs(300))?;
         }
-        let figures = wrk::run(addr, &scenario.path, &script, args.duration)?;
+        let before = server.cpu_time().ok();
+        let mut figures = wrk::run(server.addr, &scenario.path, &script, args.duration)?;
+        // Read before waiting for idle: what the server did for the requests wrk counted.
+        let after = server.cpu_time().ok();
+        if let (Some(before), Some(after)) = (before, after)
+            && figures.requests > 0.0
+        {
+            figures.cpu_us = Some((after - before).as_secs_f64() * 1e6 / figures.requests);
+        }
         gateway.wait_idle(Duration::from_secs(300))?;
         eprintln!(
-            "  {who:<8} {:>9.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  timeouts {}",
-            figures.rps, figures.p50_ms, figures.p99_ms, figures.timeouts
+            "  {who:<8} {:>9.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  timeouts {}  CPU {:.2} µs/request",
+            figures.rps,
+            figures.p50_ms,
+            figures.p99_ms,
+            figures.timeouts,
+            figures.cpu_us.unwrap_or(f64::NAN)
         );
         if figures.bad_status > 0 {
             bail!(
@@ -545,11 +556,11 @@ fn measure(
     let mut rounds = Vec::new();
     for round in 0..args.rounds {
         let (b, g) = if round % 2 == 0 {
-            let b = drive("baseline", baseline.addr)?;
-            (b, drive("gateway", gateway.addr)?)
+            let b = drive("baseline", &baseline)?;
+            (b, drive("gateway", &gateway)?)
         } else {
-            let g = drive("gateway", gateway.addr)?;
-            (drive("baseline", baseline.addr)?, g)
+            let g = drive("gateway", &gateway)?;
+            (drive("baseline", &baseline)?, g)
         };
         rounds.push((b, g));
     }

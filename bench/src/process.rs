@@ -75,6 +75,12 @@ impl Server {
         self.child.id()
     }
 
+    /// The CPU time the server has used, user and system, from `/proc/PID/stat`.
+    pub fn cpu_time(&self) -> anyhow::Result<Duration> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))?;
+        cpu_time_of(&stat)
+    }
+
     /// A `/proc/PID/status` figure in bytes, e.g. `VmRSS` or `VmHWM`.
     pub fn memory(&self, field: &str) -> anyhow::Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))?;
@@ -203,4 +209,28 @@ pub fn run_bounded(mut command: Command, limit: Duration) -> anyhow::Result<Stri
         bail!("{command:?} failed with {status}: {err}{out}");
     }
     Ok(out)
+}
+
+/// `utime + stime` of a `/proc/PID/stat` line, in clock ticks of 1/100 s (`CLK_TCK` on Linux).
+/// The fields are counted after the command name's closing `)`, which may hold spaces.
+fn cpu_time_of(stat: &str) -> anyhow::Result<Duration> {
+    let after = stat.rsplit_once(')').context("no ')' in /proc/PID/stat")?.1;
+    // After `)`: state is field 3, so utime (14) and stime (15) are the 12th and 13th.
+    let mut fields = after.split_whitespace().skip(11);
+    let mut tick =
+        || -> anyhow::Result<u64> { Ok(fields.next().context("a short /proc/PID/stat")?.parse()?) };
+    let ticks = tick()? + tick()?;
+    Ok(Duration::from_millis(ticks * 10))
+}
+
+#[cfg(test)]
+mod cpu_tests {
+    use super::*;
+
+    #[test]
+    fn cpu_time_is_utime_plus_stime_after_the_command_name() {
+        let stat =
+            "4242 (deskbridge (x)) S 1 4242 4242 0 -1 4194560 123 0 0 0 250 130 0 0 20 0 3 0";
+        assert_eq!(cpu_time_of(stat).unwrap(), Duration::from_millis(3800));
+    }
 }

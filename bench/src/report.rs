@@ -162,6 +162,11 @@ impl Measured {
     pub fn ratio(&self) -> f64 {
         self.of(|r| r.1.rps / r.0.rps)
     }
+    /// The median of the per-round ratios of the servers' CPU a request, baseline / gateway:
+    /// the rate ratio the gateway would have if the two servers' costs alone decided it.
+    pub fn cpu_ratio(&self) -> f64 {
+        self.of(|r| r.0.cpu_us.unwrap_or(f64::NAN) / r.1.cpu_us.unwrap_or(f64::NAN))
+    }
 }
 
 /// One size of the scale run.
@@ -498,11 +503,12 @@ pub fn markdown(report: &Report) -> String {
         md.push_str(
             "Medians over the rounds. Latency is per request under 64 concurrent connections, over the requests answered; requests that waited longer than wrk's 5 s timeout are counted under \"timeouts\" in [Every round](#every-round) and are in neither the rate nor the latency.\n\n",
         );
-        md.push_str("| scenario | departments | response | baseline req/s | gateway req/s | ratio | baseline p50 / p99 ms | gateway p50 / p99 ms |\n|---|---:|---|---:|---:|---:|---:|---:|\n");
+        md.push_str("The CPU columns are each server's CPU time (user and system, `/proc/PID/stat`) over a round divided by the requests it answered, and their ratio baseline / gateway: what each request costs the server, which holds still from round to round where the rates, sharing two cores with wrk and the machine's other work, do not. The targets are on the rate ratio.\n\n");
+        md.push_str("| scenario | departments | response | baseline req/s | gateway req/s | ratio | CPU µs a request (baseline / gateway) | CPU ratio | baseline p50 / p99 ms | gateway p50 / p99 ms |\n|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for m in &report.measured {
             let _ = writeln!(
                 md,
-                "| `{}`: {} | {} | {} bytes `{}` | {:.0} | {:.0} | **{:.2}** | {:.3} / {:.3} | {:.3} / {:.3} |",
+                "| `{}`: {} | {} | {} bytes `{}` | {:.0} | {:.0} | **{:.2}** | {:.2} / {:.2} | {:.2} | {:.3} / {:.3} | {:.3} / {:.3} |",
                 m.name,
                 m.title,
                 m.departments,
@@ -511,6 +517,9 @@ pub fn markdown(report: &Report) -> String {
                 m.baseline_rps(),
                 m.gateway_rps(),
                 m.ratio(),
+                m.of(|r| r.0.cpu_us.unwrap_or(f64::NAN)),
+                m.of(|r| r.1.cpu_us.unwrap_or(f64::NAN)),
+                m.cpu_ratio(),
                 m.of(|r| r.0.p50_ms),
                 m.of(|r| r.0.p99_ms),
                 m.of(|r| r.1.p50_ms),
@@ -583,17 +592,19 @@ pub fn markdown(report: &Report) -> String {
 
     if !report.measured.is_empty() {
         let _ = writeln!(md, "## Every round\n");
-        md.push_str("| scenario | round | baseline req/s | gateway req/s | ratio | baseline p50 / p99 ms | gateway p50 / p99 ms | timeouts (baseline, gateway) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.push_str("| scenario | round | baseline req/s | gateway req/s | ratio | CPU µs a request (baseline / gateway) | baseline p50 / p99 ms | gateway p50 / p99 ms | timeouts (baseline, gateway) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for m in &report.measured {
             for (i, (b, g)) in m.rounds.iter().enumerate() {
                 let _ = writeln!(
                     md,
-                    "| `{}` | {} | {:.0} | {:.0} | {:.2} | {:.3} / {:.3} | {:.3} / {:.3} | {}, {} |",
+                    "| `{}` | {} | {:.0} | {:.0} | {:.2} | {:.2} / {:.2} | {:.3} / {:.3} | {:.3} / {:.3} | {}, {} |",
                     m.name,
                     i + 1,
                     b.rps,
                     g.rps,
                     g.rps / b.rps,
+                    b.cpu_us.unwrap_or(f64::NAN),
+                    g.cpu_us.unwrap_or(f64::NAN),
                     b.p50_ms,
                     b.p99_ms,
                     g.p50_ms,
@@ -656,15 +667,18 @@ fn demote(text: &str) -> String {
 
 /// A few lines for the terminal.
 pub fn summary(report: &Report) -> String {
-    let mut out = String::from("\nscenario                     baseline rps  gateway rps  ratio\n");
+    let mut out = String::from(
+        "\nscenario                     baseline rps  gateway rps  ratio  CPU ratio\n",
+    );
     for m in &report.measured {
         let _ = writeln!(
             out,
-            "{:<28} {:>12.0} {:>12.0} {:>6.2}",
+            "{:<28} {:>12.0} {:>12.0} {:>6.2} {:>10.2}",
             m.name,
             m.baseline_rps(),
             m.gateway_rps(),
-            m.ratio()
+            m.ratio(),
+            m.cpu_ratio()
         );
     }
     for row in &report.scale {

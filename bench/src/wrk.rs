@@ -30,6 +30,12 @@ pub struct Figures {
     /// Requests that got no answer within wrk's 5 s timeout, and socket errors: a measurement
     /// (the server is too slow for 64 clients), reported beside the rate.
     pub timeouts: u64,
+    /// Requests answered in the run.
+    pub requests: f64,
+    /// The server's CPU time (user and system) a request answered, in µs, when the driver read
+    /// it: what the server spends on a request, which holds still where the rate, shared with
+    /// wrk and the machine's other work, does not.
+    pub cpu_us: Option<f64>,
 }
 
 /// One request shape: GET with fixed headers, or a method with bodies sent in turn.
@@ -159,6 +165,8 @@ fn parse(out: &str) -> anyhow::Result<Figures> {
         p99_ms: field("p99_us")? / 1e3,
         bad_status: field("bad_status")? as u64,
         timeouts: field("timeouts")? as u64,
+        requests,
+        cpu_us: None,
     })
 }
 
