@@ -18,23 +18,37 @@ use prometheus_client::metrics::MetricType;
 const BOUNDS: usize = 17;
 const FIRST_BOUND_NS: u64 = 50_000;
 
-/// The shard of the current thread among `shards`: threads are numbered as they first count and
-/// take the shards in turn, so each worker thread of the runtime has one of its own.
-pub fn thread_shard(shards: usize) -> usize {
-    static THREADS: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static NUMBER: usize = THREADS.fetch_add(1, Ordering::Relaxed);
-    }
-    NUMBER.with(|n| *n) % shards
-}
+/// One `T` a core, each on cache lines of its own; a thread uses its own ([`PerCore::mine`]).
+struct PerCore<T>(Box<[Padded<T>]>);
 
-/// One shard a core.
-pub fn shards() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
-}
-
-/// One core's counts of a series, on cache lines of its own.
 #[repr(align(128))]
+#[derive(Default)]
+struct Padded<T>(T);
+
+impl<T: Default> PerCore<T> {
+    fn new() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        Self((0..cores).map(|_| Padded::default()).collect())
+    }
+}
+
+impl<T> PerCore<T> {
+    /// The current thread's: threads are numbered as they first count and take the cores' cells
+    /// in turn, so each worker thread of the runtime has one of its own.
+    fn mine(&self) -> &T {
+        static THREADS: AtomicUsize = AtomicUsize::new(0);
+        thread_local! {
+            static NUMBER: usize = THREADS.fetch_add(1, Ordering::Relaxed);
+        }
+        &self.0[NUMBER.with(|n| *n) % self.0.len()].0
+    }
+
+    fn all(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().map(|padded| &padded.0)
+    }
+}
+
+/// One core's counts of a series.
 #[derive(Default)]
 struct Cell {
     count: AtomicU64,
@@ -45,19 +59,19 @@ struct Cell {
 
 /// The requests of one label set and their latencies, a [`Cell`] a core.
 pub struct Series {
-    cells: Box<[Cell]>,
+    cells: PerCore<Cell>,
 }
 
 impl Series {
     pub fn new() -> Self {
         Self {
-            cells: (0..shards()).map(|_| Cell::default()).collect(),
+            cells: PerCore::new(),
         }
     }
 
     /// Counts one request that took `took`.
     pub fn observe(&self, took: Duration) {
-        let cell = &self.cells[thread_shard(self.cells.len())];
+        let cell = self.cells.mine();
         let ns = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
         cell.count.fetch_add(1, Ordering::Relaxed);
         cell.sum_ns.fetch_add(ns, Ordering::Relaxed);
@@ -67,14 +81,14 @@ impl Series {
     /// The requests counted, over every core.
     pub fn count(&self) -> u64 {
         self.cells
-            .iter()
+            .all()
             .map(|c| c.count.load(Ordering::Relaxed))
             .sum()
     }
 
     /// Adds this series' latencies to `into`.
     pub fn add_to(&self, into: &mut Latency) {
-        for cell in &*self.cells {
+        for cell in self.cells.all() {
             into.count += cell.count.load(Ordering::Relaxed);
             into.sum_ns += cell.sum_ns.load(Ordering::Relaxed);
             for (total, bucket) in into.buckets.iter_mut().zip(&cell.buckets) {
@@ -180,34 +194,26 @@ impl<L, V> std::fmt::Debug for Scraped<L, V> {
 
 /// A gauge kept per core (each core adds and takes away; the sum is the value).
 pub struct SummedGauge {
-    cells: Box<[PaddedI64]>,
+    cells: PerCore<AtomicI64>,
 }
-
-#[repr(align(128))]
-#[derive(Default)]
-struct PaddedI64(AtomicI64);
 
 impl SummedGauge {
     pub fn new() -> Self {
         Self {
-            cells: (0..shards()).map(|_| PaddedI64::default()).collect(),
+            cells: PerCore::new(),
         }
     }
 
     pub fn inc(&self) {
-        self.cells[thread_shard(self.cells.len())]
-            .0
-            .fetch_add(1, Ordering::Relaxed);
+        self.cells.mine().fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn dec(&self) {
-        self.cells[thread_shard(self.cells.len())]
-            .0
-            .fetch_sub(1, Ordering::Relaxed);
+        self.cells.mine().fetch_sub(1, Ordering::Relaxed);
     }
 
     pub fn get(&self) -> i64 {
-        self.cells.iter().map(|c| c.0.load(Ordering::Relaxed)).sum()
+        self.cells.all().map(|c| c.load(Ordering::Relaxed)).sum()
     }
 }
 
