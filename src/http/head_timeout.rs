@@ -80,18 +80,24 @@ impl HeadClock {
             .store(u64::try_from(ns).unwrap_or(u64::MAX), Ordering::Relaxed);
     }
 
-    /// Completes once the connection has owed a head for `limit`; never while a request is being
-    /// answered. One timer, re-armed only when it fires.
-    pub async fn expired(&self, limit: Duration) {
+    /// When the connection will have owed a head for `limit`, if nothing happens before: a
+    /// limit from now while a request is being answered, since none is owed then.
+    pub fn deadline(&self, limit: Duration) -> Instant {
+        if self.owes_head.load(Ordering::Acquire) {
+            let since = Duration::from_nanos(self.since_ns.load(Ordering::Relaxed));
+            self.opened + since + limit
+        } else {
+            Instant::now() + limit
+        }
+    }
+
+    /// Completes once the connection has owed a head for `limit`: what
+    /// [`connection::Served`](super::connection::Served) watches for, written as a loop.
+    #[cfg(test)]
+    async fn expired(&self, limit: Duration) {
         loop {
-            let now = Instant::now();
-            let due = if self.owes_head.load(Ordering::Acquire) {
-                let since = Duration::from_nanos(self.since_ns.load(Ordering::Relaxed));
-                self.opened + since + limit
-            } else {
-                now + limit
-            };
-            if due <= now {
+            let due = self.deadline(limit);
+            if due <= Instant::now() {
                 return;
             }
             tokio::time::sleep_until(due).await;

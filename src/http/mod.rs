@@ -1,7 +1,7 @@
 //! The vendor-neutral HTTP plumbing. Nothing here names a vendor.
 //!
-//! - [`server`]: the accept loop, the connection cap and graceful shutdown, with the header-read
-//!   timeout in [`head_timeout`];
+//! - [`server`]: the accept loop and the connection cap; [`connection`]: a connection served
+//!   until it ends, its header-read timeout passes ([`head_timeout`]) or the server drains;
 //! - [`pipeline`]: the one tower stack every request goes through, whose layers are in [`layer`];
 //! - [`prefixes`]: the table that picks a facade by path prefix;
 //! - [`facade`]: the [`Facade`] trait through which a vendor answers, layer errors included, and
@@ -17,6 +17,7 @@
 
 pub mod body;
 pub mod cache;
+pub mod connection;
 pub mod facade;
 pub mod faults;
 pub mod head_timeout;

@@ -11,10 +11,10 @@ use futures_util::FutureExt;
 use futures_util::future::Either;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use super::connection::{Drain, Ended, Served};
 use super::head_timeout::{HeadClock, Watched};
 use bytes::Bytes;
 use http_body_util::Full;
@@ -110,7 +110,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let graceful = GracefulShutdown::new();
+    let drain = Arc::new(Drain::default());
     // hyper-util's builder, held to HTTP/1, for its connection that can be upgraded (a
     // websocket, which the Rocket.Chat widget's realtime connection is) and still be shut down
     // gracefully: hyper's own upgradeable HTTP/1 connection cannot be watched for shutdown.
@@ -148,20 +148,21 @@ pub async fn serve(
             clock: Arc::clone(&clock),
         };
         let io = Watched::new(TokioIo::new(stream), Arc::clone(&clock));
-        let connection = graceful.watch(
+        let connection = Served::new(
             builder
                 .serve_connection_with_upgrades(io, service)
                 .into_owned(),
+            clock,
+            limits.header_read_timeout,
+            Arc::clone(&drain),
         );
-        let header_read_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
-            tokio::select! {
-                // The connection first: it is what wakes this task, almost always.
-                biased;
-                ended = connection => if let Err(e) = ended {
+            match connection.await {
+                Ended::Served(Ok(())) => {}
+                Ended::Served(Err(e)) => {
                     tracing::debug!(%peer, error = %e, "connection ended with an error");
-                },
-                () = clock.expired(header_read_timeout) => {
+                }
+                Ended::HeadTimedOut => {
                     tracing::debug!(%peer, "no request head within the header-read timeout; closed");
                 }
             }
@@ -171,7 +172,11 @@ pub async fn serve(
 
     drop(listener);
     tracing::info!("shutting down: waiting for in-flight requests");
-    if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown())
+    drain.begin();
+    // Every connection holds a permit until it has closed.
+    let all_closed =
+        permits.acquire_many(u32::try_from(limits.max_connections).unwrap_or(u32::MAX));
+    if tokio::time::timeout(limits.shutdown_grace, all_closed)
         .await
         .is_err()
     {
