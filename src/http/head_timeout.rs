@@ -90,19 +90,6 @@ impl HeadClock {
             Instant::now() + limit
         }
     }
-
-    /// Completes once the connection has owed a head for `limit`: what
-    /// [`connection::Served`](super::connection::Served) watches for, written as a loop.
-    #[cfg(test)]
-    async fn expired(&self, limit: Duration) {
-        loop {
-            let due = self.deadline(limit);
-            if due <= Instant::now() {
-                return;
-            }
-            tokio::time::sleep_until(due).await;
-        }
-    }
 }
 
 impl Default for HeadClock {
@@ -178,12 +165,24 @@ impl<T: Write + Unpin> Write for Watched<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::connection::{Ended, Served, tests::Idle};
+
+    /// Serves a connection that never ends by itself until `clock` has owed a head for `limit`.
+    async fn expired(clock: &std::sync::Arc<HeadClock>, limit: Duration) {
+        let served = Served::new(
+            Idle::default(),
+            std::sync::Arc::clone(clock),
+            limit,
+            Default::default(),
+        );
+        assert!(matches!(served.await, Ended::HeadTimedOut));
+    }
 
     #[tokio::test(start_paused = true)]
     async fn a_new_connection_expires_after_the_limit() {
-        let clock = HeadClock::new();
+        let clock = std::sync::Arc::new(HeadClock::new());
         let started = Instant::now();
-        clock.expired(Duration::from_secs(10)).await;
+        expired(&clock, Duration::from_secs(10)).await;
         assert_eq!(started.elapsed(), Duration::from_secs(10));
     }
 
@@ -193,7 +192,7 @@ mod tests {
         clock.head_read();
         let waiting = tokio::spawn({
             let clock = std::sync::Arc::clone(&clock);
-            async move { clock.expired(Duration::from_secs(10)).await }
+            async move { expired(&clock, Duration::from_secs(10)).await }
         });
 
         tokio::time::sleep(Duration::from_secs(25)).await;
@@ -214,7 +213,7 @@ mod tests {
         let clock = std::sync::Arc::new(HeadClock::new());
         let waiting = tokio::spawn({
             let clock = std::sync::Arc::clone(&clock);
-            async move { clock.expired(Duration::from_secs(10)).await }
+            async move { expired(&clock, Duration::from_secs(10)).await }
         });
         // A slow reader of a large answer: a write every 6 s.
         for _ in 0..4 {
@@ -241,7 +240,7 @@ mod tests {
         clock.wrote();
         let waiting = tokio::spawn({
             let clock = std::sync::Arc::clone(&clock);
-            async move { clock.expired(Duration::from_secs(10)).await }
+            async move { expired(&clock, Duration::from_secs(10)).await }
         });
         waiting.await.unwrap();
         assert_eq!(ready.elapsed(), Duration::from_secs(10));
@@ -253,7 +252,7 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(7)).await;
         clock.wrote();
         let second_write = Instant::now();
-        clock.expired(Duration::from_secs(10)).await;
+        expired(&clock, Duration::from_secs(10)).await;
         assert_eq!(second_write.elapsed(), Duration::from_secs(10));
     }
 }
