@@ -80,12 +80,14 @@ impl Metrics {
         let mut requests = Vec::new();
         let mut latencies: HashMap<RouteLabels, Latency> = HashMap::new();
         for (labels, series) in self.series.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            requests.push((labels.clone(), series.count()));
+            // Read once, so that a series' requests and its latencies' count agree.
+            let latency = series.snapshot();
+            requests.push((labels.clone(), latency.count()));
             let route = RouteLabels {
                 facade: labels.facade,
                 route: labels.route.clone(),
             };
-            series.add_to(latencies.entry(route).or_default());
+            latencies.entry(route).or_default().add(&latency);
         }
         requests.sort_by(|a, b| {
             (&a.0.route, a.0.facade, a.0.status).cmp(&(&b.0.route, b.0.facade, b.0.status))

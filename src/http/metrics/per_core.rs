@@ -80,10 +80,14 @@ impl Series {
 
     /// The requests counted, over every core.
     pub fn count(&self) -> u64 {
-        self.cells
-            .all()
-            .map(|c| c.count.load(Ordering::Relaxed))
-            .sum()
+        self.snapshot().count
+    }
+
+    /// The series summed over every core, read once: its requests and their latencies agree.
+    pub fn snapshot(&self) -> Latency {
+        let mut latency = Latency::default();
+        self.add_to(&mut latency);
+        latency
     }
 
     /// Adds this series' latencies to `into`.
@@ -136,6 +140,22 @@ pub struct Latency {
     count: u64,
     sum_ns: u64,
     buckets: [u64; BOUNDS + 1],
+}
+
+impl Latency {
+    /// The requests counted.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Adds `other`'s requests and latencies to these.
+    pub fn add(&mut self, other: &Latency) {
+        self.count += other.count;
+        self.sum_ns += other.sum_ns;
+        for (total, bucket) in self.buckets.iter_mut().zip(&other.buckets) {
+            *total += bucket;
+        }
+    }
 }
 
 /// A metric family as scraped: a value per label set, a counter's total or a histogram.
