@@ -542,7 +542,7 @@ fn measure(
             figures.p50_ms,
             figures.p99_ms,
             figures.timeouts,
-            figures.cpu_us.unwrap_or(f64::NAN)
+            figures.cpu()
         );
         if figures.bad_status > 0 {
             bail!(

@@ -165,7 +165,7 @@ impl Measured {
     /// The median of the per-round ratios of the servers' CPU a request, baseline / gateway:
     /// the rate ratio the gateway would have if the two servers' costs alone decided it.
     pub fn cpu_ratio(&self) -> f64 {
-        self.of(|r| r.0.cpu_us.unwrap_or(f64::NAN) / r.1.cpu_us.unwrap_or(f64::NAN))
+        self.of(|r| r.0.cpu() / r.1.cpu())
     }
 }
 
@@ -517,8 +517,8 @@ pub fn markdown(report: &Report) -> String {
                 m.baseline_rps(),
                 m.gateway_rps(),
                 m.ratio(),
-                m.of(|r| r.0.cpu_us.unwrap_or(f64::NAN)),
-                m.of(|r| r.1.cpu_us.unwrap_or(f64::NAN)),
+                m.of(|r| r.0.cpu()),
+                m.of(|r| r.1.cpu()),
                 m.cpu_ratio(),
                 m.of(|r| r.0.p50_ms),
                 m.of(|r| r.0.p99_ms),
@@ -603,8 +603,8 @@ pub fn markdown(report: &Report) -> String {
                     b.rps,
                     g.rps,
                     g.rps / b.rps,
-                    b.cpu_us.unwrap_or(f64::NAN),
-                    g.cpu_us.unwrap_or(f64::NAN),
+                    b.cpu(),
+                    g.cpu(),
                     b.p50_ms,
                     b.p99_ms,
                     g.p50_ms,

@@ -38,6 +38,13 @@ pub struct Figures {
     pub cpu_us: Option<f64>,
 }
 
+impl Figures {
+    /// [`Figures::cpu_us`], NaN (shown as such) when it could not be read.
+    pub fn cpu(&self) -> f64 {
+        self.cpu_us.unwrap_or(f64::NAN)
+    }
+}
+
 /// One request shape: GET with fixed headers, or a method with bodies sent in turn.
 pub struct Load<'a> {
     pub method: &'a str,
