@@ -26,7 +26,14 @@ pub trait Drainable: Future {
     fn drain(self: Pin<&mut Self>);
 }
 
-impl<C: hyper_util::server::graceful::GracefulConnection> Drainable for C {
+impl<I, S, B> Drainable for hyper::server::conn::http1::UpgradeableConnection<I, S>
+where
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = B>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    B: hyper::body::Body + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     fn drain(self: Pin<&mut Self>) {
         self.graceful_shutdown();
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use futures_util::future::Either;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -111,13 +111,11 @@ pub async fn serve(
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let drain = Arc::new(Drain::default());
-    // hyper-util's builder, held to HTTP/1, for its connection that can be upgraded (a
-    // websocket, which the Rocket.Chat widget's realtime connection is) and still be shut down
-    // gracefully: hyper's own upgradeable HTTP/1 connection cannot be watched for shutdown.
-    let mut builder =
-        hyper_util::server::conn::auto::Builder::new(TokioExecutor::new()).http1_only();
-    // The header-read timeout is the connection's [`HeadClock`], not hyper's timer per request.
-    builder.http1().header_read_timeout(None).keep_alive(true);
+    // HTTP/1 connections that can be upgraded (a websocket, which the Rocket.Chat widget's
+    // realtime connection is). The header-read timeout is the connection's [`HeadClock`], not
+    // hyper's timer per request.
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.header_read_timeout(None).keep_alive(true);
     tokio::pin!(shutdown);
 
     loop {
@@ -149,9 +147,7 @@ pub async fn serve(
         };
         let io = Watched::new(TokioIo::new(stream), Arc::clone(&clock));
         let connection = Served::new(
-            builder
-                .serve_connection_with_upgrades(io, service)
-                .into_owned(),
+            builder.serve_connection(io, service).with_upgrades(),
             clock,
             limits.header_read_timeout,
             Arc::clone(&drain),
