@@ -8,7 +8,8 @@
 //! hyper has this built in, but arms a fresh timer for every request (an allocation, a
 //! registration in the timer wheel and its removal): measured with callgrind at 1 500
 //! instructions a request, 6 % of a whole Rocket.Chat `GET` (docs/decisions.md). Here a request
-//! costs one clock read and a few relaxed atomic stores, and each connection has one timer,
+//! costs a few relaxed atomic stores, restarting the wait from the moment its answer was ready as
+//! its [`RequestClock`](super::RequestClock) read it, and each connection has one timer,
 //! which wakes only when the limit could have passed. Writing counts as progress, so a client
 //! slowly reading a large answer is not cut off (hyper starts its timer as soon as the answer is
 //! queued); the first write of an answer is counted as made when the answer became ready, which
@@ -53,7 +54,13 @@ impl HeadClock {
 
     /// A response is ready: the next head is owed from now.
     pub fn response_ready(&self) {
-        self.restart();
+        self.response_ready_at(Instant::now());
+    }
+
+    /// A response was ready at `at`, read from the clock by the request's
+    /// [`RequestClock`](super::RequestClock): the next head is owed from then.
+    pub fn response_ready_at(&self, at: Instant) {
+        self.restart_at(at);
         self.fresh.store(true, Ordering::Relaxed);
         self.owes_head.store(true, Ordering::Release);
     }
@@ -73,9 +80,11 @@ impl HeadClock {
     }
 
     fn restart(&self) {
-        let ns = Instant::now()
-            .saturating_duration_since(self.opened)
-            .as_nanos();
+        self.restart_at(Instant::now());
+    }
+
+    fn restart_at(&self, at: Instant) {
+        let ns = at.saturating_duration_since(self.opened).as_nanos();
         self.since_ns
             .store(u64::try_from(ns).unwrap_or(u64::MAX), Ordering::Relaxed);
     }

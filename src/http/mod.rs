@@ -27,6 +27,7 @@ pub mod layer;
 pub mod metrics;
 pub mod pipeline;
 pub mod prefixes;
+pub mod request_clock;
 pub mod routing;
 pub mod server;
 pub mod special;
@@ -41,6 +42,7 @@ pub use layer::RequestLimits;
 pub use layer::{Tenancy, TenantDirectory, TenantTable};
 pub use pipeline::Pipeline;
 pub use prefixes::PrefixTable;
+pub use request_clock::RequestClock;
 pub use watch::TenantWatch;
 
 /// Errors from reading a request body.

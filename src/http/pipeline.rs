@@ -39,12 +39,12 @@ use std::sync::Arc;
 use tower::ServiceBuilder;
 
 use super::layer::{
-    AnswerService, Answered, BodyLimit, BodyLimitLayer, FaultsLayer, Faulty, Isolate, IsolateLayer,
-    Journal, JournalLayer, Measured, MetricsLayer, RequestLimits, Route, RouteLayer, Routed,
-    Tenancy, Tenant, TenantLayer, Trace, TraceLayer,
+    AnswerService, Answered, Arrived, BodyLimit, BodyLimitLayer, FaultsLayer, Faulty, Isolate,
+    IsolateLayer, Journal, JournalLayer, Measured, MetricsLayer, RequestLimits, Route, RouteLayer,
+    Routed, Tenancy, Tenant, TenantLayer, Trace, TraceLayer,
 };
 use super::metrics::Metrics;
-use super::{Answer, Body, BoxError, Response};
+use super::{Answer, Body, BoxError, RequestClock, Response};
 
 /// The stack [`Pipeline::new`] builds, innermost last.
 type Stack = Tenant<Route<Measured<Trace<Journal<Faulty<BodyLimit<Isolate<Dispatch>>>>>>>>;
@@ -77,14 +77,14 @@ impl Pipeline {
         Self { stack }
     }
 
-    /// Runs one request through the stack. A facade's [`Answer::Now`] is passed on as it is:
-    /// nothing per request is allocated for it.
-    pub fn answer<B>(&mut self, request: http::Request<B>) -> Answer
+    /// Runs one request, timed by `clock`, through the stack. A facade's [`Answer::Now`] is
+    /// passed on as it is: nothing per request is allocated for it.
+    pub fn answer<B>(&mut self, request: http::Request<B>, clock: &RequestClock) -> Answer
     where
         B: hyper::body::Body<Data = bytes::Bytes> + Send + Unpin + 'static,
         B::Error: Into<BoxError>,
     {
-        self.stack.answer(request)
+        self.stack.answer(Arrived { clock, request })
     }
 }
 
@@ -105,7 +105,7 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let answer = self.answer(request);
+        let answer = self.answer(request, &RequestClock::now());
         Box::pin(async move { Ok(answer.response().await) })
     }
 }

@@ -1,7 +1,7 @@
 //! The accept loop: HTTP/1.1 with keep-alive, a cap on open connections, a header-read timeout,
 //! and graceful shutdown (stop accepting, let in-flight requests finish, then close).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use tokio::sync::Semaphore;
 
 use super::connection::{Drain, Ended, Served};
 use super::head_timeout::{HeadClock, Watched};
+use super::request_clock::{RequestClock, WallAnchor};
 use bytes::Bytes;
 use http_body_util::Full;
 
@@ -42,6 +43,8 @@ pub struct ConnectionLimits {
 struct ConnectionService {
     pipeline: RefCell<Pipeline>,
     clock: Arc<HeadClock>,
+    /// The wall-clock time of the connection's requests' arrival, from their monotonic one.
+    wall: Cell<WallAnchor>,
 }
 
 /// What the server sends: the pipeline's whole body, or a streamed one ([`special`]).
@@ -84,11 +87,12 @@ impl hyper::service::Service<hyper::Request<Incoming>> for ConnectionService {
     >;
 
     fn call(&self, request: hyper::Request<Incoming>) -> Self::Future {
+        let timed = RequestClock::arriving(&self.wall);
         self.clock.head_read();
-        match self.pipeline.borrow_mut().answer(request) {
+        match self.pipeline.borrow_mut().answer(request, &timed) {
             // A read: answered during the call, so the future hyper polls is a ready one.
             Answer::Now(response) => {
-                self.clock.response_ready();
+                self.clock.response_ready_at(timed.answered());
                 Either::Left(std::future::ready(sent(response)))
             }
             Answer::Later(work) => {
@@ -144,6 +148,7 @@ pub async fn serve(
         let service = ConnectionService {
             pipeline: RefCell::new(pipeline.clone()),
             clock: Arc::clone(&clock),
+            wall: Cell::new(WallAnchor::now()),
         };
         let io = Watched::new(TokioIo::new(stream), Arc::clone(&clock));
         let connection = Served::new(

@@ -62,6 +62,7 @@ where
             facade,
             watch,
             mount,
+            clock,
             request,
         }: Routed<'f, B>,
     ) -> Answered {
@@ -92,6 +93,7 @@ where
             facade,
             watch,
             mount,
+            clock,
             request,
         }))
     }

@@ -105,6 +105,7 @@ where
             facade,
             watch,
             mount,
+            clock,
             request,
         } = routed;
         let Some(journal) = watch.and_then(|w| w.journal.as_ref()) else {
@@ -112,16 +113,12 @@ where
                 facade,
                 watch,
                 mount,
+                clock,
                 request: request.map(Tapped::plain),
             }));
         };
-        // One clock for both the entry's time and its duration.
-        let started = std::time::SystemTime::now();
-        let time_ms = started
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
         let entry = Entry {
-            time_ms,
+            time_ms: clock.arrived_unix_ms(),
             facade: facade.name(),
             method: request.method().clone(),
             head: self.heads.head(
@@ -140,15 +137,17 @@ where
             facade,
             watch,
             mount,
+            clock,
             request,
         });
         answered(match answer {
             Answer::Now(mut response) => {
-                record(journal, entry, started, copy.as_ref(), &mut response);
+                record(journal, entry, clock.took(), copy.as_ref(), &mut response);
                 Answer::Now(response)
             }
             Answer::Later(work) => {
                 let journal = Arc::clone(journal);
+                let arrived = clock.arrived();
                 Answer::later(async move {
                     let watcher = Watcher::new();
                     let mut response = watcher.scope(work).await;
@@ -156,7 +155,13 @@ where
                         changes: watcher.take(),
                         ..entry
                     };
-                    record(&journal, entry, started, copy.as_ref(), &mut response);
+                    record(
+                        &journal,
+                        entry,
+                        arrived.elapsed(),
+                        copy.as_ref(),
+                        &mut response,
+                    );
                     response
                 })
             }
@@ -168,12 +173,12 @@ where
 fn record(
     journal: &RequestJournal,
     mut entry: Entry,
-    started: std::time::SystemTime,
+    took: std::time::Duration,
     copy: Option<&Arc<Mutex<BytesMut>>>,
     response: &mut Response,
 ) {
     entry.status = response.status().as_u16();
-    entry.duration_us = started.elapsed().map_or(0, |d| d.as_micros() as u64);
+    entry.duration_us = took.as_micros() as u64;
     if let Some(copy) = copy {
         let bytes = std::mem::take(&mut *copy.lock().unwrap_or_else(|e| e.into_inner())).freeze();
         entry.request_body = Captured::of(&bytes);

@@ -1,12 +1,13 @@
 //! The metrics' layer ([`crate::http::metrics`]): each request is counted by facade, route and
-//! status, timed into its route's histogram, and counted in flight while it is answered. It comes
+//! status, timed from its arrival to its answer ([`RequestClock`](crate::http::RequestClock))
+//! into its route's histogram, and counted in flight while it is answered. It comes
 //! right after routing (the labels name the facade), before everything it measures. A connection
 //! keeps the handles of the route it last used, so a client repeating a request (the common case)
 //! makes no label and takes no look-up.
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::Duration;
 
 use super::{AnswerService, Answered, Routed, always_ready, answered};
 use crate::http::metrics::{Metrics, Series};
@@ -75,8 +76,8 @@ impl Handles {
         }
     }
 
-    fn observe(&self, started: Instant) {
-        self.series.observe(started.elapsed());
+    fn observe(&self, took: Duration) {
+        self.series.observe(took);
     }
 }
 
@@ -93,7 +94,7 @@ where
     }
 
     fn call(&mut self, routed: Routed<'f, B>) -> Answered {
-        let started = Instant::now();
+        let clock = routed.clock;
         let facade = routed.facade.name();
         let method = routed.request.method().clone();
         // A connection that repeats its last request reuses its handles without copying the
@@ -116,7 +117,7 @@ where
                     self.last = Some(Handles::make(&self.metrics, facade, &method, &path, status));
                 }
                 if let Some(handles) = &self.last {
-                    handles.observe(started);
+                    handles.observe(clock.took());
                 }
                 self.metrics.in_flight.dec();
                 Answer::Now(response)
@@ -124,10 +125,12 @@ where
             Answer::Later(work) => {
                 let metrics = Arc::clone(&self.metrics);
                 let path = path.unwrap_or_else(|| last_path(&self.last));
+                let arrived = clock.arrived();
                 Answer::later(async move {
                     let response: Response = work.await;
                     let status = response.status().as_u16();
-                    Handles::make(&metrics, facade, &method, &path, status).observe(started);
+                    Handles::make(&metrics, facade, &method, &path, status)
+                        .observe(arrived.elapsed());
                     metrics.in_flight.dec();
                     response
                 })

@@ -28,7 +28,7 @@ pub use tenant::{
 };
 pub use trace::{Trace, TraceLayer};
 
-use super::{Answer, Facade, PrefixTable, TenantWatch};
+use super::{Answer, Facade, PrefixTable, RequestClock, TenantWatch};
 
 /// Limits applied to each request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +42,12 @@ pub struct RequestLimits {
 /// What every layer's service returns: the answer, already made (see the module doc).
 pub type Answered = std::future::Ready<Result<Answer, Infallible>>;
 
+/// A request as it arrived, with its [`RequestClock`], lent for the request's synchronous part.
+pub struct Arrived<'c, B> {
+    pub clock: &'c RequestClock,
+    pub request: http::Request<B>,
+}
+
 /// A request whose tenant is chosen: the tenant's facades, borrowed for the request's
 /// synchronous part.
 pub struct Tenanted<'t, B> {
@@ -50,6 +56,7 @@ pub struct Tenanted<'t, B> {
     pub watch: Option<&'t TenantWatch>,
     /// The path prefix taken off the request's path (`/t/{name}`), if one was.
     pub mount: Option<Arc<str>>,
+    pub clock: &'t RequestClock,
     pub request: http::Request<B>,
 }
 
@@ -62,6 +69,7 @@ pub struct Routed<'f, B> {
     pub watch: Option<&'f TenantWatch>,
     /// As [`Tenanted::mount`], until the body limit puts it in the body.
     pub mount: Option<Arc<str>>,
+    pub clock: &'f RequestClock,
     pub request: http::Request<B>,
 }
 

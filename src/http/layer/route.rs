@@ -41,6 +41,7 @@ where
             facades,
             watch,
             mount,
+            clock,
             request,
         }: Tenanted<'t, B>,
     ) -> Answered {
@@ -49,6 +50,7 @@ where
             facade,
             watch,
             mount,
+            clock,
             request,
         }))
     }

@@ -23,7 +23,7 @@ use bytes::{BufMut, BytesMut};
 use http::header::HOST;
 use http::uri::PathAndQuery;
 
-use super::{AnswerService, Answered, Tenanted, always_ready, answered};
+use super::{AnswerService, Answered, Arrived, Tenanted, always_ready, answered};
 use crate::http::{Answer, LayerError, PrefixTable, TenantWatch};
 
 /// The header that names a tenant.
@@ -60,10 +60,11 @@ impl TenantTable {
         }
     }
 
-    /// A request chose the tenant (found in the registry, or kept by its connection).
-    pub fn chosen(&self) {
+    /// A request that arrived at `at_unix_ms` chose the tenant (found in the registry, or kept
+    /// by its connection).
+    pub fn chosen(&self, at_unix_ms: i64) {
         if self.tracked {
-            self.last_chosen.store(now_ms(), Ordering::Relaxed);
+            self.last_chosen.store(at_unix_ms, Ordering::Relaxed);
         }
     }
 
@@ -191,7 +192,7 @@ enum Named<'r> {
     Elsewhere(&'r str),
 }
 
-impl<B, S> tower::Service<http::Request<B>> for Tenant<S>
+impl<'c, B, S> tower::Service<Arrived<'c, B>> for Tenant<S>
 where
     S: for<'t> AnswerService<Tenanted<'t, B>>,
 {
@@ -203,7 +204,7 @@ where
         always_ready()
     }
 
-    fn call(&mut self, mut request: http::Request<B>) -> Answered {
+    fn call(&mut self, Arrived { clock, mut request }: Arrived<'c, B>) -> Answered {
         let Tenant {
             tenancy,
             recent,
@@ -214,6 +215,7 @@ where
                 facades: &tenancy.global,
                 watch: None,
                 mount: None,
+                clock,
                 request,
             }));
         }
@@ -222,6 +224,7 @@ where
                 facades: tenancy.default.facades(),
                 watch: Some(tenancy.default.watch()),
                 mount: None,
+                clock,
                 request,
             }));
         };
@@ -246,7 +249,7 @@ where
         let Some(tenant) = recent.as_ref() else {
             unreachable!("kept, or just looked up")
         };
-        tenant.table.chosen();
+        tenant.table.chosen(clock.arrived_unix_ms());
         let mount = match named {
             Named::Path(_, rest) => {
                 let Some(unmounted) = without_mount(request.uri(), rest) else {
@@ -262,6 +265,7 @@ where
             facades: tenant.table.facades(),
             watch: Some(tenant.table.watch()),
             mount,
+            clock,
             request,
         }))
     }

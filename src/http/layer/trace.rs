@@ -1,9 +1,8 @@
 //! Tracing: one span per request (facade, method, path), closed with status and latency at debug
 //! level, so that logging a line per request is never what limits throughput.
 
-use std::ops::Not;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::Duration;
 
 use tracing::Instrument;
 
@@ -47,35 +46,39 @@ where
             method = %routed.request.method(),
             path = %routed.request.uri().path(),
         );
-        // Without debug logging the span is disabled: no clock is read, and work left for later
-        // is passed on as it is, without a wrapper of its own.
-        let Some(started) = span.is_disabled().not().then(Instant::now) else {
+        // Without debug logging the span is disabled: work left for later is passed on as it
+        // is, without a wrapper of its own.
+        if span.is_disabled() {
             return answered(self.inner.answer(routed));
-        };
+        }
+        let clock = routed.clock;
         let answer = span.in_scope(|| self.inner.answer(routed));
         answered(match answer {
             Answer::Now(response) => {
-                closed(&span, started, &response);
+                closed(&span, clock.took(), &response);
                 Answer::Now(response)
             }
-            Answer::Later(work) => Answer::later(
-                async move {
-                    let response = work.await;
-                    closed(&tracing::Span::current(), started, &response);
-                    response
-                }
-                .instrument(span),
-            ),
+            Answer::Later(work) => {
+                let arrived = clock.arrived();
+                Answer::later(
+                    async move {
+                        let response = work.await;
+                        closed(&tracing::Span::current(), arrived.elapsed(), &response);
+                        response
+                    }
+                    .instrument(span),
+                )
+            }
         })
     }
 }
 
 /// The request's closing line.
-fn closed(span: &tracing::Span, started: Instant, response: &Response) {
+fn closed(span: &tracing::Span, took: Duration, response: &Response) {
     span.in_scope(|| {
         tracing::debug!(
             status = response.status().as_u16(),
-            latency_us = started.elapsed().as_micros() as u64,
+            latency_us = took.as_micros() as u64,
             "answered"
         )
     });
