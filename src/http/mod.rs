@@ -18,6 +18,7 @@
 pub mod body;
 pub mod cache;
 pub mod connection;
+pub mod cores;
 pub mod facade;
 pub mod faults;
 pub mod head_timeout;

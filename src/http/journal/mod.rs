@@ -10,25 +10,26 @@
 //! control plane's live tail does.
 //!
 //! Every request of a tenant is recorded, so an entry is kept small and in one place: its fixed
-//! part in the ring's own slot (three cache lines, written over in place), the path and headers
-//! in one string that a connection repeating its request shares ([`HeadWriter`]), and a read's
-//! answer shared with the read cache. What the ring costs a request is then mostly those three
-//! lines, last touched 10 000 requests before: a Zopim GET one's server CPU under
-//! `wrk -t2 -c64` went from 9.5 to 8.9 µs a request (8.7 with the journal off), and its
-//! simulated misses of a 1 MiB cache from 7.3 to 3.2 a request (bench/profiles/journal-cost.md,
-//! "Sixth pass").
+//! part in a ring slot (three cache lines, written over in place) of the ring of the core that
+//! answered it ([`RequestJournal`]), the path and headers in one string that a connection
+//! repeating its request shares ([`HeadWriter`]), and a read's answer shared with the read cache.
+//! What the journal costs a request is then mostly those three lines, last touched by the same
+//! core a lap of its ring before, and the shared counter its number comes from
+//! (bench/profiles/journal-cost.md, "Sixth pass" and "Eighth pass").
 
 mod query;
 mod redact;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use serde::{Serialize, Serializer};
 
 pub use query::{Criteria, CriteriaError};
 pub use redact::{REDACTED, redact_body, redact_header, redact_path};
+
+use crate::http::cores::PerCore;
 
 /// How much of each body an entry keeps.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -252,10 +253,21 @@ fn header_lines<S: Serializer>(lines: &&str, serializer: S) -> Result<S::Ok, S::
 }
 
 /// One tenant's request journal.
+///
+/// Its entries are kept in one ring a core ([`PerCore`]): a request writes its entry into its
+/// own core's ring, whose lock, slots and evicted entries its core alone touches, and takes only
+/// its number from a counter both cores share. One ring for all, under one lock, moved the lock's
+/// line, the slot's three lines and the evicted entry's shared head between the cores on most
+/// requests (bench/profiles/journal-cost.md, "Eighth pass"). Each ring keeps its core's newest
+/// `capacity` entries, so that the journal's newest `capacity`, which is all a reader is shown,
+/// are always among them; the memory is then at most `capacity` entries a core.
 pub struct RequestJournal {
     tenant: Arc<str>,
     capacity: usize,
-    ring: Mutex<Ring>,
+    rings: PerCore<Mutex<Ring>>,
+    /// The number the next entry takes. Taken under the lock of the ring the entry goes to, so
+    /// that a reader holding every ring's lock sees no number taken and its entry not yet kept.
+    next_seq: AtomicU64,
     /// Woken for every new entry while a live tail waits on it.
     changed: tokio::sync::Notify,
     /// How many live tails there are: without one, a new entry wakes nobody and takes no
@@ -278,14 +290,14 @@ impl Drop for Tail {
     }
 }
 
-/// The entries, oldest first from `oldest`: slots written in turn, each written over in place
-/// once the ring is full, so that recording allocates nothing and touches one entry's lines.
+/// One core's entries, oldest first from `oldest`: slots written in turn, each written over in
+/// place once the ring is full, so that recording allocates nothing and touches one entry's
+/// lines.
+#[derive(Default)]
 struct Ring {
     slots: Vec<Entry>,
     /// The slot the next entry takes once the ring is full: the oldest entry's.
     oldest: usize,
-    /// The number the next entry takes.
-    next_seq: u64,
 }
 
 impl Ring {
@@ -293,6 +305,41 @@ impl Ring {
     fn iter(&self) -> impl DoubleEndedIterator<Item = &Entry> {
         let (newer, older) = self.slots.split_at(self.oldest);
         older.iter().chain(newer)
+    }
+
+    /// Keeps `entry`, in place of the oldest one once `capacity` are kept; gives back the
+    /// evicted one.
+    fn keep(&mut self, entry: Entry, capacity: usize) -> Option<Entry> {
+        if self.slots.len() < capacity {
+            if self.slots.len() == self.slots.capacity() {
+                // Doubling, but never past the capacity: a full ring holds no spare slots.
+                let more = self.slots.len().max(16).min(capacity - self.slots.len());
+                self.slots.reserve_exact(more);
+            }
+            self.slots.push(entry);
+            None
+        } else {
+            let at = self.oldest;
+            self.oldest = (at + 1) % self.slots.len();
+            Some(std::mem::replace(&mut self.slots[at], entry))
+        }
+    }
+}
+
+/// Every ring, locked: the journal as one, still.
+struct Locked<'j> {
+    rings: Vec<MutexGuard<'j, Ring>>,
+    capacity: usize,
+}
+
+impl Locked<'_> {
+    /// The journal's newest `capacity` entries, oldest first.
+    fn entries(&self) -> Vec<&Entry> {
+        let mut all: Vec<&Entry> = self.rings.iter().flat_map(|ring| ring.iter()).collect();
+        all.sort_unstable_by_key(|e| e.seq);
+        let older = all.len().saturating_sub(self.capacity);
+        all.drain(..older);
+        all
     }
 }
 
@@ -302,11 +349,8 @@ impl RequestJournal {
         Self {
             tenant,
             capacity: capacity.max(1),
-            ring: Mutex::new(Ring {
-                slots: Vec::new(),
-                oldest: 0,
-                next_seq: 1,
-            }),
+            rings: PerCore::new(),
+            next_seq: AtomicU64::new(1),
             changed: tokio::sync::Notify::new(),
             tails: AtomicUsize::new(0),
         }
@@ -325,36 +369,20 @@ impl RequestJournal {
 
     /// The number of the newest entry (0 before the first).
     pub fn last_seq(&self) -> u64 {
-        self.ring().next_seq - 1
+        let _still = self.locked();
+        self.next_seq.load(Ordering::Relaxed) - 1
     }
 
     pub fn capacity(&self) -> usize {
         self.capacity
     }
 
-    /// Numbers and keeps `entry`, in place of the oldest one once the ring is full.
+    /// Numbers and keeps `entry`, in place of its core's oldest once that core's ring is full.
     pub fn record(&self, mut entry: Entry) {
         let evicted = {
-            let mut ring = self.ring();
-            entry.seq = ring.next_seq;
-            ring.next_seq += 1;
-            if ring.slots.len() < self.capacity {
-                if ring.slots.len() == ring.slots.capacity() {
-                    // Doubling, but never past the capacity: a full ring holds no spare slots.
-                    let more = ring
-                        .slots
-                        .len()
-                        .max(16)
-                        .min(self.capacity - ring.slots.len());
-                    ring.slots.reserve_exact(more);
-                }
-                ring.slots.push(entry);
-                None
-            } else {
-                let at = ring.oldest;
-                ring.oldest = (at + 1) % ring.slots.len();
-                Some(std::mem::replace(&mut ring.slots[at], entry))
-            }
+            let mut ring = lock(self.rings.mine());
+            entry.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+            ring.keep(entry, self.capacity)
         };
         // Dropped outside the lock.
         drop(evicted);
@@ -367,17 +395,19 @@ impl RequestJournal {
     /// with it, the first `limit` after it (so that a reader pages forward by the last `seq`
     /// it saw).
     pub fn matching(&self, criteria: &Criteria) -> Vec<Entry> {
-        let ring = self.ring();
+        let locked = self.locked();
+        let entries = locked.entries();
         let limit = criteria.limit();
         if criteria.since.is_some() {
-            ring.iter()
+            entries
+                .into_iter()
                 .filter(|e| criteria.matches(e))
                 .take(limit)
                 .cloned()
                 .collect()
         } else {
-            let mut newest: Vec<_> = ring
-                .iter()
+            let mut newest: Vec<_> = entries
+                .into_iter()
                 .rev()
                 .filter(|e| criteria.matches(e))
                 .take(limit)
@@ -390,15 +420,26 @@ impl RequestJournal {
 
     /// How many entries match `criteria` (its limit is not applied).
     pub fn count(&self, criteria: &Criteria) -> usize {
-        self.ring().iter().filter(|e| criteria.matches(e)).count()
+        let locked = self.locked();
+        locked
+            .entries()
+            .into_iter()
+            .filter(|e| criteria.matches(e))
+            .count()
     }
 
     /// Forgets every entry; numbering goes on.
     pub fn clear(&self) {
-        let entries = {
-            let mut ring = self.ring();
-            ring.oldest = 0;
-            std::mem::take(&mut ring.slots)
+        let entries: Vec<Vec<Entry>> = {
+            let mut locked = self.locked();
+            locked
+                .rings
+                .iter_mut()
+                .map(|ring| {
+                    ring.oldest = 0;
+                    std::mem::take(&mut ring.slots)
+                })
+                .collect()
         };
         drop(entries);
     }
@@ -408,9 +449,17 @@ impl RequestJournal {
         self.changed.notified()
     }
 
-    fn ring(&self) -> std::sync::MutexGuard<'_, Ring> {
-        self.ring.lock().unwrap_or_else(|e| e.into_inner())
+    /// Every ring, locked in the same order by every reader.
+    fn locked(&self) -> Locked<'_> {
+        Locked {
+            rings: self.rings.all().map(lock).collect(),
+            capacity: self.capacity,
+        }
     }
+}
+
+fn lock(ring: &Mutex<Ring>) -> MutexGuard<'_, Ring> {
+    ring.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]
@@ -476,6 +525,37 @@ mod tests {
             journal.record(Entry::default());
         }
         assert_eq!(seqs(&journal.matching(&Criteria::default())), [7, 8]);
+    }
+
+    #[test]
+    fn entries_recorded_on_many_threads_are_shown_as_one_journal() {
+        let journal = Arc::new(RequestJournal::new(Arc::from("t"), 50));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let journal = Arc::clone(&journal);
+                std::thread::spawn(move || {
+                    for _ in 0..40 {
+                        journal.record(Entry::default());
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        // Whatever ring each thread wrote to, the newest 50 of the 160, in order.
+        let newest: Vec<u64> = (111..=160).collect();
+        assert_eq!(seqs(&journal.matching(&since(None, Some(500)))), newest);
+        assert_eq!(journal.count(&Criteria::default()), 50);
+        assert_eq!(journal.last_seq(), 160);
+        assert_eq!(
+            seqs(&journal.matching(&since(Some(150), Some(3)))),
+            [151, 152, 153]
+        );
+        journal.clear();
+        assert_eq!(journal.count(&Criteria::default()), 0);
+        journal.record(Entry::default());
+        assert_eq!(seqs(&journal.matching(&Criteria::default())), [161]);
     }
 
     #[test]

@@ -8,45 +8,17 @@
 //! crate's types would be: a counter family and a histogram family with the same names, labels
 //! and buckets.
 
-use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeMetric, MetricEncoder, NoLabelSet};
 use prometheus_client::metrics::MetricType;
 
+use crate::http::cores::PerCore;
+
 /// The latency buckets' upper bounds: 50 µs doubling to about 3.3 s, then `+Inf`.
 const BOUNDS: usize = 17;
 const FIRST_BOUND_NS: u64 = 50_000;
-
-/// One `T` a core, each on cache lines of its own; a thread uses its own ([`PerCore::mine`]).
-struct PerCore<T>(Box<[Padded<T>]>);
-
-#[repr(align(128))]
-#[derive(Default)]
-struct Padded<T>(T);
-
-impl<T: Default> PerCore<T> {
-    fn new() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        Self((0..cores).map(|_| Padded::default()).collect())
-    }
-}
-
-impl<T> PerCore<T> {
-    /// The current thread's: threads are numbered as they first count and take the cores' cells
-    /// in turn, so each worker thread of the runtime has one of its own.
-    fn mine(&self) -> &T {
-        static THREADS: AtomicUsize = AtomicUsize::new(0);
-        thread_local! {
-            static NUMBER: usize = THREADS.fetch_add(1, Ordering::Relaxed);
-        }
-        &self.0[NUMBER.with(|n| *n) % self.0.len()].0
-    }
-
-    fn all(&self) -> impl Iterator<Item = &T> {
-        self.0.iter().map(|padded| &padded.0)
-    }
-}
 
 /// One core's counts of a series.
 #[derive(Default)]
