@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use serde::{Serialize, Serializer};
+use tokio::time::Instant;
 
 pub use query::{Criteria, CriteriaError};
 pub use redact::{REDACTED, redact_body, redact_header, redact_path};
@@ -44,14 +45,19 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 #[repr(align(64))]
 pub struct Entry {
     /// Numbered from 1 in the order the answers were ready, per tenant; never reused, not even
-    /// after the journal is cleared.
+    /// after the journal is cleared. 0 until the journal is first read after the entry was
+    /// kept, which numbers every entry kept since ([`RequestJournal`]).
     pub seq: u64,
     /// When the request arrived, in milliseconds since the epoch; shown as RFC 3339.
     pub time_ms: i64,
     pub facade: &'static str,
     pub method: http::Method,
     pub status: u16,
-    pub duration_us: u64,
+    /// Saturated at `u32::MAX` (71 minutes), which no request is let near.
+    pub duration_us: u32,
+    /// When the answer was ready, in nanoseconds of the journal's monotonic clock: the order in
+    /// which entries are numbered. Set by [`RequestJournal::record`].
+    pub(crate) ready_ns: u64,
     /// The request's path and query and its headers ([`Head`]).
     pub head: Head,
     pub request_body: Captured,
@@ -138,7 +144,7 @@ struct Wire<'e> {
     method: &'e str,
     path: &'e str,
     status: u16,
-    duration_us: u64,
+    duration_us: u32,
     #[serde(serialize_with = "header_lines")]
     request_headers: &'e str,
     request_body: &'e Captured,
@@ -255,19 +261,24 @@ fn header_lines<S: Serializer>(lines: &&str, serializer: S) -> Result<S::Ok, S::
 /// One tenant's request journal.
 ///
 /// Its entries are kept in one ring a core ([`PerCore`]): a request writes its entry into its
-/// own core's ring, whose lock, slots and evicted entries its core alone touches, and takes only
-/// its number from a counter both cores share. One ring for all, under one lock, moved the lock's
-/// line, the slot's three lines and the evicted entry's shared head between the cores on most
-/// requests (bench/profiles/journal-cost.md, "Eighth pass"). Each ring keeps its core's newest
-/// `capacity` entries, so that the journal's newest `capacity`, which is all a reader is shown,
-/// are always among them; the memory is then at most `capacity` entries a core.
+/// own core's ring, whose lock, slots and evicted entries its core alone touches. One ring for
+/// all, under one lock, moved the lock's line, the slot's three lines and the evicted entry's
+/// shared head between the cores on most requests, and a number taken from a counter both
+/// cores shared moved that counter's line, at about 170 ns a line on the benchmark's machine
+/// (bench/profiles/journal-cost.md, "Eighth pass"). So an entry is numbered when the journal is
+/// next read: a reader locks every ring, and numbers the entries kept since the last reading in
+/// the order their answers were ready, after as many numbers as its rings evicted unnumbered
+/// entries, so that numbers still count every request. Each ring keeps its core's newest
+/// `capacity` entries, so the journal's newest `capacity`, which is all a reader is shown, are
+/// always among them; the memory is then at most `capacity` entries a core.
 pub struct RequestJournal {
     tenant: Arc<str>,
     capacity: usize,
     rings: PerCore<Mutex<Ring>>,
-    /// The number the next entry takes. Taken under the lock of the ring the entry goes to, so
-    /// that a reader holding every ring's lock sees no number taken and its entry not yet kept.
+    /// The number the next entry numbered takes; read and written only with every ring locked.
     next_seq: AtomicU64,
+    /// What an entry's `ready_ns` counts from.
+    epoch: Instant,
     /// Woken for every new entry while a live tail waits on it.
     changed: tokio::sync::Notify,
     /// How many live tails there are: without one, a new entry wakes nobody and takes no
@@ -298,6 +309,10 @@ struct Ring {
     slots: Vec<Entry>,
     /// The slot the next entry takes once the ring is full: the oldest entry's.
     oldest: usize,
+    /// Entries ever kept here, and how many of them have had their numbers (or, evicted before
+    /// they were read, had numbers counted for them).
+    kept: u64,
+    numbered: u64,
 }
 
 impl Ring {
@@ -310,6 +325,7 @@ impl Ring {
     /// Keeps `entry`, in place of the oldest one once `capacity` are kept; gives back the
     /// evicted one.
     fn keep(&mut self, entry: Entry, capacity: usize) -> Option<Entry> {
+        self.kept += 1;
         if self.slots.len() < capacity {
             if self.slots.len() == self.slots.capacity() {
                 // Doubling, but never past the capacity: a full ring holds no spare slots.
@@ -351,6 +367,7 @@ impl RequestJournal {
             capacity: capacity.max(1),
             rings: PerCore::new(),
             next_seq: AtomicU64::new(1),
+            epoch: Instant::now(),
             changed: tokio::sync::Notify::new(),
             tails: AtomicUsize::new(0),
         }
@@ -369,7 +386,7 @@ impl RequestJournal {
 
     /// The number of the newest entry (0 before the first).
     pub fn last_seq(&self) -> u64 {
-        let _still = self.locked();
+        let _numbered = self.locked();
         self.next_seq.load(Ordering::Relaxed) - 1
     }
 
@@ -377,13 +394,13 @@ impl RequestJournal {
         self.capacity
     }
 
-    /// Numbers and keeps `entry`, in place of its core's oldest once that core's ring is full.
-    pub fn record(&self, mut entry: Entry) {
-        let evicted = {
-            let mut ring = lock(self.rings.mine());
-            entry.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
-            ring.keep(entry, self.capacity)
-        };
+    /// Keeps `entry`, whose answer was ready at `ready`, in place of its core's oldest once
+    /// that core's ring is full; it is numbered when the journal is next read.
+    pub fn record(&self, mut entry: Entry, ready: Instant) {
+        entry.seq = 0;
+        entry.ready_ns = u64::try_from(ready.saturating_duration_since(self.epoch).as_nanos())
+            .unwrap_or(u64::MAX);
+        let evicted = lock(self.rings.mine()).keep(entry, self.capacity);
         // Dropped outside the lock.
         drop(evicted);
         if self.tails.load(Ordering::Relaxed) > 0 {
@@ -449,12 +466,40 @@ impl RequestJournal {
         self.changed.notified()
     }
 
-    /// Every ring, locked in the same order by every reader.
+    /// Every ring, locked in the same order by every reader, its entries numbered.
     fn locked(&self) -> Locked<'_> {
+        let mut rings: Vec<_> = self.rings.all().map(lock).collect();
+        self.number(&mut rings);
         Locked {
-            rings: self.rings.all().map(lock).collect(),
+            rings,
             capacity: self.capacity,
         }
+    }
+
+    /// Numbers the entries kept since the last reading: first as many numbers as were evicted
+    /// unnumbered, then the others in the order their answers were ready.
+    fn number(&self, rings: &mut [MutexGuard<'_, Ring>]) {
+        let mut next = self.next_seq.load(Ordering::Relaxed);
+        let mut fresh: Vec<(u64, usize, usize)> = Vec::new();
+        for (r, ring) in rings.iter_mut().enumerate() {
+            let unread = ring.kept - ring.numbered;
+            let before = fresh.len();
+            fresh.extend(
+                ring.slots
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.seq == 0)
+                    .map(|(at, e)| (e.ready_ns, r, at)),
+            );
+            next += unread - (fresh.len() - before) as u64;
+            ring.numbered = ring.kept;
+        }
+        fresh.sort_unstable();
+        for (_, r, at) in fresh {
+            rings[r].slots[at].seq = next;
+            next += 1;
+        }
+        self.next_seq.store(next, Ordering::Relaxed);
     }
 }
 
@@ -464,17 +509,22 @@ fn lock(ring: &Mutex<Ring>) -> MutexGuard<'_, Ring> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn journal_of(capacity: usize, requests: u64) -> RequestJournal {
         let journal = RequestJournal::new(Arc::from("t"), capacity);
         for n in 1..=requests {
-            journal.record(Entry {
-                head: Head(Arc::from(
-                    format!("/departments/{n}\nhost: example").as_str(),
-                )),
-                ..Entry::default()
-            });
+            journal.record(
+                Entry {
+                    head: Head(Arc::from(
+                        format!("/departments/{n}\nhost: example").as_str(),
+                    )),
+                    ..Entry::default()
+                },
+                Instant::now(),
+            );
         }
         journal
     }
@@ -522,7 +572,7 @@ mod tests {
         journal.clear();
         assert_eq!(journal.count(&Criteria::default()), 0);
         for _ in 0..3 {
-            journal.record(Entry::default());
+            journal.record(Entry::default(), Instant::now());
         }
         assert_eq!(seqs(&journal.matching(&Criteria::default())), [7, 8]);
     }
@@ -535,7 +585,7 @@ mod tests {
                 let journal = Arc::clone(&journal);
                 std::thread::spawn(move || {
                     for _ in 0..40 {
-                        journal.record(Entry::default());
+                        journal.record(Entry::default(), Instant::now());
                     }
                 })
             })
@@ -554,8 +604,41 @@ mod tests {
         );
         journal.clear();
         assert_eq!(journal.count(&Criteria::default()), 0);
-        journal.record(Entry::default());
+        journal.record(Entry::default(), Instant::now());
         assert_eq!(seqs(&journal.matching(&Criteria::default())), [161]);
+    }
+
+    #[test]
+    fn entries_are_numbered_in_the_order_their_answers_were_ready_whichever_core_kept_them() {
+        let journal = Arc::new(RequestJournal::new(Arc::from("t"), 10));
+        let at = Instant::now();
+        let path = |n: u64| Head(Arc::from(format!("/{n}").as_str()));
+        // Kept on other threads (so, on this machine, possibly other rings) out of their order.
+        for n in [3u64, 1, 2] {
+            let journal = Arc::clone(&journal);
+            let head = path(n);
+            std::thread::spawn(move || {
+                let entry = Entry {
+                    head,
+                    ..Entry::default()
+                };
+                journal.record(entry, at + Duration::from_millis(n));
+            })
+            .join()
+            .unwrap();
+        }
+        let shown = journal.matching(&Criteria::default());
+        let paths: Vec<&str> = shown.iter().map(|e| e.head.path()).collect();
+        assert_eq!(paths, ["/1", "/2", "/3"]);
+        assert_eq!(seqs(&shown), [1, 2, 3]);
+        // A reader paging forward sees what is kept after it read, numbered after what it saw.
+        journal.record(Entry::default(), at);
+        assert_eq!(seqs(&journal.matching(&since(Some(3), None))), [4]);
+    }
+
+    #[test]
+    fn an_entry_takes_three_cache_lines() {
+        assert_eq!(std::mem::size_of::<Entry>(), 192);
     }
 
     #[test]

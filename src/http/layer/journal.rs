@@ -142,7 +142,14 @@ where
         });
         answered(match answer {
             Answer::Now(mut response) => {
-                record(journal, entry, clock.took(), copy.as_ref(), &mut response);
+                let took = clock.took();
+                record(
+                    journal,
+                    entry,
+                    (clock.answered(), took),
+                    copy.as_ref(),
+                    &mut response,
+                );
                 Answer::Now(response)
             }
             Answer::Later(work) => {
@@ -155,13 +162,9 @@ where
                         changes: watcher.take(),
                         ..entry
                     };
-                    record(
-                        &journal,
-                        entry,
-                        arrived.elapsed(),
-                        copy.as_ref(),
-                        &mut response,
-                    );
+                    let ready = tokio::time::Instant::now();
+                    let took = ready.saturating_duration_since(arrived);
+                    record(&journal, entry, (ready, took), copy.as_ref(), &mut response);
                     response
                 })
             }
@@ -173,12 +176,12 @@ where
 fn record(
     journal: &RequestJournal,
     mut entry: Entry,
-    took: std::time::Duration,
+    (ready, took): (tokio::time::Instant, std::time::Duration),
     copy: Option<&Arc<Mutex<BytesMut>>>,
     response: &mut Response,
 ) {
     entry.status = response.status().as_u16();
-    entry.duration_us = took.as_micros() as u64;
+    entry.duration_us = u32::try_from(took.as_micros()).unwrap_or(u32::MAX);
     if let Some(copy) = copy {
         let bytes = std::mem::take(&mut *copy.lock().unwrap_or_else(|e| e.into_inner())).freeze();
         entry.request_body = Captured::of(&bytes);
@@ -193,7 +196,7 @@ fn record(
         Captured::of(&answer)
     };
     *response.body_mut() = Full::new(answer);
-    journal.record(entry);
+    journal.record(entry, ready);
 }
 
 /// The bytes of a whole-in-memory response body, taken out of it.
