@@ -28,7 +28,7 @@ pub(super) struct Req<'r> {
     pub(super) query: Json,
     pub(super) body: Json,
     pub(super) headers: &'r HeaderMap,
-    pub(super) caller: Option<Caller>,
+    pub(super) caller: Option<Caller<'r>>,
     /// What the caller may do, worked out once: most requests check two permissions.
     pub(super) grants: Grants,
 }
@@ -46,7 +46,7 @@ impl Req<'_> {
     pub(super) fn caller(&self) -> Result<&Arc<Agent>> {
         self.caller
             .as_ref()
-            .map(|c| &c.agent)
+            .map(|c| c.agent)
             .ok_or(RcError::Unauthorized)
     }
 

@@ -105,11 +105,11 @@ struct Admitted<'r> {
     params: SmallVec<[(&'r str, Cow<'r, str>); 2]>,
     query: Json,
     headers: &'r HeaderMap,
-    caller: Option<Caller>,
+    caller: Option<Caller<'r>>,
 }
 
 /// Routes, checks the typed query and authenticates: the refusals that come before the body.
-fn admit<'r>(ctx: &'r Context, view: &View, parts: &'r Parts) -> Result<Admitted<'r>> {
+fn admit<'r>(ctx: &'r Context, view: &'r View, parts: &'r Parts) -> Result<Admitted<'r>> {
     let matched = ctx.routes.resolve(&parts.method, parts.uri.path())?;
     let action = matched.action;
     // Enterprise routes on a Community server: the router's `license` middleware, first.
@@ -158,7 +158,7 @@ fn admit<'r>(ctx: &'r Context, view: &View, parts: &'r Parts) -> Result<Admitted
 /// A typed route's body is checked as its router does, after the query and before
 /// authentication (`Router.ts`: the router validates, then the action authenticates).
 fn typed_body<'r>(
-    view: &View,
+    view: &'r View,
     mut admitted: Admitted<'r>,
     body: &mut Json,
 ) -> Result<Admitted<'r>> {
