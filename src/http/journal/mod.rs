@@ -14,8 +14,9 @@
 //! answered it ([`RequestJournal`]), the path and headers in one string that a connection
 //! repeating its request shares ([`HeadWriter`]), and a read's answer shared with the read cache.
 //! What the journal costs a request is then mostly those three lines, last touched by the same
-//! core a lap of its ring before, and the shared counter its number comes from
-//! (bench/profiles/journal-cost.md, "Sixth pass" and "Eighth pass").
+//! core a lap of its ring before: nothing it writes is written by the other core too, not even
+//! its number, which it is given when the journal is next read (bench/profiles/journal-cost.md,
+//! "Sixth pass" and "Eighth pass").
 
 mod query;
 mod redact;

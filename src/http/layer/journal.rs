@@ -142,11 +142,11 @@ where
         });
         answered(match answer {
             Answer::Now(mut response) => {
-                let took = clock.took();
+                let ready = clock.answered();
                 record(
                     journal,
                     entry,
-                    (clock.answered(), took),
+                    (clock.arrived(), ready),
                     copy.as_ref(),
                     &mut response,
                 );
@@ -163,8 +163,13 @@ where
                         ..entry
                     };
                     let ready = tokio::time::Instant::now();
-                    let took = ready.saturating_duration_since(arrived);
-                    record(&journal, entry, (ready, took), copy.as_ref(), &mut response);
+                    record(
+                        &journal,
+                        entry,
+                        (arrived, ready),
+                        copy.as_ref(),
+                        &mut response,
+                    );
                     response
                 })
             }
@@ -172,15 +177,17 @@ where
     }
 }
 
-/// Completes `entry` with the answer and writes it to `journal`.
+/// Completes `entry`, whose request arrived and whose answer was ready at the two instants given,
+/// with the answer and writes it to `journal`.
 fn record(
     journal: &RequestJournal,
     mut entry: Entry,
-    (ready, took): (tokio::time::Instant, std::time::Duration),
+    (arrived, ready): (tokio::time::Instant, tokio::time::Instant),
     copy: Option<&Arc<Mutex<BytesMut>>>,
     response: &mut Response,
 ) {
     entry.status = response.status().as_u16();
+    let took = ready.saturating_duration_since(arrived);
     entry.duration_us = u32::try_from(took.as_micros()).unwrap_or(u32::MAX);
     if let Some(copy) = copy {
         let bytes = std::mem::take(&mut *copy.lock().unwrap_or_else(|e| e.into_inner())).freeze();
