@@ -66,9 +66,10 @@ impl HeadClock {
     }
 
     /// Bytes of a response went out: the wait for the next head starts again. The first write
-    /// after [`response_ready`](Self::response_ready) comes microseconds after the restart it
-    /// made, so it reads no clock of its own (a small answer is one write: one clock read a
-    /// request, not two); every later write of the same answer restarts the wait.
+    /// after [`response_ready_at`](Self::response_ready_at) comes microseconds after the restart
+    /// it made, so it reads no clock of its own (a small answer is one write, and its restart
+    /// the request's own answer time: no clock read at all); every later write of the same
+    /// answer restarts the wait.
     fn wrote(&self) {
         if self.owes_head.load(Ordering::Relaxed) {
             if self.fresh.load(Ordering::Relaxed) {

@@ -9,9 +9,11 @@
 //! from the monotonic reading through the connection's [`WallAnchor`], read again once a second.
 
 use std::cell::Cell;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::time::Instant;
+
+use crate::model::Timestamp;
 
 /// When a request arrived and when its answer was ready (see the module doc). It belongs to
 /// one request and is lent to the pipeline for the request's synchronous part; work left for
@@ -88,7 +90,7 @@ impl WallAnchor {
         let at = Instant::now();
         Self {
             at,
-            unix_ms: unix_ms(SystemTime::now()),
+            unix_ms: Timestamp::now().unix_millis(),
         }
     }
 
@@ -102,17 +104,12 @@ impl WallAnchor {
             _ => {
                 *self = Self {
                     at,
-                    unix_ms: unix_ms(SystemTime::now()),
+                    unix_ms: Timestamp::now().unix_millis(),
                 };
                 self.unix_ms
             }
         }
     }
-}
-
-fn unix_ms(now: SystemTime) -> i64 {
-    now.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]
@@ -140,7 +137,7 @@ mod tests {
 
     #[test]
     fn an_anchor_more_than_a_second_old_is_read_again() {
-        let system_now = unix_ms(SystemTime::now());
+        let system_now = Timestamp::now().unix_millis();
         let mut anchor = WallAnchor {
             at: Instant::now(),
             // A system clock stepped back by an hour since the anchor was read.
@@ -157,9 +154,9 @@ mod tests {
 
     #[test]
     fn arrival_is_shown_in_wall_clock_time() {
-        let before = unix_ms(SystemTime::now());
+        let before = Timestamp::now().unix_millis();
         let clock = RequestClock::now();
-        let after = unix_ms(SystemTime::now());
+        let after = Timestamp::now().unix_millis();
         assert!((before..=after).contains(&clock.arrived_unix_ms()));
     }
 }

@@ -294,7 +294,7 @@ impl Rule {
         }
         let throttle = match self.action {
             Action::RateLimit { limit, per_s } => {
-                let now = now_ms();
+                let now = crate::model::Timestamp::now().unix_millis();
                 let window = (per_s * 1000) as i64;
                 if now - state.window_start_ms >= window {
                     state.window_start_ms = now;
@@ -380,10 +380,4 @@ struct Matched<'a> {
     facade: Option<&'a str>,
     method: Option<&'a str>,
     path: Option<&'a str>,
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }

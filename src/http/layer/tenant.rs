@@ -37,7 +37,7 @@ pub struct TenantTable {
     watch: TenantWatch,
     retired: AtomicBool,
     /// Whether [`TenantTable::chosen`] notes the time: without an idle limit no request pays
-    /// for a clock read and a store to a line every core shares.
+    /// for a store to a line every core shares.
     tracked: bool,
     /// Milliseconds since the epoch.
     last_chosen: AtomicI64,
@@ -56,7 +56,7 @@ impl TenantTable {
             watch,
             retired: AtomicBool::new(false),
             tracked,
-            last_chosen: AtomicI64::new(now_ms()),
+            last_chosen: AtomicI64::new(crate::model::Timestamp::now().unix_millis()),
         }
     }
 
@@ -96,12 +96,6 @@ impl TenantTable {
 pub trait TenantDirectory: Send + Sync + 'static {
     /// The facades of the tenant named `name`, if it exists.
     fn facades(&self, name: &str) -> Option<Arc<TenantTable>>;
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A directory of no tenant but the default one.
